@@ -1,0 +1,86 @@
+"""Engage: volunteer points and community engagement for street offices.
+
+``create_app`` is the only way to build the application; nothing reads
+configuration or touches the database at import time.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_mapping(_load_config(app))
+    if config:
+        app.config.from_mapping(config)
+    register_extensions(app)
+    register_security(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_templates(app)
+    register_commands(app)
+    return app
+
+
+def _load_config(app: Flask) -> dict:
+    from engage.config import load_config
+
+    return load_config(Path(app.instance_path))
+
+
+def register_extensions(app: Flask) -> None:
+    from engage.auth import login
+    from engage.extensions import babel, csrf, db, limiter, migrate
+    from engage.i18n import select_locale, select_timezone
+    from points.db import configure_engine
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories=str(ROOT / "translations"))
+    limiter.init_app(app)
+    login.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from engage.security import register_security as register
+
+    register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from engage.api import register_api
+    from engage.auth.views import bp as auth_bp
+    from engage.community.views import bp as community_bp
+    from engage.home.views import bp as home_bp
+
+    for blueprint in (home_bp, auth_bp, community_bp):
+        app.register_blueprint(blueprint)
+    register_api(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from engage.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_templates(app: Flask) -> None:
+    from engage.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from engage.cli import engage_cli
+
+    app.cli.add_command(engage_cli)

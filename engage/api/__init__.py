@@ -1,0 +1,21 @@
+"""The JSON API v1 (../shared/API.md): one parent blueprint, one child per capability."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from engage.api.core import authenticate_request
+
+
+def register_api(app: Flask) -> None:
+    from engage.api.openapi import bp as openapi_bp
+    from engage.api.health import bp as health_bp
+    from engage.auth.api import bp as auth_api
+    from engage.extensions import csrf
+
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+    api.before_request(authenticate_request)
+    for child in (openapi_bp, auth_api):
+        api.register_blueprint(child)
+    csrf.exempt(api)
+    app.register_blueprint(api)
+    app.register_blueprint(health_bp)

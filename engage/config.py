@@ -1,0 +1,50 @@
+"""Configuration read from the environment inside the factory, never at import time."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` forms hosting panels print."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A development key kept under instance/, so sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    """The settings of DESIGN.md rule 9, with safe defaults for the demo."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    env = os.environ
+    default_db = f"sqlite:///{instance_path / 'engage.db'}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        "TRUST_PROXY": env.get("TRUST_PROXY", "") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "API_TOKEN_LIFETIME_DAYS": int(env.get("API_TOKEN_LIFETIME_DAYS", "30")),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": env.get("ENGAGE_TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": {"zh_CN": "中文", "en": "English"},
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

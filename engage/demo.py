@@ -1,0 +1,92 @@
+"""Demo data (API.md "Demo data"): created only by ``flask engage demo``, never otherwise."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engage.auth.services import create_user
+from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
+                                     PropertyCompany, Street)
+
+DEMO_PASSWORD = "engage-demo"
+DEMO_STREET = "红星街道"
+SURNAMES = "王李张刘陈杨赵黄周吴"
+GIVEN = ["建国", "秀英", "志强", "丽华", "明", "芳", "海燕", "国庆", "桂兰", "小龙"]
+
+
+def load_demo(session: Session) -> bool:
+    """Create everything once; returns False (and changes nothing) if already there."""
+    if session.scalar(select(Street).where(Street.name == DEMO_STREET)):
+        return False
+    street = Street(name=DEMO_STREET)
+    home = Community(street=street, name="幸福社区")
+    other = Community(street=street, name="和平社区")
+    session.add_all([street, home, other])
+    session.flush()
+    companies = [PropertyCompany(street_id=street.id, name=name, contact_name=contact,
+                                 contact_phone=phone)
+                 for name, contact, phone in (("红心物业服务有限公司", "赵经理", "13800000001"),
+                                              ("安居物业管理有限公司", "钱经理", "13800000002"))]
+    session.add_all(companies)
+    session.flush()
+    users = _accounts(session, street, home, other, companies[0])
+    _hierarchy(session, home, users["gridworker"], companies)
+    _hierarchy(session, other, None, companies[1:])
+    _place_members(session, home, users)
+    session.flush()
+    return True
+
+
+def _accounts(session: Session, street: Street, home: Community, other: Community,
+              company: PropertyCompany) -> dict:
+    specs = [
+        ("admin", "街道管理员", ["admin", "staff"], {"street_id": street.id}),
+        ("staff", "社区工作者·陈", ["staff"], {}),
+        ("gridworker", "网格员·周", ["grid_worker"], {}),
+        ("volunteer1", "志愿者·李明", ["volunteer"], {"phone": "13900000001"}),
+        ("volunteer2", "志愿者·王芳", ["volunteer"], {"phone": "13900000002"}),
+        ("resident1", "居民·张建国", ["resident"], {"phone": "13700000001"}),
+        ("resident2", "居民·刘秀英", ["resident"], {"phone": "13700000002"}),
+        ("property1", "物业·赵经理", ["property_manager"], {"property_company_id": company.id}),
+        ("kiosk1", "社区服务中心兑换机", ["kiosk"], {}),
+    ]
+    users = {username: create_user(session, username=username, password=DEMO_PASSWORD,
+                                   display_name=name, roles=roles, community_id=home.id, **extra)
+             for username, name, roles, extra in specs}
+    users["staff2"] = create_user(session, username="staff2", password=DEMO_PASSWORD,
+                                  display_name="和平社区工作者", roles=["staff"],
+                                  community_id=other.id)
+    return users
+
+
+def _hierarchy(session: Session, community: Community, grid_worker, companies) -> None:
+    """Three grids of four micro-grids of six households, and two compounds."""
+    for g in range(1, 4):
+        grid = Grid(community_id=community.id, name=f"第{g}网格",
+                    grid_worker_id=grid_worker.id if grid_worker and g == 1 else None)
+        session.add(grid)
+        session.flush()
+        for m in range(1, 5):
+            micro_grid = MicroGrid(grid_id=grid.id, community_id=community.id,
+                                   name=f"{g}-{m}微网格", leader_name=_name(g * 10 + m))
+            session.add(micro_grid)
+            session.flush()
+            session.add_all(Household(micro_grid_id=micro_grid.id, community_id=community.id,
+                                      address=f"{g}号楼{m}单元{h:02d}室", head_name=_name(g + m + h),
+                                      phone=f"1350000{g}{m}{h:02d}", size=1 + (g + m + h) % 5)
+                            for h in range(1, 7))
+    for i, company in enumerate(companies * 2):
+        session.add(Compound(community_id=community.id, name=f"{community.name[:2]}{'东西南北'[i]}苑",
+                             address=f"{community.name}路{i + 1}号", property_company_id=company.id))
+
+
+def _place_members(session: Session, home: Community, users: dict) -> None:
+    """Residents and volunteers live in the grid worker's first micro-grids."""
+    micro_grids = list(session.scalars(select(MicroGrid).where(MicroGrid.community_id == home.id)
+                                       .order_by(MicroGrid.id)))
+    for i, username in enumerate(("resident1", "resident2", "volunteer1", "volunteer2")):
+        users[username].micro_grid_id = micro_grids[i % 2].id
+
+
+def _name(n: int) -> str:
+    return SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7) % len(GIVEN)]

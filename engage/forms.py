@@ -1,0 +1,20 @@
+"""Helpers shared by every capability's forms."""
+from __future__ import annotations
+
+from flask import flash
+from flask_wtf import FlaskForm
+
+from engage.errors import DomainError
+
+
+def apply_errors(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's field errors next to the fields, the rest as a message."""
+    unplaced = []
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            unplaced.append(message)
+    if unplaced or not error.fields:
+        flash(error.message, "error")

@@ -1,0 +1,61 @@
+"""What the home page shows each role; one section per role the user holds."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engage.auth.models import User
+from engage.auth.services import account_summary
+from engage.community.models import Compound, Grid, Household, MicroGrid
+from engage.community.services import (administered_community_ids, communities_in_scope,
+                                       micro_grids_served_by)
+
+
+def home_sections(session: Session, user: User) -> dict[str, dict]:
+    builders = {
+        "resident": _member, "volunteer": _member, "grid_worker": _grid_worker,
+        "staff": _staff, "admin": _admin, "property_manager": _property_manager,
+    }
+    sections = {}
+    for role in user.roles:
+        if role in builders:
+            sections[role] = builders[role](session, user)
+    return sections
+
+
+def _member(session: Session, user: User) -> dict:
+    micro_grid = user.micro_grid
+    grid_worker = micro_grid.grid.grid_worker if micro_grid else None
+    return {"micro_grid": micro_grid, "grid_worker": grid_worker, **account_summary(session, user)}
+
+
+def _grid_worker(session: Session, user: User) -> dict:
+    micro_grids = micro_grids_served_by(session, user)
+    counts = dict(session.execute(
+        select(Household.micro_grid_id, func.count()).where(
+            Household.micro_grid_id.in_([m.id for m in micro_grids])).group_by(Household.micro_grid_id)
+    ).all())
+    return {"micro_grids": micro_grids, "households": counts}
+
+
+def _count(session: Session, model: type, community_ids: list[int]) -> int:
+    return session.scalar(select(func.count()).select_from(model)
+                          .where(model.community_id.in_(community_ids)))
+
+
+def _staff(session: Session, user: User) -> dict:
+    ids = administered_community_ids(session, user)
+    counts = {name: _count(session, model, ids) for name, model in (
+        ("grids", Grid), ("micro_grids", MicroGrid), ("households", Household),
+        ("compounds", Compound), ("users", User))}
+    return {"counts": counts}
+
+
+def _admin(session: Session, user: User) -> dict:
+    return {"communities": communities_in_scope(session, user), **_staff(session, user)}
+
+
+def _property_manager(session: Session, user: User) -> dict:
+    compounds = list(session.scalars(select(Compound).where(
+        Compound.property_company_id == user.property_company_id).order_by(Compound.id)))
+    return {"compounds": compounds}

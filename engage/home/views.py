@@ -1,0 +1,19 @@
+"""The home page: what each role needs first, on one screen."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from engage.home.services import home_sections
+from engage.extensions import db
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("home/landing.html")
+    if current_user.roles == ["kiosk"]:
+        return render_template("kiosk/attract.html")
+    return render_template("home/index.html", sections=home_sections(db.session, current_user))

@@ -1,0 +1,21 @@
+"""Language and time zone of each request: Chinese first, English second."""
+from __future__ import annotations
+
+from flask import current_app, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The language chosen on this device, else the account's, else Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    user_locale = getattr(current_user, "locale", None)
+    if user_locale in languages:
+        return user_locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
