@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(_load_config(app))
     if config:
         app.config.from_mapping(config)
+    _apply_password_hashing(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -31,6 +32,12 @@ def _load_config(app: Flask) -> dict:
     from engage.config import load_config
 
     return load_config(Path(app.instance_path))
+
+
+def _apply_password_hashing(app: Flask) -> None:
+    from engage.auth import passwords
+
+    passwords.HASH_METHOD = app.config["PASSWORD_HASH_METHOD"]
 
 
 def register_extensions(app: Flask) -> None:

@@ -46,7 +46,8 @@ class Grid(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
-    grid_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    grid_worker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", use_alter=True), index=True)
 
     community: Mapped[Community] = relationship()
     grid_worker: Mapped["User | None"] = relationship(foreign_keys=[grid_worker_id])  # noqa: F821
