@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -120,15 +120,26 @@ def handle_error(error: Exception):
     if status == 500:
         logging.getLogger("engage").exception("unhandled error", exc_info=error)
     if status == 403:
-        from engage.auth.audit import record_authorization_failure
-
-        record_authorization_failure(request.path, message)
+        _record_forbidden(message)
     if wants_json():
         return json_error(status, code, message, fields)
     if status in (400, 409) and request.method == "POST" and request.referrer:
         flash(message, "error")
         return redirect(request.referrer)
     return render_template("error.html", status=status, message=message), status
+
+
+def _record_forbidden(message: str) -> None:
+    """Authorization failures are security events: log them, in their own commit."""
+    from flask_login import current_user
+
+    from engage.audit.services import record_auth_event
+    from engage.extensions import db
+
+    user = getattr(g, "api_user", None) or (current_user if current_user.is_authenticated else None)
+    record_auth_event(db.session, "forbidden", user=user, ip=request.remote_addr,
+                      detail=f"{request.method} {request.path}: {message}")
+    db.session.commit()
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -9,7 +9,9 @@ from flask_wtf import CSRFProtect
 
 from points.base import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit without re-opening a transaction (on SQLite every
+# transaction holds the write lock, see points.db).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -1,8 +1,11 @@
 """Helpers shared by every capability's forms."""
 from __future__ import annotations
 
+from typing import Iterable
+
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from engage.errors import DomainError
 
@@ -18,3 +21,8 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
             unplaced.append(message)
     if unplaced or not error.fields:
         flash(error.message, "error")
+
+
+def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
+    """(value, label) pairs as the choices WTForms 3.3+ expects."""
+    return [SelectChoice(value, label) for value, label in pairs]

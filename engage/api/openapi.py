@@ -13,7 +13,7 @@ from engage.api.core import public
 
 bp = Blueprint("openapi", __name__)
 
-CAPABILITY_MODULES = ["engage.auth.api"]
+CAPABILITY_MODULES = ["engage.auth.api", "engage.community.api"]
 
 ERROR_SCHEMA = {
     "type": "object",

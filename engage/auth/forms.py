@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from engage.forms import options
+
 
 class LoginForm(FlaskForm):
     username = StringField(_l("手机号或用户名"), validators=[DataRequired(), Length(max=64)])
@@ -18,7 +20,7 @@ class RegisterForm(FlaskForm):
                         render_kw={"inputmode": "tel", "autocomplete": "tel"})
     display_name = StringField(_l("真实姓名"), validators=[DataRequired(), Length(max=50)],
                                render_kw={"autocomplete": "name"})
-    role = RadioField(_l("我要成为"), choices=[("resident", _l("居民")), ("volunteer", _l("志愿者"))],
+    role = RadioField(_l("我要成为"), choices=options([("resident", _l("居民")), ("volunteer", _l("志愿者"))]),
                       default="resident", validators=[DataRequired()])
     community_id = SelectField(_l("所在社区"), coerce=int, validators=[DataRequired()])
     micro_grid_id = SelectField(_l("所在微网格"), coerce=int, validators=[Optional()])
@@ -30,8 +32,8 @@ class RegisterForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("真实姓名"), validators=[DataRequired(), Length(max=50)])
-    locale = SelectField(_l("界面语言"), choices=[("", _l("跟随设备")), ("zh_CN", "中文"),
-                                                  ("en", "English")], validators=[Optional()])
+    locale = SelectField(_l("界面语言"), choices=options([("", _l("跟随设备")), ("zh_CN", "中文"),
+                                                          ("en", "English")]), validators=[Optional()])
 
 
 class PasswordForm(FlaskForm):
@@ -42,7 +44,7 @@ class PasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(choices=[("zh_CN", "中文"), ("en", "English")])
+    lang = SelectField(choices=options([("zh_CN", "中文"), ("en", "English")]))
     next = HiddenField()
 
 

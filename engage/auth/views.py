@@ -11,7 +11,7 @@ from engage.auth.forms import LanguageForm, LoginForm, PasswordForm, ProfileForm
 from engage.community.services import public_communities, public_micro_grids
 from engage.errors import DomainError
 from engage.extensions import db
-from engage.forms import apply_errors
+from engage.forms import apply_errors, options
 
 bp = Blueprint("auth", __name__)
 
@@ -60,10 +60,10 @@ def logout():
 
 def _register_choices(form: RegisterForm) -> None:
     communities = public_communities(db.session)
-    form.community_id.choices = [(c.id, f"{c.street.name} · {c.name}") for c in communities]
+    form.community_id.choices = options((c.id, f"{c.street.name} · {c.name}") for c in communities)
     grids = [(m.id, f"{c.name} · {m.name}") for c in communities
              for m in public_micro_grids(db.session, c.id)]
-    form.micro_grid_id.choices = [(0, _("暂不选择"))] + grids
+    form.micro_grid_id.choices = options([(0, _("暂不选择")), *grids])
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from engage.auth.models import User
 from engage.community import services
+from engage.forms import options
 
 MOBILE = Regexp(r"^1[3-9]\d{9}$", message=_l("请输入正确的11位手机号码。"))
 
@@ -19,7 +20,7 @@ def _none_to_zero(value):
 
 class CommunityForm(FlaskForm):
     name = StringField(_l("社区名称"), validators=[DataRequired(), Length(max=80)])
-    kind = SelectField(_l("类型"), choices=[("urban", _l("城市社区")), ("village", _l("村"))])
+    kind = SelectField(_l("类型"), choices=options([("urban", _l("城市社区")), ("village", _l("村"))]))
 
 
 class GridForm(FlaskForm):
@@ -76,7 +77,7 @@ def build_form(session: Session, actor: User, level: str, obj=None) -> FlaskForm
     }
     for name, make in choices.items():
         if hasattr(form, name):
-            getattr(form, name).choices = make()
+            getattr(form, name).choices = options(make())
     return form
 
 

@@ -1,0 +1,61 @@
+"""The factory, configuration, security headers and cookies, health check."""
+from __future__ import annotations
+
+import pytest
+
+from engage import create_app
+from engage.config import normalise_database_url
+
+
+def test_security_headers_on_every_response(client):
+    for url in ("/", "/login", "/healthz", "/api/v1/me"):
+        headers = client.get(url).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in headers
+
+
+def test_https_gets_hsts_and_secure_cookie(client, make, db):
+    user = make.user("resident")
+    response = client.post("/login", data={"username": user.username, "password": "correct-horse-42"},
+                           base_url="https://engage.test")
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_plain_http_cookie_is_httponly_lax_not_secure(client, make, db):
+    user = make.user("resident")
+    response = client.post("/login", data={"username": user.username, "password": "correct-horse-42"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json == {"status": "ok", "db": "ok"}
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("postgres://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("sqlite:///x.db", "sqlite:///x.db"),
+])
+def test_database_url_forms(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_config_comes_from_environment_inside_the_factory(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = create_app({"TESTING": True})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/env.db"
+    assert len(app.config["SECRET_KEY"]) >= 32
+    assert create_app({"TESTING": True}).config["SECRET_KEY"] == app.config["SECRET_KEY"]
+
+
+def test_get_never_changes_state_on_logout(client, make, login):
+    login(make.user("resident"))
+    assert client.get("/logout").status_code == 405
+    assert client.get("/profile").status_code == 200

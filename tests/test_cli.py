@@ -1,0 +1,53 @@
+"""Operator commands: demo (idempotent), create-user, create-street, set-active."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from engage.auth.models import User
+from engage.community.models import Street
+
+
+def test_demo_is_idempotent_and_creates_the_contract_accounts(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["engage", "demo"])
+    assert first.exit_code == 0 and "engage-demo" in first.output
+    users = db.session.scalar(select(func.count()).select_from(User))
+    second = runner.invoke(args=["engage", "demo"])
+    assert second.exit_code == 0 and "nothing changed" in second.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
+    names = set(db.session.scalars(select(User.username)))
+    assert {"admin", "staff", "gridworker", "volunteer1", "volunteer2", "resident1", "resident2",
+            "property1", "kiosk1"} <= names
+    demo = {u.username: u for u in db.session.scalars(select(User))}
+    assert len({demo[n].community_id for n in ("admin", "staff", "kiosk1", "resident1")}) == 1
+    assert demo["kiosk1"].roles == ["kiosk"] and demo["gridworker"].roles == ["grid_worker"]
+
+
+def test_create_street_and_user(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["engage", "create-street", "新街道", "一社区", "二社区"])
+    assert result.exit_code == 0, result.output
+    street = db.session.scalar(select(Street).where(Street.name == "新街道"))
+    community_id = street.communities[0].id
+    result = runner.invoke(args=["engage", "create-user", "--username", "boss", "--name", "王主任",
+                                 "--role", "staff", "--role", "admin", "--community-id",
+                                 str(community_id), "--password", "a-long-secret-9"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "boss"))
+    assert user.roles == ["admin", "staff"] and user.community_id == community_id
+
+
+def test_create_user_refuses_bad_input_with_a_message(app, db):
+    result = app.test_cli_runner().invoke(args=[
+        "engage", "create-user", "--username", "x y", "--name", "n", "--role", "wizard",
+        "--password", "12345678"])
+    assert result.exit_code != 0 and "用户名" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_set_active_disables_and_ends_sessions(app, db, make, client, login):
+    user = make.user("resident")
+    login(user)
+    result = app.test_cli_runner().invoke(args=["engage", "set-active", user.username, "--disable"])
+    assert result.exit_code == 0
+    assert client.get("/profile").status_code == 302
