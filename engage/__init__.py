@@ -66,11 +66,12 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from engage.api import register_api
+    from engage.audit.views import bp as audit_bp
     from engage.auth.views import bp as auth_bp
     from engage.community.views import bp as community_bp
     from engage.home.views import bp as home_bp
 
-    for blueprint in (home_bp, auth_bp, community_bp):
+    for blueprint in (home_bp, auth_bp, community_bp, audit_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

@@ -31,5 +31,13 @@ def record_access(session: Session, actor: User, subject: str, purpose: str) -> 
 
 
 def recent_auth_events(session: Session, actor: User, limit: int = 200) -> list[AuthEvent]:
+    """Street admins review logins, lockouts and refused actions."""
     require_role(actor, "admin")
     return list(session.scalars(select(AuthEvent).order_by(AuthEvent.id.desc()).limit(limit)))
+
+
+def recent_access(session: Session, actor: User, limit: int = 200) -> list[tuple[AccessLog, User]]:
+    """Who read which personal record, newest first (admins only)."""
+    require_role(actor, "admin")
+    return list(session.execute(select(AccessLog, User).join(User, AccessLog.actor_id == User.id)
+                                .order_by(AccessLog.id.desc()).limit(limit)))

@@ -50,3 +50,7 @@ class LanguageForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """For buttons that change state (logout, disable): a POST with a CSRF token."""
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField(validators=[DataRequired()])

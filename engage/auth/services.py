@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -185,10 +185,17 @@ def update_profile(session: Session, user: User, *, display_name: str, locale: s
     return user
 
 
-def users_in_scope(session: Session, actor: User) -> list[User]:
+def users_in_scope(session: Session, actor: User, *, query: str = "", page: int = 1,
+                   per_page: int = 50) -> tuple[list[User], int]:
+    """The accounts of the actor's communities, optionally searched by name or phone."""
     require_role(actor, "staff", "admin")
-    ids = administered_community_ids(session, actor)
-    return list(session.scalars(select(User).where(User.community_id.in_(ids)).order_by(User.id)))
+    stmt = select(User).where(User.community_id.in_(administered_community_ids(session, actor)))
+    if query.strip():
+        like = f"%{query.strip()}%"
+        stmt = stmt.where(User.display_name.like(like) | User.phone.like(like) | User.username.like(like))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(User.id).limit(per_page).offset((max(page, 1) - 1) * per_page))
+    return list(rows), total
 
 
 def account_summary(session: Session, user: User) -> dict:

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engage.auth import services, signin
-from engage.auth.forms import LanguageForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from engage.auth.forms import ActiveForm, LanguageForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from engage.community.services import public_communities, public_micro_grids
 from engage.errors import DomainError
 from engage.extensions import db
 from engage.forms import apply_errors, options
 
 bp = Blueprint("auth", __name__)
+USERS_PER_PAGE = 50
 
 
 def _start_session(user) -> None:
@@ -132,3 +133,27 @@ def language():
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
         session["lang"] = form.lang.data
     return redirect(_safe_next(url_for("home.index"), form.next.data or ""))
+
+
+@bp.get("/users")
+@login_required
+def users():
+    page = request.args.get("page", 1, type=int)
+    query = request.args.get("q", "")
+    rows, total = services.users_in_scope(db.session, current_user, query=query, page=page,
+                                          per_page=USERS_PER_PAGE)
+    return render_template("auth/users.html", rows=rows, total=total, page=page, query=query,
+                           pages=max(1, -(-total // USERS_PER_PAGE)))
+
+
+@bp.post("/users/<int:user_id>/active")
+@login_required
+def set_active(user_id: int):
+    form = ActiveForm()
+    if form.validate_on_submit():
+        user = services.set_active(db.session, current_user, user_id, form.active.data == "1")
+        signin.record(current_user, "account_enabled" if user.is_active else "account_disabled")
+        db.session.commit()
+        flash(_("已启用 %(name)s。", name=user.display_name) if user.is_active
+              else _("已停用 %(name)s，其所有登录已失效。", name=user.display_name), "success")
+    return redirect(url_for("auth.users"))

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engage.audit.services import record_access
@@ -103,11 +103,23 @@ def _level(name: str, actor: User) -> Level:
 
 
 def list_rows(session: Session, actor: User, level_name: str) -> list:
-    """Rows of one level that the actor may see (reading needs only staff)."""
+    """Every row of one level that the actor may see (reading needs only staff)."""
+    return list(session.scalars(_scoped(session, actor, level_name)))
+
+
+def page_rows(session: Session, actor: User, level_name: str, *, page: int,
+              per_page: int = 50) -> tuple[list, int]:
+    """One page of a level, and how many rows there are in all."""
+    stmt = _scoped(session, actor, level_name)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = list(session.scalars(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)))
+    return rows, total
+
+
+def _scoped(session: Session, actor: User, level_name: str):
     require_role(actor, *STAFF_ROLES)
     level = LEVELS[level_name]
-    return list(session.scalars(select(level.model).where(level.scope(session, actor))
-                                .order_by(level.model.id)))
+    return select(level.model).where(level.scope(session, actor)).order_by(level.model.id)
 
 
 def get_row(session: Session, actor: User, level_name: str, row_id: int):

@@ -1,7 +1,8 @@
 """Staff pages for the hierarchy, micro-grid QR posters and the poster's landing page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,6 +14,7 @@ from engage.forms import apply_errors
 from engage.qr import qr_svg
 
 bp = Blueprint("community", __name__, url_prefix="/community")
+PER_PAGE = 50
 
 
 def _check_level(level: str) -> None:
@@ -24,8 +26,11 @@ def _check_level(level: str) -> None:
 @login_required
 def list_level(level: str):
     _check_level(level)
-    rows = services.list_rows(db.session, current_user, level)
-    return render_template("community/list.html", level=level, rows=rows,
+    page = request.args.get("page", 1, type=int)
+    rows, total = services.page_rows(db.session, current_user, level, page=page,
+                                     per_page=PER_PAGE)
+    return render_template("community/list.html", level=level, rows=rows, total=total,
+                           page=page, pages=max(1, -(-total // PER_PAGE)),
                            editable=not services.LEVELS[level].admin_only
                            or current_user.has_role("admin"))
 

@@ -114,3 +114,36 @@ def test_each_demo_account_gets_its_home_page(app, client, db, username, marker)
     assert response.status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert marker in page
+
+
+def test_staff_disables_a_user_and_their_session_ends(app, db, make, login):
+    staff = make.user("staff")
+    victim = make.user("resident", community=staff.community)
+    victim_client = app.test_client()
+    victim_client.post("/login", data={"username": victim.username, "password": "correct-horse-42"})
+    assert victim_client.get("/profile").status_code == 200
+    client = login(staff)
+    page = client.get("/users").get_data(as_text=True)
+    assert f'data-test="user-{victim.username}"' in page
+    assert client.post(f"/users/{victim.id}/active", data={"active": "0"}).status_code == 302
+    assert victim_client.get("/profile").status_code == 302
+    assert db.session.get(User, victim.id).is_active is False
+
+
+def test_staff_cannot_disable_another_communitys_user(client, db, make, login):
+    login(make.user("staff"))
+    outsider = make.user("resident")
+    assert client.post(f"/users/{outsider.id}/active", data={"active": "0"}).status_code == 404
+    assert db.session.get(User, outsider.id).is_active is True
+
+
+def test_admin_reads_audit_pages_and_forbidden_is_logged(client, db, make, login):
+    resident = make.user("resident")
+    login(resident)
+    assert client.get("/community/grids/").status_code == 403
+    assert db.session.scalar(select(AuthEvent).where(AuthEvent.event == "forbidden")).user_id == resident.id
+    client.post("/logout")
+    street = make.street()
+    login(make.user("admin", street_id=street.id, community=make.community(street)))
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "forbidden" in page and 'data-test="access-log"' in page
