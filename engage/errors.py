@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, g, jsonify, redirect, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -118,6 +118,8 @@ def handle_error(error: Exception):
     db.session.rollback()
     status, code, message, fields = describe(error)
     if status == 500:
+        if current_app.testing:
+            raise error
         logging.getLogger("engage").exception("unhandled error", exc_info=error)
     if status == 403:
         _record_forbidden(message)
