@@ -9,12 +9,13 @@ from typing import Any, Callable
 
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from engage.auth.models import User
 from engage.auth.services import resolve_session
 from engage.errors import Invalid, Unauthenticated
 from engage.extensions import db
+from engage.pagination import paginate
 
 MAX_PER_PAGE = 100
 
@@ -71,12 +72,10 @@ def int_arg(name: str, default: int, *, low: int, high: int) -> int:
 
 def paginated(stmt: Select, serialize: Callable[[Any], dict]) -> dict:
     """``?page&per_page`` over a select, in the list shape of API.md."""
-    page = int_arg("page", 1, low=1, high=10**6)
-    per_page = int_arg("per_page", 20, low=1, high=MAX_PER_PAGE)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
-    return {"items": [serialize(row) for row in rows], "page": page, "per_page": per_page,
-            "total": total}
+    result = paginate(db.session, stmt, page=int_arg("page", 1, low=1, high=10**6),
+                      per_page=int_arg("per_page", 20, low=1, high=MAX_PER_PAGE))
+    return {"items": [serialize(row) for row in result.items], "page": result.page,
+            "per_page": result.per_page, "total": result.total}
 
 
 def committed(payload: Any, status: int = 200):

@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from engage.auth.permissions import require_role
 from engage.community.models import Community, MicroGrid
 from engage.community.services import administered_community_ids
 from engage.errors import Conflict, Invalid, InvalidCredentials, NotFound
+from engage.pagination import Page, paginate
 from points.base import utcnow
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -186,16 +187,14 @@ def update_profile(session: Session, user: User, *, display_name: str, locale: s
 
 
 def users_in_scope(session: Session, actor: User, *, query: str = "", page: int = 1,
-                   per_page: int = 50) -> tuple[list[User], int]:
+                   per_page: int = 50) -> Page:
     """The accounts of the actor's communities, optionally searched by name or phone."""
     require_role(actor, "staff", "admin")
     stmt = select(User).where(User.community_id.in_(administered_community_ids(session, actor)))
     if query.strip():
         like = f"%{query.strip()}%"
         stmt = stmt.where(User.display_name.like(like) | User.phone.like(like) | User.username.like(like))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(User.id).limit(per_page).offset((max(page, 1) - 1) * per_page))
-    return list(rows), total
+    return paginate(session, stmt.order_by(User.id), page=page, per_page=per_page)
 
 
 def account_summary(session: Session, user: User) -> dict:

@@ -140,10 +140,9 @@ def language():
 def users():
     page = request.args.get("page", 1, type=int)
     query = request.args.get("q", "")
-    rows, total = services.users_in_scope(db.session, current_user, query=query, page=page,
-                                          per_page=USERS_PER_PAGE)
-    return render_template("auth/users.html", rows=rows, total=total, page=page, query=query,
-                           pages=max(1, -(-total // USERS_PER_PAGE)))
+    result = services.users_in_scope(db.session, current_user, query=query, page=page,
+                                     per_page=USERS_PER_PAGE)
+    return render_template("auth/users.html", result=result, query=query)
 
 
 @bp.post("/users/<int:user_id>/active")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from engage.api.core import committed, current_actor
+from engage.api.core import committed, current_actor, paginated
 from engage.api.openapi import operation
 from engage.community import services
 from engage.errors import NotFound
@@ -34,8 +34,8 @@ def row_json(row, level: str, *, masked: bool) -> dict:
 @bp.get("/hierarchy/<level>")
 def list_level(level: str):
     name = _level(level)
-    rows = services.list_rows(db.session, current_actor(), name)
-    return committed({"items": [row_json(r, name, masked=True) for r in rows], "total": len(rows)})
+    stmt = services.scoped_query(db.session, current_actor(), name)
+    return committed(paginated(stmt, lambda row: row_json(row, name, masked=True)))
 
 
 @bp.get("/hierarchy/<level>/<int:row_id>")

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.audit.services import record_access
@@ -21,6 +21,7 @@ from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
                                      PropertyCompany, Street)
 from engage.errors import Invalid, NotFound
+from engage.pagination import Page, paginate
 
 POSTER_SALT = "micro-grid-poster"
 
@@ -104,19 +105,16 @@ def _level(name: str, actor: User) -> Level:
 
 def list_rows(session: Session, actor: User, level_name: str) -> list:
     """Every row of one level that the actor may see (reading needs only staff)."""
-    return list(session.scalars(_scoped(session, actor, level_name)))
+    return list(session.scalars(scoped_query(session, actor, level_name)))
 
 
 def page_rows(session: Session, actor: User, level_name: str, *, page: int,
-              per_page: int = 50) -> tuple[list, int]:
-    """One page of a level, and how many rows there are in all."""
-    stmt = _scoped(session, actor, level_name)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = list(session.scalars(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)))
-    return rows, total
+              per_page: int = 50) -> Page:
+    return paginate(session, scoped_query(session, actor, level_name), page=page, per_page=per_page)
 
 
-def _scoped(session: Session, actor: User, level_name: str):
+def scoped_query(session: Session, actor: User, level_name: str):
+    """The select of one level's rows within the actor's scope, oldest first."""
     require_role(actor, *STAFF_ROLES)
     level = LEVELS[level_name]
     return select(level.model).where(level.scope(session, actor)).order_by(level.model.id)

@@ -27,10 +27,8 @@ def _check_level(level: str) -> None:
 def list_level(level: str):
     _check_level(level)
     page = request.args.get("page", 1, type=int)
-    rows, total = services.page_rows(db.session, current_user, level, page=page,
-                                     per_page=PER_PAGE)
-    return render_template("community/list.html", level=level, rows=rows, total=total,
-                           page=page, pages=max(1, -(-total // PER_PAGE)),
+    result = services.page_rows(db.session, current_user, level, page=page, per_page=PER_PAGE)
+    return render_template("community/list.html", level=level, result=result,
                            editable=not services.LEVELS[level].admin_only
                            or current_user.has_role("admin"))
 

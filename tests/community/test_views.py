@@ -38,7 +38,9 @@ def test_api_list_is_scoped_and_masked(api, make):
     staff = make.user("staff")
     household = make.household(make.micro_grid(make.grid(staff.community)))
     make.household()
-    items = api.as_user(staff).get("/api/v1/hierarchy/households").json["items"]
+    listing = api.as_user(staff).get("/api/v1/hierarchy/households?per_page=5").json
+    assert listing["total"] == 1 and listing["page"] == 1 and listing["per_page"] == 5
+    items = listing["items"]
     assert [i["id"] for i in items] == [household.id]
     assert items[0]["head_name"] == "张*明" and items[0]["phone"] == "138****5678"
     full = api.get(f"/api/v1/hierarchy/households/{household.id}").json
@@ -92,3 +94,25 @@ def test_poster_qr_opens_the_micro_grid_page(client, login, make):
     landing = client.get(url.replace("http://engage.test", ""))
     assert landing.status_code == 200 and f'data-micro-grid="{micro_grid.id}"' in landing.get_data(as_text=True)
     assert client.get("/community/m/forged-token").status_code == 404
+
+
+def test_api_list_pages_and_refuses_bad_paging(api, make):
+    staff = make.user("staff")
+    for _ in range(3):
+        make.grid(staff.community)
+    api.as_user(staff)
+    second = api.get("/api/v1/hierarchy/grids?page=2&per_page=2").json
+    assert second["total"] == 3 and len(second["items"]) == 1
+    bad = api.get("/api/v1/hierarchy/grids?per_page=101")
+    assert bad.status_code == 400 and "per_page" in bad.json["error"]["fields"]
+
+
+def test_html_list_pages(client, login, make):
+    staff = make.user("staff")
+    micro_grid = make.micro_grid(make.grid(staff.community))
+    for _ in range(51):
+        make.household(micro_grid)
+    login(staff)
+    first = client.get("/community/households/").get_data(as_text=True)
+    assert "共 51 条" in first and "1 / 2" in first
+    assert client.get("/community/households/?page=2").get_data(as_text=True).count("<tr>") == 2
