@@ -161,6 +161,7 @@ def login(client):
 
 
 @pytest.fixture
-def api(client):
-    """A tiny API client: ``api.as_user(user)`` then ``api.get/post``."""
-    return factories.ApiClient(client)
+def api(make_app):
+    """A tiny API client (``api.as_user(user)`` then ``api.get/post``) against an app
+    with CSRF protection on, as in production."""
+    return factories.ApiClient(make_app(WTF_CSRF_ENABLED=True).test_client())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from sqlalchemy.orm import Session
 
@@ -65,6 +66,12 @@ class Factory:
                            community_id=community.id if community else None, **fields)
         self.session.commit()
         return user
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on ``url``, as a browser would submit it."""
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 class ApiClient:

@@ -1,4 +1,8 @@
-"""The JSON API v1 (../shared/API.md): one parent blueprint, one child per capability."""
+"""The JSON API v1 (../shared/API.md): one parent blueprint, one child per capability.
+
+The API authenticates only with bearer tokens (never the session cookie), so it is
+exempt from CSRF.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, Flask
@@ -17,6 +21,6 @@ def register_api(app: Flask) -> None:
     api.before_request(authenticate_request)
     for child in (openapi_bp, auth_api, community_api):
         api.register_blueprint(child)
-    csrf.exempt(api)
+        csrf.exempt(child)  # Flask-WTF checks each nested blueprint by its own name
     app.register_blueprint(api)
     app.register_blueprint(health_bp)

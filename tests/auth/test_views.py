@@ -1,13 +1,12 @@
 """Login, logout, registration and profile pages, as a browser would use them."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
 from engage.audit.models import AuthEvent
 from engage.auth.models import User
+from tests.factories import csrf_token
 
 
 def test_register_page_creates_resident_and_logs_in(client, db, make):
@@ -72,8 +71,7 @@ def test_csrf_is_required_on_forms(make_app, make):
     user = make.user("resident")
     refused = client.post("/login", data={"username": user.username, "password": "correct-horse-42"})
     assert refused.status_code == 400
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = csrf_token(client, "/login")
     accepted = client.post("/login", data={"csrf_token": token, "username": user.username,
                                            "password": "correct-horse-42"})
     assert accepted.status_code == 302
