@@ -5,6 +5,7 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from engage.auth import services, signin
 from engage.auth.forms import ActiveForm, LanguageForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
@@ -62,9 +63,9 @@ def logout():
 def _register_choices(form: RegisterForm) -> None:
     communities = public_communities(db.session)
     form.community_id.choices = options((c.id, f"{c.street.name} · {c.name}") for c in communities)
-    grids = [(m.id, f"{c.name} · {m.name}") for c in communities
-             for m in public_micro_grids(db.session, c.id)]
-    form.micro_grid_id.choices = options([(0, _("暂不选择")), *grids])
+    form.micro_grid_id.choices = [SelectChoice(0, _("暂不选择"))] + [
+        SelectChoice(m.id, f"{c.name} · {m.name}", render_kw={"data-community": c.id})
+        for c in communities for m in public_micro_grids(db.session, c.id)]
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -38,6 +38,16 @@ def test_register_login_language_logout(page, live_server, make, db):
     assert "/login" in page.url
 
 
+def test_micro_grid_choices_follow_the_community(page, live_server, make):
+    street = make.street()
+    first, second = make.micro_grid(make.grid(make.community(street))), make.micro_grid(
+        make.grid(make.community(street)))
+    page.goto(live_server + "/register")
+    page.select_option("#community_id", str(second.community_id))
+    visible = page.eval_on_selector_all("#micro_grid_id option:not([hidden])", "os => os.map(o => o.value)")
+    assert visible == ["0", str(second.id)] and str(first.id) not in visible
+
+
 def test_wrong_password_shows_a_chinese_message(page, live_server, make):
     user = make.user("volunteer")
     page.goto(live_server + "/login")
