@@ -6,8 +6,24 @@ class LedgerError(Exception):
 
 
 class InsufficientPoints(LedgerError):
-    """The account would go below zero."""
+    """The account would go below zero (counting points held for pending transfers)."""
 
 
 class IdempotencyMismatch(LedgerError):
     """The same idempotency key was used for different content."""
+
+
+class UnbalancedTransaction(LedgerError):
+    """Postings must be at least two and sum to zero."""
+
+
+class InvalidAmount(LedgerError):
+    """Amounts are non-zero integers (positive for transfers and holds)."""
+
+
+class HoldNotPending(LedgerError):
+    """The held transfer was already posted, voided or expired."""
+
+
+class AlreadyReversed(LedgerError):
+    """A transaction can be reversed once."""

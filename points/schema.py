@@ -1,0 +1,61 @@
+"""Database guards the ORM cannot express: append-only triggers and, on PostgreSQL,
+a deferred check that every transaction's postings sum to zero.
+
+The same statements serve ``Base.metadata.create_all`` (tests) and the Alembic
+migration, so both databases end up guarded identically.
+"""
+from __future__ import annotations
+
+from sqlalchemy import DDL, event
+
+from points.models import Base
+
+APPEND_ONLY = ("ledger_postings", "ledger_transactions")
+
+
+def guard_ddl(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return [f"""CREATE TRIGGER {table}_append_only_{op.lower()} BEFORE {op} ON {table}
+                    BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
+                for table in APPEND_ONLY for op in ("UPDATE", "DELETE")]
+    if dialect == "postgresql":
+        return [
+            """CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$""",
+            *[f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                  FOR EACH ROW EXECUTE FUNCTION ledger_append_only()""" for table in APPEND_ONLY],
+            """CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+               DECLARE total bigint; n integer;
+               BEGIN
+                 SELECT coalesce(sum(amount), 0), count(*) INTO total, n
+                   FROM ledger_postings WHERE transaction_id = NEW.transaction_id;
+                 IF total <> 0 OR n < 2 THEN
+                   RAISE EXCEPTION 'ledger transaction % is unbalanced (sum %, % postings)',
+                     NEW.transaction_id, total, n;
+                 END IF;
+                 RETURN NULL;
+               END $$""",
+            """CREATE CONSTRAINT TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings
+               DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced()""",
+        ]
+    return []
+
+
+def drop_guard_ddl(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only_{op.lower()}"
+                for table in APPEND_ONLY for op in ("update", "delete")]
+    if dialect == "postgresql":
+        return [*[f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}" for table in APPEND_ONLY],
+                "DROP TRIGGER IF EXISTS ledger_postings_balanced ON ledger_postings",
+                "DROP FUNCTION IF EXISTS ledger_append_only()",
+                "DROP FUNCTION IF EXISTS ledger_check_balanced()"]
+    return []
+
+
+def _install(target, connection, **_kw) -> None:
+    for statement in guard_ddl(connection.dialect.name):
+        connection.execute(DDL(statement))
+
+
+event.listen(Base.metadata, "after_create", _install)
