@@ -34,14 +34,14 @@ def expire_points(session: Session, *, months: int, as_of: datetime,
         raise ValueError("months must be at least 1")
     lock_head(session)
     cutoff = _add_months(as_of, months)
-    credits_before = func.sum(case((Posting.amount > 0) & (Transaction.created_at < cutoff),
-                                   Posting.amount, else_=0))
-    debits = func.sum(case((Posting.amount < 0), -Posting.amount, else_=0))
+    earned_early = (Posting.amount > 0) & (Transaction.created_at < cutoff)
+    credits_before = func.sum(case((earned_early, Posting.amount), else_=0))
+    debits = func.sum(case((Posting.amount < 0, -Posting.amount), else_=0))
     rows = session.execute(
         select(Account.address, credits_before - debits, Account.balance - Account.pending)
         .join(Posting, Posting.account_id == Account.id)
         .join(Transaction, Posting.transaction_id == Transaction.id)
-        .where(Account.address.startswith(EXPIRING_PREFIX), Transaction.created_at < as_of)
+        .where(Account.address.startswith(EXPIRING_PREFIX))
         .group_by(Account.id, Account.address, Account.balance, Account.pending)
         .order_by(Account.id))
     written = []

@@ -6,7 +6,7 @@ migration, so both databases end up guarded identically.
 """
 from __future__ import annotations
 
-from sqlalchemy import DDL, event
+from sqlalchemy import event
 
 from points.models import Base
 
@@ -21,7 +21,7 @@ def guard_ddl(dialect: str) -> list[str]:
     if dialect == "postgresql":
         return [
             """CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-               BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$""",
+               BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; END $$""",
             *[f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
                   FOR EACH ROW EXECUTE FUNCTION ledger_append_only()""" for table in APPEND_ONLY],
             """CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -30,8 +30,8 @@ def guard_ddl(dialect: str) -> list[str]:
                  SELECT coalesce(sum(amount), 0), count(*) INTO total, n
                    FROM ledger_postings WHERE transaction_id = NEW.transaction_id;
                  IF total <> 0 OR n < 2 THEN
-                   RAISE EXCEPTION 'ledger transaction % is unbalanced (sum %, % postings)',
-                     NEW.transaction_id, total, n;
+                   RAISE EXCEPTION USING MESSAGE = 'ledger transaction ' || NEW.transaction_id
+                     || ' is unbalanced (sum ' || total || ', ' || n || ' postings)';
                  END IF;
                  RETURN NULL;
                END $$""",
@@ -53,9 +53,14 @@ def drop_guard_ddl(dialect: str) -> list[str]:
     return []
 
 
-def _install(target, connection, **_kw) -> None:
+def install_guards(connection) -> None:
+    """Plain driver SQL (the statements contain no ``%``, so no driver interpolates them)."""
     for statement in guard_ddl(connection.dialect.name):
-        connection.execute(DDL(statement))
+        connection.exec_driver_sql(statement)
+
+
+def _install(target, connection, **_kw) -> None:
+    install_guards(connection)
 
 
 event.listen(Base.metadata, "after_create", _install)
