@@ -47,9 +47,15 @@ def expire_points(session: Session, *, months: int, as_of: datetime,
     written = []
     for address, unspent_old, available in rows:
         amount = min(unspent_old or 0, available)
-        if amount > 0:
+        key = f"expire:{address}:{as_of.date().isoformat()}"
+        if amount > 0 and not _already_expired(session, key):
             written.append(transfer(
                 session, address, EXPIRED_ACCOUNT, amount, kind="expire",
                 memo=f"points earned before {cutoff.date()} expired", actor_id=actor_id,
-                idempotency_key=f"expire:{address}:{as_of.date().isoformat()}"))
+                idempotency_key=key))
     return written
+
+
+def _already_expired(session: Session, key: str) -> bool:
+    """One expiry per account and period end: a second run of the period writes nothing."""
+    return session.scalar(select(Transaction.id).where(Transaction.idempotency_key == key)) is not None
