@@ -41,6 +41,7 @@ def _apply_password_hashing(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import engage.models  # noqa: F401 - every table on the shared MetaData
     from engage.auth import login
     from engage.extensions import babel, csrf, db, limiter, migrate
     from engage.i18n import select_locale, select_timezone

@@ -87,6 +87,11 @@ def describe(error: Exception) -> tuple[int, str, str, dict]:
     return 500, "internal_error", _default_message(500), {}
 
 
+def is_expected(error: Exception) -> bool:
+    """A refusal a client can act on (4xx), as opposed to a fault."""
+    return isinstance(error, (DomainError, *LEDGER_ERROR_CODES)) and describe(error)[0] < 500
+
+
 def _default_message(status: int) -> str:
     messages = {
         400: _("输入有误，请检查后重试。"),

@@ -2,7 +2,8 @@
 a deferred check that every transaction's postings sum to zero.
 
 The same statements serve ``Base.metadata.create_all`` (tests) and the Alembic
-migration, so both databases end up guarded identically.
+migration 2026_11_24_02, so both databases end up guarded identically. Changing
+them therefore needs a new migration that drops and reinstalls the guards.
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The migrations build exactly the models' schema, and go down and up again."""
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -24,3 +25,24 @@ def test_downgrade_to_empty_and_upgrade_again(app, db):
         assert set(_db.inspect(conn).get_table_names()) <= {"alembic_version"}
     upgrade()
     assert _differences(db) == []
+
+
+def test_upgrade_from_the_previous_release_keeps_data(app, db):
+    """The foundation release (2026_11_24_01) with data, upgraded to head."""
+    from sqlalchemy import text
+
+    downgrade(revision="2026_11_24_01")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO streets (id, name, created_at) VALUES (1, '老街道', '2026-01-01')"))
+        conn.execute(text("INSERT INTO communities (id, street_id, name, kind, created_at) "
+                          "VALUES (1, 1, '老社区', 'urban', '2026-01-01')"))
+    upgrade()
+    assert _differences(db) == []
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM communities WHERE id = 1")).scalar() == "老社区"
+        with pytest.raises(Exception, match="append-only"):
+            conn.execute(text("INSERT INTO ledger_head (id, last_hash) VALUES (1, 'x')"))
+            conn.execute(text("INSERT INTO ledger_transactions (id, kind, memo, fingerprint, "
+                              "prev_hash, hash, created_at) VALUES (1, 'issue', '', 'f', 'p', 'h', "
+                              "'2026-01-01')"))
+            conn.execute(text("DELETE FROM ledger_transactions"))

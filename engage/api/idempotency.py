@@ -1,0 +1,88 @@
+"""``Idempotency-Key`` for API calls that move points or stock.
+
+A retry with the same key and body gets the first answer again (same status, same
+body) and moves nothing; the same key with another body is ``idempotency_mismatch``.
+Concurrent calls with one key are settled by the unique constraint: the loser waits
+for the winner's commit, then replays its answer.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import wraps
+from typing import Callable
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from engage.api.core import current_actor
+from engage.api.models import IdempotentRequest
+from engage.errors import Conflict, Invalid, describe, is_expected
+from engage.extensions import db
+
+KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+class IdempotencyMismatch(Conflict):
+    code = "idempotency_mismatch"
+
+
+def _key() -> str:
+    key = request.headers.get("Idempotency-Key", "")
+    if not KEY_RE.match(key):
+        raise Invalid(_("缺少或无效的 Idempotency-Key 请求头。"),
+                      {"Idempotency-Key": _("需要1到200个可打印ASCII字符。")})
+    return key
+
+
+def _fingerprint() -> str:
+    body = request.get_json(silent=True)
+    canonical = json.dumps([request.method, request.path, body], sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(row: IdempotentRequest, fingerprint: str):
+    if row.fingerprint != fingerprint:
+        raise IdempotencyMismatch(_("该 Idempotency-Key 已用于不同的请求。"))
+    return jsonify(row.body), row.status
+
+
+def _find(scope: str, key: str) -> IdempotentRequest | None:
+    return db.session.scalar(select(IdempotentRequest).where(
+        IdempotentRequest.scope == scope, IdempotentRequest.key == key))
+
+
+def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
+    """Record the answer and commit with the work; a concurrent twin makes us replay."""
+    db.session.add(IdempotentRequest(scope=scope, key=key, fingerprint=fingerprint,
+                                     status=status, body=body))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return _replay(_find(scope, key), fingerprint)
+    return jsonify(body), status
+
+
+def idempotent(view: Callable[..., tuple[dict, int]]) -> Callable:
+    """Wrap a handler that returns ``(body, status)`` without committing."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key, fingerprint = _key(), _fingerprint()
+        scope = f"user:{current_actor().id}"
+        if (row := _find(scope, key)) is not None:
+            return _replay(row, fingerprint)
+        try:
+            body, status = view(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - expected refusals are answers too
+            if not is_expected(error):
+                raise
+            db.session.rollback()
+            status, code, message, fields = describe(error)
+            body = {"error": {"code": code, "message": message, **({"fields": fields} if fields else {})}}
+        return _store(scope, key, fingerprint, status, body)
+
+    return wrapper

@@ -1,0 +1,8 @@
+"""Every table of the application, imported in one place so that the shared
+MetaData (and so Alembic's autogenerate and the tests) always sees all of them."""
+from engage.api.models import IdempotentRequest  # noqa: F401
+from engage.audit.models import AccessLog, AuthEvent  # noqa: F401
+from engage.auth.models import AuthSession, User, UserRole  # noqa: F401
+from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,  # noqa: F401
+                                     PropertyCompany, Street)
+from points.models import Account, Hold, LedgerHead, Posting, Transaction  # noqa: F401
