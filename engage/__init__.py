@@ -49,7 +49,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, immediate=app.config["SQLITE_IMMEDIATE_TRANSACTIONS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
                      render_as_batch=True)
     csrf.init_app(app)
@@ -71,8 +71,9 @@ def register_blueprints(app: Flask) -> None:
     from engage.auth.views import bp as auth_bp
     from engage.community.views import bp as community_bp
     from engage.home.views import bp as home_bp
+    from engage.ledger.views import bp as ledger_bp
 
-    for blueprint in (home_bp, auth_bp, community_bp, audit_bp):
+    for blueprint in (home_bp, auth_bp, community_bp, audit_bp, ledger_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 
@@ -90,6 +91,7 @@ def register_templates(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from engage.cli import engage_cli
+    from engage.cli import engage_cli, register_subgroups
 
+    register_subgroups()
     app.cli.add_command(engage_cli)

@@ -10,6 +10,13 @@ from engage.extensions import db
 engage_cli = AppGroup("engage", help="Engage operator commands (志愿积分平台运维命令).")
 
 
+def register_subgroups() -> None:
+    """Each capability's own command group, under ``flask engage``."""
+    from engage.ledger.cli import points_cli
+
+    engage_cli.add_command(points_cli)
+
+
 @engage_cli.command("demo")
 def demo_command() -> None:
     """Create the demo street, communities, accounts and history (idempotent)."""

@@ -46,6 +46,8 @@ def load_config(instance_path: Path) -> dict:
         "BABEL_DEFAULT_TIMEZONE": env.get("ENGAGE_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": {"zh_CN": "中文", "en": "English"},
         "WTF_CSRF_TIME_LIMIT": None,
+        "POINTS_EXPIRY_MONTHS": int(env.get("POINTS_EXPIRY_MONTHS", "0")),
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_IMMEDIATE_TRANSACTIONS": True,
     }

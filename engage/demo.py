@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.auth.services import create_user
+from engage.ledger.services import award_points, issue_budget
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
                                      PropertyCompany, Street)
 
@@ -34,7 +35,18 @@ def load_demo(session: Session) -> bool:
     _hierarchy(session, other, None, companies[1:])
     _place_members(session, home, users)
     session.flush()
+    _points(session, users, home, other)
     return True
+
+
+def _points(session: Session, users: dict, home: Community, other: Community) -> None:
+    """Both communities get a budget; volunteers already have some awards."""
+    admin = users["admin"]
+    issue_budget(session, admin, home.id, 200_000, "2026年度志愿服务积分预算")
+    issue_budget(session, admin, other.id, 50_000, "2026年度志愿服务积分预算")
+    for username, amount, memo in (("volunteer1", 120, "社区环境整治"), ("volunteer2", 80, "敬老院慰问"),
+                                   ("volunteer1", 50, "防汛值守"), ("resident1", 30, "垃圾分类示范户")):
+        award_points(session, users["staff"], users[username].id, amount, memo)
 
 
 def _accounts(session: Session, street: Street, home: Community, other: Community,

@@ -18,6 +18,13 @@ LEVEL_NAMES = {
 }
 
 
+KIND_NAMES = {
+    "issue": _l("预算下拨"), "award": _l("社区奖励"), "order_reward": _l("服务订单"),
+    "activity_reward": _l("志愿活动"), "redeem": _l("积分兑换"), "refund": _l("兑换退还"),
+    "expire": _l("积分过期"), "reversal": _l("冲正"),
+}
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(mask_name=mask_name, mask_phone=mask_phone,
                                  mask_id_number=mask_id_number)
@@ -26,6 +33,6 @@ def register_template_helpers(app: Flask) -> None:
     def names():
         from engage.auth.forms import EmptyForm, LanguageForm
 
-        return {"ROLE_NAMES": ROLE_NAMES, "get_locale": get_locale, "LEVEL_NAMES": LEVEL_NAMES,
+        return {"ROLE_NAMES": ROLE_NAMES, "get_locale": get_locale, "LEVEL_NAMES": LEVEL_NAMES, "KIND_NAMES": KIND_NAMES,
                 "language_form": LanguageForm(next=request.full_path.rstrip("?")),
                 "empty_form": EmptyForm()}

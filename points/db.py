@@ -13,14 +13,19 @@ from sqlalchemy import Engine, event
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def configure_engine(engine: Engine) -> Engine:
-    """Install the SQLite connection and transaction hooks; a no-op elsewhere."""
+def configure_engine(engine: Engine, *, immediate: bool = True) -> Engine:
+    """Install the SQLite connection and transaction hooks; a no-op elsewhere.
+
+    ``immediate=False`` keeps SQLite's deferred transactions: only for a session that
+    never reads-then-writes concurrently (a test's own fixture data), so that its
+    reads do not hold the write lock.
+    """
     if engine.dialect.name != "sqlite":
         return engine
     if event.contains(engine, "connect", _on_sqlite_connect):
         return engine
     event.listen(engine, "connect", _on_sqlite_connect)
-    event.listen(engine, "begin", _on_sqlite_begin)
+    event.listen(engine, "begin", _on_sqlite_begin if immediate else _on_sqlite_deferred_begin)
     return engine
 
 
@@ -38,6 +43,10 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
 
 def _on_sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _on_sqlite_deferred_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _is_file_database(dbapi_connection) -> bool:

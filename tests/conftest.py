@@ -131,9 +131,10 @@ def db(make_app):
 
     Requests of ``app`` then never share this app context (Flask would reuse a
     pushed context of the same app), so each request has its own session and
-    ``g``, as in production.
+    ``g``, as in production. Its SQLite transactions are deferred, so a test's own
+    reads never hold the write lock the app's requests need.
     """
-    with make_app().app_context():
+    with make_app(SQLITE_IMMEDIATE_TRANSACTIONS=False).app_context():
         yield _db
         _db.session.remove()
 

@@ -21,6 +21,7 @@ from engage.auth.permissions import require_role
 from engage.community.models import Community, MicroGrid
 from engage.community.services import administered_community_ids
 from engage.errors import Conflict, Invalid, InvalidCredentials, NotFound
+from engage.ledger.services import points_balance
 from engage.pagination import Page, paginate
 from points.base import utcnow
 
@@ -198,5 +199,9 @@ def users_in_scope(session: Session, actor: User, *, query: str = "", page: int 
 
 
 def account_summary(session: Session, user: User) -> dict:
-    """Points balance and service hours, as shown on profiles and ``/api/v1/me``."""
-    return {"points_balance": 0, "service_hours": 0}
+    """Points balance and service hours, as shown on profiles and ``/api/v1/me``.
+
+    Service hours are recorded by volunteer activities; until a volunteer has any,
+    the figure is 0.
+    """
+    return {"points_balance": points_balance(session, user), "service_hours": 0}

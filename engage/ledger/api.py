@@ -1,0 +1,47 @@
+"""Points over JSON (API.md "Health and identity" and "Points")."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from engage.api.core import committed, current_actor, int_arg, json_body, require_fields
+from engage.api.idempotency import idempotent
+from engage.api.openapi import operation
+from engage.extensions import db
+from engage.ledger import services
+
+bp = Blueprint("ledger_api", __name__)
+
+
+def line_json(line) -> dict:
+    return {"id": line.id, "amount": line.amount, "balance_after": line.balance_after,
+            "kind": line.kind, "memo": line.memo, "created_at": line.created_at.isoformat()}
+
+
+@bp.get("/me/points")
+def my_points():
+    kinds = request.args.getlist("kind") or None
+    result = services.my_statement(db.session, current_actor(), kinds=kinds,
+                                   page=int_arg("page", 1, low=1, high=10**6),
+                                   per_page=int_arg("per_page", 20, low=1, high=100)).lines
+    return committed({"items": [line_json(line) for line in result.items], "page": result.page,
+                      "per_page": result.per_page, "total": result.total})
+
+
+@bp.post("/points/awards")
+@idempotent
+def award():
+    body = json_body()
+    require_fields(body, "user_id", "amount", "memo")
+    tx = services.award_points(db.session, current_actor(), body["user_id"], body["amount"],
+                               str(body["memo"]))
+    return {"transaction_id": tx.id, "amount": body["amount"]}, 201
+
+
+OPENAPI_PATHS = {
+    "/me/points": {"get": operation("The caller's points statement, newest first", tag="points",
+                                    errors=(400,))},
+    "/points/awards": {"post": operation(
+        "Award points to a member, paid from the community budget", tag="points", ok=201,
+        body={"user_id": {"type": "integer"}, "amount": {"type": "integer", "minimum": 1},
+              "memo": {"type": "string"}}, errors=(400, 403, 404, 409), idempotent=True)},
+}

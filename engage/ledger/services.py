@@ -1,0 +1,124 @@
+"""The application's use of the points ledger: budgets, awards, statements.
+
+Addresses name the accounts: a street issues points from ``street:<id>:issuance``
+(the only account that may go negative: it is where points come from) into each
+community's ``community:<id>:budget``; staff pay awards from their community's
+budget into ``user:<id>``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy.orm import Session
+
+import points
+from engage.auth.models import User
+from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.community.models import Community
+from engage.community.services import administered_community_ids, street_of
+from engage.errors import Conflict, Invalid, NotFound
+from engage.pagination import Page
+
+MAX_AWARD = 100_000
+MAX_ISSUE = 100_000_000
+KINDS = ("issue", "award", "order_reward", "activity_reward", "redeem", "refund", "expire",
+         "reversal")
+
+
+class BudgetExhausted(Conflict):
+    code = "budget_exhausted"
+
+
+def user_account(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def budget_account(community_id: int) -> str:
+    return f"community:{community_id}:budget"
+
+
+def issuance_account(street_id: int) -> str:
+    return f"street:{street_id}:issuance"
+
+
+def _check_amount(amount: int, limit: int = MAX_AWARD) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= limit:
+        raise Invalid.field("amount", _("积分必须是 1 到 %(max)d 之间的整数。", max=limit))
+    return amount
+
+
+def _check_memo(memo: str) -> str:
+    memo = (memo or "").strip()
+    if not 1 <= len(memo) <= 200:
+        raise Invalid.field("memo", _("请填写事由（最多200字）。"))
+    return memo
+
+
+def issue_budget(session: Session, actor: User, community_id: int, amount: int, memo: str,
+                 *, idempotency_key: str | None = None) -> points.Transaction:
+    """A street admin funds one of the street's communities."""
+    require_role(actor, "admin")
+    community = session.get(Community, community_id)
+    if community is None or community.street_id != street_of(session, actor):
+        raise NotFound()
+    return points.transfer(session, issuance_account(community.street_id), budget_account(community.id),
+                           _check_amount(amount, MAX_ISSUE), kind="issue", memo=_check_memo(memo),
+                           reference=f"community:{community.id}", actor_id=actor.id,
+                           idempotency_key=idempotency_key)
+
+
+def award_points(session: Session, actor: User, user_id: int, amount: int, memo: str,
+                 *, idempotency_key: str | None = None) -> points.Transaction:
+    """Staff reward a member of their community, paid from the community budget."""
+    require_role(actor, *STAFF_ROLES)
+    member = session.get(User, user_id)
+    if member is None or member.community_id not in administered_community_ids(session, actor):
+        raise NotFound()
+    try:
+        return points.transfer(session, budget_account(member.community_id), user_account(member.id),
+                               _check_amount(amount), kind="award", memo=_check_memo(memo),
+                               reference=f"user:{member.id}", actor_id=actor.id,
+                               idempotency_key=idempotency_key)
+    except points.InsufficientPoints:
+        raise BudgetExhausted(str(_("社区积分预算不足。"))) from None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An account's balance and one page of its postings, newest first."""
+
+    balance: points.Balance
+    lines: Page
+
+
+def _statement(session: Session, address: str, *, kinds: list[str] | None, page: int,
+               per_page: int) -> Statement:
+    page = max(page, 1)
+    lines = points.statement(session, address, kinds=kinds, limit=per_page,
+                             offset=(page - 1) * per_page)
+    total = points.statement_count(session, address, kinds=kinds)
+    return Statement(points.balance(session, address), Page(lines, total, page, per_page))
+
+
+def community_budget(session: Session, actor: User, community_id: int | None = None, *,
+                     page: int = 1, per_page: int = 50) -> tuple[Community, Statement]:
+    """A community's budget as its staff (or the street's admin) see it."""
+    require_role(actor, *STAFF_ROLES)
+    community = session.get(Community, community_id or actor.community_id or 0)
+    if community is None or community.id not in administered_community_ids(session, actor):
+        raise NotFound()
+    return community, _statement(session, budget_account(community.id), kinds=None, page=page,
+                                 per_page=per_page)
+
+
+def my_statement(session: Session, user: User, *, kinds: list[str] | None = None,
+                 page: int = 1, per_page: int = 20) -> Statement:
+    unknown = set(kinds or ()) - set(KINDS)
+    if unknown:
+        raise Invalid.field("kind", _("未知的积分类型。"))
+    return _statement(session, user_account(user.id), kinds=kinds, page=page, per_page=per_page)
+
+
+def points_balance(session: Session, user: User) -> int:
+    return points.balance(session, user_account(user.id)).available
