@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from points.base import utcnow
 from points.errors import HoldNotPending, InsufficientPoints, InvalidAmount
-from points.ledger import account, lock_head, transfer
+from points.ledger import account_ids, lock_head, transfer
 from points.models import Account, Hold, Transaction
 
 
@@ -26,15 +26,15 @@ def hold(session: Session, source: str, destination: str, amount: int, *, kind: 
     if idempotency_key and (existing := session.scalar(
             select(Hold).where(Hold.idempotency_key == idempotency_key))):
         return existing
-    src, dst = account(session, source), account(session, destination)
+    ids = account_ids(session, [source, destination])
     reserved = session.execute(
-        update(Account).where(Account.id == src.id,
+        update(Account).where(Account.id == ids[source],
                               Account.may_go_negative | (Account.balance - Account.pending >= amount))
         .values(pending=Account.pending + amount).returning(Account.id)
         .execution_options(synchronize_session=False)).scalar()
     if reserved is None:
         raise InsufficientPoints(f"{source} has too few points to hold {amount}")
-    session.add(held := Hold(source_id=src.id, destination_id=dst.id, amount=amount, kind=kind,
+    session.add(held := Hold(source_id=ids[source], destination_id=ids[destination], amount=amount, kind=kind,
                              memo=memo, reference=reference, actor_id=actor_id,
                              expires_at=expires_at, idempotency_key=idempotency_key))
     session.flush()

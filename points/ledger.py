@@ -11,15 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from points.base import utcnow
 from points.errors import (AlreadyReversed, IdempotencyMismatch, InsufficientPoints,
                            InvalidAmount, UnbalancedTransaction)
-from points.models import Account, LedgerHead, Posting, Transaction
+from points.models import Account, Transaction
 
 GENESIS_HASH = "0" * 64
 NEGATIVE_ALLOWED_SUFFIX = ":issuance"
@@ -40,14 +40,21 @@ class Balance:
         return self.total - self.pending
 
 
-def account(session: Session, address: str) -> Account:
-    """The account at this address, created on first use."""
-    found = session.scalar(select(Account).where(Account.address == address))
-    if found is None:
-        # Writers hold the ledger head lock here, so no one else creates it meanwhile.
-        session.add(found := Account(address=address, may_go_negative=may_go_negative(address)))
-        session.flush()
-    return found
+def account_ids(session: Session, addresses: list[str], driver: _Driver | None = None) -> dict[str, int]:
+    """Ids of these accounts, creating the missing ones.
+
+    Writers hold the ledger head lock when they call this, so no one else creates
+    the same account meanwhile.
+    """
+    driver = driver or _Driver(session)
+    ids = {}
+    for address in dict.fromkeys(addresses):
+        row = driver.one("SELECT id FROM ledger_accounts WHERE address = ?", (address,))
+        ids[address] = row[0] if row else driver.one(
+            "INSERT INTO ledger_accounts (address, may_go_negative, balance, pending, created_at) "
+            "VALUES (?, ?, 0, 0, ?) RETURNING id",
+            (address, may_go_negative(address), driver.timestamp(utcnow())))[0]
+    return ids
 
 
 def balance(session: Session, address: str) -> Balance:
@@ -57,12 +64,44 @@ def balance(session: Session, address: str) -> Balance:
     return Balance(row.balance, row.pending) if row else Balance(0, 0)
 
 
-def lock_head(session: Session) -> LedgerHead:
-    head = session.scalar(select(LedgerHead).where(LedgerHead.id == 1).with_for_update())
-    if head is None:
-        session.add(head := LedgerHead(id=1, last_hash=GENESIS_HASH))
-        session.flush()
-    return head
+class _Driver:
+    """The session's own DBAPI cursor, for the statements every posting runs.
+
+    Building SQLAlchemy statements costs more than executing them (bench/ledger.py
+    measured 4% of the raw driver's rate on SQLite), so the hot path speaks SQL
+    to the driver directly — inside the session's transaction, so a posting and
+    the change it pays for still commit or roll back together.
+    """
+
+    def __init__(self, session: Session):
+        connection = session.connection()
+        self.dialect = connection.dialect.name
+        self.cursor = connection.connection.cursor()
+        self.qmark = connection.dialect.paramstyle == "qmark"
+
+    def one(self, sql: str, params: tuple = ()):
+        self.cursor.execute(sql if self.qmark else sql.replace("?", "%s"), params)
+        return self.cursor.fetchone()
+
+    def many(self, sql: str, rows: list[tuple]) -> None:
+        self.cursor.executemany(sql if self.qmark else sql.replace("?", "%s"), rows)
+
+    def timestamp(self, moment: datetime):
+        """What ``UTCDateTime`` would bind: naive UTC text on SQLite, the datetime elsewhere."""
+        if self.dialect == "sqlite":
+            return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return moment
+
+
+def lock_head(session: Session, driver: _Driver | None = None) -> str:
+    """Lock the chain head and return the newest transaction's hash."""
+    driver = driver or _Driver(session)
+    lock = "" if driver.dialect == "sqlite" else " FOR UPDATE"
+    row = driver.one(f"SELECT last_hash FROM ledger_head WHERE id = 1{lock}")
+    if row is None:
+        driver.one("INSERT INTO ledger_head (id, last_hash) VALUES (1, ?) RETURNING id", (GENESIS_HASH,))
+        return GENESIS_HASH
+    return row[0]
 
 
 def fingerprint(kind: str, postings: list[tuple[str, int]], memo: str, reference: str | None) -> str:
@@ -92,16 +131,15 @@ def _check(postings: list[tuple[str, int]]) -> None:
         raise InvalidAmount("posting amounts are non-zero integers")
 
 
-def _apply(session: Session, acct: Account, amount: int) -> int:
+def _apply(driver: _Driver, address: str, account_id: int, amount: int) -> int:
     """Change one balance unless that would overdraw it; returns the new balance."""
-    stmt = (update(Account).where(Account.id == acct.id)
-            .values(balance=Account.balance + amount).returning(Account.balance))
-    if amount < 0:
-        stmt = stmt.where(Account.may_go_negative | (Account.balance - Account.pending + amount >= 0))
-    new_balance = session.execute(stmt.execution_options(synchronize_session=False)).scalar()
-    if new_balance is None:
-        raise InsufficientPoints(f"{acct.address} has too few points for {-amount}")
-    return new_balance
+    guard = " AND (may_go_negative OR balance - pending + ? >= 0)" if amount < 0 else ""
+    params = (amount, account_id, amount) if amount < 0 else (amount, account_id)
+    row = driver.one(f"UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?{guard} "
+                     "RETURNING balance", params)
+    if row is None:
+        raise InsufficientPoints(f"{address} has too few points for {-amount}")
+    return row[0]
 
 
 def post(session: Session, postings: list[tuple[str, int]], *, kind: str, memo: str = "",
@@ -109,28 +147,45 @@ def post(session: Session, postings: list[tuple[str, int]], *, kind: str, memo: 
          idempotency_key: str | None = None, reverses_id: int | None = None) -> Transaction:
     """Write one balanced transaction (flushes, never commits)."""
     _check(postings)
-    head = lock_head(session)
+    session.flush()  # the driver statements below must see the session's pending changes
+    driver = _Driver(session)
+    prev_hash = lock_head(session, driver)
     print_ = fingerprint(kind, postings, memo, reference)
     if idempotency_key and (existing := _replay(session, idempotency_key, print_)):
         return existing
     now = utcnow()
-    tx = Transaction(kind=kind, memo=memo, reference=reference, actor_id=actor_id, created_at=now,
-                     idempotency_key=idempotency_key, fingerprint=print_, reverses_id=reverses_id,
-                     prev_hash=head.last_hash,
-                     hash=chain_hash(head.last_hash, kind, memo, reference, now, postings))
+    new_hash = chain_hash(prev_hash, kind, memo, reference, now, postings)
+    tx_id = driver.one(
+        "INSERT INTO ledger_transactions (kind, memo, reference, actor_id, created_at, "
+        "idempotency_key, fingerprint, reverses_id, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (kind, memo, reference, actor_id, driver.timestamp(now), idempotency_key, print_,
+         reverses_id, prev_hash, new_hash))[0]
+    ids = account_ids(session, [address for address, _ in postings], driver)
+    rows = [(tx_id, ids[address], amount, _apply(driver, address, ids[address], amount))
+            for address, amount in sorted(postings, key=lambda p: ids[p[0]])]
+    driver.many("INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) "
+                "VALUES (?, ?, ?, ?)", rows)
+    driver.one("UPDATE ledger_head SET last_hash = ? WHERE id = 1 RETURNING id", (new_hash,))
+    _forget_accounts(session, ids.values())
+    return _persistent(session, Transaction(
+        id=tx_id, kind=kind, memo=memo, reference=reference, actor_id=actor_id, created_at=now,
+        idempotency_key=idempotency_key, fingerprint=print_, reverses_id=reverses_id,
+        prev_hash=prev_hash, hash=new_hash))
+
+
+def _persistent(session: Session, tx: Transaction) -> Transaction:
+    """The row just inserted, as an ORM object, without reading it back."""
+    make_transient_to_detached(tx)
     session.add(tx)
-    session.flush()
-    accounts = {address: account(session, address) for address, _ in postings}
-    rows = []
-    for address, amount in sorted(postings, key=lambda p: accounts[p[0]].id):
-        balance_after = _apply(session, accounts[address], amount)
-        rows.append({"transaction_id": tx.id, "account_id": accounts[address].id,
-                     "amount": amount, "balance_after": balance_after})
-    session.execute(insert(Posting), rows)
-    head.last_hash = tx.hash
-    session.flush()
-    session.expire(tx, ["postings"])
     return tx
+
+
+def _forget_accounts(session: Session, account_ids_: object) -> None:
+    """Balances changed behind the ORM's back: loaded accounts must be read again."""
+    for acct in list(session.identity_map.values()):
+        if isinstance(acct, Account) and acct.id in set(account_ids_):
+            session.expire(acct)
 
 
 def transfer(session: Session, source: str, destination: str, amount: int, **kwargs) -> Transaction:

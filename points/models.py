@@ -49,8 +49,7 @@ class Transaction(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    postings: Mapped[list[Posting]] = relationship(order_by="Posting.id", lazy="selectin",
-                                                   back_populates="transaction")
+    postings: Mapped[list[Posting]] = relationship(order_by="Posting.id", back_populates="transaction")
 
 
 class Posting(Base):

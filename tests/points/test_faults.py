@@ -15,11 +15,11 @@ def test_exception_between_statements_leaves_nothing_and_retry_completes_once(
     real_apply = ledger._apply
     calls = {"n": 0}
 
-    def failing_apply(session, acct, amount):
+    def failing_apply(session, address, account_id, amount):
         calls["n"] += 1
         if calls["n"] == 2:  # the first balance has changed, the second has not
             raise ConnectionError("lost the database half-way")
-        return real_apply(session, acct, amount)
+        return real_apply(session, address, account_id, amount)
 
     monkeypatch.setattr(ledger, "_apply", failing_apply)
     with sessions() as session, pytest.raises(ConnectionError):
