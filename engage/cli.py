@@ -82,3 +82,22 @@ def set_active_command(username, disable):
     set_user_active(db.session, user, not disable)
     db.session.commit()
     click.echo(f"{user.username} is now {'disabled' if disable else 'active'}.")
+
+
+@engage_cli.command("tick")
+def tick_command() -> None:
+    """Periodic work for cron (idempotent): order reminders and escalations, expired holds."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    import points
+    from engage.orders.deadlines import tick_orders
+    from points.base import utcnow
+
+    now = utcnow()
+    result = tick_orders(db.session, now=now, zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    holds = points.expire_holds(db.session, now=now)
+    db.session.commit()
+    click.echo(f"orders: reminded {result.reminded}, escalated {result.escalated}; "
+               f"expired holds {holds}")

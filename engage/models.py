@@ -5,4 +5,6 @@ from engage.audit.models import AccessLog, AuthEvent  # noqa: F401
 from engage.auth.models import AuthSession, User, UserRole  # noqa: F401
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,  # noqa: F401
                                      PropertyCompany, Street)
+from engage.notifications.models import Notification  # noqa: F401
+from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder  # noqa: F401
 from points.models import Account, Hold, LedgerHead, Posting, Transaction  # noqa: F401

@@ -13,7 +13,8 @@ from engage.api.core import public
 
 bp = Blueprint("openapi", __name__)
 
-CAPABILITY_MODULES = ["engage.auth.api", "engage.community.api", "engage.ledger.api"]
+CAPABILITY_MODULES = ["engage.auth.api", "engage.community.api", "engage.ledger.api",
+                      "engage.orders.api"]
 
 ERROR_SCHEMA = {
     "type": "object",

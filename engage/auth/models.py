@@ -27,6 +27,7 @@ class User(Base):
     micro_grid_id: Mapped[int | None] = mapped_column(ForeignKey("micro_grids.id"), index=True)
     property_company_id: Mapped[int | None] = mapped_column(ForeignKey("property_companies.id"))
     locale: Mapped[str | None] = mapped_column(String(10))
+    skills: Mapped[str | None] = mapped_column(String(200))  # volunteers: comma-separated tags
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

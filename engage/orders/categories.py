@@ -1,0 +1,73 @@
+"""Order categories: what residents can ask for, its points and its deadlines."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engage.auth.models import User
+from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.community.services import administered_community_ids
+from engage.errors import Conflict, Invalid, NotFound
+from engage.orders.models import OrderCategory
+
+DEFAULTS = (  # code, name, points, skill
+    ("housekeeping", "家政服务", 20, "家政"), ("elderly_care", "助老助残", 30, "助老"),
+    ("repair", "维修", 25, "维修"), ("errand", "代办跑腿", 15, None),
+    ("counselling", "心理咨询", 30, "心理"), ("legal", "法律咨询", 30, "法律"),
+    ("feedback", "社情民意", 10, None),
+)
+FIELDS = ("code", "name", "points", "skill", "dispatch_hours", "accept_hours", "resolve_hours", "active")
+
+
+def active_categories(session: Session, community_id: int | None) -> list[OrderCategory]:
+    return list(session.scalars(select(OrderCategory).where(
+        OrderCategory.community_id == community_id, OrderCategory.active.is_(True))
+        .order_by(OrderCategory.id)))
+
+
+def community_categories(session: Session, actor: User) -> list[OrderCategory]:
+    require_role(actor, *STAFF_ROLES)
+    return list(session.scalars(select(OrderCategory).where(
+        OrderCategory.community_id.in_(administered_community_ids(session, actor)))
+        .order_by(OrderCategory.community_id, OrderCategory.id)))
+
+
+def add_defaults(session: Session, community_id: int) -> None:
+    """The usual categories with 1+1+7 deadlines, for a new community."""
+    session.add_all(OrderCategory(community_id=community_id, code=code, name=name, points=pts,
+                                  skill=skill) for code, name, pts, skill in DEFAULTS)
+    session.flush()
+
+
+def save_category(session: Session, actor: User, values: dict, category_id: int | None = None,
+                  *, community_id: int | None = None) -> OrderCategory:
+    require_role(actor, *STAFF_ROLES)
+    scope = administered_community_ids(session, actor)
+    if category_id:
+        category = session.get(OrderCategory, category_id)
+        if category is None or category.community_id not in scope:
+            raise NotFound()
+    else:
+        category = OrderCategory(community_id=community_id or actor.community_id)
+        if category.community_id not in scope:
+            raise NotFound()
+    _validate(values)
+    for key in FIELDS:
+        if key in values:
+            setattr(category, key, values[key])
+    try:
+        with session.begin_nested():
+            session.add(category)
+    except IntegrityError:
+        raise Conflict(str(_("该类别代码已存在。"))) from None
+    return category
+
+
+def _validate(values: dict) -> None:
+    if not 1 <= values.get("points", 0) <= 10_000:
+        raise Invalid.field("points", _("积分必须是 1 到 %(max)d 之间的整数。", max=10_000))
+    for key in ("dispatch_hours", "accept_hours", "resolve_hours"):
+        if key in values and not 1 <= values[key] <= 24 * 90:
+            raise Invalid.field(key, _("时限必须在1小时到90天之间。"))

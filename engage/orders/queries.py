@@ -1,0 +1,143 @@
+"""What staff, volunteers and residents see of orders: queues, boards, suggestions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from engage.auth.models import User, UserRole
+from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.community.models import MicroGrid
+from engage.community.services import administered_community_ids
+from engage.errors import Invalid
+from engage.orders.models import OPEN_STATUSES, STATUSES, OrderCategory, ServiceOrder
+from engage.orders.services import get_order, visible_orders
+from engage.pagination import Page, paginate
+from points.base import utcnow
+
+DEADLINE_OF = {"placed": ServiceOrder.dispatch_by, "dispatched": ServiceOrder.accept_by,
+               "accepted": ServiceOrder.resolve_by, "completed": ServiceOrder.resolve_by}
+
+
+def deadline(order: ServiceOrder) -> datetime | None:
+    """The deadline the order is working against now (1+1+7)."""
+    return {"placed": order.dispatch_by, "dispatched": order.accept_by,
+            "accepted": order.resolve_by}.get(order.status)
+
+
+def is_overdue(order: ServiceOrder, now: datetime | None = None) -> bool:
+    due = deadline(order)
+    return due is not None and due < (now or utcnow())
+
+
+def staff_queue(session: Session, actor: User, *, status: str = "placed", overdue: bool = False,
+                page: int = 1, per_page: int = 50) -> Page:
+    """The dispatch queue and the other status queues, oldest (most urgent) first."""
+    require_role(actor, *STAFF_ROLES)
+    if status not in STATUSES:
+        raise Invalid.field("status", "unknown status")
+    stmt = select(ServiceOrder).where(
+        ServiceOrder.community_id.in_(administered_community_ids(session, actor)),
+        ServiceOrder.status == status)
+    column = DEADLINE_OF.get(status)
+    if overdue and column is not None:
+        stmt = stmt.where(column < utcnow())
+    # Oldest first: served by the (community_id, status, created_at) index.
+    return paginate(session, stmt.order_by(ServiceOrder.created_at, ServiceOrder.id), page=page,
+                    per_page=per_page)
+
+
+def task_board(session: Session, actor: User, *, category: str | None = None, page: int = 1,
+               per_page: int = 30) -> Page:
+    """Orders a volunteer may accept: their own micro-grid first, then their grid."""
+    require_role(actor, "volunteer")
+    home = session.get(MicroGrid, actor.micro_grid_id) if actor.micro_grid_id else None
+    stmt = select(ServiceOrder).where(
+        ServiceOrder.community_id == actor.community_id, ServiceOrder.status == "dispatched",
+        (ServiceOrder.assigned_volunteer_id.is_(None)) | (ServiceOrder.assigned_volunteer_id == actor.id))
+    if category:
+        stmt = stmt.join(OrderCategory).where(OrderCategory.code == category)
+    nearness = case((ServiceOrder.micro_grid_id == (home.id if home else -1), 0), else_=1)
+    if home:
+        same_grid = select(MicroGrid.id).where(MicroGrid.grid_id == home.grid_id)
+        nearness = case((ServiceOrder.micro_grid_id == home.id, 0),
+                        (ServiceOrder.micro_grid_id.in_(same_grid), 1), else_=2)
+    return paginate(session, stmt.order_by(nearness, ServiceOrder.accept_by, ServiceOrder.id),
+                    page=page, per_page=per_page)
+
+
+def my_orders(session: Session, actor: User, *, status: str | None = None, page: int = 1,
+              per_page: int = 20) -> Page:
+    """Everything the actor may see, newest first (API ``GET /orders``)."""
+    stmt = visible_orders(session, actor)
+    if status:
+        if status not in STATUSES:
+            raise Invalid.field("status", "unknown status")
+        stmt = stmt.where(ServiceOrder.status == status)
+    return paginate(session, stmt.order_by(ServiceOrder.created_at.desc(), ServiceOrder.id.desc()),
+                    page=page, per_page=per_page)
+
+
+def requested_by(session: Session, actor: User, *, page: int = 1) -> Page:
+    stmt = select(ServiceOrder).where(ServiceOrder.requester_id == actor.id) \
+        .order_by(ServiceOrder.created_at.desc())
+    return paginate(session, stmt, page=page, per_page=20)
+
+
+def taken_by(session: Session, actor: User, *, page: int = 1) -> Page:
+    stmt = select(ServiceOrder).where(ServiceOrder.volunteer_id == actor.id) \
+        .order_by(ServiceOrder.updated_at.desc())
+    return paginate(session, stmt, page=page, per_page=20)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    volunteer: User
+    score: int
+    skill_match: bool
+    nearness: str
+    open_load: int
+    rating: float | None
+
+
+def suggest_volunteers(session: Session, actor: User, order_id: int, limit: int = 5) -> list[Suggestion]:
+    """Rank the community's volunteers: skill, same micro-grid/grid, light load, good ratings."""
+    order = get_order(session, actor, order_id)
+    require_role(actor, *STAFF_ROLES)
+    load = dict(session.execute(select(ServiceOrder.volunteer_id, func.count())
+                                .where(ServiceOrder.status.in_(("accepted",)),
+                                       ServiceOrder.community_id == order.community_id)
+                                .group_by(ServiceOrder.volunteer_id)).all())
+    ratings = dict(session.execute(select(ServiceOrder.volunteer_id, func.avg(ServiceOrder.rating))
+                                   .where(ServiceOrder.rating.is_not(None),
+                                          ServiceOrder.community_id == order.community_id)
+                                   .group_by(ServiceOrder.volunteer_id)).all())
+    order_mg = session.get(MicroGrid, order.micro_grid_id) if order.micro_grid_id else None
+    volunteers = session.scalars(select(User).join(UserRole).where(
+        UserRole.role == "volunteer", User.community_id == order.community_id, User.is_active.is_(True)))
+    suggestions = [_suggestion(session, v, order, order_mg, load.get(v.id, 0), ratings.get(v.id))
+                   for v in volunteers]
+    return sorted(suggestions, key=lambda s: (-s.score, s.volunteer.id))[:limit]
+
+
+def _suggestion(session, volunteer: User, order: ServiceOrder, order_mg, load: int, rating) -> Suggestion:
+    skill = order.category.skill
+    skill_match = bool(skill and skill in (volunteer.skills or "").split(","))
+    nearness = "community"
+    if order_mg and volunteer.micro_grid_id == order_mg.id:
+        nearness = "micro_grid"
+    elif order_mg and volunteer.micro_grid_id and \
+            session.get(MicroGrid, volunteer.micro_grid_id).grid_id == order_mg.grid_id:
+        nearness = "grid"
+    score = (30 if skill_match else 0) + {"micro_grid": 20, "grid": 10, "community": 0}[nearness] \
+        - 5 * load + round(2 * float(rating or 3))
+    return Suggestion(volunteer, score, skill_match, nearness, load, float(rating) if rating else None)
+
+
+def open_count(session: Session, actor: User) -> dict[str, int]:
+    require_role(actor, *STAFF_ROLES)
+    return dict(session.execute(select(ServiceOrder.status, func.count()).where(
+        ServiceOrder.community_id.in_(administered_community_ids(session, actor)),
+        ServiceOrder.status.in_(OPEN_STATUSES)).group_by(ServiceOrder.status)).all())

@@ -1,0 +1,61 @@
+"""The order state machine: one explicit table of who may move an order where.
+
+Each row names an action, the statuses it starts from, the status it ends in, and
+the party allowed to take it. Services look the row up; nothing else decides.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engage.auth.models import User
+from engage.orders.models import OPEN_STATUSES, ServiceOrder
+
+PARTIES = ("staff", "requester", "open_volunteer", "volunteer")
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    party: str
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("dispatch", ("placed",), "dispatched", "staff"),
+    Transition("accept", ("dispatched",), "accepted", "open_volunteer"),
+    Transition("complete", ("accepted",), "completed", "volunteer"),
+    Transition("rate", ("completed",), "closed", "requester"),
+    Transition("verify_close", ("completed",), "closed", "staff"),
+    Transition("cancel", ("placed", "dispatched"), "cancelled", "requester"),
+    Transition("cancel", OPEN_STATUSES, "cancelled", "staff"),
+    Transition("reopen", ("closed",), "placed", "staff"),
+)
+
+
+def parties(actor: User, order: ServiceOrder, staff_communities: list[int]) -> set[str]:
+    """Which parties of the table the actor is, for this order."""
+    found = set()
+    if actor.has_role("staff", "admin") and order.community_id in staff_communities:
+        found.add("staff")
+    if actor.id == order.requester_id:
+        found.add("requester")
+    if actor.has_role("volunteer"):
+        if order.volunteer_id == actor.id:
+            found.add("volunteer")
+        if order.assigned_volunteer_id in (None, actor.id) and actor.community_id == order.community_id:
+            found.add("open_volunteer")
+    return found
+
+
+def find(action: str, status: str, actor_parties: set[str]) -> tuple[Transition | None, bool]:
+    """The transition to take, and whether the action exists for the actor at all.
+
+    ``(None, True)``: the actor could take this action, but not from this status
+    (``InvalidTransition``); ``(None, False)``: the actor may never take it (``Forbidden``).
+    """
+    mine = [t for t in TRANSITIONS if t.action == action and t.party in actor_parties]
+    for transition in mine:
+        if status in transition.sources:
+            return transition, True
+    return None, bool(mine)
