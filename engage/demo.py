@@ -6,6 +6,8 @@ from sqlalchemy.orm import Session
 
 from engage.auth.services import create_user
 from engage.ledger.services import award_points, issue_budget
+from engage.orders import services as orders
+from engage.orders.categories import add_defaults
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
                                      PropertyCompany, Street)
 
@@ -36,7 +38,28 @@ def load_demo(session: Session) -> bool:
     _place_members(session, home, users)
     session.flush()
     _points(session, users, home, other)
+    _orders(session, users, home, other)
     return True
+
+
+def _orders(session: Session, users: dict, home: Community, other: Community) -> None:
+    """Categories for both communities and orders in every state of the loop."""
+    add_defaults(session, home.id)
+    add_defaults(session, other.id)
+    staff, resident, volunteer = users["staff"], users["resident1"], users["volunteer1"]
+    users["volunteer1"].skills, users["volunteer2"].skills = "助老,维修", "家政"
+    steps = [
+        lambda o: orders.dispatch_order(session, staff, o.id),
+        lambda o: orders.accept_order(session, volunteer, o.id),
+        lambda o: orders.complete_order(session, volunteer, o.id, note="已上门服务"),
+        lambda o: orders.rate_order(session, resident, o.id, stars=5, comment="非常及时，谢谢！"),
+    ]
+    for title, category, done in (("帮忙换灯泡", "repair", 4), ("陪老人去医院复查", "elderly_care", 4),
+                                  ("代取药品", "errand", 3), ("家里水管漏水", "repair", 2),
+                                  ("打扫卫生", "housekeeping", 1), ("楼道堆物需要清理", "feedback", 0)):
+        order = orders.place_order(session, resident, category=category, title=title)
+        for step in steps[:done]:
+            order = step(order)
 
 
 def _points(session: Session, users: dict, home: Community, other: Community) -> None:

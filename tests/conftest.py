@@ -32,6 +32,7 @@ def base_config(database_url: str, instance: Path) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "engage.test",
+        "UPLOAD_FOLDER": str(instance / "uploads"),
     }
 
 

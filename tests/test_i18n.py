@@ -41,7 +41,9 @@ def _english_text(client, url: str) -> str:
 @pytest.mark.parametrize("role, url", [
     (None, "/login"), (None, "/register"), (None, "/"), ("resident", "/"), ("resident", "/profile"),
     ("resident", "/points/"), ("staff", "/"), ("staff", "/community/grids/"), ("staff", "/users"),
-    ("staff", "/points/budget"), ("admin", "/audit/"),
+    ("staff", "/points/budget"), ("admin", "/audit/"), ("resident", "/orders/new"),
+    ("resident", "/orders/mine"), ("volunteer", "/tasks"), ("volunteer", "/tasks/mine"),
+    ("staff", "/orders/queue"), ("staff", "/orders/categories"),
 ])
 def test_pages_in_english_show_no_chinese_interface_text(client, db, make, login, role, url):
     """User data (names of people and places) stays as entered; the interface must not."""

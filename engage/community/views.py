@@ -67,4 +67,4 @@ def poster(row_id: int):
 def scan(token: str):
     """Where a scanned poster lands: the micro-grid, its grid worker, and what to do next."""
     micro_grid = services.micro_grid_from_poster(db.session, current_app.config["SECRET_KEY"], token)
-    return render_template("community/scan.html", micro_grid=micro_grid)
+    return render_template("community/scan.html", micro_grid=micro_grid, token=token)

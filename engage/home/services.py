@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.services import account_summary
 from engage.community.models import Compound, Grid, Household, MicroGrid
+from engage.orders.queries import open_count
 from engage.community.services import (administered_community_ids, communities_in_scope,
                                        micro_grids_served_by)
 
@@ -48,7 +49,7 @@ def _staff(session: Session, user: User) -> dict:
     counts = {name: _count(session, model, ids) for name, model in (
         ("grids", Grid), ("micro_grids", MicroGrid), ("households", Household),
         ("compounds", Compound), ("users", User))}
-    return {"counts": counts}
+    return {"counts": counts, "queue": open_count(session, user).get("placed", 0)}
 
 
 def _admin(session: Session, user: User) -> dict:

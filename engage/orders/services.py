@@ -113,6 +113,12 @@ def get_order(session: Session, actor: User, order_id: int) -> ServiceOrder:
     return order
 
 
+def available_actions(session: Session, actor: User, order: ServiceOrder) -> set[str]:
+    """What the actor could do to the order now: the buttons a page shows."""
+    mine = workflow.parties(actor, order, administered_community_ids(session, actor))
+    return {t.action for t in workflow.TRANSITIONS if t.party in mine and order.status in t.sources}
+
+
 def _transition(session: Session, actor: User, order_id: int, action: str, *, note: str | None = None,
                 extra_where=None, now: datetime | None = None, **changes) -> ServiceOrder:
     order = get_order(session, actor, order_id)

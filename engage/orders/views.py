@@ -1,0 +1,216 @@
+"""Order pages: residents order and rate, volunteers take tasks, staff dispatch."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_from_directory, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from engage.auth.models import User, UserRole
+from engage.community.services import micro_grid_from_poster
+from engage.errors import DomainError
+from engage.extensions import db
+from engage.forms import apply_errors, options
+from engage.orders import categories, queries, services
+from engage.orders.forms import (CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm,
+                                 ReasonForm)
+from engage.orders.models import STATUSES
+from engage.orders.photos import save_photo
+
+bp = Blueprint("orders", __name__)
+
+
+def _photo_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / "orders"
+
+
+def _place_choices(form: PlaceForm) -> None:
+    form.category.choices = options((c.code, f"{c.name}（{c.points}分）") for c in
+                                    categories.active_categories(db.session, current_user.community_id))
+    residents = db.session.scalars(select(User).join(UserRole).where(
+        UserRole.role == "resident", User.community_id == current_user.community_id).order_by(User.id))
+    form.on_behalf_of.choices = options([(0, _("我自己"))] + [(r.id, r.display_name) for r in residents])
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = PlaceForm(micro_grid_token=request.args.get("m", ""))
+    _place_choices(form)
+    micro_grid = (micro_grid_from_poster(db.session, current_app.config["SECRET_KEY"],
+                                         form.micro_grid_token.data)
+                  if form.micro_grid_token.data else None)
+    if form.validate_on_submit():
+        on_behalf = form.on_behalf_of.data or None
+        channel = form.channel.data if on_behalf else ("qr" if micro_grid else "app")
+        try:
+            order = services.place_order(
+                db.session, current_user, category=form.category.data, title=form.title.data,
+                description=form.description.data, on_behalf_of=on_behalf, channel=channel,
+                micro_grid_id=micro_grid.id if micro_grid else None)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("已提交，社区将尽快派单。"), "success")
+            return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template("orders/new.html", form=form, micro_grid=micro_grid,
+                           helper=current_user.has_role("grid_worker", "staff", "admin"))
+
+
+@bp.get("/orders/mine")
+@login_required
+def mine():
+    result = queries.requested_by(db.session, current_user, page=request.args.get("page", 1, type=int))
+    return render_template("orders/mine.html", result=result)
+
+
+@bp.get("/orders/<int:order_id>")
+@login_required
+def detail(order_id: int):
+    order = services.get_order(db.session, current_user, order_id)
+    forms = {"dispatch": DispatchForm(), "complete": CompleteForm(), "rate": RateForm(),
+             "cancel": ReasonForm(prefix="cancel"), "reopen": ReasonForm(prefix="reopen")}
+    suggestions = []
+    if order.status == "placed" and current_user.has_role("staff", "admin"):
+        suggestions = queries.suggest_volunteers(db.session, current_user, order.id)
+    return render_template("orders/detail.html", order=order, forms=forms, suggestions=suggestions,
+                           overdue=queries.is_overdue(order),
+                           can=services.available_actions(db.session, current_user, order))
+
+
+def _act(order_id: int, call, form=None, done: str = ""):
+    """Validate, run the service, commit once, and go back to the order."""
+    if form is not None and not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("orders.detail", order_id=order_id))
+    call()
+    db.session.commit()
+    flash(done or _("已完成。"), "success")
+    return redirect(url_for("orders.detail", order_id=order_id))
+
+
+@bp.post("/orders/<int:order_id>/dispatch")
+@login_required
+def dispatch(order_id: int):
+    form = DispatchForm()
+    return _act(order_id, lambda: services.dispatch_order(
+        db.session, current_user, order_id, volunteer_id=form.volunteer_id.data or None,
+        note=form.note.data), form, _("已派单。"))
+
+
+@bp.post("/orders/<int:order_id>/accept")
+@login_required
+def accept(order_id: int):
+    return _act(order_id, lambda: services.accept_order(db.session, current_user, order_id),
+                done=_("接单成功，请按时完成服务。"))
+
+
+@bp.post("/orders/<int:order_id>/complete")
+@login_required
+def complete(order_id: int):
+    form = CompleteForm()
+
+    def run():
+        upload = form.photo.data
+        photo = save_photo(_photo_folder(), upload.read()) if upload and upload.filename else None
+        services.complete_order(db.session, current_user, order_id, note=form.note.data, photo=photo)
+
+    return _act(order_id, run, form, _("已提交完成，等待居民评价。"))
+
+
+@bp.post("/orders/<int:order_id>/rate")
+@login_required
+def rate(order_id: int):
+    form = RateForm()
+    return _act(order_id, lambda: services.rate_order(db.session, current_user, order_id,
+                                                      stars=form.stars.data, comment=form.comment.data),
+                form, _("感谢您的评价！"))
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+@login_required
+def cancel(order_id: int):
+    form = ReasonForm(prefix="cancel")
+    return _act(order_id, lambda: services.cancel_order(db.session, current_user, order_id,
+                                                        reason=form.reason.data), form, _("订单已取消。"))
+
+
+@bp.post("/orders/<int:order_id>/verify-close")
+@login_required
+def verify_close(order_id: int):
+    return _act(order_id, lambda: services.verify_close(db.session, current_user, order_id),
+                done=_("已核查结案。"))
+
+
+@bp.post("/orders/<int:order_id>/reopen")
+@login_required
+def reopen(order_id: int):
+    form = ReasonForm(prefix="reopen")
+    return _act(order_id, lambda: services.reopen_order(db.session, current_user, order_id,
+                                                        note=form.reason.data), form, _("已重新进入派单队列。"))
+
+
+@bp.get("/orders/<int:order_id>/photo")
+@login_required
+def photo(order_id: int):
+    order = services.get_order(db.session, current_user, order_id)
+    if not order.photo:
+        abort(404)
+    return send_from_directory(_photo_folder(), order.photo)
+
+
+@bp.get("/tasks")
+@login_required
+def tasks():
+    category = request.args.get("category") or None
+    result = queries.task_board(db.session, current_user, category=category,
+                                page=request.args.get("page", 1, type=int))
+    return render_template("orders/tasks.html", result=result, category=category,
+                           categories=categories.active_categories(db.session, current_user.community_id))
+
+
+@bp.get("/tasks/mine")
+@login_required
+def my_tasks():
+    result = queries.taken_by(db.session, current_user, page=request.args.get("page", 1, type=int))
+    return render_template("orders/my_tasks.html", result=result)
+
+
+@bp.get("/orders/queue")
+@login_required
+def queue():
+    status = request.args.get("status", "placed")
+    overdue = request.args.get("overdue") == "1"
+    result = queries.staff_queue(db.session, current_user, status=status, overdue=overdue,
+                                 page=request.args.get("page", 1, type=int))
+    return render_template("orders/queue.html", result=result, status=status, overdue=overdue,
+                           counts=queries.open_count(db.session, current_user), statuses=STATUSES)
+
+
+@bp.route("/orders/categories", methods=["GET", "POST"])
+@bp.route("/orders/categories/<int:category_id>", methods=["GET", "POST"])
+@login_required
+def edit_categories(category_id: int | None = None):
+    rows = categories.community_categories(db.session, current_user)
+    current = next((c for c in rows if c.id == category_id), None)
+    if category_id and current is None:
+        abort(404)
+    form = CategoryForm(obj=current)
+    if form.validate_on_submit():
+        values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        values["skill"] = values["skill"] or None
+        try:
+            categories.save_category(db.session, current_user, values, category_id)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("已保存。"), "success")
+            return redirect(url_for("orders.edit_categories"))
+    return render_template("orders/categories.html", rows=rows, form=form, current=current)
