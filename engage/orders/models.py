@@ -93,3 +93,4 @@ class OrderEvent(Base):
     note: Mapped[str | None] = mapped_column(String(500))
 
     order: Mapped[ServiceOrder] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821

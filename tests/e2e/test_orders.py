@@ -5,6 +5,7 @@ import pytest
 
 from engage.ledger.services import issue_budget
 from engage.orders.categories import add_defaults
+from tests.e2e.conftest import ARTIFACTS
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +23,13 @@ def _login(browser, live_server, user):
     return page
 
 
-def test_order_loop_in_the_browser(browser, live_server, db, make, page):
+def _keep(page, name: str) -> None:
+    """Pictures for a human look at the pages (test-artifacts/, not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_order_loop_in_the_browser(browser, live_server, db, make):
     street = make.street()
     community = make.community(street)
     admin = make.user("admin", street_id=street.id, community=community)
@@ -44,11 +51,13 @@ def test_order_loop_in_the_browser(browser, live_server, db, make, page):
     staff_page = _login(browser, live_server, staff)
     staff_page.click("[data-test=nav-queue]")
     staff_page.click("text=陪同老人散步")
+    _keep(staff_page, "order_dispatch")
     staff_page.click("[data-test=dispatch-submit]")
     staff_page.wait_for_selector("[data-status=dispatched]")
 
     volunteer_page = _login(browser, live_server, volunteer)
     volunteer_page.click("[data-test=nav-tasks]")
+    _keep(volunteer_page, "order_task_board")
     volunteer_page.click("text=陪同老人散步")
     volunteer_page.click("[data-test=accept-submit]")
     volunteer_page.wait_for_selector("[data-status=accepted]")
@@ -60,7 +69,8 @@ def test_order_loop_in_the_browser(browser, live_server, db, make, page):
     resident_page.check("input[name=stars][value='5']")
     resident_page.click("[data-test=rate-submit]")
     resident_page.wait_for_selector("[data-status=closed]")
+    _keep(resident_page, "order_closed")
 
     volunteer_page.goto(live_server + "/points/")
     assert volunteer_page.inner_text("[data-test=balance]") == "30"
-    page.goto(order_url)  # the screenshot fixture keeps a picture of the closed order
+    _keep(volunteer_page, "order_points")
