@@ -72,9 +72,11 @@ def register_blueprints(app: Flask) -> None:
     from engage.community.views import bp as community_bp
     from engage.home.views import bp as home_bp
     from engage.ledger.views import bp as ledger_bp
+    from engage.notifications.views import bp as notifications_bp
     from engage.orders.views import bp as orders_bp
 
-    for blueprint in (home_bp, auth_bp, community_bp, audit_bp, ledger_bp, orders_bp):
+    for blueprint in (home_bp, auth_bp, community_bp, audit_bp, ledger_bp, orders_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

@@ -51,11 +51,17 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def names():
+        from flask_login import current_user
+
         from engage.auth.forms import EmptyForm, LanguageForm
+        from engage.extensions import db
+        from engage.notifications.services import unread_count
 
         return {"ROLE_NAMES": ROLE_NAMES, "get_locale": get_locale, "LEVEL_NAMES": LEVEL_NAMES, "KIND_NAMES": KIND_NAMES,
                 "STATUS_NAMES": STATUS_NAMES, "EVENT_NAMES": EVENT_NAMES,
                 "CHANNEL_NAMES": CHANNEL_NAMES, "NEARNESS_NAMES": NEARNESS_NAMES,
                 "deadline": deadline, "is_overdue": is_overdue,
                 "language_form": LanguageForm(next=request.full_path.rstrip("?")),
+                "unread_notifications": unread_count(db.session, current_user)
+                if current_user.is_authenticated else 0,
                 "empty_form": EmptyForm()}

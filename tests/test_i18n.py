@@ -43,7 +43,7 @@ def _english_text(client, url: str) -> str:
     ("resident", "/points/"), ("staff", "/"), ("staff", "/community/grids/"), ("staff", "/users"),
     ("staff", "/points/budget"), ("admin", "/audit/"), ("resident", "/orders/new"),
     ("resident", "/orders/mine"), ("volunteer", "/tasks"), ("volunteer", "/tasks/mine"),
-    ("staff", "/orders/queue"), ("staff", "/orders/categories"),
+    ("staff", "/orders/queue"), ("staff", "/orders/categories"), ("resident", "/notifications"),
 ])
 def test_pages_in_english_show_no_chinese_interface_text(client, db, make, login, role, url):
     """User data (names of people and places) stays as entered; the interface must not."""

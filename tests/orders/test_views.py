@@ -102,3 +102,16 @@ def test_order_page_in_english_has_no_chinese_interface_text(app, db, world, adv
         for data in ("陪同就医", "周三上午", "助老助残", "已完成", "中文", "用户"):
             text = text.replace(data, "")
         assert not _re.search(r"[\u4e00-\u9fff]", text), _re.findall(r"[\u4e00-\u9fff]+", text)[:10]
+
+
+def test_every_party_is_notified_and_can_read_it(app, db, world, advance):
+    order = advance("closed")
+    for user, expected in ((world.staff, "新的服务订单待派单"), (world.resident, "服务已完成，请评价"),
+                           (world.volunteers[0], "您获得 30 积分"), (world.volunteers[2], "有新的服务订单可以接单")):
+        client = _login(app, user)
+        home = client.get("/").get_data(as_text=True)
+        assert 'class="badge"' in home, user.username
+        page = client.get("/notifications").get_data(as_text=True)
+        assert expected in page and f"/orders/{order.id}" in page
+        client.post("/notifications/read")
+        assert 'class="badge"' not in client.get("/").get_data(as_text=True)
