@@ -1,13 +1,36 @@
 """Helpers shared by every capability's forms."""
 from __future__ import annotations
 
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
 
 from flask import flash
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from engage.errors import DomainError
+from engage.extensions import db
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    value: Any = None
+
+
+def run_form(form: FlaskForm, call: Callable[[], Any]) -> Outcome:
+    """Validate, then run the service; a refusal is rolled back and shown on the form.
+
+    The caller commits on ``ok`` (one commit per request) and decides where to go.
+    """
+    if not form.validate_on_submit():
+        return Outcome(False)
+    try:
+        return Outcome(True, call())
+    except DomainError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return Outcome(False)
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:

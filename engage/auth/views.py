@@ -12,7 +12,7 @@ from engage.auth.forms import ActiveForm, LanguageForm, LoginForm, PasswordForm,
 from engage.community.services import public_communities, public_micro_grids
 from engage.errors import DomainError
 from engage.extensions import db
-from engage.forms import apply_errors, options
+from engage.forms import options, run_form
 
 bp = Blueprint("auth", __name__)
 USERS_PER_PAGE = 50
@@ -72,21 +72,16 @@ def _register_choices(form: RegisterForm) -> None:
 def register():
     form = RegisterForm()
     _register_choices(form)
-    if form.validate_on_submit():
-        try:
-            user = services.register_user(
-                db.session, phone=form.phone.data, password=form.password.data,
-                display_name=form.display_name.data, role=form.role.data,
-                community_id=form.community_id.data, micro_grid_id=form.micro_grid_id.data or None)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            signin.record(user, "registered")
-            _start_session(user)
-            login_user(user)
-            flash(_("注册成功，欢迎加入！"), "success")
-            return redirect(url_for("home.index"))
+    outcome = run_form(form, lambda: services.register_user(
+        db.session, phone=form.phone.data, password=form.password.data,
+        display_name=form.display_name.data, role=form.role.data,
+        community_id=form.community_id.data, micro_grid_id=form.micro_grid_id.data or None))
+    if outcome.ok:
+        signin.record(outcome.value, "registered")
+        _start_session(outcome.value)
+        login_user(outcome.value)
+        flash(_("注册成功，欢迎加入！"), "success")
+        return redirect(url_for("home.index"))
     return render_template("auth/register.html", form=form)
 
 
@@ -111,18 +106,12 @@ def profile():
 @login_required
 def change_password():
     form = PasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        try:
-            services.change_password(db.session, current_user, current=form.current.data,
-                                     new=form.new.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            signin.record(current_user, "password_changed")
-            db.session.commit()
-            flash(_("密码已修改，其他设备上的登录已退出。"), "success")
-            return redirect(url_for("auth.profile"))
+    if run_form(form, lambda: services.change_password(db.session, current_user,
+                                                       current=form.current.data, new=form.new.data)).ok:
+        signin.record(current_user, "password_changed")
+        db.session.commit()
+        flash(_("密码已修改，其他设备上的登录已退出。"), "success")
+        return redirect(url_for("auth.profile"))
     summary = services.account_summary(db.session, current_user)
     return render_template("auth/profile.html", form=ProfileForm(obj=current_user),
                            password_form=form, summary=summary), 400

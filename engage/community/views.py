@@ -8,9 +8,8 @@ from flask_login import current_user, login_required
 
 from engage.community import services
 from engage.community.forms import FORMS, build_form, form_values
-from engage.errors import DomainError
 from engage.extensions import db
-from engage.forms import apply_errors
+from engage.forms import run_form
 from engage.qr import qr_svg
 
 bp = Blueprint("community", __name__, url_prefix="/community")
@@ -40,16 +39,11 @@ def edit(level: str, row_id: int | None = None):
     _check_level(level)
     row = services.get_row(db.session, current_user, level, row_id) if row_id else None
     form = build_form(db.session, current_user, level, obj=row)
-    if form.validate_on_submit():
-        try:
-            services.save_row(db.session, current_user, level, form_values(form), row_id)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
-            return redirect(url_for("community.list_level", level=level))
+    if run_form(form, lambda: services.save_row(db.session, current_user, level, form_values(form),
+                                                row_id)).ok:
+        db.session.commit()
+        flash(_("已保存。"), "success")
+        return redirect(url_for("community.list_level", level=level))
     db.session.commit()  # the access-log row of a personal record's read
     return render_template("community/edit.html", level=level, form=form, row=row)
 

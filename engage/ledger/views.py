@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from engage.auth.services import find_user
 from engage.community.services import communities_in_scope
-from engage.errors import DomainError, Forbidden, Invalid
+from engage.errors import Forbidden, Invalid
 from engage.extensions import db
-from engage.forms import apply_errors, options
+from engage.forms import options, run_form
 from engage.ledger import services
 from engage.ledger.forms import AwardForm, IssueForm
 
@@ -54,22 +54,20 @@ def budget():
 @login_required
 def award():
     form = AwardForm(prefix="award")
-    if form.validate_on_submit():
-        member = find_user(db.session, form.member.data)
-        try:
-            if member is None:
-                raise Invalid.field("member", _("找不到该用户。"))
-            services.award_points(db.session, current_user, member.id, form.amount.data,
-                                  form.memo.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("已向 %(name)s 发放 %(n)d 积分。", name=member.display_name, n=form.amount.data),
-                  "success")
-            return redirect(url_for("ledger.budget"))
+    outcome = run_form(form, lambda: services.award_points(
+        db.session, current_user, _member_id(form.member.data), form.amount.data, form.memo.data))
+    if outcome.ok:
+        db.session.commit()
+        flash(_("已向 %(name)s 发放 %(n)d 积分。", name=form.member.data, n=form.amount.data), "success")
+        return redirect(url_for("ledger.budget"))
     return _render_budget(form, _issue_form(), 400)
+
+
+def _member_id(login: str) -> int:
+    member = find_user(db.session, login)
+    if member is None:
+        raise Invalid.field("member", _("找不到该用户。"))
+    return member.id
 
 
 @bp.post("/budget/issue")

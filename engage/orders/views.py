@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from engage.auth.models import User, UserRole
 from engage.community.services import micro_grid_from_poster
-from engage.errors import DomainError
 from engage.extensions import db
-from engage.forms import apply_errors, options
+from engage.forms import options, run_form
 from engage.orders import categories, queries, services
 from engage.orders.forms import (CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm,
                                  ReasonForm)
@@ -43,21 +42,16 @@ def new():
     micro_grid = (micro_grid_from_poster(db.session, current_app.config["SECRET_KEY"],
                                          form.micro_grid_token.data)
                   if form.micro_grid_token.data else None)
-    if form.validate_on_submit():
-        on_behalf = form.on_behalf_of.data or None
-        channel = form.channel.data if on_behalf else ("qr" if micro_grid else "app")
-        try:
-            order = services.place_order(
-                db.session, current_user, category=form.category.data, title=form.title.data,
-                description=form.description.data, on_behalf_of=on_behalf, channel=channel,
-                micro_grid_id=micro_grid.id if micro_grid else None)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("已提交，社区将尽快派单。"), "success")
-            return redirect(url_for("orders.detail", order_id=order.id))
+    on_behalf = form.on_behalf_of.data or None
+    outcome = run_form(form, lambda: services.place_order(
+        db.session, current_user, category=form.category.data, title=form.title.data,
+        description=form.description.data, on_behalf_of=on_behalf,
+        channel=form.channel.data if on_behalf else ("qr" if micro_grid else "app"),
+        micro_grid_id=micro_grid.id if micro_grid else None))
+    if outcome.ok:
+        db.session.commit()
+        flash(_("已提交，社区将尽快派单。"), "success")
+        return redirect(url_for("orders.detail", order_id=outcome.value.id))
     return render_template("orders/new.html", form=form, micro_grid=micro_grid,
                            helper=current_user.has_role("grid_worker", "staff", "admin"))
 
@@ -201,16 +195,10 @@ def edit_categories(category_id: int | None = None):
     if category_id and current is None:
         abort(404)
     form = CategoryForm(obj=current)
-    if form.validate_on_submit():
-        values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-        values["skill"] = values["skill"] or None
-        try:
-            categories.save_category(db.session, current_user, values, category_id)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
-            return redirect(url_for("orders.edit_categories"))
+    values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+    if run_form(form, lambda: categories.save_category(
+            db.session, current_user, {**values, "skill": values["skill"] or None}, category_id)).ok:
+        db.session.commit()
+        flash(_("已保存。"), "success")
+        return redirect(url_for("orders.edit_categories"))
     return render_template("orders/categories.html", rows=rows, form=form, current=current)
