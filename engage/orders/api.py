@@ -74,6 +74,7 @@ def show(order_id: int):
 def tasks():
     stmt_page = queries.task_board(db.session, current_actor(),
                                    category=request.args.get("category") or None,
+                                   near=request.args.get("near") or None,
                                    page=int_arg("page", 1, low=1, high=10**6),
                                    per_page=int_arg("per_page", 30, low=1, high=100))
     return committed({"items": [order_json(o) for o in stmt_page.items], "page": stmt_page.page,
@@ -125,8 +126,9 @@ OPENAPI_PATHS = {
     },
     "/orders/{order_id}": {"get": operation("One order with deadlines and timeline", tag="orders",
                                             errors=(404,))},
-    "/tasks": {"get": operation("Dispatched orders open to the calling volunteer", tag="orders",
-                                errors=(403,))},
+    "/tasks": {"get": operation(
+        "Dispatched orders open to the calling volunteer, nearest first; ?category=&near=micro_grid|grid",
+        tag="orders", errors=(400, 403))},
     "/orders/{order_id}/dispatch": {"post": operation(
         "Dispatch (派单) to a volunteer or the community pool", tag="orders",
         body={"volunteer_id": {"type": "integer"}, "note": {"type": "string"}}, errors=_ACTION_ERRORS)},

@@ -49,21 +49,30 @@ def staff_queue(session: Session, actor: User, *, status: str = "placed", overdu
                     per_page=per_page)
 
 
-def task_board(session: Session, actor: User, *, category: str | None = None, page: int = 1,
-               per_page: int = 30) -> Page:
-    """Orders a volunteer may accept: their own micro-grid first, then their grid."""
+NEAR = ("micro_grid", "grid")
+
+
+def task_board(session: Session, actor: User, *, category: str | None = None,
+               near: str | None = None, page: int = 1, per_page: int = 30) -> Page:
+    """Orders a volunteer may accept: their own micro-grid first, then their grid, then
+    the rest of the community; within each, the one whose acceptance deadline is nearest."""
     require_role(actor, "volunteer")
+    if near not in (None, *NEAR):
+        raise Invalid.field("near", "unknown distance")
     home = session.get(MicroGrid, actor.micro_grid_id) if actor.micro_grid_id else None
     stmt = select(ServiceOrder).where(
         ServiceOrder.community_id == actor.community_id, ServiceOrder.status == "dispatched",
         (ServiceOrder.assigned_volunteer_id.is_(None)) | (ServiceOrder.assigned_volunteer_id == actor.id))
     if category:
         stmt = stmt.join(OrderCategory).where(OrderCategory.code == category)
-    nearness = case((ServiceOrder.micro_grid_id == (home.id if home else -1), 0), else_=1)
-    if home:
-        same_grid = select(MicroGrid.id).where(MicroGrid.grid_id == home.grid_id)
-        nearness = case((ServiceOrder.micro_grid_id == home.id, 0),
-                        (ServiceOrder.micro_grid_id.in_(same_grid), 1), else_=2)
+    same_grid = select(MicroGrid.id).where(MicroGrid.grid_id == (home.grid_id if home else -1))
+    home_id = home.id if home else -1
+    if near == "micro_grid":
+        stmt = stmt.where(ServiceOrder.micro_grid_id == home_id)
+    elif near == "grid":
+        stmt = stmt.where(ServiceOrder.micro_grid_id.in_(same_grid))
+    nearness = case((ServiceOrder.micro_grid_id == home_id, 0),
+                    (ServiceOrder.micro_grid_id.in_(same_grid), 1), else_=2)
     return paginate(session, stmt.order_by(nearness, ServiceOrder.accept_by, ServiceOrder.id),
                     page=page, per_page=per_page)
 

@@ -1,6 +1,7 @@
 """Order pages: residents order and rate, volunteers take tasks, staff dispatch."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
@@ -137,8 +138,9 @@ def cancel(order_id: int):
 @bp.post("/orders/<int:order_id>/verify-close")
 @login_required
 def verify_close(order_id: int):
-    return _act(order_id, lambda: services.verify_close(db.session, current_user, order_id),
-                done=_("已核查结案。"))
+    wait = timedelta(days=current_app.config["ORDER_UNRATED_CLOSE_DAYS"])
+    return _act(order_id, lambda: services.verify_close(db.session, current_user, order_id,
+                                                        unrated_after=wait), done=_("已核查结案。"))
 
 
 @bp.post("/orders/<int:order_id>/reopen")
@@ -161,10 +163,10 @@ def photo(order_id: int):
 @bp.get("/tasks")
 @login_required
 def tasks():
-    category = request.args.get("category") or None
-    result = queries.task_board(db.session, current_user, category=category,
+    category, near = request.args.get("category") or None, request.args.get("near") or None
+    result = queries.task_board(db.session, current_user, category=category, near=near,
                                 page=request.args.get("page", 1, type=int))
-    return render_template("orders/tasks.html", result=result, category=category,
+    return render_template("orders/tasks.html", result=result, category=category, near=near,
                            categories=categories.active_categories(db.session, current_user.community_id))
 
 

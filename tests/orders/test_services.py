@@ -118,3 +118,25 @@ def test_requester_sees_own_orders_volunteer_sees_board_outsiders_nothing(db, ma
     with pytest.raises(NotFound):
         services.get_order(db.session, make.user("staff"), order.id)
     assert services.get_order(db.session, world.resident, order.id) is order
+
+
+def test_task_board_puts_the_volunteers_micro_grid_first_and_filters_by_distance(db, make, world):
+    from engage.orders import queries
+
+    volunteer = world.volunteers[0]
+    volunteer.micro_grid_id = world.micro_grid.id
+    neighbour_mg = make.micro_grid(world.micro_grid.grid)
+    far_mg = make.micro_grid(make.grid(world.community))
+    ids = {}
+    for name, mg in (("far", far_mg), ("neighbour", neighbour_mg), ("home", world.micro_grid)):
+        order = services.place_order(db.session, world.resident, category="errand", title=name,
+                                     micro_grid_id=mg.id)
+        services.dispatch_order(db.session, world.staff, order.id)
+        ids[name] = order.id
+    db.session.commit()
+    board = lambda **kw: [o.id for o in queries.task_board(db.session, volunteer, **kw).items]  # noqa: E731
+    assert board() == [ids["home"], ids["neighbour"], ids["far"]]
+    assert board(near="grid") == [ids["home"], ids["neighbour"]]
+    assert board(near="micro_grid") == [ids["home"]]
+    with pytest.raises(Invalid):
+        board(near="moon")
