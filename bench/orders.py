@@ -143,7 +143,6 @@ def plan(stmt) -> list[str]:
 
 def run(kind: str, loops: int, total: int) -> dict:
     from engage.orders import queries
-    from engage.orders.models import ServiceOrder
 
     with tempfile.TemporaryDirectory() as workdir:
         app = make_app(kind, Path(workdir))
@@ -154,13 +153,12 @@ def run(kind: str, loops: int, total: int) -> dict:
             staff, volunteer = users["staff"], users["volunteer"]
             queue_ms = median_ms(lambda: queries.staff_queue(db.session, staff, status="placed").items)
             board_ms = median_ms(lambda: queries.task_board(db.session, volunteer).items)
-            queue_plan = plan(db.select(ServiceOrder).where(
-                ServiceOrder.community_id == community.id, ServiceOrder.status == "placed")
-                .order_by(ServiceOrder.created_at, ServiceOrder.id).limit(50))
+            queue_plan = plan(queries.staff_queue_query(db.session, staff).limit(50))
+            board_plan = plan(queries.task_board_query(db.session, volunteer).limit(30))
             db.engine.dispose()
     return {"loops_per_second": round(rate, 1), "orders_in_database": total,
             "dispatch_queue_ms": queue_ms, "task_board_ms": board_ms, "target_ms": 50,
-            "dispatch_queue_plan": queue_plan}
+            "dispatch_queue_plan": queue_plan, "task_board_plan": board_plan}
 
 
 def main() -> None:

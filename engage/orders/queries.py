@@ -35,6 +35,12 @@ def is_overdue(order: ServiceOrder, now: datetime | None = None) -> bool:
 def staff_queue(session: Session, actor: User, *, status: str = "placed", overdue: bool = False,
                 page: int = 1, per_page: int = 50) -> Page:
     """The dispatch queue and the other status queues, oldest (most urgent) first."""
+    return paginate(session, staff_queue_query(session, actor, status=status, overdue=overdue),
+                    page=page, per_page=per_page)
+
+
+def staff_queue_query(session: Session, actor: User, *, status: str = "placed",
+                      overdue: bool = False):
     require_role(actor, *STAFF_ROLES)
     if status not in STATUSES:
         raise Invalid.field("status", "unknown status")
@@ -45,8 +51,7 @@ def staff_queue(session: Session, actor: User, *, status: str = "placed", overdu
     if overdue and column is not None:
         stmt = stmt.where(column < utcnow())
     # Oldest first: served by the (community_id, status, created_at) index.
-    return paginate(session, stmt.order_by(ServiceOrder.created_at, ServiceOrder.id), page=page,
-                    per_page=per_page)
+    return stmt.order_by(ServiceOrder.created_at, ServiceOrder.id)
 
 
 NEAR = ("micro_grid", "grid")
@@ -56,6 +61,12 @@ def task_board(session: Session, actor: User, *, category: str | None = None,
                near: str | None = None, page: int = 1, per_page: int = 30) -> Page:
     """Orders a volunteer may accept: their own micro-grid first, then their grid, then
     the rest of the community; within each, the one whose acceptance deadline is nearest."""
+    return paginate(session, task_board_query(session, actor, category=category, near=near),
+                    page=page, per_page=per_page)
+
+
+def task_board_query(session: Session, actor: User, *, category: str | None = None,
+                     near: str | None = None):
     require_role(actor, "volunteer")
     if near not in (None, *NEAR):
         raise Invalid.field("near", "unknown distance")
@@ -73,8 +84,7 @@ def task_board(session: Session, actor: User, *, category: str | None = None,
         stmt = stmt.where(ServiceOrder.micro_grid_id.in_(same_grid))
     nearness = case((ServiceOrder.micro_grid_id == home_id, 0),
                     (ServiceOrder.micro_grid_id.in_(same_grid), 1), else_=2)
-    return paginate(session, stmt.order_by(nearness, ServiceOrder.accept_by, ServiceOrder.id),
-                    page=page, per_page=per_page)
+    return stmt.order_by(nearness, ServiceOrder.accept_by, ServiceOrder.id)
 
 
 def my_orders(session: Session, actor: User, *, status: str | None = None, page: int = 1,
