@@ -3,7 +3,8 @@
     python bench/ledger.py [--quick] [--transfers N]
 
 1. Single-transfer transactions, each committed on its own, through ``points.transfer``
-   on SQLite (file, WAL) and PostgreSQL (BENCH_DATABASE_URL).
+   on SQLite (file, WAL, synchronous=FULL: durable commits) and PostgreSQL
+   (BENCH_DATABASE_URL).
 2. The same work done by the raw driver (sqlite3 / psycopg): lock the ledger head,
    look up the two accounts by address, insert the transaction, two conditional
    balance updates, two postings, move the head, one commit — the physical limit
@@ -93,7 +94,7 @@ def raw_rate(engine, transfers: int) -> float:
     if dialect == "sqlite":
         db = sqlite3.connect(engine.url.database, isolation_level=None)
         db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA synchronous = FULL")  # as points.db.configure_engine sets it
         cur = db
     else:
         import psycopg
