@@ -92,12 +92,14 @@ def tick_command() -> None:
     from flask import current_app
 
     import points
+    from engage.activities.attendance import close_forgotten
     from engage.orders.deadlines import tick_orders
     from points.base import utcnow
 
     now = utcnow()
     result = tick_orders(db.session, now=now, zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     holds = points.expire_holds(db.session, now=now)
+    closed = close_forgotten(db.session, now=now, max_hours=current_app.config["ACTIVITY_MAX_HOURS"])
     db.session.commit()
     click.echo(f"orders: reminded {result.reminded}, escalated {result.escalated}; "
-               f"expired holds {holds}")
+               f"expired holds {holds}; activity check-outs closed {closed}")

@@ -50,6 +50,7 @@ def load_config(instance_path: Path) -> dict:
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SQLITE_IMMEDIATE_TRANSACTIONS": True,
+        "ACTIVITY_MAX_HOURS": int(env.get("ACTIVITY_MAX_HOURS", "8")),
         "ORDER_UNRATED_CLOSE_DAYS": int(env.get("ORDER_UNRATED_CLOSE_DAYS", "3")),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
     }

@@ -1,5 +1,6 @@
 """Every table of the application, imported in one place so that the shared
 MetaData (and so Alembic's autogenerate and the tests) always sees all of them."""
+from engage.activities.models import Activity, Enrollment  # noqa: F401
 from engage.api.models import IdempotentRequest  # noqa: F401
 from engage.audit.models import AccessLog, AuthEvent  # noqa: F401
 from engage.auth.models import AuthSession, User, UserRole  # noqa: F401

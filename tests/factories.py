@@ -68,6 +68,12 @@ class Factory:
         return user
 
 
+def reread(session: Session) -> None:
+    """Forget this session's snapshot and loaded objects: read what other threads committed."""
+    session.rollback()
+    session.expire_all()
+
+
 def csrf_token(client, url: str) -> str:
     """The CSRF token of the form on ``url``, as a browser would submit it."""
     page = client.get(url).get_data(as_text=True)

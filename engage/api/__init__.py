@@ -13,6 +13,7 @@ from engage.api.core import authenticate_request
 def register_api(app: Flask) -> None:
     from engage.api.openapi import bp as openapi_bp
     from engage.api.health import bp as health_bp
+    from engage.activities.api import bp as activities_api
     from engage.auth.api import bp as auth_api
     from engage.community.api import bp as community_api
     from engage.ledger.api import bp as ledger_api
@@ -21,7 +22,8 @@ def register_api(app: Flask) -> None:
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     api.before_request(authenticate_request)
-    for child in (openapi_bp, auth_api, community_api, ledger_api, orders_api):
+    for child in (openapi_bp, auth_api, community_api, ledger_api, orders_api,
+                  activities_api):
         api.register_blueprint(child)
         csrf.exempt(child)  # Flask-WTF checks each nested blueprint by its own name
     app.register_blueprint(api)

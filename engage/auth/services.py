@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from engage.activities.attendance import service_minutes
 from engage.auth.models import ROLES, AuthSession, User, UserRole
 from engage.auth.passwords import check_policy, hash_password, verify_password
 from engage.auth.permissions import require_role
@@ -201,7 +202,7 @@ def users_in_scope(session: Session, actor: User, *, query: str = "", page: int 
 def account_summary(session: Session, user: User) -> dict:
     """Points balance and service hours, as shown on profiles and ``/api/v1/me``.
 
-    Service hours are recorded by volunteer activities; until a volunteer has any,
-    the figure is 0.
+    Service hours come from checked-out volunteer activities, in hours.
     """
-    return {"points_balance": points_balance(session, user), "service_hours": 0}
+    return {"points_balance": points_balance(session, user),
+            "service_hours": round(service_minutes(session, user) / 60, 2)}

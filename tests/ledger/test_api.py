@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 import points
 from points.models import Transaction
-from tests.factories import ApiClient
+from tests.factories import ApiClient, reread
 
 AWARD = "/api/v1/points/awards"
 
@@ -71,7 +71,7 @@ def test_twenty_concurrent_calls_with_one_key_make_one_transaction(make_app, db,
         thread.start()
     for thread in threads:
         thread.join()
-    db.session.rollback()  # read what the threads committed, not this session's old snapshot
+    reread(db.session)
     assert {getattr(a, "status_code", a) for a in answers} == {201}
     assert len({a.json["transaction_id"] for a in answers}) == 1
     assert points.balance(db.session, f"user:{member.id}").available == 7

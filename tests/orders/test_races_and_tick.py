@@ -16,6 +16,7 @@ from engage.orders.models import OrderEvent, ServiceOrder
 from points.base import utcnow
 
 pytestmark = pytest.mark.concurrency
+from tests.factories import reread
 
 
 def _together(app, calls):
@@ -52,7 +53,7 @@ def test_ten_volunteers_accept_one_pooled_order_exactly_one_wins(app, db, make, 
     losers = [r for r in results if not isinstance(r, int)]
     assert len(winners) == 1, results
     assert all(getattr(e, "code", None) == "already_taken" for e in losers), losers
-    db.session.rollback()
+    reread(db.session)
     assert db.session.get(ServiceOrder, order_id).volunteer_id == winners[0]
 
 
@@ -63,7 +64,7 @@ def test_rating_twice_at_once_pays_once(app, db, world, advance):
         s, s.get(type(world.staff), resident_id), order_id, stars=stars).points_awarded
         for stars in (5, 3)])
     assert sum(isinstance(r, int) for r in results) == 1, results
-    db.session.rollback()
+    reread(db.session)
     paid = db.session.get(ServiceOrder, order_id).points_awarded
     assert points.balance(db.session, f"user:{world.volunteers[0].id}").total == paid
     assert points.verify(db.session) == []
@@ -105,5 +106,5 @@ def test_tick_command_twice_changes_nothing_the_second_time(app, db, world, plac
     second = runner.invoke(args=["engage", "tick"])
     assert first.exit_code == 0 and "reminded 1" in first.output and "escalated 1" in first.output
     assert second.exit_code == 0 and "reminded 0" in second.output and "escalated 0" in second.output
-    db.session.rollback()
+    reread(db.session)
     assert db.session.scalar(select(func.count()).select_from(OrderEvent)) == events
