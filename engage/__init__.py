@@ -74,9 +74,11 @@ def register_blueprints(app: Flask) -> None:
     from engage.ledger.views import bp as ledger_bp
     from engage.notifications.views import bp as notifications_bp
     from engage.orders.views import bp as orders_bp
+    from engage.activities.views import bp as activities_bp
+    from engage.volunteers.views import bp as volunteers_bp
 
     for blueprint in (home_bp, auth_bp, community_bp, audit_bp, ledger_bp, orders_bp,
-                      notifications_bp):
+                      notifications_bp, activities_bp, volunteers_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

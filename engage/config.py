@@ -1,6 +1,7 @@
 """Configuration read from the environment inside the factory, never at import time."""
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -14,13 +15,23 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _instance_secret(instance_path: Path) -> str:
-    """A development key kept under instance/, so sessions survive restarts."""
-    key_file = instance_path / "secret_key"
+def _instance_secret(instance_path: Path, name: str = "secret_key",
+                     make=lambda: secrets.token_urlsafe(48)) -> str:
+    """A development key kept under instance/, so sessions (and encrypted data) survive restarts."""
+    key_file = instance_path / name
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.write_text(make())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _data_key() -> str:
+    """A Fernet key: 32 random bytes, URL-safe base64."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _hours_list(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(","))
 
 
 def load_config(instance_path: Path) -> dict:
@@ -51,6 +62,9 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SQLITE_IMMEDIATE_TRANSACTIONS": True,
         "ACTIVITY_MAX_HOURS": int(env.get("ACTIVITY_MAX_HOURS", "8")),
+        "STAR_LEVEL_HOURS": _hours_list(env.get("STAR_LEVEL_HOURS", "100,300,600,1000,1500")),
+        "DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY") or _instance_secret(
+            instance_path, "data_key", _data_key),
         "ORDER_UNRATED_CLOSE_DAYS": int(env.get("ORDER_UNRATED_CLOSE_DAYS", "3")),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
     }

@@ -1,6 +1,6 @@
 """Every table of the application, imported in one place so that the shared
 MetaData (and so Alembic's autogenerate and the tests) always sees all of them."""
-from engage.activities.models import Activity, Enrollment  # noqa: F401
+from engage.activities.models import Activity, AttendanceCorrection, Enrollment  # noqa: F401
 from engage.api.models import IdempotentRequest  # noqa: F401
 from engage.audit.models import AccessLog, AuthEvent  # noqa: F401
 from engage.auth.models import AuthSession, User, UserRole  # noqa: F401
@@ -8,4 +8,5 @@ from engage.community.models import (Community, Compound, Grid, Household, Micro
                                      PropertyCompany, Street)
 from engage.notifications.models import Notification  # noqa: F401
 from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder  # noqa: F401
+from engage.volunteers.models import Certificate, Team, TeamMember, VolunteerProfile  # noqa: F401
 from points.models import Account, Hold, LedgerHead, Posting, Transaction  # noqa: F401

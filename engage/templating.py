@@ -44,10 +44,30 @@ CHANNEL_NAMES = {
 
 NEARNESS_NAMES = {"micro_grid": _l("同一微网格"), "grid": _l("同一网格"), "community": _l("本社区")}
 
+ACTIVITY_KIND_NAMES = {
+    "volunteer_service": _l("志愿服务"), "patrol": _l("巡防联盟"), "civilization": _l("文明创建"),
+    "theory_lecture": _l("理论宣讲"), "housekeeping": _l("家政服务"), "other": _l("其他"),
+}
+
+ENROLLMENT_NAMES = {"enrolled": _l("已报名"), "waitlisted": _l("候补中"), "withdrawn": _l("已退出")}
+
+GROUP_NAMES = {
+    "resident": _l("普通居民"), "party_member": _l("党员"), "new_social_class": _l("新阶层人士"),
+    "new_employment": _l("新就业群体（快递员、外卖骑手、网约车司机等）"),
+}
+
+STAR_NAMES = {0: _l("暂无星级"), 1: _l("一星志愿者"), 2: _l("二星志愿者"), 3: _l("三星志愿者"),
+              4: _l("四星志愿者"), 5: _l("五星志愿者")}
+
+
+def hours(minutes: int | None) -> str:
+    """Service time as hours with up to two decimals: 90 → 1.5."""
+    return f"{(minutes or 0) / 60:.2f}".rstrip("0").rstrip(".")
+
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(mask_name=mask_name, mask_phone=mask_phone,
-                                 mask_id_number=mask_id_number)
+                                 mask_id_number=mask_id_number, hours=hours)
 
     @app.context_processor
     def names():
@@ -60,6 +80,8 @@ def register_template_helpers(app: Flask) -> None:
         return {"ROLE_NAMES": ROLE_NAMES, "get_locale": get_locale, "LEVEL_NAMES": LEVEL_NAMES, "KIND_NAMES": KIND_NAMES,
                 "STATUS_NAMES": STATUS_NAMES, "EVENT_NAMES": EVENT_NAMES,
                 "CHANNEL_NAMES": CHANNEL_NAMES, "NEARNESS_NAMES": NEARNESS_NAMES,
+                "ACTIVITY_KIND_NAMES": ACTIVITY_KIND_NAMES, "ENROLLMENT_NAMES": ENROLLMENT_NAMES,
+                "GROUP_NAMES": GROUP_NAMES, "STAR_NAMES": STAR_NAMES,
                 "deadline": deadline, "is_overdue": is_overdue,
                 "language_form": LanguageForm(next=request.full_path.rstrip("?")),
                 "unread_notifications": unread_count(db.session, current_user)

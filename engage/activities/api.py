@@ -21,7 +21,8 @@ def activity_json(activity: Activity) -> dict:
             "description": activity.description, "location": activity.location,
             "starts_at": activity.starts_at.isoformat(), "ends_at": activity.ends_at.isoformat(),
             "capacity": activity.capacity, "enrolled": activity.enrolled,
-            "points_per_hour": activity.points_per_hour, "waitlist": activity.waitlist}
+            "points_per_hour": activity.points_per_hour, "waitlist": activity.waitlist,
+            "skills": activity.skills, "team_id": activity.team_id, "series_id": activity.series_id}
 
 
 def attendance_json(enrollment: Enrollment) -> dict:
@@ -52,7 +53,8 @@ def create():
         db.session, current_actor(), title=body["title"], kind=body["kind"],
         starts_at=_moment(body, "starts_at"), ends_at=_moment(body, "ends_at"),
         capacity=body["capacity"], points_per_hour=body["points_per_hour"], location=body["location"],
-        description=body.get("description", ""), waitlist=body.get("waitlist", True))
+        description=body.get("description", ""), waitlist=body.get("waitlist", True),
+        skills=body.get("skills", ""), team_id=body.get("team_id"), repeat_weeks=body.get("repeat_weeks", 0))
     return committed(activity_json(activity), 201)
 
 
@@ -103,7 +105,9 @@ OPENAPI_PATHS = {
         "post": operation("Post an activity (staff)", tag="activities", ok=201, errors=(400, 403), body={
             "title": {"type": "string"}, "kind": {"type": "string"}, "starts_at": {"type": "string"},
             "ends_at": {"type": "string"}, "capacity": {"type": "integer"},
-            "points_per_hour": {"type": "integer"}, "location": {"type": "string"}}),
+            "points_per_hour": {"type": "integer"}, "location": {"type": "string"},
+            "skills": {"type": "string"}, "team_id": {"type": "integer"},
+            "repeat_weeks": {"type": "integer", "description": "weekly occurrences after the first"}}),
         "get": operation("Upcoming activities of the caller's community", tag="activities"),
     },
     "/activities/{activity_id}/enroll": {"post": operation(

@@ -19,11 +19,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import points
-from engage.activities.models import Activity, Enrollment
+from engage.activities.models import Activity, AttendanceCorrection, Enrollment
 from engage.activities.services import get_activity
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
-from engage.errors import Invalid, InvalidTransition, NotFound
+from engage.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engage.ledger.services import BudgetExhausted, budget_account, user_account
 from points.base import utcnow
 
@@ -112,16 +112,75 @@ def _close_attendance(session: Session, enrollment: Enrollment, moment: datetime
         .execution_options(synchronize_session=False))
     if done.rowcount != 1:
         raise InvalidTransition(str(_("您已签退。")))
-    if earned:
-        try:
-            points.transfer(session, budget_account(activity.community_id),
-                            user_account(enrollment.volunteer_id), earned, kind="activity_reward",
-                            memo=f"志愿活动 {activity.title}"[:200], reference=f"activity:{activity.id}",
-                            actor_id=actor_id, idempotency_key=f"activity-checkout:{enrollment.id}")
-        except points.InsufficientPoints:
-            raise BudgetExhausted(str(_("社区积分预算不足，请联系社区工作者。"))) from None
+    _pay(session, enrollment, earned, actor_id=actor_id, key=f"activity-checkout:{enrollment.id}")
     session.refresh(enrollment)
     return enrollment
+
+
+def _pay(session: Session, enrollment: Enrollment, amount: int, *, actor_id: int | None, key: str) -> None:
+    """Points for service from the community budget; a negative amount takes back an overpayment."""
+    if not amount:
+        return
+    activity = enrollment.activity
+    budget, volunteer = budget_account(activity.community_id), user_account(enrollment.volunteer_id)
+    source, target = (budget, volunteer) if amount > 0 else (volunteer, budget)
+    try:
+        points.transfer(session, source, target, abs(amount), kind="activity_reward",
+                        memo=f"志愿活动 {activity.title}"[:200], reference=f"activity:{activity.id}",
+                        actor_id=actor_id, idempotency_key=key)
+    except points.InsufficientPoints:
+        if amount > 0:
+            raise BudgetExhausted(str(_("社区积分预算不足，请联系社区工作者。"))) from None
+        raise Conflict(str(_("志愿者积分余额不足，无法扣回多发的积分。"))) from None
+
+
+def correct_attendance(session: Session, actor: User, enrollment_id: int, *, checked_in_at: datetime,
+                       checked_out_at: datetime, reason: str, max_hours: int) -> AttendanceCorrection:
+    """Staff set someone's times (forgotten scan, flagged check-out); the points follow.
+
+    The update is conditional on the record the staff member saw, so two people
+    correcting at once cannot both pay; the correction and its reason are kept.
+    """
+    require_role(actor, *STAFF_ROLES)
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.activity.community_id != actor.community_id:
+        raise NotFound()
+    if enrollment.status != "enrolled":
+        raise InvalidTransition(str(_("只能更正已获得名额的志愿者的考勤。")))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise Invalid.field("reason", _("请填写更正原因（最多500字）。"))
+    if checked_out_at <= checked_in_at:
+        raise Invalid.field("checked_out_at", _("签退时间必须晚于签到时间。"))
+    if checked_out_at > utcnow():
+        raise Invalid.field("checked_out_at", _("签退时间不能晚于现在。"))
+    activity = enrollment.activity
+    minutes = credited_minutes(activity, checked_in_at, checked_out_at, max_hours)
+    earned = minutes * activity.points_per_hour // 60
+    before_minutes, before_points = enrollment.minutes, enrollment.points_awarded
+    done = session.execute(update(Enrollment).where(
+        Enrollment.id == enrollment.id, Enrollment.minutes.is_not_distinct_from(before_minutes),
+        Enrollment.points_awarded.is_not_distinct_from(before_points))
+        .values(checked_in_at=checked_in_at, checked_out_at=checked_out_at, minutes=minutes,
+                points_awarded=earned, flagged=False).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise Conflict(str(_("考勤记录已被他人修改，请刷新后重试。")))
+    correction = AttendanceCorrection(enrollment_id=enrollment.id, actor_id=actor.id, reason=reason,
+                                      minutes_before=before_minutes, minutes_after=minutes,
+                                      points_delta=earned - (before_points or 0))
+    session.add(correction)
+    session.flush()
+    _pay(session, enrollment, correction.points_delta, actor_id=actor.id,
+         key=f"activity-correction:{correction.id}")
+    session.refresh(enrollment)
+    return correction
+
+
+def corrections(session: Session, actor: User, activity_id: int) -> list[AttendanceCorrection]:
+    require_role(actor, *STAFF_ROLES)
+    activity = get_activity(session, actor, activity_id)
+    return list(session.scalars(select(AttendanceCorrection).join(Enrollment).where(
+        Enrollment.activity_id == activity.id).order_by(AttendanceCorrection.id)))
 
 
 def close_forgotten(session: Session, *, now: datetime, max_hours: int) -> int:

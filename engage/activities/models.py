@@ -37,9 +37,15 @@ class Activity(Base):
     enrolled: Mapped[int] = mapped_column(Integer, default=0)
     points_per_hour: Mapped[int] = mapped_column(Integer)
     waitlist: Mapped[bool] = mapped_column(Boolean, default=True)
+    skills: Mapped[str] = mapped_column(String(200), default="")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer_teams.id"))
+    series_id: Mapped[int | None] = mapped_column(Integer, index=True)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    team: Mapped["Team | None"] = relationship()  # noqa: F821
 
 
 class Enrollment(Base):
@@ -69,3 +75,22 @@ class Enrollment(Base):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
 
     activity: Mapped[Activity] = relationship()
+    volunteer: Mapped["User"] = relationship()  # noqa: F821
+
+
+class AttendanceCorrection(Base):
+    """A staff change to someone's attendance, with the reason: hours are a
+    permanent record, so every change to them is kept."""
+
+    __tablename__ = "attendance_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("activity_enrollments.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    minutes_before: Mapped[int | None] = mapped_column(Integer)
+    minutes_after: Mapped[int] = mapped_column(Integer)
+    points_delta: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped["User"] = relationship()  # noqa: F821

@@ -60,8 +60,13 @@ def notify(session: Session, audience_name: str, subject, message, link: str | N
     if link is None and hasattr(subject, "id"):
         link = f"/orders/{subject.id}"
     for user_id in audience(session, audience_name, subject):
-        for channel in CHANNELS:
-            channel.send(session, user_id, str(message), link)
+        send(session, user_id, message, link)
+
+
+def send(session: Session, user_id: int, message, link: str | None) -> None:
+    """One message to one person, through every channel."""
+    for channel in CHANNELS:
+        channel.send(session, user_id, str(message), link)
 
 
 def my_notifications(session: Session, user: User, *, page: int = 1, per_page: int = 20) -> Page:

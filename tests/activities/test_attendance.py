@@ -28,17 +28,6 @@ def _issued_two_minutes_ago(activity) -> str:
     return signer.sign(serializer.dump_payload({"a": activity.id, "n": "old"})).decode()
 
 
-@pytest.fixture
-def running(db, crew, post_activity):
-    """A two-hour activity that started an hour ago, the first volunteer enrolled."""
-    activity = post_activity(starts_in=timedelta(days=1))
-    services.enroll(db.session, crew[1][0], activity.id)
-    activity.starts_at = utcnow() - timedelta(hours=1)
-    activity.ends_at = activity.starts_at + timedelta(hours=2)
-    db.session.commit()
-    return activity
-
-
 def test_check_in_and_out_credits_hours_and_points_once(db, crew, running):
     staff, (volunteer, *_rest) = crew
     start = running.starts_at
