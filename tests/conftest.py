@@ -163,6 +163,17 @@ def login(client):
 
 
 @pytest.fixture
+def signed_in(app):
+    """``signed_in(user)``: a client of its own, logged in through the login form."""
+    def do(user, password: str = factories.PASSWORD):
+        own = app.test_client()
+        assert own.post("/login", data={"username": user.username, "password": password}).status_code == 302
+        return own
+
+    return do
+
+
+@pytest.fixture
 def api(make_app):
     """A tiny API client (``api.as_user(user)`` then ``api.get/post``) against an app
     with CSRF protection on, as in production."""

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.widgets import HiddenInput
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engage.forms import options
 from engage.templating import ACTIVITY_KIND_NAMES
@@ -22,7 +22,7 @@ class ActivityForm(FlaskForm):
     location = StringField(_l("地点"), validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("开始时间"), format=LOCAL_FORMAT, validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("结束时间"), format=LOCAL_FORMAT, validators=[DataRequired()])
-    capacity = IntegerField(_l("名额"), default=10, validators=[DataRequired()])
+    capacity = IntegerField(_l("名额"), default=10, validators=[InputRequired()])
     points_per_hour = IntegerField(_l("每小时积分"), default=10, validators=[Optional()])
     skills = StringField(_l("所需技能（可选，用逗号分隔）"), validators=[Optional(), Length(max=200)])
     team_id = SelectField(_l("仅限队伍成员"), coerce=int, validators=[Optional()])
