@@ -9,7 +9,6 @@
       .then(function (code) {
         screen.querySelector("[data-qr]").innerHTML = code.svg;
         screen.querySelector("[data-token]").textContent = code.token;
-        screen.querySelector("[data-expires]").textContent = code.expires_at;
       })
       .catch(function () { /* keep the last code; the next tick tries again */ });
   }

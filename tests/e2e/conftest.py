@@ -48,3 +48,24 @@ def page(browser, request):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def signed_in_page(browser, live_server: str, user):
+    """A phone-sized page of its own, logged in through the login form."""
+    from tests.factories import PASSWORD
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(live_server + "/login")
+    page.fill("#username", user.username)
+    page.fill("#password", PASSWORD)
+    page.click("[data-test=login-submit]")
+    page.wait_for_selector("h1")
+    return page
+
+
+def keep(page, name: str) -> None:
+    """Pictures for a human look at the pages (test-artifacts/, not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

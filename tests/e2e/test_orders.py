@@ -5,28 +5,9 @@ import pytest
 
 from engage.ledger.services import issue_budget
 from engage.orders.categories import add_defaults
-from tests.e2e.conftest import ARTIFACTS
-from tests.factories import PASSWORD
+from tests.e2e.conftest import keep, signed_in_page
 
 pytestmark = pytest.mark.e2e
-
-
-def _login(browser, live_server, user):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(live_server + "/login")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.click("[data-test=login-submit]")
-    page.wait_for_selector("h1")
-    return page
-
-
-def _keep(page, name: str) -> None:
-    """Pictures for a human look at the pages (test-artifacts/, not committed)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_order_loop_in_the_browser(browser, live_server, db, make):
@@ -40,7 +21,7 @@ def test_order_loop_in_the_browser(browser, live_server, db, make):
     staff = make.user("staff", community=community)
     volunteer = make.user("volunteer", community=community)
 
-    resident_page = _login(browser, live_server, resident)
+    resident_page = signed_in_page(browser, live_server, resident)
     resident_page.click("[data-test=home-place]")
     resident_page.select_option("#category", "elderly_care")
     resident_page.fill("#title", "陪同老人散步")
@@ -48,16 +29,16 @@ def test_order_loop_in_the_browser(browser, live_server, db, make):
     resident_page.wait_for_selector("[data-test=order-status]")
     order_url = resident_page.url
 
-    staff_page = _login(browser, live_server, staff)
+    staff_page = signed_in_page(browser, live_server, staff)
     staff_page.click("[data-test=nav-queue]")
     staff_page.click("text=陪同老人散步")
-    _keep(staff_page, "order_dispatch")
+    keep(staff_page, "order_dispatch")
     staff_page.click("[data-test=dispatch-submit]")
     staff_page.wait_for_selector("[data-status=dispatched]")
 
-    volunteer_page = _login(browser, live_server, volunteer)
+    volunteer_page = signed_in_page(browser, live_server, volunteer)
     volunteer_page.click("[data-test=nav-tasks]")
-    _keep(volunteer_page, "order_task_board")
+    keep(volunteer_page, "order_task_board")
     volunteer_page.click("text=陪同老人散步")
     volunteer_page.click("[data-test=accept-submit]")
     volunteer_page.wait_for_selector("[data-status=accepted]")
@@ -69,8 +50,8 @@ def test_order_loop_in_the_browser(browser, live_server, db, make):
     resident_page.check("input[name=stars][value='5']")
     resident_page.click("[data-test=rate-submit]")
     resident_page.wait_for_selector("[data-status=closed]")
-    _keep(resident_page, "order_closed")
+    keep(resident_page, "order_closed")
 
     volunteer_page.goto(live_server + "/points/")
     assert volunteer_page.inner_text("[data-test=balance]") == "30"
-    _keep(volunteer_page, "order_points")
+    keep(volunteer_page, "order_points")
