@@ -1,18 +1,25 @@
 """Demo data (API.md "Demo data"): created only by ``flask engage demo``, never otherwise."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engage.activities import attendance, services as activities
 from engage.auth.services import create_user
 from engage.ledger.services import award_points, issue_budget
 from engage.orders import services as orders
 from engage.orders.categories import add_defaults
+from engage.volunteers import services as volunteers
+from points.base import utcnow
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
                                      PropertyCompany, Street)
 
 DEMO_PASSWORD = "engage-demo"
 DEMO_STREET = "红星街道"
+DEMO_ZONE = ZoneInfo("Asia/Shanghai")
 SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ["建国", "秀英", "志强", "丽华", "明", "芳", "海燕", "国庆", "桂兰", "小龙"]
 
@@ -39,7 +46,53 @@ def load_demo(session: Session) -> bool:
     session.flush()
     _points(session, users, home, other)
     _orders(session, users, home, other)
+    _activities(session, users)
     return True
+
+
+def _activities(session: Session, users: dict) -> None:
+    """Teams, profiles, a weekly patrol, upcoming activities and some served hours."""
+    staff, first, second = users["staff"], users["volunteer1"], users["volunteer2"]
+    teams = {name: volunteers.create_team(session, staff, name=name, description=about) for name, about in (
+        ("彩虹联盟", "新就业群体志愿服务队：快递员、外卖骑手、网约车司机就近帮办"),
+        ("巡防联盟", "夜间巡逻、防火防盗、文明劝导"), ("蓝天救援", "应急救援与防汛值守"))}
+    for volunteer, names in ((first, ("彩虹联盟", "巡防联盟")), (second, ("巡防联盟",))):
+        for name in names:
+            volunteers.join_team(session, volunteer, teams[name].id)
+    volunteers.update_profile(session, first, volunteer_group="new_employment", availability="工作日晚上、周末",
+                              skills="助老,维修", id_number="11010519491231002X")
+    volunteers.update_profile(session, second, volunteer_group="party_member", availability="周末上午",
+                              skills="家政,理论宣讲")
+    midnight = datetime.now(DEMO_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+    fields = dict(capacity=10, points_per_hour=10, location="幸福社区党群服务中心")
+    activities.create_activity(session, staff, title="夜间巡逻", kind="patrol", repeat_weeks=3,
+                               starts_at=midnight + timedelta(days=2, hours=19),
+                               ends_at=midnight + timedelta(days=2, hours=21), team_id=teams["巡防联盟"].id,
+                               **fields)
+    visit = activities.create_activity(session, staff, title="敬老院陪伴", kind="volunteer_service",
+                                       starts_at=midnight + timedelta(days=3, hours=9),
+                                       ends_at=midnight + timedelta(days=3, hours=11),
+                                       skills="助老", **fields)
+    activities.enroll(session, first, visit.id)
+    for title, kind, days_ago, minutes in (("垃圾分类宣传", "civilization", 20, 150),
+                                           ("理论宣讲进小区", "theory_lecture", 9, 90)):
+        _served(session, staff, (first, second), title=title, kind=kind, minutes=minutes,
+                starts_at=midnight - timedelta(days=days_ago, hours=-9), **fields)
+
+
+def _served(session: Session, staff, people, *, starts_at, minutes: int, **fields) -> None:
+    """A past activity: posted and enrolled beforehand, attendance recorded by staff."""
+    moved_by = utcnow() + timedelta(days=1) - starts_at
+    activity = activities.create_activity(session, staff, starts_at=starts_at + moved_by,
+                                          ends_at=starts_at + moved_by + timedelta(hours=3), **fields)
+    for volunteer in people:
+        activities.enroll(session, volunteer, activity.id)
+    activity.starts_at, activity.ends_at = starts_at, starts_at + timedelta(hours=3)
+    session.flush()
+    for enrollment in activities.roster(session, staff, activity.id)[1]:
+        attendance.correct_attendance(session, staff, enrollment.id, checked_in_at=starts_at,
+                                      checked_out_at=starts_at + timedelta(minutes=minutes),
+                                      reason="纸质签到表补录", max_hours=8)
 
 
 def _orders(session: Session, users: dict, home: Community, other: Community) -> None:
