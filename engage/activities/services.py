@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engage.activities.models import KINDS, MAX_CAPACITY, Activity, Enrollment
@@ -18,6 +17,7 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from engage.notifications.services import send
+from engage.persistence import add_unique, of_community
 from engage.volunteers.models import Team, TeamMember
 from points.base import utcnow
 
@@ -150,10 +150,7 @@ def upcoming(session: Session, actor: User, *, now: datetime | None = None):
 
 
 def get_activity(session: Session, actor: User, activity_id: int) -> Activity:
-    activity = session.get(Activity, activity_id)
-    if activity is None or activity.community_id != actor.community_id:
-        raise NotFound()
-    return activity
+    return of_community(session, Activity, activity_id, actor)
 
 
 def enroll(session: Session, actor: User, activity_id: int) -> Enrollment:
@@ -164,12 +161,9 @@ def enroll(session: Session, actor: User, activity_id: int) -> Enrollment:
         raise InvalidTransition(str(_("活动已开始或已取消，不能报名。")))
     if activity.team_id is not None and session.get(TeamMember, (activity.team_id, actor.id)) is None:
         raise Forbidden(str(_("该活动仅限「%(team)s」成员报名。", team=activity.team.name)))
-    enrollment = Enrollment(activity_id=activity.id, volunteer_id=actor.id, status="waitlisted")
-    try:
-        with session.begin_nested():
-            session.add(enrollment)
-    except IntegrityError:
-        raise AlreadyEnrolled(str(_("您已报名该活动。"))) from None
+    enrollment = add_unique(session, Enrollment(activity_id=activity.id, volunteer_id=actor.id,
+                                                status="waitlisted"),
+                            AlreadyEnrolled(str(_("您已报名该活动。"))))
     if _take_seat(session, activity.id):
         enrollment.status = "enrolled"
     elif not activity.waitlist:

@@ -8,11 +8,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engage.activities.attendance import service_minutes
@@ -24,6 +23,7 @@ from engage.community.services import administered_community_ids
 from engage.errors import Conflict, Invalid, InvalidCredentials, NotFound
 from engage.ledger.services import points_balance
 from engage.pagination import Page, paginate
+from engage.persistence import add_unique
 from points.base import utcnow
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -89,12 +89,7 @@ def _add_user(session: Session, *, username: str, password: str, display_name: s
     user = User(username=username, display_name=display_name,
                 password_hash=hash_password(password), **fields)
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
-    try:
-        with session.begin_nested():
-            session.add(user)
-    except IntegrityError:
-        raise Conflict(str(_("该手机号或用户名已注册。"))) from None
-    return user
+    return add_unique(session, user, Conflict(str(_("该手机号或用户名已注册。"))))
 
 
 def find_user(session: Session, username: str) -> User | None:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from engage.api.core import (committed, current_actor, int_arg, json_body, paginated,
-                             require_fields)
+from engage.api.core import committed, current_actor, int_arg, json_body, require_fields
 from engage.api.openapi import operation
 from engage.extensions import db
 from engage.orders import categories, queries, services

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
@@ -11,6 +10,7 @@ from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.services import administered_community_ids
 from engage.errors import Conflict, Invalid, NotFound
 from engage.orders.models import OrderCategory
+from engage.persistence import add_unique
 
 DEFAULTS = (  # code, name, points, skill
     ("housekeeping", "家政服务", 20, "家政"), ("elderly_care", "助老助残", 30, "助老"),
@@ -57,12 +57,7 @@ def save_category(session: Session, actor: User, values: dict, category_id: int 
     for key in FIELDS:
         if key in values:
             setattr(category, key, values[key])
-    try:
-        with session.begin_nested():
-            session.add(category)
-    except IntegrityError:
-        raise Conflict(str(_("该类别代码已存在。"))) from None
-    return category
+    return add_unique(session, category, Conflict(str(_("该类别代码已存在。"))))
 
 
 def _validate(values: dict) -> None:

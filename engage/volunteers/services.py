@@ -9,13 +9,11 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engage import crypto
@@ -26,6 +24,7 @@ from engage.community.services import administered_community_ids
 from engage.errors import Conflict, Invalid, NotFound
 from engage.ledger.services import points_balance
 from engage.orders.models import ServiceOrder
+from engage.persistence import add_unique, of_community
 from engage.privacy import mask_id_number
 from engage.volunteers.models import GROUPS, Certificate, Team, TeamMember, VolunteerProfile
 from points.base import utcnow
@@ -159,14 +158,9 @@ def create_team(session: Session, actor: User, *, name: str, description: str = 
         raise Invalid.field("name", _("请填写队伍名称（最多40字）。"))
     if len(description) > 2000:
         raise Invalid.field("description", _("最多2000字。"))
-    team = Team(community_id=actor.community_id, name=name, description=description,
-                created_by_id=actor.id)
-    try:
-        with session.begin_nested():
-            session.add(team)
-    except IntegrityError:
-        raise Invalid.field("name", _("本社区已有同名队伍。")) from None
-    return team
+    return add_unique(session, Team(community_id=actor.community_id, name=name, description=description,
+                                    created_by_id=actor.id),
+                      Invalid.field("name", _("本社区已有同名队伍。")))
 
 
 def community_teams(session: Session, actor: User) -> list[tuple[Team, int]]:
@@ -177,22 +171,14 @@ def community_teams(session: Session, actor: User) -> list[tuple[Team, int]]:
 
 
 def get_team(session: Session, actor: User, team_id: int) -> Team:
-    team = session.get(Team, team_id)
-    if team is None or team.community_id != actor.community_id:
-        raise NotFound()
-    return team
+    return of_community(session, Team, team_id, actor)
 
 
 def join_team(session: Session, actor: User, team_id: int) -> TeamMember:
     require_role(actor, "volunteer")
     team = get_team(session, actor, team_id)
-    member = TeamMember(team_id=team.id, user_id=actor.id)
-    try:
-        with session.begin_nested():
-            session.add(member)
-    except IntegrityError:
-        raise AlreadyMember(str(_("您已是该队伍成员。"))) from None
-    return member
+    return add_unique(session, TeamMember(team_id=team.id, user_id=actor.id),
+                      AlreadyMember(str(_("您已是该队伍成员。"))))
 
 
 def leave_team(session: Session, actor: User, team_id: int) -> None:

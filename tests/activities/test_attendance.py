@@ -8,7 +8,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 import points
-from engage.activities import attendance, services
+from engage.activities import attendance
 from engage.activities.models import Enrollment
 from engage.errors import Invalid, InvalidTransition
 from points.base import utcnow

@@ -11,7 +11,6 @@ from engage.activities.models import Activity
 from engage.errors import Forbidden, Invalid, InvalidTransition
 from engage.notifications.models import Notification
 from engage.volunteers.services import create_team, join_team
-from points.base import utcnow
 
 
 def _inbox(db, user) -> list[str]:
