@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.activities.attendance import service_minutes
 from engage.auth.services import find_user
 from engage.community.services import communities_in_scope
 from engage.errors import Forbidden, Invalid
@@ -22,8 +23,8 @@ def statement():
     kind = request.args.get("kind") or None
     result = services.my_statement(db.session, current_user, kinds=[kind] if kind else None,
                                    page=request.args.get("page", 1, type=int))
-    return render_template("ledger/statement.html", statement=result, kind=kind,
-                           kinds=services.KINDS)
+    return render_template("ledger/statement.html", statement=result, kind=kind, kinds=services.KINDS,
+                           service_minutes=service_minutes(db.session, current_user))
 
 
 def _issue_form() -> IssueForm | None:

@@ -76,7 +76,8 @@ def test_enrol_then_check_in_and_out_with_the_screens_codes(db, crew, post_activ
     token = re.search(r'data-test="checkin-token" data-token>([^<]+)<', screen).group(1)
     done = volunteer.post(f"/activities/{activity.id}/attend", data={"token": token}, follow_redirects=True)
     assert "签退成功：服务 1 小时，获得 10 积分" in done.get_data(as_text=True)
-    assert "10" in volunteer.get("/volunteer").get_data(as_text=True)
+    statement = volunteer.get("/points/").get_data(as_text=True)
+    assert 'data-test="balance">10<' in statement and re.search(r'data-test="service-hours"><a [^>]+>1<', statement)
 
 
 def test_a_bad_code_on_the_attend_page_is_explained(db, crew, running, signed_in):
