@@ -79,6 +79,10 @@ def test_activity_from_posting_to_hours_and_points(browser, live_server, db, mak
     assert volunteer_page.inner_text("[data-test=total-hours]") == "2"
     assert volunteer_page.inner_text("[data-test=points-balance]") == "20"
     keep(volunteer_page, "volunteer_profile")
+    volunteer_page.click("[data-test=issue-certificate]")
+    keep(volunteer_page, "volunteer_certificate")
+    volunteer_page.goto(volunteer_page.inner_text("[data-test=verify-link]").strip())
+    assert volunteer_page.inner_text("[data-test=verified-hours]") == "2 小时"
     staff_page.goto(activity_url + "/roster")
     assert "2" in staff_page.inner_text(f"[data-test=roster-{volunteer.username}]")
     keep(staff_page, "activity_roster")
