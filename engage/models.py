@@ -9,4 +9,6 @@ from engage.community.models import (Community, Compound, Grid, Household, Micro
 from engage.notifications.models import Notification  # noqa: F401
 from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder  # noqa: F401
 from engage.volunteers.models import Certificate, Team, TeamMember, VolunteerProfile  # noqa: F401
+from marketplace.models import (Location, MemberCard, Merchant, Redemption, Reward,  # noqa: F401
+                                 Stock, StockMovement, UsedMemberCode)
 from points.models import Account, Hold, LedgerHead, Posting, Transaction  # noqa: F401
