@@ -86,7 +86,8 @@ def set_active_command(username, disable):
 
 @engage_cli.command("tick")
 def tick_command() -> None:
-    """Periodic work for cron (idempotent): order reminders and escalations, expired holds."""
+    """Periodic work for cron (idempotent): order reminders and escalations, expired holds,
+    forgotten activity check-outs, unclaimed online redemptions (refunded)."""
     from zoneinfo import ZoneInfo
 
     from flask import current_app
@@ -94,12 +95,15 @@ def tick_command() -> None:
     import points
     from engage.activities.attendance import close_forgotten
     from engage.orders.deadlines import tick_orders
+    from marketplace.redemption import expire_unclaimed
     from points.base import utcnow
 
     now = utcnow()
     result = tick_orders(db.session, now=now, zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     holds = points.expire_holds(db.session, now=now)
     closed = close_forgotten(db.session, now=now, max_hours=current_app.config["ACTIVITY_MAX_HOURS"])
+    unclaimed = expire_unclaimed(db.session, now=now)
     db.session.commit()
     click.echo(f"orders: reminded {result.reminded}, escalated {result.escalated}; "
-               f"expired holds {holds}; activity check-outs closed {closed}")
+               f"expired holds {holds}; activity check-outs closed {closed}; "
+               f"unclaimed redemptions refunded {unclaimed}")

@@ -62,6 +62,9 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SQLITE_IMMEDIATE_TRANSACTIONS": True,
         "ACTIVITY_MAX_HOURS": int(env.get("ACTIVITY_MAX_HOURS", "8")),
+        "REDEMPTION_PICKUP_HOURS": int(env.get("REDEMPTION_PICKUP_HOURS", "72")),
+        "KIOSK_IDLE_SECONDS": int(env.get("KIOSK_IDLE_SECONDS", "60")),
+        "KIOSK_QUEUE_HOURS": int(env.get("KIOSK_QUEUE_HOURS", "24")),
         "STAR_LEVEL_HOURS": _hours_list(env.get("STAR_LEVEL_HOURS", "100,300,600,1000,1500")),
         "DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY") or _instance_secret(
             instance_path, "data_key", _data_key),

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 
 from sqlalchemy.orm import Session
 
 from engage.auth.services import create_user
+from engage.extensions import db as _db
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
                                      PropertyCompany, Street)
 
@@ -97,3 +99,27 @@ class ApiClient:
 
     def post(self, url: str, **kwargs):
         return self.client.post(url, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+
+def together(app, calls):
+    """Run each ``call(session)`` in its own thread and app context, all at once."""
+    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i, call):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = call(_db.session)
+                _db.session.commit()
+            except Exception as error:  # noqa: BLE001 - inspected by the test
+                _db.session.rollback()
+                results[i] = error
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -18,6 +18,7 @@ from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from engage.notifications.services import send
 from engage.persistence import add_unique, of_community
+from engage.validation import text, whole
 from engage.volunteers.models import Team, TeamMember
 from points.base import utcnow
 
@@ -28,19 +29,6 @@ class ActivityFull(Conflict):
 
 class AlreadyEnrolled(Conflict):
     code = "already_enrolled"
-
-
-def _text(value, field: str, limit: int, *, required: bool = True) -> str:
-    value = (str(value) if value is not None else "").strip()
-    if (required and not value) or len(value) > limit:
-        raise Invalid.field(field, _("请填写此项（最多%(n)d字）。", n=limit))
-    return value
-
-
-def _whole(value, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid.field(field, _("必须是 %(low)d 到 %(high)d 之间的整数。", low=low, high=high))
-    return value
 
 
 MAX_REPEAT_WEEKS = 26
@@ -54,15 +42,15 @@ def _checked(session: Session, actor: User, *, title, kind, starts_at, ends_at, 
     if not isinstance(starts_at, datetime) or not isinstance(ends_at, datetime) or ends_at <= starts_at:
         raise Invalid.field("ends_at", _("结束时间必须晚于开始时间。"))
     if team_id is not None:
-        team = session.get(Team, _whole(team_id, "team_id", 1, 2**31 - 1))
+        team = session.get(Team, whole(team_id, "team_id", 1, 2**31 - 1))
         if team is None or team.community_id != actor.community_id:
             raise Invalid.field("team_id", _("未知的志愿队伍。"))
-    return dict(kind=kind, title=_text(title, "title", 100), location=_text(location, "location", 200),
-                description=_text(description, "description", 2000, required=False),
-                skills=_text(skills, "skills", 200, required=False), team_id=team_id,
+    return dict(kind=kind, title=text(title, "title", 100), location=text(location, "location", 200),
+                description=text(description, "description", 2000, required=False),
+                skills=text(skills, "skills", 200, required=False), team_id=team_id,
                 starts_at=starts_at, ends_at=ends_at,
-                capacity=_whole(capacity, "capacity", 1, MAX_CAPACITY),
-                points_per_hour=_whole(points_per_hour, "points_per_hour", 0, 1000))
+                capacity=whole(capacity, "capacity", 1, MAX_CAPACITY),
+                points_per_hour=whole(points_per_hour, "points_per_hour", 0, 1000))
 
 
 def create_activity(session: Session, actor: User, *, waitlist: bool = True, repeat_weeks: int = 0,
@@ -71,7 +59,7 @@ def create_activity(session: Session, actor: User, *, waitlist: bool = True, rep
     (a patrol shift), each with its own roster, linked by ``series_id``."""
     require_role(actor, *STAFF_ROLES)
     values = _checked(session, actor, **fields)
-    repeat_weeks = _whole(repeat_weeks, "repeat_weeks", 0, MAX_REPEAT_WEEKS)
+    repeat_weeks = whole(repeat_weeks, "repeat_weeks", 0, MAX_REPEAT_WEEKS)
     occurrences = [Activity(community_id=actor.community_id, created_by_id=actor.id,
                             waitlist=bool(waitlist),
                             **{**values, "starts_at": values["starts_at"] + timedelta(weeks=week),
@@ -112,7 +100,7 @@ def update_activity(session: Session, actor: User, activity_id: int, **fields) -
 def cancel_activity(session: Session, actor: User, activity_id: int, reason: str) -> Activity:
     """Staff cancel before the start; everyone enrolled or waiting is told why."""
     require_role(actor, *STAFF_ROLES)
-    reason = _text(reason, "reason", 500)
+    reason = text(reason, "reason", 500)
     activity = _open_for_change(session, actor, activity_id)
     done = session.execute(update(Activity).where(Activity.id == activity.id,
                                                   Activity.cancelled.is_(False))

@@ -1,7 +1,6 @@
 """Posting activities and enrolling, including twenty volunteers for five seats at once."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -9,10 +8,10 @@ from sqlalchemy import func, select
 
 from engage.activities import services
 from engage.activities.models import Activity, Enrollment
+from engage.auth.models import User
 from engage.errors import Forbidden, Invalid, InvalidTransition
-from engage.extensions import db as _db
 from points.base import utcnow
-from tests.factories import reread
+from tests.factories import reread, together
 
 
 @pytest.mark.parametrize("change, field", [
@@ -71,28 +70,8 @@ def test_twenty_volunteers_for_five_seats(app, db, make, crew, post_activity):
     staff = crew[0]
     ids = [make.user("volunteer", community=staff.community).id for _ in range(20)]
     activity_id = activity.id
-    barrier, results = threading.Barrier(20), []
-
-    def enrol(user_id):
-        from engage.auth.models import User
-
-        with app.app_context():
-            barrier.wait()
-            try:
-                results.append(services.enroll(_db.session, _db.session.get(User, user_id),
-                                               activity_id).status)
-                _db.session.commit()
-            except Exception as error:  # noqa: BLE001 - inspected below
-                _db.session.rollback()
-                results.append(error)
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=enrol, args=(i,)) for i in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = together(app, [lambda session, user_id=user_id: services.enroll(
+        session, session.get(User, user_id), activity_id).status for user_id in ids])
     assert sorted(map(str, results)) == ["enrolled"] * 5 + ["waitlisted"] * 15, results
     reread(db.session)
     assert db.session.get(Activity, activity_id).enrolled == 5

@@ -1,7 +1,6 @@
 """Real threads: one winner among ten volunteers, one payment for two ratings; tick."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,45 +8,20 @@ import pytest
 from sqlalchemy import func, select
 
 import points
-from engage.extensions import db as _db
 from engage.orders import services
 from engage.orders.deadlines import tick_orders
 from engage.orders.models import OrderEvent, ServiceOrder
 from points.base import utcnow
 
 pytestmark = pytest.mark.concurrency
-from tests.factories import reread
-
-
-def _together(app, calls):
-    """Run each ``call(session)`` in its own thread and app context, all at once."""
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i, call):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = call(_db.session)
-                _db.session.commit()
-            except Exception as error:  # noqa: BLE001 - inspected by the test
-                _db.session.rollback()
-                results[i] = error
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+from tests.factories import reread, together
 
 
 def test_ten_volunteers_accept_one_pooled_order_exactly_one_wins(app, db, make, world, advance):
     order_id = advance("dispatched").id
     volunteers = world.volunteers + [make.user("volunteer", community=world.community) for _ in range(7)]
     ids = [v.id for v in volunteers]
-    results = _together(app, [lambda s, vid=vid: services.accept_order(
+    results = together(app, [lambda s, vid=vid: services.accept_order(
         s, s.get(type(world.staff), vid), order_id).volunteer_id for vid in ids])
     winners = [r for r in results if isinstance(r, int)]
     losers = [r for r in results if not isinstance(r, int)]
@@ -60,7 +34,7 @@ def test_ten_volunteers_accept_one_pooled_order_exactly_one_wins(app, db, make, 
 def test_rating_twice_at_once_pays_once(app, db, world, advance):
     order_id = advance("completed").id
     resident_id = world.resident.id
-    results = _together(app, [lambda s, stars=stars: services.rate_order(
+    results = together(app, [lambda s, stars=stars: services.rate_order(
         s, s.get(type(world.staff), resident_id), order_id, stars=stars).points_awarded
         for stars in (5, 3)])
     assert sum(isinstance(r, int) for r in results) == 1, results

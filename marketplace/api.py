@@ -1,0 +1,181 @@
+"""The mall and kiosks over JSON (API.md "Rewards and redemption")."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app
+from flask_babel import gettext as _
+
+from engage.api.core import committed, current_actor, json_body, paginated, require_fields
+from engage.api.idempotency import idempotent
+from engage.api.openapi import operation
+from engage.errors import Invalid, describe, is_expected
+from engage.extensions import db
+from marketplace import catalogue, members, redemption
+from marketplace.models import Redemption
+
+bp = Blueprint("marketplace_api", __name__)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def redemption_json(found: Redemption) -> dict:
+    return {"id": found.id, "reward_id": found.reward_id, "reward": found.reward.name,
+            "quantity": found.quantity, "points_spent": found.points_spent, "pickup_code": found.pickup_code,
+            "status": found.status, "channel": found.channel, "created_at": found.created_at.isoformat(),
+            "expires_at": found.expires_at.isoformat() if found.expires_at else None}
+
+
+@bp.get("/rewards")
+def rewards():
+    """A kiosk sees what it holds; members see the whole community's stock."""
+    actor = current_actor()
+    location_id = catalogue.kiosk_location(db.session, actor).id if actor.has_role("kiosk") else None
+    return committed([{"id": o.reward.id, "name": o.reward.name, "price_points": o.reward.price_points,
+                       "stock": o.stock, "category": o.reward.category, "description": o.reward.description,
+                       "limit_per_person": o.reward.limit_per_person, "limit_period": o.reward.limit_period}
+                      for o in catalogue.offers(db.session, actor, location_id=location_id)])
+
+
+@bp.post("/rewards")
+def create_reward():
+    body = json_body()
+    require_fields(body, "name", "price_points")
+    reward = catalogue.create_reward(
+        db.session, current_actor(), name=body["name"], price_points=body["price_points"],
+        stock=body.get("stock", 0), category=body.get("category", "goods"),
+        description=body.get("description", ""), limit_per_person=body.get("limit_per_person"),
+        limit_period=body.get("limit_period"))
+    return committed({"id": reward.id, "name": reward.name, "price_points": reward.price_points,
+                      "stock": body.get("stock", 0)}, 201)
+
+
+@bp.post("/redemptions")
+@idempotent
+def redeem():
+    body = json_body()
+    require_fields(body, "reward_id", "quantity")
+    found = redemption.redeem_online(db.session, current_actor(), body["reward_id"], body["quantity"],
+                                     zone=_zone(), expected_price=body.get("price_points"),
+                                     pickup_hours=current_app.config["REDEMPTION_PICKUP_HOURS"])
+    return redemption_json(found), 201
+
+
+@bp.get("/me/redemptions")
+def my_redemptions():
+    return committed(paginated(redemption.my_redemptions(current_actor()), redemption_json))
+
+
+@bp.get("/me/member-code")
+def member_code():
+    token, expires_at = members.member_code(current_actor(), current_app.config["SECRET_KEY"])
+    return committed({"token": token, "expires_at": expires_at.isoformat()})
+
+
+def _kiosk_redeem(device, item: dict, *, at: datetime | None = None, client_ref: str | None = None) -> Redemption:
+    member = members.identify_by_code(db.session, device, str(item["member_token"]),
+                                      current_app.config["SECRET_KEY"], at=at,
+                                      queue_hours=current_app.config["KIOSK_QUEUE_HOURS"])
+    return redemption.redeem(db.session, member, item["reward_id"], item["quantity"],
+                             location=catalogue.kiosk_location(db.session, device), zone=_zone(),
+                             expected_price=item.get("price_points"), client_ref=client_ref, now=at)
+
+
+@bp.post("/kiosk/redemptions")
+@idempotent
+def kiosk_redeem():
+    body = json_body()
+    require_fields(body, "member_token", "reward_id", "quantity")
+    return redemption_json(_kiosk_redeem(current_actor(), body)), 201
+
+
+@bp.post("/kiosk/redemptions/queued")
+def kiosk_queue():
+    """Redemptions a kiosk took while offline, settled in the order they happened; each one
+    stands alone (one refusal does not undo the others) and ``client_ref`` makes resending safe."""
+    device = current_actor()
+    items = json_body().get("redemptions")
+    if not isinstance(items, list) or not 1 <= len(items) <= 500:
+        raise Invalid(_("redemptions 必须是1到500项的列表。"), {"redemptions": _("需要列表。")})
+    results = [_settle_queued(device, item) for item in sorted(items, key=_queued_at_or_none)]
+    return committed({"results": results})
+
+
+def _queued_at_or_none(item) -> str:
+    return str(item.get("queued_at", "")) if isinstance(item, dict) else ""
+
+
+def _settle_queued(device, item) -> dict:
+    ref = str(item.get("client_ref", ""))[:64] if isinstance(item, dict) else ""
+    try:
+        if not ref:
+            raise Invalid(_("缺少 client_ref。"), {"client_ref": _("必填。")})
+        require_fields(item, "member_token", "reward_id", "quantity", "queued_at")
+        try:
+            at = datetime.fromisoformat(str(item["queued_at"]))
+        except ValueError:
+            raise Invalid(_("时间格式无效。"), {"queued_at": _("需要带时区的 ISO 8601 时间。")}) from None
+        if at.tzinfo is None:
+            raise Invalid(_("时间格式无效。"), {"queued_at": _("需要带时区的 ISO 8601 时间。")})
+        with db.session.begin_nested():
+            found = _kiosk_redeem(device, item, at=at, client_ref=ref)
+        return {"client_ref": ref, "status": "settled", "redemption": redemption_json(found)}
+    except Exception as error:  # noqa: BLE001 - an expected refusal is this item's answer
+        if not is_expected(error):
+            raise
+        _status, code, message, _fields = describe(error)
+        return {"client_ref": ref, "status": "refused", "error": {"code": code, "message": message}}
+
+
+@bp.post("/redemptions/pickup")
+def pickup():
+    body = json_body()
+    require_fields(body, "pickup_code")
+    return committed(redemption_json(redemption.hand_over(db.session, current_actor(), str(body["pickup_code"]))))
+
+
+@bp.post("/redemptions/<int:redemption_id>/refund")
+def refund(redemption_id: int):
+    body = json_body()
+    require_fields(body, "reason")
+    return committed(redemption_json(redemption.refund(db.session, current_actor(), redemption_id,
+                                                       str(body["reason"]))))
+
+
+_REDEEM_ERRORS = (400, 401, 403, 404, 409)
+OPENAPI_PATHS = {
+    "/rewards": {
+        "get": operation("Rewards on sale with stock (a kiosk: its own stock)", tag="mall"),
+        "post": operation("Add a reward (staff); initial stock goes to the counter", tag="mall", ok=201,
+                          errors=(400, 403), body={"name": {"type": "string"},
+                                                   "price_points": {"type": "integer"},
+                                                   "stock": {"type": "integer"}}),
+    },
+    "/redemptions": {"post": operation(
+        "Redeem online; pick up at the counter with the pickup code. 409 insufficient_points, "
+        "out_of_stock, price_changed (when price_points is sent and differs), limit_reached",
+        tag="mall", ok=201, errors=(400, 403, 404, 409), idempotent=True,
+        body={"reward_id": {"type": "integer"}, "quantity": {"type": "integer", "minimum": 1},
+              "price_points": {"type": "integer", "description": "the price the member saw"}})},
+    "/me/redemptions": {"get": operation("The caller's redemptions, newest first", tag="mall")},
+    "/me/member-code": {"get": operation("A signed, single-use member code valid for 120 seconds",
+                                         tag="mall", errors=(403,))},
+    "/kiosk/redemptions": {"post": operation(
+        "Redeem at a kiosk for the member whose code was scanned; a used or expired code → 401",
+        tag="mall", ok=201, errors=_REDEEM_ERRORS, idempotent=True,
+        body={"member_token": {"type": "string"}, "reward_id": {"type": "integer"},
+              "quantity": {"type": "integer"}})},
+    "/kiosk/redemptions/queued": {"post": operation(
+        "Settle redemptions a kiosk queued while offline, in queued_at order; per item 'settled' or "
+        "'refused' with the reason; resending a client_ref returns its first result",
+        tag="mall", errors=(400, 403), body={"redemptions": {"type": "array", "items": {"type": "object"}}})},
+    "/redemptions/pickup": {"post": operation("Hand over an online redemption at the counter (staff)",
+                                              tag="mall", errors=(400, 403, 404, 409),
+                                              body={"pickup_code": {"type": "string"}})},
+    "/redemptions/{redemption_id}/refund": {"post": operation(
+        "Refund (staff, with reason): reverses the ledger transaction and returns the stock",
+        tag="mall", errors=(400, 403, 404, 409), body={"reason": {"type": "string"}})},
+}
