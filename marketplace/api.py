@@ -76,11 +76,15 @@ def member_code():
 
 
 def _kiosk_redeem(device, item: dict, *, at: datetime | None = None, client_ref: str | None = None) -> Redemption:
+    """A resent queue item answers with what it got the first time (its member code is used up by then)."""
+    location = catalogue.kiosk_location(db.session, device)
+    if client_ref and (earlier := redemption.by_client_ref(db.session, location, client_ref)) is not None:
+        return earlier
     member = members.identify_by_code(db.session, device, str(item["member_token"]),
                                       current_app.config["SECRET_KEY"], at=at,
                                       queue_hours=current_app.config["KIOSK_QUEUE_HOURS"])
     return redemption.redeem(db.session, member, item["reward_id"], item["quantity"],
-                             location=catalogue.kiosk_location(db.session, device), zone=_zone(),
+                             location=location, zone=_zone(),
                              expected_price=item.get("price_points"), client_ref=client_ref, now=at)
 
 

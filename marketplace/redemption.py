@@ -55,7 +55,7 @@ def redeem(session: Session, member: User, reward_id, quantity, *, location: Loc
     redemption: a kiosk resubmitting its queue, or a double-tapped confirm button.
     """
     require_role(member, *MEMBER_ROLES)
-    if client_ref and (earlier := _by_client_ref(session, location, client_ref)) is not None:
+    if client_ref and (earlier := by_client_ref(session, location, client_ref)) is not None:
         return earlier
     quantity = whole(quantity, "quantity", 1, MAX_QUANTITY)
     reward = of_community(session, Reward, whole(reward_id, "reward_id", 1, 2**31 - 1), member)
@@ -95,7 +95,8 @@ def redeem_online(session: Session, member: User, reward_id, quantity, *, zone: 
                   zone=zone, expected_price=expected_price, pickup_hours=pickup_hours, client_ref=client_ref)
 
 
-def _by_client_ref(session: Session, location: Location, client_ref: str) -> Redemption | None:
+def by_client_ref(session: Session, location: Location, client_ref: str) -> Redemption | None:
+    """A redemption a device already submitted under this reference."""
     return session.scalar(select(Redemption).where(Redemption.location_id == location.id,
                                                    Redemption.client_ref == client_ref))
 
@@ -165,6 +166,7 @@ def _settle(session: Session, redemption: Redemption, status: str, *, from_statu
         return False
     move_stock(session, redemption.reward_id, redemption.location_id, redemption.quantity, reason="return",
                note=reason, actor_id=actor_id, redemption_id=redemption.id)
+    session.refresh(redemption)
     return True
 
 
@@ -178,7 +180,6 @@ def refund(session: Session, staff: User, redemption_id: int, reason: str) -> Re
         raise InvalidTransition(str(_("该兑换已过期或已退款。")))
     points.reverse(session, session.get(points.Transaction, redemption.transaction_id), actor_id=staff.id,
                    memo=f"退款：{reason}"[:200], idempotency_key=f"redemption-refund:{redemption.id}")
-    session.refresh(redemption)
     return redemption
 
 

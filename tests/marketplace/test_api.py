@@ -1,0 +1,139 @@
+"""The mall's JSON side: idempotent redemptions, kiosks with member codes, offline queues."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+import points
+from engage.errors import Invalid, RateLimited
+from marketplace import members
+from marketplace.models import Redemption
+from points.base import utcnow
+from tests.factories import ApiClient, reread, together
+
+
+def _client(make_app, user) -> ApiClient:
+    return ApiClient(make_app(WTF_CSRF_ENABLED=True).test_client()).as_user(user)
+
+
+def _key(n) -> dict:
+    return {"Idempotency-Key": f"key-{n}"}
+
+
+def _balance(db, user) -> int:
+    reread(db.session)
+    return points.balance(db.session, f"user:{user.id}").total
+
+
+def test_online_redemption_replays_and_refuses_a_reused_key(make_app, db, mall, member, reward):
+    buyer, soap = member(50), reward(price=10)
+    client = _client(make_app, buyer)
+    first = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 2}, headers=_key(1))
+    assert first.status_code == 201 and first.json["points_spent"] == 20 and len(first.json["pickup_code"]) == 8
+    again = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 2}, headers=_key(1))
+    assert (again.status_code, again.json) == (201, first.json)
+    other = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1}, headers=_key(1))
+    assert (other.status_code, other.json["error"]["code"]) == (409, "idempotency_mismatch")
+    assert _balance(db, buyer) == 30
+
+
+def test_one_key_sent_ten_times_at_once_redeems_once(make_app, db, mall, member, reward):
+    buyer, soap = member(50), reward(price=10)
+    clients = [_client(make_app, buyer) for _ in range(10)]
+    body = {"reward_id": soap.id, "quantity": 1}
+    answers = together(make_app(), [lambda _s, c=c: c.post("/api/v1/redemptions", json=body, headers=_key(7))
+                                    for c in clients])
+    assert {(a.status_code, a.json["id"]) for a in answers} == {(201, answers[0].json["id"])}
+    assert _balance(db, buyer) == 40
+    assert db.session.scalar(select(func.count()).select_from(Redemption)) == 1
+
+
+def test_bad_input_gets_the_contracts_codes_and_moves_nothing(make_app, db, mall, member, reward):
+    buyer, soap = member(50), reward(price=10, stock=1)
+    client = _client(make_app, buyer)
+    for n, (body, status, code) in enumerate((
+            ({"reward_id": soap.id, "quantity": 0}, 400, "invalid_input"),
+            ({"reward_id": soap.id, "quantity": -1}, 400, "invalid_input"),
+            ({"reward_id": 999_999, "quantity": 1}, 404, "not_found"),
+            ({"reward_id": soap.id, "quantity": 2}, 409, "out_of_stock"),
+            ({"reward_id": soap.id, "quantity": 1, "price_points": 8}, 409, "price_changed"))):
+        answer = client.post("/api/v1/redemptions", json=body, headers=_key(n))
+        assert (answer.status_code, answer.json["error"]["code"]) == (status, code), body
+    poor = _client(make_app, member(5)).post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1},
+                                              headers=_key(9))
+    assert (poor.status_code, poor.json["error"]["code"]) == (409, "insufficient_points")
+    assert _balance(db, buyer) == 50
+    assert db.session.scalar(select(func.count()).select_from(Redemption)) == 0
+
+
+def test_a_kiosk_redeems_for_the_scanned_member_once_per_code(make_app, db, mall, member, reward):
+    buyer, towel = member(50), reward(price=12, kiosk=True)
+    token = _client(make_app, buyer).get("/api/v1/me/member-code").json["token"]
+    kiosk = _client(make_app, mall.kiosk)
+    assert [r["id"] for r in kiosk.get("/api/v1/rewards").json] == [towel.id]
+    body = {"member_token": token, "reward_id": towel.id, "quantity": 1}
+    sold = kiosk.post("/api/v1/kiosk/redemptions", json=body, headers=_key(1))
+    assert (sold.status_code, sold.json["status"], sold.json["pickup_code"]) == (201, "collected", None)
+    assert kiosk.post("/api/v1/kiosk/redemptions", json=body, headers=_key(1)).json == sold.json
+    reused = kiosk.post("/api/v1/kiosk/redemptions", json=body, headers=_key(2))
+    assert (reused.status_code, reused.json["error"]["code"]) == (401, "invalid_member_code")
+    assert _balance(db, buyer) == 38
+
+
+def test_expired_forged_and_foreign_member_codes_are_refused(make_app, db, make, mall, member, reward):
+    towel = reward(price=12, kiosk=True)
+    buyer = member(50)
+    stale = URLSafeTimedSerializer("test-secret-key", salt=members.SALT)
+    signer = stale.make_signer(members.SALT)
+    signer.get_timestamp = lambda: int(utcnow().timestamp()) - 121
+    expired = signer.sign(stale.dump_payload({"u": buyer.id, "n": "old"})).decode()
+    forged = URLSafeTimedSerializer("not-our-key", salt=members.SALT).dumps({"u": buyer.id, "n": "x"})
+    outsider = make.user("resident")
+    foreign = _client(make_app, outsider).get("/api/v1/me/member-code").json["token"]
+    kiosk = _client(make_app, mall.kiosk)
+    for n, token in enumerate((expired, forged, foreign)):
+        answer = kiosk.post("/api/v1/kiosk/redemptions", headers=_key(n),
+                            json={"member_token": token, "reward_id": towel.id, "quantity": 1})
+        assert answer.status_code == 401, n
+    assert _balance(db, buyer) == 50
+
+
+def test_a_kiosk_settles_its_offline_queue_in_order_and_resending_is_safe(make_app, db, mall, member, reward):
+    first, second = member(100), member(100)
+    towel = reward(price=10, stock=1, kiosk=True)
+    codes = [_client(make_app, m).get("/api/v1/me/member-code").json["token"] for m in (first, second)]
+    now = utcnow()
+    queue = [{"client_ref": "k1-2", "member_token": codes[1], "reward_id": towel.id, "quantity": 1,
+              "queued_at": (now + timedelta(seconds=1)).isoformat()},
+             {"client_ref": "k1-1", "member_token": codes[0], "reward_id": towel.id, "quantity": 1,
+              "queued_at": now.isoformat()}]
+    kiosk = _client(make_app, mall.kiosk)
+    answer = kiosk.post("/api/v1/kiosk/redemptions/queued", json={"redemptions": queue}).json["results"]
+    assert [(r["client_ref"], r["status"]) for r in answer] == [("k1-1", "settled"), ("k1-2", "refused")]
+    assert answer[1]["error"]["code"] == "out_of_stock"
+    resent = kiosk.post("/api/v1/kiosk/redemptions/queued", json={"redemptions": queue[1:]}).json["results"]
+    assert resent[0]["redemption"]["id"] == answer[0]["redemption"]["id"]
+    assert (_balance(db, first), _balance(db, second)) == (90, 100)
+    assert points.verify(db.session) == []
+
+
+def test_a_pin_locks_after_five_failures(db, mall, member):
+    buyer = member()
+    card = members.set_pin(db.session, buyer, "480213")
+    db.session.commit()
+    assert members.check_pin(db.session, mall.kiosk, card.member_no, "480213").id == buyer.id
+    for _ in range(5):
+        assert members.check_pin(db.session, mall.kiosk, card.member_no, "000000") is None
+        db.session.commit()
+    with pytest.raises(RateLimited):
+        members.check_pin(db.session, mall.kiosk, card.member_no, "480213")
+
+
+def test_weak_pins_are_refused(db, member):
+    buyer = member()
+    for pin in ("12345", "111111", "123456", "abcdef"):
+        with pytest.raises(Invalid):
+            members.set_pin(db.session, buyer, pin)
