@@ -59,6 +59,13 @@ GROUP_NAMES = {
 STAR_NAMES = {0: _l("暂无星级"), 1: _l("一星志愿者"), 2: _l("二星志愿者"), 3: _l("三星志愿者"),
               4: _l("四星志愿者"), 5: _l("五星志愿者")}
 
+CATEGORY_NAMES = {"goods": _l("实物"), "services": _l("服务"), "coupon": _l("商家优惠券")}
+PERIOD_NAMES = {"month": _l("每月"), "year": _l("每年")}
+REDEMPTION_NAMES = {"awaiting_pickup": _l("待领取"), "collected": _l("已领取"), "expired": _l("逾期退回"),
+                    "refunded": _l("已退款")}
+MOVEMENT_NAMES = {"restock": _l("入库"), "adjust": _l("盘点调整"), "redeem": _l("兑换"), "return": _l("退回")}
+LOCATION_NAMES = {"counter": _l("服务中心柜台"), "kiosk": _l("兑换机")}
+
 
 def hours(minutes: int | None) -> str:
     """Service time as hours with up to two decimals: 90 → 1.5."""
@@ -81,7 +88,9 @@ def register_template_helpers(app: Flask) -> None:
                 "STATUS_NAMES": STATUS_NAMES, "EVENT_NAMES": EVENT_NAMES,
                 "CHANNEL_NAMES": CHANNEL_NAMES, "NEARNESS_NAMES": NEARNESS_NAMES,
                 "ACTIVITY_KIND_NAMES": ACTIVITY_KIND_NAMES, "ENROLLMENT_NAMES": ENROLLMENT_NAMES,
-                "GROUP_NAMES": GROUP_NAMES, "STAR_NAMES": STAR_NAMES,
+                "GROUP_NAMES": GROUP_NAMES, "STAR_NAMES": STAR_NAMES, "CATEGORY_NAMES": CATEGORY_NAMES,
+                "PERIOD_NAMES": PERIOD_NAMES, "REDEMPTION_NAMES": REDEMPTION_NAMES,
+                "MOVEMENT_NAMES": MOVEMENT_NAMES, "LOCATION_NAMES": LOCATION_NAMES,
                 "deadline": deadline, "is_overdue": is_overdue,
                 "language_form": LanguageForm(next=request.full_path.rstrip("?")),
                 "unread_notifications": unread_count(db.session, current_user)

@@ -133,18 +133,17 @@ def _pickup_code(session: Session) -> str:
 
 # At the counter -------------------------------------------------------------------------
 
-def find_by_code(session: Session, staff: User, code: str) -> Redemption:
+def find_by_code(session: Session, staff: User, code: str) -> Redemption | None:
     require_role(staff, *STAFF_ROLES)
-    found = session.scalar(select(Redemption).where(Redemption.pickup_code == (code or "").strip(),
-                                                    Redemption.community_id == staff.community_id))
-    if found is None:
-        raise NotFound(str(_("没有这个取货码。")))
-    return found
+    return session.scalar(select(Redemption).where(Redemption.pickup_code == (code or "").strip(),
+                                                   Redemption.community_id == staff.community_id))
 
 
 def hand_over(session: Session, staff: User, code: str) -> Redemption:
     """Staff give the reward to whoever shows the code; once."""
     redemption = find_by_code(session, staff, code)
+    if redemption is None:
+        raise NotFound(str(_("没有这个取货码。")))
     done = session.execute(update(Redemption).where(
         Redemption.id == redemption.id, Redemption.status == "awaiting_pickup")
         .values(status="collected", collected_at=utcnow(), handled_by_id=staff.id)

@@ -1,8 +1,9 @@
-// The on-site check-in screen: fetch a fresh signed code every 30 seconds
-// (each is valid for 60), so a photo of the screen stops working within a minute.
+// A code on screen that must stay fresh (check-in codes, member codes): fetch a new
+// one every data-refresh-seconds (default 30) and swap the QR and the text in place.
 (function () {
   var screen = document.querySelector("[data-code-url]");
   if (!screen) { return; }
+  var seconds = parseInt(screen.dataset.refreshSeconds || "30", 10);
   function refresh() {
     fetch(screen.dataset.codeUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
@@ -12,5 +13,5 @@
       })
       .catch(function () { /* keep the last code; the next tick tries again */ });
   }
-  setInterval(refresh, 30000);
+  setInterval(refresh, seconds * 1000);
 })();

@@ -1,0 +1,262 @@
+"""The points mall on the phone, and the staff's catalogue, counter and history pages."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta, timezone
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from engage.auth.models import User, UserRole
+from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.extensions import db
+from engage.forms import options, run_form
+from engage.ledger.services import points_balance
+from engage.pagination import paginate
+from engage.qr import qr_svg
+from marketplace import catalogue, members, redemption
+from marketplace.export import redemptions_workbook
+from marketplace.forms import (CodeForm, HistoryFilter, KioskForm, MerchantForm, NewRewardForm, PinForm, ReasonForm,
+                               RedeemForm, RestockForm, RewardForm)
+
+bp = Blueprint("mall", __name__, url_prefix="/mall")
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+# Members ---------------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    counter = catalogue.counter(db.session, current_user.community_id)
+    db.session.commit()
+    return render_template("mall/index.html", offers=catalogue.offers(db.session, current_user, location_id=counter.id),
+                           balance=points_balance(db.session, current_user))
+
+
+@bp.get("/rewards/<int:reward_id>")
+@login_required
+def reward(reward_id: int):
+    found = catalogue.get_reward(db.session, current_user, reward_id)
+    form = RedeemForm(price=found.price_points, request_id=uuid.uuid4().hex)
+    return render_template("mall/reward.html", reward=found, form=form,
+                           balance=points_balance(db.session, current_user))
+
+
+@bp.post("/rewards/<int:reward_id>/redeem")
+@login_required
+def redeem(reward_id: int):
+    form = RedeemForm()
+    outcome = run_form(form, lambda: redemption.redeem_online(
+        db.session, current_user, reward_id, form.quantity.data, zone=_zone(),
+        pickup_hours=current_app.config["REDEMPTION_PICKUP_HOURS"],
+        expected_price=int(form.price.data) if (form.price.data or "").isdigit() else None,
+        client_ref=f"web:{current_user.id}:{form.request_id.data}"[:64] if form.request_id.data else None))
+    if not outcome.ok:
+        for error in form.quantity.errors:
+            flash(error, "error")
+        return redirect(url_for("mall.reward", reward_id=reward_id))
+    db.session.commit()
+    flash(_("兑换成功，请凭取货码到社区服务中心领取。"), "success")
+    return redirect(url_for("mall.redemption_page", redemption_id=outcome.value.id))
+
+
+@bp.get("/redemptions")
+@login_required
+def my_redemptions():
+    result = paginate(db.session, redemption.my_redemptions(current_user),
+                      page=request.args.get("page", 1, type=int), per_page=20)
+    return render_template("mall/mine.html", result=result)
+
+
+@bp.get("/redemptions/<int:redemption_id>")
+@login_required
+def redemption_page(redemption_id: int):
+    found = redemption.get_mine(db.session, current_user, redemption_id)
+    return render_template("mall/redemption.html", redemption=found,
+                           qr=qr_svg(found.pickup_code) if found.pickup_code else None)
+
+
+@bp.route("/card", methods=["GET", "POST"])
+@login_required
+def card():
+    """The member code for kiosks, the member number, and the PIN for the keypad."""
+    form = PinForm()
+    if run_form(form, lambda: members.set_pin(db.session, current_user, form.pin.data)).ok:
+        db.session.commit()
+        flash(_("兑换机密码已设置。"), "success")
+        return redirect(url_for("mall.card"))
+    found = members.member_card(db.session, current_user)
+    db.session.commit()
+    return render_template("mall/card.html", card=found, form=form, code=_member_code())
+
+
+@bp.get("/card/code")
+@login_required
+def card_code():
+    return jsonify(_member_code())
+
+
+def _member_code() -> dict:
+    token, expires_at = members.member_code(current_user, current_app.config["SECRET_KEY"])
+    return {"token": token, "svg": str(qr_svg(token)), "expires_at": expires_at.isoformat()}
+
+
+# Staff -----------------------------------------------------------------------------------
+
+def _reward_choices(form: RewardForm) -> RewardForm:
+    form.merchant_id.choices = options([(0, _("无"))] + [(m.id, m.name) for m in
+                                                         catalogue.merchants(db.session, current_user)])
+    return form
+
+
+def _reward_fields(form: RewardForm) -> dict:
+    limit = form.limit_per_person.data
+    return dict(name=form.name.data, price_points=form.price_points.data, category=form.category.data,
+                description=form.description.data or "", merchant_id=form.merchant_id.data or None,
+                limit_per_person=limit or None, limit_period=(form.limit_period.data or None) if limit else None,
+                active=form.active.data)
+
+
+@bp.route("/admin", methods=["GET", "POST"])
+@login_required
+def admin():
+    require_role(current_user, *STAFF_ROLES)
+    form = _reward_choices(NewRewardForm())
+    outcome = run_form(form, lambda: catalogue.create_reward(db.session, current_user, stock=form.stock.data or 0,
+                                                             **_reward_fields(form)))
+    if outcome.ok:
+        db.session.commit()
+        flash(_("奖品已上架。"), "success")
+        return redirect(url_for("mall.admin_reward", reward_id=outcome.value.id))
+    return render_template("mall/admin.html", form=form,
+                           offers=catalogue.offers(db.session, current_user, include_inactive=True))
+
+
+@bp.route("/admin/rewards/<int:reward_id>", methods=["GET", "POST"])
+@login_required
+def admin_reward(reward_id: int):
+    require_role(current_user, *STAFF_ROLES)
+    found = catalogue.get_reward(db.session, current_user, reward_id)
+    form = _reward_choices(RewardForm(obj=found))
+    if request.method == "GET":
+        form.merchant_id.data, form.limit_period.data = found.merchant_id or 0, found.limit_period or ""
+    outcome = run_form(form, lambda: catalogue.update_reward(db.session, current_user, reward_id,
+                                                             **_reward_fields(form)))
+    if outcome.ok:
+        db.session.commit()
+        flash(_("已保存。"), "success")
+        return redirect(url_for("mall.admin_reward", reward_id=reward_id))
+    restock_form = RestockForm(prefix="stock")
+    restock_form.location_id.choices = options((loc.id, loc.name) for loc in
+                                               catalogue.locations(db.session, current_user))
+    return render_template("mall/admin_reward.html", reward=found, form=form, restock_form=restock_form,
+                           levels=catalogue.stock_levels(db.session, current_user, reward_id),
+                           movements=catalogue.movements(db.session, current_user, reward_id))
+
+
+@bp.post("/admin/rewards/<int:reward_id>/stock")
+@login_required
+def restock(reward_id: int):
+    form = RestockForm(prefix="stock")
+    form.location_id.choices = options((loc.id, loc.name) for loc in catalogue.locations(db.session, current_user))
+    if run_form(form, lambda: catalogue.restock(db.session, current_user, reward_id, form.location_id.data,
+                                                form.delta.data, note=form.note.data or "")).ok:
+        db.session.commit()
+        flash(_("库存已更新。"), "success")
+    else:
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}：{error}", "error")
+    return redirect(url_for("mall.admin_reward", reward_id=reward_id))
+
+
+@bp.route("/admin/counter", methods=["GET", "POST"])
+@login_required
+def counter():
+    """Staff type (or scan) the member's pickup code, check, and hand the reward over."""
+    require_role(current_user, *STAFF_ROLES)
+    form = CodeForm(code=request.args.get("code", ""))
+    found = redemption.find_by_code(db.session, current_user, form.code.data) if form.code.data else None
+    if request.method == "POST" and run_form(form, lambda: redemption.hand_over(
+            db.session, current_user, form.code.data)).ok:
+        db.session.commit()
+        flash(_("已领取。"), "success")
+        return redirect(url_for("mall.counter"))
+    return render_template("mall/counter.html", form=form, found=found)
+
+
+@bp.get("/admin/redemptions")
+@login_required
+def history():
+    filters, stmt = _history()
+    result = paginate(db.session, stmt, page=request.args.get("page", 1, type=int), per_page=50)
+    return render_template("mall/history.html", result=result, filters=filters, refund_form=ReasonForm(),
+                           args={k: v for k, v in request.args.items() if k != "page"})
+
+
+@bp.get("/admin/redemptions.xlsx")
+@login_required
+def export():
+    _filters, stmt = _history()
+    rows = db.session.scalars(stmt.limit(100_000)).all()
+    return send_file(BytesIO(redemptions_workbook(rows, _zone())), download_name="redemptions.xlsx",
+                     as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _history():
+    filters = HistoryFilter(request.args)
+    filters.location.choices = options([(0, _("全部地点"))] + [
+        (loc.id, loc.name) for loc in catalogue.locations(db.session, current_user)])
+    filters.reward.choices = options([(0, _("全部奖品"))] + [
+        (o.reward.id, o.reward.name) for o in catalogue.offers(db.session, current_user, include_inactive=True)])
+    filters.validate()
+    zone = _zone()
+
+    def moment(day):
+        return datetime.combine(day, time(), zone).astimezone(timezone.utc) if day else None
+
+    end = moment(filters.end.data + timedelta(days=1)) if filters.end.data else None
+    return filters, redemption.community_redemptions(
+        current_user, location_id=filters.location.data or None, reward_id=filters.reward.data or None,
+        start=moment(filters.start.data), end=end)
+
+
+@bp.post("/admin/redemptions/<int:redemption_id>/refund")
+@login_required
+def refund(redemption_id: int):
+    form = ReasonForm()
+    if run_form(form, lambda: redemption.refund(db.session, current_user, redemption_id, form.reason.data)).ok:
+        db.session.commit()
+        flash(_("已退款，积分已退回，库存已恢复。"), "success")
+    else:
+        flash(_("请填写退款原因。"), "error")
+    return redirect(request.referrer or url_for("mall.history"))
+
+
+@bp.route("/admin/places", methods=["GET", "POST"])
+@login_required
+def places():
+    require_role(current_user, *STAFF_ROLES)
+    kiosk_form, merchant_form = KioskForm(prefix="kiosk"), MerchantForm(prefix="merchant")
+    kiosk_form.kiosk_user_id.choices = options((u.id, f"{u.display_name}（{u.username}）") for u in db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == "kiosk", User.community_id == current_user.community_id)))
+    if "kiosk-name" in request.form and run_form(kiosk_form, lambda: catalogue.add_kiosk(
+            db.session, current_user, name=kiosk_form.name.data, kiosk_user_id=kiosk_form.kiosk_user_id.data)).ok:
+        db.session.commit()
+        return redirect(url_for("mall.places"))
+    if "merchant-name" in request.form and run_form(merchant_form, lambda: catalogue.add_merchant(
+            db.session, current_user, name=merchant_form.name.data, contact=merchant_form.contact.data or "")).ok:
+        db.session.commit()
+        return redirect(url_for("mall.places"))
+    return render_template("mall/places.html", kiosk_form=kiosk_form, merchant_form=merchant_form,
+                           locations=catalogue.locations(db.session, current_user),
+                           merchants=catalogue.merchants(db.session, current_user))
