@@ -13,6 +13,7 @@ from engage.ledger.services import award_points, issue_budget
 from engage.orders import services as orders
 from engage.orders.categories import add_defaults
 from engage.volunteers import services as volunteers
+from marketplace import catalogue, members, redemption
 from points.base import utcnow
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
                                      PropertyCompany, Street)
@@ -47,7 +48,31 @@ def load_demo(session: Session) -> bool:
     _points(session, users, home, other)
     _orders(session, users, home, other)
     _activities(session, users)
+    _mall(session, users)
     return True
+
+
+def _mall(session: Session, users: dict) -> None:
+    """A kiosk at the service centre, a merchant, rewards in stock and a few redemptions."""
+    staff = users["staff"]
+    kiosk = catalogue.add_kiosk(session, staff, name="党群服务中心兑换机", kiosk_user_id=users["kiosk1"].id)
+    shop = catalogue.add_merchant(session, staff, name="好邻居便利店", contact="幸福路12号")
+    barber = catalogue.add_merchant(session, staff, name="老街理发店", contact="和平巷3号")
+    rewards = {}
+    for name, price, category, merchant, counter_stock, kiosk_stock, limit in (
+            ("洗衣液", 30, "goods", shop, 20, 10, None), ("大米（5公斤）", 80, "goods", shop, 10, 0, 1),
+            ("毛巾", 15, "goods", None, 0, 15, None), ("理发服务券", 20, "coupon", barber, 30, 0, None),
+            ("上门家电清洗", 60, "services", None, 5, 0, None)):
+        rewards[name] = catalogue.create_reward(
+            session, staff, name=name, price_points=price, category=category, stock=counter_stock,
+            merchant_id=merchant.id if merchant else None, limit_per_person=limit,
+            limit_period="month" if limit else None)
+        if kiosk_stock:
+            catalogue.restock(session, staff, rewards[name].id, kiosk.id, kiosk_stock, note="兑换机补货")
+    redemption.redeem_online(session, users["resident1"], rewards["理发服务券"].id, 1, zone=DEMO_ZONE,
+                             pickup_hours=72)
+    redemption.redeem(session, users["volunteer1"], rewards["毛巾"].id, 1, location=kiosk, zone=DEMO_ZONE)
+    members.set_pin(session, users["resident1"], "480213")
 
 
 def _activities(session: Session, users: dict) -> None:

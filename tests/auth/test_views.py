@@ -110,7 +110,7 @@ def test_each_demo_account_gets_its_home_page(app, client, db, username, marker)
     app.test_cli_runner().invoke(args=["engage", "demo"])
     response = client.post("/login", data={"username": username, "password": "engage-demo"})
     assert response.status_code == 302
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert marker in page
 
 
