@@ -47,6 +47,10 @@ def register_extensions(app: Flask) -> None:
     from engage.i18n import select_locale, select_timezone
     from points.db import configure_engine
 
+    # A server database can drop idle connections (ping before use); a SQLite file cannot.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "pool_pre_ping": not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")}
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, immediate=app.config["SQLITE_IMMEDIATE_TRANSACTIONS"])

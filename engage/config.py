@@ -59,7 +59,7 @@ def load_config(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "POINTS_EXPIRY_MONTHS": int(env.get("POINTS_EXPIRY_MONTHS", "0")),
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SQLITE_IMMEDIATE_TRANSACTIONS": True,
         "ACTIVITY_MAX_HOURS": int(env.get("ACTIVITY_MAX_HOURS", "8")),
         "REDEMPTION_PICKUP_HOURS": int(env.get("REDEMPTION_PICKUP_HOURS", "72")),

@@ -176,26 +176,34 @@ def restock(session: Session, actor: User, reward_id: int, location_id: int, del
     if session.get(Stock, (reward.id, location.id)) is None:
         session.add(Stock(reward_id=reward.id, location_id=location.id, quantity=0))
         session.flush()
-    if move_stock(session, reward.id, location.id, delta, reason="restock" if delta > 0 else "adjust",
-                  note=note, actor_id=actor.id) is None:
+    if not move_stock(session, reward.id, location.id, delta, reason="restock" if delta > 0 else "adjust",
+                      note=note, actor_id=actor.id):
         raise OutOfStock(str(_("库存不足，不能减少这么多。")))
+    session.flush()
     return session.get(Stock, (reward.id, location.id))
 
 
 def move_stock(session: Session, reward_id: int, location_id: int, delta: int, *, reason: str,
-               note: str = "", actor_id: int | None = None,
-               redemption_id: int | None = None) -> StockMovement | None:
-    """One conditional UPDATE (never below zero) and its movement row; None if too few."""
-    changed = session.execute(update(Stock).where(
-        Stock.reward_id == reward_id, Stock.location_id == location_id, Stock.quantity + delta >= 0)
-        .values(quantity=Stock.quantity + delta).execution_options(synchronize_session=False)).rowcount
-    if changed != 1:
-        return None
-    movement = StockMovement(reward_id=reward_id, location_id=location_id, delta=delta, reason=reason,
-                             note=note[:200], actor_id=actor_id, redemption_id=redemption_id)
-    session.add(movement)
-    session.flush()
-    return movement
+               note: str = "", actor_id: int | None = None, redemption_id: int | None = None) -> bool:
+    """Change stock and record why; False (and nothing changed) if it would go below zero."""
+    if not take_stock(session, reward_id, location_id, -delta):
+        return False
+    record_movement(session, reward_id, location_id, delta, reason=reason, note=note, actor_id=actor_id,
+                    redemption_id=redemption_id)
+    return True
+
+
+def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> bool:
+    """One conditional UPDATE: the stock never goes below zero, however many ask at once."""
+    return session.execute(update(Stock).where(
+        Stock.reward_id == reward_id, Stock.location_id == location_id, Stock.quantity >= quantity)
+        .values(quantity=Stock.quantity - quantity).execution_options(synchronize_session=False)).rowcount == 1
+
+
+def record_movement(session: Session, reward_id: int, location_id: int, delta: int, *, reason: str,
+                    note: str = "", actor_id: int | None = None, redemption_id: int | None = None) -> None:
+    session.add(StockMovement(reward_id=reward_id, location_id=location_id, delta=delta, reason=reason,
+                              note=note[:200], actor_id=actor_id, redemption_id=redemption_id))
 
 
 def stock_levels(session: Session, actor: User, reward_id: int) -> list[tuple[Location, int]]:

@@ -23,7 +23,7 @@ from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
 from engage.persistence import of_community
 from engage.validation import text, whole
-from marketplace.catalogue import OutOfStock, counter, move_stock, on_sale
+from marketplace.catalogue import OutOfStock, counter, move_stock, on_sale, record_movement, take_stock
 from marketplace.models import Location, Redemption, Reward
 from points.base import utcnow
 
@@ -66,8 +66,7 @@ def redeem(session: Session, member: User, reward_id, quantity, *, location: Loc
         raise RewardUnavailable(str(_("该奖品已下架。")))
     if expected_price is not None and expected_price != reward.price_points:
         raise PriceChanged(str(_("价格已变为 %(n)d 积分，请确认后再兑换。", n=reward.price_points)))
-    movement = move_stock(session, reward.id, location.id, -quantity, reason="redeem", actor_id=member.id)
-    if movement is None:
+    if not take_stock(session, reward.id, location.id, quantity):
         raise OutOfStock(str(_("「%(name)s」库存不足。", name=reward.name)))
     total = reward.price_points * quantity
     tx = points.transfer(session, user_account(member.id), MARKET_ACCOUNT, total, kind="redeem",
@@ -81,10 +80,11 @@ def redeem(session: Session, member: User, reward_id, quantity, *, location: Loc
         status="awaiting_pickup" if online else "collected", client_ref=client_ref, transaction_id=tx.id,
         pickup_code=_pickup_code(session) if online else None, created_at=now,
         expires_at=now + timedelta(hours=pickup_hours) if online else None,
-        collected_at=None if online else now)
+        collected_at=None if online else now, reward=reward, location=location)
     session.add(redemption)
     session.flush()
-    movement.redemption_id = redemption.id
+    record_movement(session, reward.id, location.id, -quantity, reason="redeem", actor_id=member.id,
+                    redemption_id=redemption.id)
     return redemption
 
 

@@ -125,14 +125,15 @@ def resolve_session(session: Session, token: str | None, *, kind: str) -> User |
     """The active user behind a live, unrevoked token of this kind, else None."""
     if not token:
         return None
-    row = session.scalar(select(AuthSession).where(
-        AuthSession.token_hash == _digest(token), AuthSession.kind == kind))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    found = session.execute(select(AuthSession, User).join(User, User.id == AuthSession.user_id).where(
+        AuthSession.token_hash == _digest(token), AuthSession.kind == kind)).first()
+    if found is None:
         return None
-    if not row.user.is_active:
+    row, user = found
+    if row.revoked_at is not None or row.expires_at <= utcnow() or not user.is_active:
         return None
-    row.user.login_token = token
-    return row.user
+    user.login_token = token
+    return user
 
 
 def revoke_session(session: Session, token: str) -> None:
