@@ -14,7 +14,8 @@ from engage.api.core import public
 bp = Blueprint("openapi", __name__)
 
 CAPABILITY_MODULES = ["engage.auth.api", "engage.community.api", "engage.ledger.api",
-                      "engage.orders.api", "engage.activities.api", "marketplace.api"]
+                      "engage.orders.api", "engage.activities.api", "marketplace.api",
+                      "engage.duties.api"]
 
 ERROR_SCHEMA = {
     "type": "object",

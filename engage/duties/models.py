@@ -96,6 +96,7 @@ class Visit(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     worker: Mapped["User"] = relationship()  # noqa: F821
+    target: Mapped[CareTarget] = relationship()
 
 
 class DutyEvent(Base):

@@ -1,0 +1,193 @@
+"""8 必访: care targets, who may see them, and the visits that keep them from going overdue.
+
+Who sees what (DESIGN.md rule 6): the assigned grid worker sees their own targets;
+community staff and street admins see their communities' — except the restricted
+categories (精神病人, 信访人员, 信教群众), which besides the assigned worker only users
+granted that category see. Everyone else gets nothing. Lists are masked; opening a full
+record decrypts it and writes an access-log row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from engage import crypto
+from engage.audit.services import record_access
+from engage.auth.models import User
+from engage.auth.permissions import STAFF_ROLES
+from engage.community.models import Grid, Household
+from engage.community.services import administered_community_ids
+from engage.duties.models import (CATEGORIES, FREQUENCIES, RESTRICTED, VISIT_KINDS, CarePolicy, CareTarget,
+                                  SensitiveGrant, Visit)
+from engage.duties.schedule import DEFAULT_FREQUENCY, next_due
+from engage.errors import Forbidden, Invalid, NotFound
+from engage.privacy import mask_id_number, mask_name, mask_phone
+from engage.validation import text, whole
+from points.base import utcnow
+
+DUTY_ROLES = ("grid_worker", *STAFF_ROLES)
+
+
+def granted_categories(session: Session, actor: User) -> set[str]:
+    return set(session.scalars(select(SensitiveGrant.category).where(SensitiveGrant.user_id == actor.id)))
+
+
+def visible_targets(session: Session, actor: User) -> Select:
+    """The select of every care target the actor may see; other roles are refused."""
+    if not actor.has_role(*DUTY_ROLES):
+        raise Forbidden()
+    mine = CareTarget.assigned_worker_id == actor.id
+    if not actor.has_role(*STAFF_ROLES):
+        return select(CareTarget).where(mine, CareTarget.active.is_(True))
+    allowed = [c for c in CATEGORIES if c not in RESTRICTED] + sorted(granted_categories(session, actor))
+    return select(CareTarget).where(CareTarget.active.is_(True), or_(mine, and_(
+        CareTarget.community_id.in_(administered_community_ids(session, actor)),
+        CareTarget.category.in_(allowed))))
+
+
+def target_list(session: Session, actor: User, *, overdue: bool = False, due_before: datetime | None = None,
+                now: datetime | None = None) -> Select:
+    stmt = visible_targets(session, actor)
+    if overdue:
+        stmt = stmt.where(CareTarget.next_visit_due <= (now or utcnow()))
+    if due_before is not None:
+        stmt = stmt.where(CareTarget.next_visit_due <= due_before)
+    return stmt.order_by(CareTarget.next_visit_due, CareTarget.id)
+
+
+def _visible(session: Session, actor: User, target_id: int) -> CareTarget:
+    target = session.scalar(visible_targets(session, actor).where(CareTarget.id == target_id))
+    if target is None:
+        raise NotFound()
+    return target
+
+
+@dataclass(frozen=True)
+class FullRecord:
+    target: CareTarget
+    id_number: str | None
+    notes: str
+    visits: list[tuple[Visit, str]]
+
+
+def open_record(session: Session, actor: User, target_id: int, purpose: str) -> FullRecord:
+    """The unmasked record with its visit log; the read is written to the access log."""
+    target = _visible(session, actor, target_id)
+    record_access(session, actor, f"care_target:{target.id}", purpose)
+    visits = session.scalars(select(Visit).where(Visit.target_id == target.id)
+                             .order_by(Visit.visited_at.desc(), Visit.id.desc())).all()
+    return FullRecord(target, _decrypt(target.id_number_cipher), _secret_or_plain(target.notes_cipher, target.notes),
+                      [(visit, _secret_or_plain(visit.found_cipher, visit.found)) for visit in visits])
+
+
+def _decrypt(cipher: str | None) -> str | None:
+    return crypto.decrypt(cipher) if cipher else None
+
+
+def _secret_or_plain(cipher: str | None, plain: str) -> str:
+    return crypto.decrypt(cipher) if cipher else plain
+
+
+def _store_text(category: str, value: str) -> tuple[str, str | None]:
+    """The plain and encrypted columns for a note: restricted categories never keep plain text."""
+    return ("", crypto.encrypt(value)) if category in RESTRICTED and value else (value, None)
+
+
+def frequency_of(session: Session, target: CareTarget) -> str:
+    if target.frequency:
+        return target.frequency
+    policy = session.get(CarePolicy, (target.community_id, target.category))
+    return policy.frequency if policy else DEFAULT_FREQUENCY[target.category]
+
+
+def register_target(session: Session, actor: User, *, grid_id, category: str, name: str, zone: ZoneInfo,
+                    phone: str = "", address: str = "", id_number: str = "", notes: str = "",
+                    frequency: str | None = None, assigned_worker_id=None, household_id=None) -> CareTarget:
+    """Staff put a person on the register; the grid's worker is assigned unless another is named."""
+    if not actor.has_role(*STAFF_ROLES):
+        raise Forbidden()
+    if category not in CATEGORIES:
+        raise Invalid.field("category", _("未知的走访类别。"))
+    if frequency and frequency not in FREQUENCIES:
+        raise Invalid.field("frequency", _("未知的走访频次。"))
+    grid = session.get(Grid, whole(grid_id, "grid_id", 1, 2**31 - 1))
+    if grid is None or grid.community_id not in administered_community_ids(session, actor):
+        raise Invalid.field("grid_id", _("请选择本社区的网格。"))
+    worker = session.get(User, assigned_worker_id or grid.grid_worker_id or 0)
+    if worker is None or not worker.has_role("grid_worker") or worker.community_id != grid.community_id:
+        raise Invalid.field("assigned_worker_id", _("请指定本社区的网格员。"))
+    if household_id and (session.get(Household, household_id) is None
+                         or session.get(Household, household_id).community_id != grid.community_id):
+        raise Invalid.field("household_id", _("未知的住户。"))
+    plain, cipher = _store_text(category, text(notes, "notes", 2000, required=False))
+    target = CareTarget(
+        community_id=grid.community_id, grid_id=grid.id, household_id=household_id or None,
+        assigned_worker_id=worker.id, category=category, name=text(name, "name", 50),
+        phone=text(phone, "phone", 11, required=False) or None, address=text(address, "address", 200, required=False),
+        id_number_cipher=crypto.encrypt(id_number.strip().upper()) if id_number and id_number.strip() else None,
+        notes=plain, notes_cipher=cipher, frequency=frequency or None, next_visit_due=utcnow())
+    session.add(target)
+    session.flush()
+    target.next_visit_due = next_due(None, frequency_of(session, target), zone, now=utcnow())
+    session.flush()
+    return target
+
+
+def record_visit(session: Session, actor: User, target_id: int, *, visited_at: datetime, kind: str,
+                 found: str = "", follow_up: str = "", zone: ZoneInfo) -> Visit:
+    """A visit by the assigned worker (or staff); the next due date moves on."""
+    target = _visible(session, actor, target_id)
+    if actor.has_role("grid_worker") and not actor.has_role(*STAFF_ROLES) and target.assigned_worker_id != actor.id:
+        raise Forbidden(str(_("该走访对象不是分配给您的。")))
+    if not isinstance(visited_at, datetime) or visited_at.tzinfo is None:
+        raise Invalid.field("visited_at", _("需要带时区的走访时间。"))
+    if visited_at > utcnow():
+        raise Invalid.field("visited_at", _("走访时间不能晚于现在。"))
+    if kind not in VISIT_KINDS:
+        raise Invalid.field("kind", _("未知的走访方式。"))
+    plain, cipher = _store_text(target.category, text(found, "notes", 2000, required=False))
+    visit = Visit(target_id=target.id, worker_id=actor.id, visited_at=visited_at, kind=kind, found=plain,
+                  found_cipher=cipher, follow_up=text(follow_up, "follow_up", 500, required=False))
+    session.add(visit)
+    if target.last_visited_at is None or visited_at > target.last_visited_at:
+        target.last_visited_at = visited_at
+        target.next_visit_due = next_due(visited_at, frequency_of(session, target), zone, now=utcnow())
+    session.flush()
+    return visit
+
+
+def grant_category(session: Session, actor: User, user_id: int, category: str) -> SensitiveGrant:
+    """Street admins let a named colleague see one restricted category."""
+    if not actor.has_role("admin"):
+        raise Forbidden()
+    if category not in RESTRICTED:
+        raise Invalid.field("category", _("只有受限类别需要授权。"))
+    user = session.get(User, user_id)
+    if user is None or user.community_id not in administered_community_ids(session, actor):
+        raise NotFound()
+    grant = session.get(SensitiveGrant, (user.id, category)) or SensitiveGrant(
+        user_id=user.id, category=category, granted_by_id=actor.id)
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def masked(target: CareTarget, now: datetime) -> dict:
+    return {"id": target.id, "category": target.category, "name": mask_name(target.name),
+            "phone": mask_phone(target.phone), "grid_id": target.grid_id,
+            "next_visit_due": target.next_visit_due.isoformat(), "overdue": target.next_visit_due <= now}
+
+
+def full(record: FullRecord, now: datetime) -> dict:
+    target = record.target
+    return {**masked(target, now), "name": target.name, "phone": target.phone, "address": target.address,
+            "id_number": record.id_number, "id_number_masked": mask_id_number(record.id_number),
+            "notes": record.notes, "assigned_worker_id": target.assigned_worker_id,
+            "last_visited_at": target.last_visited_at.isoformat() if target.last_visited_at else None,
+            "visits": [{"id": v.id, "visited_at": v.visited_at.isoformat(), "kind": v.kind, "found": found,
+                        "follow_up": v.follow_up} for v, found in record.visits]}

@@ -1,0 +1,141 @@
+"""4/6/8 compliance for a month, in the caller's scope (a grid worker: their grids and
+targets; staff: their community; a street admin: the street's communities).
+
+The rules, so that a figure can be checked by hand:
+- 必到 (must arrive): events reported in the month; on time if the worker arrived by
+  ``arrive_by``. Events still within their time are not counted yet.
+  rate = on time / (on time + late).
+- 必清 (must know): every household × six items; an item counts if it was confirmed
+  within ``stale_days`` before the end of the month (or now, for the current month).
+  rate = fresh items / all items.
+- 必访 (must visit): every visit period (week, month or quarter, by policy) of every
+  active target that ended within the month, since the target was registered; a period
+  is met if a visit falls inside it. rate = periods met / periods due. ``overdue``
+  counts targets whose last visit before the end of the month (or now) left them past due.
+A rate is ``None`` when nothing was due.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engage.auth.models import User
+from engage.auth.permissions import STAFF_ROLES
+from engage.community.models import Grid, Household, MicroGrid
+from engage.community.services import administered_community_ids
+from engage.duties.care import frequency_of, visible_targets
+from engage.duties.models import CHECK_ITEMS, CareTarget, DutyEvent, HouseholdCheck, Visit
+from engage.duties.schedule import following_period, next_due, period_start
+from engage.errors import Forbidden, Invalid
+from points.base import utcnow
+
+STALE_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+    label: str
+
+
+def parse_period(value: str | None, zone: ZoneInfo) -> Period:
+    """``YYYY-MM`` (default: the current month) as a local calendar month."""
+    if value:
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            start = datetime(year, month, 1, tzinfo=zone)
+        except ValueError:
+            raise Invalid(_("期间格式无效。"), {"period": _("需要 YYYY-MM。")}) from None
+    else:
+        start = period_start(utcnow(), "month", zone)
+    return Period(start, following_period(start, "month"), f"{start.year:04d}-{start.month:02d}")
+
+
+def _rate(met: int, due: int) -> float | None:
+    return round(met / due, 4) if due else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    period: str
+    arrive_on_time: int
+    arrive_late: int
+    know_fresh: int
+    know_total: int
+    visit_met: int
+    visit_due: int
+    overdue: int
+
+    def as_json(self) -> dict:
+        return {"period": self.period,
+                "must_arrive": {"rate": _rate(self.arrive_on_time, self.arrive_on_time + self.arrive_late),
+                                "on_time": self.arrive_on_time, "late": self.arrive_late},
+                "must_know": {"rate": _rate(self.know_fresh, self.know_total), "fresh": self.know_fresh,
+                              "items": self.know_total},
+                "must_visit": {"rate": _rate(self.visit_met, self.visit_due), "met": self.visit_met,
+                               "due": self.visit_due, "overdue": self.overdue}}
+
+
+def _grid_ids(session: Session, actor: User) -> list[int]:
+    if actor.has_role(*STAFF_ROLES):
+        return list(session.scalars(select(Grid.id).where(
+            Grid.community_id.in_(administered_community_ids(session, actor)))))
+    if actor.has_role("grid_worker"):
+        return list(session.scalars(select(Grid.id).where(Grid.grid_worker_id == actor.id)))
+    raise Forbidden()
+
+
+def figures(session: Session, actor: User, period: Period, *, stale_days: int = STALE_DAYS,
+            now: datetime | None = None) -> Figures:
+    grids = _grid_ids(session, actor)
+    as_of = min(period.end.astimezone(timezone.utc), now or utcnow())
+    zone = period.start.tzinfo
+    on_time, late = _arrivals(session, grids, period, as_of)
+    fresh, total = _knowledge(session, grids, as_of, stale_days)
+    met, due, overdue = _visits(session, actor, period, as_of, zone)
+    return Figures(period.label, on_time, late, fresh, total, met, due, overdue)
+
+
+def _arrivals(session: Session, grids: list[int], period: Period, as_of: datetime) -> tuple[int, int]:
+    events = session.scalars(select(DutyEvent).where(
+        DutyEvent.grid_id.in_(grids), DutyEvent.reported_at >= period.start, DutyEvent.reported_at < period.end))
+    on_time = late = 0
+    for event in events:
+        if event.arrived_at is not None and event.arrived_at <= event.arrive_by:
+            on_time += 1
+        elif event.arrived_at is not None or event.arrive_by <= as_of:
+            late += 1
+    return on_time, late
+
+
+def _knowledge(session: Session, grids: list[int], as_of: datetime, stale_days: int) -> tuple[int, int]:
+    households = select(Household.id).join(MicroGrid, MicroGrid.id == Household.micro_grid_id).where(
+        MicroGrid.grid_id.in_(grids))
+    total = session.scalar(select(func.count()).select_from(households.subquery())) * len(CHECK_ITEMS)
+    fresh = session.scalar(select(func.count()).select_from(HouseholdCheck).where(
+        HouseholdCheck.household_id.in_(households), HouseholdCheck.confirmed_at <= as_of,
+        HouseholdCheck.confirmed_at > as_of - timedelta(days=stale_days)))
+    return fresh, total
+
+
+def _visits(session: Session, actor: User, period: Period, as_of: datetime, zone) -> tuple[int, int, int]:
+    met = due = overdue = 0
+    targets = session.scalars(visible_targets(session, actor).where(CareTarget.created_at < period.end)).all()
+    for target in targets:
+        frequency = frequency_of(session, target)
+        visits = list(session.scalars(select(Visit.visited_at).where(Visit.target_id == target.id)))
+        start = period_start(max(target.created_at, period.start - timedelta(days=92)), frequency, zone)
+        while (end := following_period(start, frequency)) <= as_of:
+            if end > period.start and start >= period_start(target.created_at, frequency, zone):
+                due += 1
+                met += any(start <= v < end for v in visits)
+            start = end
+        last = max((v for v in visits if v <= as_of), default=None)
+        overdue += next_due(last, frequency, zone, now=target.created_at) <= as_of
+    return met, due, overdue
