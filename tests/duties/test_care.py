@@ -1,0 +1,116 @@
+"""Who sees care targets, encrypted sensitive data, the access log, and recording visits."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engage.audit.models import AccessLog
+from engage.duties import care
+from engage.duties.models import CareTarget, Visit
+from engage.errors import Forbidden, Invalid, NotFound
+from points.base import utcnow
+from tests.duties.conftest import SHANGHAI
+from tests.factories import ApiClient
+
+
+def _api(make_app, user) -> ApiClient:
+    return ApiClient(make_app(WTF_CSRF_ENABLED=True).test_client()).as_user(user)
+
+
+def _log_rows(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(AccessLog))
+
+
+def test_lists_are_masked_and_full_reads_are_logged_once_each(make_app, db, duty, target):
+    elder = target(id_number="11010519491231002X", notes="独居，患高血压")
+    api = _api(make_app, duty.worker)
+    listed = api.get("/api/v1/duties/care-targets").json["items"]
+    assert [(t["name"], t["phone"]) for t in listed] == [("张*明", "138****5678")]
+    assert _log_rows(db) == 0
+    full = api.get(f"/api/v1/duties/care-targets/{elder.id}").json
+    assert (full["name"], full["phone"], full["id_number"], full["notes"]) == (
+        "张三明", "13812345678", "11010519491231002X", "独居，患高血压")
+    api.get(f"/api/v1/duties/care-targets/{elder.id}")
+    rows = db.session.scalars(select(AccessLog)).all()
+    assert [(r.actor_id, r.subject) for r in rows] == [(duty.worker.id, f"care_target:{elder.id}")] * 2
+
+
+def test_id_numbers_and_restricted_notes_are_encrypted_at_rest(db, duty, target):
+    petitioner = target(category="petitioner", id_number="11010519491231002X", notes="多次赴京信访")
+    row = db.session.execute(select(CareTarget.id_number_cipher, CareTarget.notes, CareTarget.notes_cipher)
+                             .where(CareTarget.id == petitioner.id)).one()
+    assert "1101051949" not in row[0] and row[1] == "" and "信访" not in row[2]
+
+
+@pytest.mark.parametrize("role", ["volunteer", "resident", "property_manager"])
+def test_other_roles_get_nothing(make_app, make, db, duty, target, role):
+    elder = target()
+    outsider = _api(make_app, make.user(role, community=duty.community))
+    assert outsider.get("/api/v1/duties/care-targets").status_code == 403
+    assert outsider.get(f"/api/v1/duties/care-targets/{elder.id}").status_code == 403
+    assert _log_rows(db) == 0
+
+
+def test_another_communitys_staff_sees_nothing(make_app, make, db, duty, target):
+    elder = target()
+    other = _api(make_app, make.user("staff"))
+    assert other.get("/api/v1/duties/care-targets").json["items"] == []
+    assert other.get(f"/api/v1/duties/care-targets/{elder.id}").status_code == 404
+    assert _log_rows(db) == 0
+
+
+def test_restricted_categories_need_a_grant_even_for_staff(db, duty, target):
+    hidden = [target(category=c) for c in ("mental_illness", "petitioner", "religious")]
+    open_one = target(category="hardship")
+    ids = lambda user: {t.id for t in db.session.scalars(care.target_list(db.session, user))}  # noqa: E731
+    assert ids(duty.staff) == {open_one.id}
+    assert ids(duty.worker) == {t.id for t in hidden} | {open_one.id}  # the assigned worker sees their own
+    with pytest.raises(NotFound):
+        care.open_record(db.session, duty.staff, hidden[1].id, purpose="test")
+    care.grant_category(db.session, duty.admin, duty.staff.id, "petitioner")
+    assert ids(duty.staff) == {open_one.id, hidden[1].id}
+    with pytest.raises(Forbidden):
+        care.grant_category(db.session, duty.staff, duty.staff.id, "religious")
+
+
+def test_a_visit_moves_the_due_date_and_leaves_the_overdue_list(db, duty, target):
+    elder = target(created_at=utcnow() - timedelta(days=30))
+    assert [t.id for t in db.session.scalars(care.target_list(db.session, duty.worker, overdue=True))] == [elder.id]
+    care.record_visit(db.session, duty.worker, elder.id, visited_at=utcnow() - timedelta(minutes=5), kind="home",
+                      found="身体尚好", zone=SHANGHAI)
+    db.session.commit()
+    assert list(db.session.scalars(care.target_list(db.session, duty.worker, overdue=True))) == []
+    assert db.session.get(CareTarget, elder.id).next_visit_due > utcnow() + timedelta(days=6)
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"visited_at": "2099-01-01T09:00:00+08:00", "kind": "home"}, 400),
+    ({"visited_at": "yesterday", "kind": "home"}, 400),
+    ({"visited_at": "2026-01-01T09:00:00+08:00", "kind": "carrier-pigeon"}, 400),
+])
+def test_bad_visits_are_refused_and_change_nothing(make_app, db, duty, target, body, status):
+    elder = target()
+    answer = _api(make_app, duty.worker).post("/api/v1/duties/visits", json={"target_id": elder.id, **body})
+    assert answer.status_code == status and answer.json["error"]["code"] == "invalid_input"
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+
+
+def test_a_worker_cannot_record_for_a_target_not_assigned_to_them(make_app, make, db, duty, target):
+    other_worker = make.user("grid_worker", community=duty.community)
+    elder = target()
+    mine = target(assigned_worker_id=other_worker.id)
+    assert mine.assigned_worker_id == other_worker.id
+    with pytest.raises(NotFound):  # not even visible to a worker it is not assigned to
+        care.record_visit(db.session, other_worker, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI)
+    answer = _api(make_app, other_worker).post("/api/v1/duties/visits", json={
+        "target_id": elder.id, "visited_at": utcnow().isoformat(), "kind": "home"})
+    assert answer.status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+
+
+def test_unknown_categories_are_refused(db, duty):
+    with pytest.raises(Invalid):
+        care.register_target(db.session, duty.staff, grid_id=duty.grid.id, category="vip", name="李四", zone=SHANGHAI)
+    assert db.session.scalar(select(func.count()).select_from(CareTarget)) == 0
