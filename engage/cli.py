@@ -94,6 +94,8 @@ def tick_command() -> None:
 
     import points
     from engage.activities.attendance import close_forgotten
+    from engage.duties.events import escalate_late
+    from engage.duties.rhythm import generate_reports, remind_due_visits
     from engage.orders.deadlines import tick_orders
     from marketplace.redemption import expire_unclaimed
     from points.base import utcnow
@@ -103,7 +105,12 @@ def tick_command() -> None:
     holds = points.expire_holds(db.session, now=now)
     closed = close_forgotten(db.session, now=now, max_hours=current_app.config["ACTIVITY_MAX_HOURS"])
     unclaimed = expire_unclaimed(db.session, now=now)
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    visit_reminders = remind_due_visits(db.session, now=now, zone=zone)
+    late_events = escalate_late(db.session, now=now)
+    reports = generate_reports(db.session, now=now, zone=zone)
     db.session.commit()
     click.echo(f"orders: reminded {result.reminded}, escalated {result.escalated}; "
                f"expired holds {holds}; activity check-outs closed {closed}; "
-               f"unclaimed redemptions refunded {unclaimed}")
+               f"unclaimed redemptions refunded {unclaimed}; 468: visit reminders {visit_reminders}, "
+               f"late events escalated {late_events}, reports kept {reports}")

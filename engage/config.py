@@ -65,6 +65,9 @@ def load_config(instance_path: Path) -> dict:
         "REDEMPTION_PICKUP_HOURS": int(env.get("REDEMPTION_PICKUP_HOURS", "72")),
         "KIOSK_IDLE_SECONDS": int(env.get("KIOSK_IDLE_SECONDS", "60")),
         "KIOSK_QUEUE_HOURS": int(env.get("KIOSK_QUEUE_HOURS", "24")),
+        "DUTY_URGENT_ARRIVE_MINUTES": int(env.get("DUTY_URGENT_ARRIVE_MINUTES", "30")),
+        "DUTY_ARRIVE_HOURS": int(env.get("DUTY_ARRIVE_HOURS", "24")),
+        "DUTY_STALE_DAYS": int(env.get("DUTY_STALE_DAYS", "180")),
         "STAR_LEVEL_HOURS": _hours_list(env.get("STAR_LEVEL_HOURS", "100,300,600,1000,1500")),
         "DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY") or _instance_secret(
             instance_path, "data_key", _data_key),

@@ -4,8 +4,8 @@ from engage.activities.models import Activity, AttendanceCorrection, Enrollment 
 from engage.api.models import IdempotentRequest  # noqa: F401
 from engage.audit.models import AccessLog, AuthEvent  # noqa: F401
 from engage.auth.models import AuthSession, User, UserRole  # noqa: F401
-from engage.duties.models import (CarePolicy, CareTarget, DutyEvent, HouseholdCheck,  # noqa: F401
-                                  SensitiveGrant, Visit)
+from engage.duties.models import (CarePolicy, CareTarget, DutyEvent, DutyReminder, DutyReport,  # noqa: F401
+                                  HouseholdCheck, SensitiveGrant, Visit)
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,  # noqa: F401
                                      PropertyCompany, Street)
 from engage.notifications.models import Notification  # noqa: F401

@@ -54,7 +54,8 @@ def visit():
 @bp.get("/duties/compliance")
 def compliance_figures():
     period = compliance.parse_period(request.args.get("period"), _zone())
-    return committed(compliance.figures(db.session, current_actor(), period).as_json())
+    return committed(compliance.figures(db.session, current_actor(), period,
+                                        stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
 
 
 OPENAPI_PATHS = {

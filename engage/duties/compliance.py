@@ -93,12 +93,25 @@ def _grid_ids(session: Session, actor: User) -> list[int]:
 
 def figures(session: Session, actor: User, period: Period, *, stale_days: int = STALE_DAYS,
             now: datetime | None = None) -> Figures:
-    grids = _grid_ids(session, actor)
+    """The caller's scope: their grids' events and households, the targets they may see."""
+    return _compute(session, _grid_ids(session, actor), visible_targets(session, actor), period,
+                    stale_days=stale_days, now=now)
+
+
+def figures_for_grids(session: Session, community_id: int, period: Period, *, zone: ZoneInfo,
+                      stale_days: int = STALE_DAYS, now: datetime | None = None) -> Figures:
+    """A whole community, for the kept weekly and monthly reports (counts only, no names)."""
+    grids = list(session.scalars(select(Grid.id).where(Grid.community_id == community_id)))
+    targets = select(CareTarget).where(CareTarget.community_id == community_id, CareTarget.active.is_(True))
+    return _compute(session, grids, targets, period, stale_days=stale_days, now=now)
+
+
+def _compute(session: Session, grids: list[int], targets, period: Period, *, stale_days: int,
+             now: datetime | None) -> Figures:
     as_of = min(period.end.astimezone(timezone.utc), now or utcnow())
-    zone = period.start.tzinfo
     on_time, late = _arrivals(session, grids, period, as_of)
     fresh, total = _knowledge(session, grids, as_of, stale_days)
-    met, due, overdue = _visits(session, actor, period, as_of, zone)
+    met, due, overdue = _visits(session, targets, period, as_of, period.start.tzinfo)
     return Figures(period.label, on_time, late, fresh, total, met, due, overdue)
 
 
@@ -124,10 +137,9 @@ def _knowledge(session: Session, grids: list[int], as_of: datetime, stale_days: 
     return fresh, total
 
 
-def _visits(session: Session, actor: User, period: Period, as_of: datetime, zone) -> tuple[int, int, int]:
+def _visits(session: Session, targets, period: Period, as_of: datetime, zone) -> tuple[int, int, int]:
     met = due = overdue = 0
-    targets = session.scalars(visible_targets(session, actor).where(CareTarget.created_at < period.end)).all()
-    for target in targets:
+    for target in session.scalars(targets.where(CareTarget.created_at < period.end)).all():
         frequency = frequency_of(session, target)
         visits = list(session.scalars(select(Visit.visited_at).where(Visit.target_id == target.id)))
         start = period_start(max(target.created_at, period.start - timedelta(days=92)), frequency, zone)

@@ -1,9 +1,10 @@
 """The "468" duties: 4 必到 events, 6 必清 household checks, 8 必访 care targets and visits."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
@@ -144,3 +145,29 @@ class HouseholdCheck(Base):
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DutyReminder(Base):
+    """一天一提醒: at most one reminder of due visits per worker per local day."""
+
+    __tablename__ = "duty_reminders"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class DutyReport(Base):
+    """一周一通报、一月一点评: a community's 4/6/8 figures for a finished week or month, kept as
+    generated so later corrections do not rewrite what was reported."""
+
+    __tablename__ = "duty_reports"
+    __table_args__ = (UniqueConstraint("community_id", "kind", "label"),
+                      CheckConstraint("kind IN ('week', 'month')", name="kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(5))
+    label: Mapped[str] = mapped_column(String(10))
+    starts_on: Mapped[date] = mapped_column(Date)
+    figures: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,9 +1,10 @@
 """The "468" duties: care targets (8 必访) with visit policies, sensitive-category grants and
-visits (百家事簿); 4 必到 events with arrival deadlines; 6 必清 household checks.
+visits (百家事簿); 4 必到 events with arrival deadlines; 6 必清 household checks; daily
+reminders sent and the weekly and monthly reports kept.
 
 Revision ID: 2026_11_25_03
 Revises: 2026_11_25_02
-Create Date: 2026-11-25 19:09:51.964723
+Create Date: 2026-11-25 19:12:38.619775
 
 """
 from alembic import op
@@ -29,6 +30,22 @@ def upgrade():
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_care_policies_community_id_communities')),
     sa.PrimaryKeyConstraint('community_id', 'category', name=op.f('pk_care_policies'))
     )
+    op.create_table('duty_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=5), nullable=False),
+    sa.Column('label', sa.String(length=10), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('created_at', points.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('week', 'month')", name=op.f('ck_duty_reports_kind')),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_duty_reports_community_id_communities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_duty_reports')),
+    sa.UniqueConstraint('community_id', 'kind', 'label', name=op.f('uq_duty_reports_community_id_kind_label'))
+    )
+    with op.batch_alter_table('duty_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_duty_reports_community_id'), ['community_id'], unique=False)
+
     op.create_table('care_sensitive_grants',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('category', sa.String(length=20), nullable=False),
@@ -70,6 +87,12 @@ def upgrade():
         batch_op.create_index('ix_care_targets_due', ['community_id', 'active', 'next_visit_due'], unique=False)
         batch_op.create_index(batch_op.f('ix_care_targets_grid_id'), ['grid_id'], unique=False)
 
+    op.create_table('duty_reminders',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_duty_reminders_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'day', name=op.f('pk_duty_reminders'))
+    )
     op.create_table('household_checks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('household_id', sa.Integer(), nullable=False),
@@ -161,6 +184,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_household_checks_household_id'))
 
     op.drop_table('household_checks')
+    op.drop_table('duty_reminders')
     with op.batch_alter_table('care_targets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_care_targets_grid_id'))
         batch_op.drop_index('ix_care_targets_due')
@@ -169,5 +193,9 @@ def downgrade():
 
     op.drop_table('care_targets')
     op.drop_table('care_sensitive_grants')
+    with op.batch_alter_table('duty_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_duty_reports_community_id'))
+
+    op.drop_table('duty_reports')
     op.drop_table('care_policies')
     # ### end Alembic commands ###

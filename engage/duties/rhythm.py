@@ -1,0 +1,62 @@
+"""一天一提醒、一周一通报、一月一点评: what ``tick`` does for the 468 duties."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engage.community.models import Community
+from engage.duties.compliance import Period, figures_for_grids
+from engage.duties.models import CareTarget, DutyReminder, DutyReport
+from engage.duties.schedule import following_period, period_start
+from engage.notifications.services import send
+from engage.errors import Conflict
+from engage.persistence import add_unique
+
+
+def remind_due_visits(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
+    """Each worker with visits due by the end of today hears about them once that day."""
+    today = now.astimezone(zone).date()
+    tomorrow = datetime(today.year, today.month, today.day, tzinfo=zone) + timedelta(days=1)
+    due = session.execute(select(CareTarget.assigned_worker_id, func.count()).where(
+        CareTarget.active.is_(True), CareTarget.next_visit_due <= tomorrow.astimezone(timezone.utc))
+        .group_by(CareTarget.assigned_worker_id)).all()
+    sent = 0
+    for worker_id, count in due:
+        try:
+            add_unique(session, DutyReminder(user_id=worker_id, day=today), Conflict())
+        except Conflict:
+            continue
+        send(session, worker_id, _("今天有 %(n)d 位走访对象到期或已逾期，请及时走访。", n=count), "/duties/")
+        sent += 1
+    return sent
+
+
+def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
+    """The last finished week's and month's figures for every community, each kept once."""
+    made = 0
+    for kind in ("week", "month"):
+        end = period_start(now, kind, zone)
+        start = period_start(end - timedelta(days=1), kind, zone)
+        period = Period(start, following_period(start, kind), _label(start, kind))
+        for community_id in session.scalars(select(Community.id)):
+            if session.scalar(select(DutyReport.id).where(DutyReport.community_id == community_id,
+                                                          DutyReport.kind == kind,
+                                                          DutyReport.label == period.label)):
+                continue
+            result = figures_for_grids(session, community_id, period, zone=zone, now=now)
+            session.add(DutyReport(community_id=community_id, kind=kind, label=period.label,
+                                   starts_on=start.date(), figures=result.as_json()))
+            made += 1
+    session.flush()
+    return made
+
+
+def _label(start: datetime, kind: str) -> str:
+    if kind == "month":
+        return f"{start.year:04d}-{start.month:02d}"
+    year, week, _day = start.isocalendar()
+    return f"{year:04d}-W{week:02d}"
