@@ -66,6 +66,19 @@ REDEMPTION_NAMES = {"awaiting_pickup": _l("待领取"), "collected": _l("已领�
 MOVEMENT_NAMES = {"restock": _l("入库"), "adjust": _l("盘点调整"), "redeem": _l("兑换"), "return": _l("退回")}
 LOCATION_NAMES = {"counter": _l("服务中心柜台"), "kiosk": _l("兑换机")}
 
+CARE_CATEGORY_NAMES = {
+    "hardship": _l("困难群众"), "elderly_alone": _l("独居老人"), "left_behind_child": _l("留守儿童"),
+    "troubled_youth": _l("问题少年"), "disabled_family": _l("残疾人家庭"), "mental_illness": _l("精神病人"),
+    "petitioner": _l("信访人员"), "religious": _l("信教群众"),
+}
+FREQUENCY_NAMES = {"week": _l("每周"), "month": _l("每月"), "quarter": _l("每季度")}
+VISIT_KIND_NAMES = {"home": _l("入户"), "phone": _l("电话"), "video": _l("视频"), "other": _l("其他")}
+EVENT_KIND_NAMES = {"emergency": _l("小区突发事件"), "family_accident": _l("家庭重大事故"),
+                    "important_request": _l("居民重要诉求"), "neighbour_dispute": _l("邻里矛盾纠纷")}
+EVENT_STATUS_NAMES = {"reported": _l("待到场"), "arrived": _l("已到场"), "handled": _l("已处置"), "closed": _l("已办结")}
+CHECK_ITEM_NAMES = {"basic": _l("基本户情"), "population": _l("人口类别"), "facilities": _l("公共设施"),
+                    "risks": _l("矛盾隐患"), "needs": _l("服务需求"), "hot_issues": _l("热点难点")}
+
 
 def hours(minutes: int | None) -> str:
     """Service time as hours with up to two decimals: 90 → 1.5."""
@@ -91,6 +104,9 @@ def register_template_helpers(app: Flask) -> None:
                 "GROUP_NAMES": GROUP_NAMES, "STAR_NAMES": STAR_NAMES, "CATEGORY_NAMES": CATEGORY_NAMES,
                 "PERIOD_NAMES": PERIOD_NAMES, "REDEMPTION_NAMES": REDEMPTION_NAMES,
                 "MOVEMENT_NAMES": MOVEMENT_NAMES, "LOCATION_NAMES": LOCATION_NAMES,
+                "CARE_CATEGORY_NAMES": CARE_CATEGORY_NAMES, "FREQUENCY_NAMES": FREQUENCY_NAMES,
+                "VISIT_KIND_NAMES": VISIT_KIND_NAMES, "EVENT_KIND_NAMES": EVENT_KIND_NAMES,
+                "EVENT_STATUS_NAMES": EVENT_STATUS_NAMES, "CHECK_ITEM_NAMES": CHECK_ITEM_NAMES,
                 "deadline": deadline, "is_overdue": is_overdue,
                 "language_form": LanguageForm(next=request.full_path.rstrip("?")),
                 "unread_notifications": unread_count(db.session, current_user)

@@ -44,6 +44,15 @@ class Period:
     label: str
 
 
+def recent_months(zone: ZoneInfo, count: int, *, now: datetime | None = None) -> list[Period]:
+    """The last ``count`` months, oldest first, the current one included."""
+    start, months = period_start(now or utcnow(), "month", zone), []
+    for _month in range(count):
+        months.insert(0, Period(start, following_period(start, "month"), f"{start.year:04d}-{start.month:02d}"))
+        start = period_start(start - timedelta(days=1), "month", zone)
+    return months
+
+
 def parse_period(value: str | None, zone: ZoneInfo) -> Period:
     """``YYYY-MM`` (default: the current month) as a local calendar month."""
     if value:
@@ -82,7 +91,8 @@ class Figures:
                                "due": self.visit_due, "overdue": self.overdue}}
 
 
-def _grid_ids(session: Session, actor: User) -> list[int]:
+def grid_ids_in_scope(session: Session, actor: User) -> list[int]:
+    """Staff: their communities' grids; a grid worker: the grids they serve."""
     if actor.has_role(*STAFF_ROLES):
         return list(session.scalars(select(Grid.id).where(
             Grid.community_id.in_(administered_community_ids(session, actor)))))
@@ -94,7 +104,7 @@ def _grid_ids(session: Session, actor: User) -> list[int]:
 def figures(session: Session, actor: User, period: Period, *, stale_days: int = STALE_DAYS,
             now: datetime | None = None) -> Figures:
     """The caller's scope: their grids' events and households, the targets they may see."""
-    return _compute(session, _grid_ids(session, actor), visible_targets(session, actor), period,
+    return _compute(session, grid_ids_in_scope(session, actor), visible_targets(session, actor), period,
                     stale_days=stale_days, now=now)
 
 

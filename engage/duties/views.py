@@ -1,0 +1,209 @@
+"""468 pages: the grid worker's due visits, care records, events, household checks,
+and the compliance dashboard with its kept reports."""
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.community.models import Grid
+from engage.duties import care, checks, compliance, events
+from engage.duties.forms import EventForm, NoteForm, TargetForm, VisitForm
+from engage.duties.models import RESTRICTED, CareTarget, DutyEvent, DutyReport
+from engage.extensions import db
+from engage.forms import options, run_form
+from engage.templating import CARE_CATEGORY_NAMES, CHECK_ITEM_NAMES
+from points.base import utcnow
+
+bp = Blueprint("duties", __name__, url_prefix="/duties")
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _grid_choices(form) -> None:
+    ids = compliance.grid_ids_in_scope(db.session, current_user)
+    form.grid_id.choices = options((g.id, g.name) for g in db.session.scalars(
+        select(Grid).where(Grid.id.in_(ids)).order_by(Grid.id)))
+
+
+@bp.get("/")
+@login_required
+def index():
+    now = utcnow()
+    overdue = db.session.scalars(care.target_list(db.session, current_user, overdue=True, now=now)).all()
+    soon = db.session.scalars(care.target_list(db.session, current_user, due_before=now + timedelta(days=7))
+                              .where(CareTarget.next_visit_due > now)).all()
+    open_events = db.session.scalars(events.events_in_scope(db.session, current_user).where(
+        DutyEvent.status != "closed").order_by(DutyEvent.arrive_by)).all()
+    return render_template("duties/index.html", overdue=overdue, soon=soon, open_events=open_events, now=now,
+                           staff=current_user.has_role(*STAFF_ROLES))
+
+
+@bp.route("/targets/new", methods=["GET", "POST"])
+@login_required
+def new_target():
+    require_role(current_user, *STAFF_ROLES)
+    form = TargetForm()
+    _grid_choices(form)
+    outcome = run_form(form, lambda: care.register_target(
+        db.session, current_user, grid_id=form.grid_id.data, category=form.category.data, name=form.name.data,
+        phone=form.phone.data or "", address=form.address.data or "", id_number=form.id_number.data or "",
+        notes=form.notes.data or "", frequency=form.frequency.data or None, zone=_zone()))
+    if outcome.ok:
+        db.session.commit()
+        flash(_("已登记走访对象。"), "success")
+        return redirect(url_for("duties.target", target_id=outcome.value.id))
+    return render_template("duties/target_form.html", form=form)
+
+
+@bp.get("/targets/<int:target_id>")
+@login_required
+def target(target_id: int):
+    """The full record: opening it is logged (DESIGN.md rule 6)."""
+    record = care.open_record(db.session, current_user, target_id, purpose="page")
+    db.session.commit()
+    form = VisitForm(visited_at=utcnow().astimezone(_zone()).replace(tzinfo=None, second=0, microsecond=0))
+    return render_template("duties/target.html", record=record, form=form, now=utcnow(),
+                           frequency=care.frequency_of(db.session, record.target))
+
+
+@bp.post("/targets/<int:target_id>/visits")
+@login_required
+def visit(target_id: int):
+    form = VisitForm()
+    outcome = run_form(form, lambda: care.record_visit(
+        db.session, current_user, target_id,
+        visited_at=form.visited_at.data.replace(tzinfo=_zone()).astimezone(timezone.utc) if form.visited_at.data
+        else None, kind=form.kind.data, found=form.found.data or "", follow_up=form.follow_up.data or "",
+        zone=_zone()))
+    if outcome.ok:
+        db.session.commit()
+        flash(_("走访已记录。"), "success")
+        return redirect(url_for("duties.index"))
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}：{error}", "error")
+    return redirect(url_for("duties.target", target_id=target_id))
+
+
+@bp.get("/targets.xlsx")
+@login_required
+def export_targets():
+    """Names and phones masked, no ID numbers, and no notes of the restricted categories."""
+    now = utcnow()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "走访对象"
+    sheet.append(("编号", "类别", "姓名", "电话", "网格", "下次走访截止", "逾期", "情况说明"))
+    for row in db.session.scalars(care.target_list(db.session, current_user)):
+        shown = care.masked(row, now)
+        sheet.append((row.id, str(CARE_CATEGORY_NAMES[row.category]), shown["name"], shown["phone"], row.grid.name,
+                      row.next_visit_due.astimezone(_zone()).strftime("%Y-%m-%d %H:%M"),
+                      "是" if shown["overdue"] else "", "" if row.category in RESTRICTED else row.notes))
+    buffer = BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, download_name="care-targets.xlsx", as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/events", methods=["GET", "POST"])
+@login_required
+def event_list():
+    form = EventForm()
+    _grid_choices(form)
+    config = current_app.config
+    outcome = run_form(form, lambda: events.report_event(
+        db.session, current_user, grid_id=form.grid_id.data, kind=form.kind.data, title=form.title.data,
+        description=form.description.data or "", urgent_minutes=config["DUTY_URGENT_ARRIVE_MINUTES"],
+        other_hours=config["DUTY_ARRIVE_HOURS"]))
+    if outcome.ok:
+        db.session.commit()
+        flash(_("已上报，网格员将按时到场。"), "success")
+        return redirect(url_for("duties.event", event_id=outcome.value.id))
+    rows = db.session.scalars(events.events_in_scope(db.session, current_user)
+                              .order_by(DutyEvent.reported_at.desc()).limit(100)).all()
+    return render_template("duties/events.html", form=form, rows=rows, now=utcnow(), is_late=events.is_late)
+
+
+@bp.get("/events/<int:event_id>")
+@login_required
+def event(event_id: int):
+    found = events.get_event(db.session, current_user, event_id)
+    return render_template("duties/event.html", event=found, form=NoteForm(), now=utcnow(),
+                           late=events.is_late(found, utcnow()))
+
+
+@bp.post("/events/<int:event_id>/<any(arrive, handle, close):step>")
+@login_required
+def advance(event_id: int, step: str):
+    form = NoteForm()
+    if run_form(form, lambda: events.advance(db.session, current_user, event_id, step,
+                                             note=form.note.data or "")).ok:
+        db.session.commit()
+        flash(_("已更新。"), "success")
+    return redirect(url_for("duties.event", event_id=event_id))
+
+
+@bp.route("/households/<int:household_id>", methods=["GET", "POST"])
+@login_required
+def household(household_id: int):
+    form = NoteForm()
+    item = request.form.get("item", "")
+    if request.method == "POST" and run_form(form, lambda: checks.confirm(
+            db.session, current_user, household_id, item, note=form.note.data or "")).ok:
+        db.session.commit()
+        flash(_("已确认：%(item)s", item=CHECK_ITEM_NAMES.get(item, item)), "success")
+        return redirect(url_for("duties.household", household_id=household_id))
+    found, items = checks.checklist(db.session, current_user, household_id)
+    stale = utcnow() - timedelta(days=current_app.config["DUTY_STALE_DAYS"])
+    return render_template("duties/household.html", household=found, items=items, form=form, stale=stale)
+
+
+@bp.get("/compliance")
+@login_required
+def dashboard():
+    zone, stale_days = _zone(), current_app.config["DUTY_STALE_DAYS"]
+    period = compliance.parse_period(request.args.get("period"), zone)
+    current = compliance.figures(db.session, current_user, period, stale_days=stale_days).as_json()
+    trend = [compliance.figures(db.session, current_user, month, stale_days=stale_days).as_json()
+             for month in compliance.recent_months(zone, 6)]
+    return render_template("duties/compliance.html", current=current, trend=trend, period=period)
+
+
+@bp.get("/reports")
+@login_required
+def reports():
+    require_role(current_user, *STAFF_ROLES)
+    rows = db.session.scalars(select(DutyReport).where(DutyReport.community_id == current_user.community_id)
+                              .order_by(DutyReport.starts_on.desc(), DutyReport.kind)).all()
+    return render_template("duties/reports.html", rows=rows)
+
+
+@bp.get("/reports.xlsx")
+@login_required
+def export_reports():
+    require_role(current_user, *STAFF_ROLES)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "468通报"
+    sheet.append(("类型", "期间", "必到及时率", "必清完整率", "必访完成率", "逾期对象"))
+    for row in db.session.scalars(select(DutyReport).where(DutyReport.community_id == current_user.community_id)
+                                  .order_by(DutyReport.starts_on, DutyReport.kind)):
+        f = row.figures
+        sheet.append(("周" if row.kind == "week" else "月", row.label, f["must_arrive"]["rate"],
+                      f["must_know"]["rate"], f["must_visit"]["rate"], f["must_visit"]["overdue"]))
+    buffer = BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, download_name="duty-reports.xlsx", as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
