@@ -12,6 +12,7 @@ from engage.auth.services import create_user
 from engage.ledger.services import award_points, issue_budget
 from engage.orders import services as orders
 from engage.orders.categories import add_defaults
+from engage.duties import care, checks, events, schedule
 from engage.volunteers import services as volunteers
 from marketplace import catalogue, members, redemption
 from points.base import utcnow
@@ -49,7 +50,40 @@ def load_demo(session: Session) -> bool:
     _orders(session, users, home, other)
     _activities(session, users)
     _mall(session, users)
+    _duties(session, users, home)
     return True
+
+
+def _duties(session: Session, users: dict, home: Community) -> None:
+    """Care targets in all eight categories for the grid worker (some overdue), visits,
+    a late and an open 必到 event, and part of the 六必清 checklist."""
+    staff, worker = users["staff"], users["gridworker"]
+    grid = session.scalar(select(Grid).where(Grid.grid_worker_id == worker.id).order_by(Grid.id))
+    now = utcnow()
+    for n, (category, weeks_ago, visited_days_ago) in enumerate((
+            ("elderly_alone", 8, 2), ("elderly_alone", 8, None), ("hardship", 10, 45), ("left_behind_child", 6, 3),
+            ("troubled_youth", 6, None), ("disabled_family", 12, 20), ("mental_illness", 12, 9),
+            ("petitioner", 12, 70), ("religious", 20, 30))):
+        target = care.register_target(session, staff, grid_id=grid.id, category=category, name=_name(40 + n),
+                                      phone=f"139{n:04d}8888", address=f"1号楼{n + 1}单元", zone=DEMO_ZONE,
+                                      id_number="11010519491231002X" if n == 0 else "",
+                                      notes="需定期关注" if category != "petitioner" else "反映小区停车问题")
+        target.created_at = now - timedelta(weeks=weeks_ago)
+        target.next_visit_due = schedule.next_due(None, care.frequency_of(session, target), DEMO_ZONE,
+                                                  now=target.created_at)
+        if visited_days_ago is not None:
+            care.record_visit(session, worker, target.id, visited_at=now - timedelta(days=visited_days_ago),
+                              kind="home", found="情况稳定", zone=DEMO_ZONE)
+    limits = dict(urgent_minutes=30, other_hours=24)
+    late = events.report_event(session, users["resident1"], grid_id=grid.id, kind="neighbour_dispute",
+                               title="楼上漏水引发邻里纠纷", now=now - timedelta(days=3), **limits)
+    events.advance(session, worker, late.id, "arrive", now=now - timedelta(days=1))
+    events.report_event(session, worker, grid_id=grid.id, kind="emergency", title="3号楼电梯困人",
+                        now=now - timedelta(minutes=10), **limits)
+    household = session.scalar(select(Household).join(MicroGrid).where(MicroGrid.grid_id == grid.id)
+                               .order_by(Household.id))
+    for item in ("basic", "population", "needs"):
+        checks.confirm(session, worker, household.id, item, now=now - timedelta(days=10))
 
 
 def _mall(session: Session, users: dict) -> None:

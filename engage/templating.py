@@ -1,6 +1,8 @@
 """Filters and names every template may use."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, request
 from flask_babel import get_locale, lazy_gettext as _l
 
@@ -80,6 +82,11 @@ CHECK_ITEM_NAMES = {"basic": _l("基本户情"), "population": _l("人口类别"
                     "risks": _l("矛盾隐患"), "needs": _l("服务需求"), "hot_issues": _l("热点难点")}
 
 
+def last_moment(end):
+    """An exclusive period end shown as the last moment inside it: due "by 10-18", not "10-19 00:00"."""
+    return end - timedelta(seconds=1)
+
+
 def hours(minutes: int | None) -> str:
     """Service time as hours with up to two decimals: 90 → 1.5."""
     return f"{(minutes or 0) / 60:.2f}".rstrip("0").rstrip(".")
@@ -87,7 +94,8 @@ def hours(minutes: int | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(mask_name=mask_name, mask_phone=mask_phone,
-                                 mask_id_number=mask_id_number, hours=hours)
+                                 mask_id_number=mask_id_number, hours=hours,
+                                 last_moment=last_moment)
 
     @app.context_processor
     def names():
