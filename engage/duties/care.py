@@ -140,10 +140,13 @@ def register_target(session: Session, actor: User, *, grid_id, category: str, na
 
 def record_visit(session: Session, actor: User, target_id: int, *, visited_at: datetime, kind: str,
                  found: str = "", follow_up: str = "", zone: ZoneInfo) -> Visit:
-    """A visit by the assigned worker (or staff); the next due date moves on."""
-    target = _visible(session, actor, target_id)
-    if actor.has_role("grid_worker") and not actor.has_role(*STAFF_ROLES) and target.assigned_worker_id != actor.id:
+    """A visit by the assigned worker (or staff); the next due date moves on. Another worker
+    of the same community is told plainly that the target is not theirs."""
+    other = session.get(CareTarget, target_id)
+    if (other is not None and actor.has_role("grid_worker") and not actor.has_role(*STAFF_ROLES)
+            and other.community_id == actor.community_id and other.assigned_worker_id != actor.id):
         raise Forbidden(str(_("该走访对象不是分配给您的。")))
+    target = _visible(session, actor, target_id)
     if not isinstance(visited_at, datetime) or visited_at.tzinfo is None:
         raise Invalid.field("visited_at", _("需要带时区的走访时间。"))
     if visited_at > utcnow():
@@ -159,6 +162,35 @@ def record_visit(session: Session, actor: User, target_id: int, *, visited_at: d
         target.next_visit_due = next_due(visited_at, frequency_of(session, target), zone, now=utcnow())
     session.flush()
     return visit
+
+
+def set_policy(session: Session, actor: User, category: str, frequency: str, *, zone: ZoneInfo) -> CarePolicy:
+    """Staff set how often a category is visited in their community; due dates follow at once
+    for every target of that category without a personal frequency."""
+    if not actor.has_role(*STAFF_ROLES):
+        raise Forbidden()
+    if category not in CATEGORIES:
+        raise Invalid.field("category", _("未知的走访类别。"))
+    if frequency not in FREQUENCIES:
+        raise Invalid.field("frequency", _("未知的走访频次。"))
+    policy = session.get(CarePolicy, (actor.community_id, category)) or CarePolicy(
+        community_id=actor.community_id, category=category)
+    policy.frequency = frequency
+    session.add(policy)
+    session.flush()
+    for target in session.scalars(select(CareTarget).where(
+            CareTarget.community_id == actor.community_id, CareTarget.category == category,
+            CareTarget.frequency.is_(None))):
+        target.next_visit_due = next_due(target.last_visited_at, frequency, zone, now=target.created_at)
+    session.flush()
+    return policy
+
+
+def policies(session: Session, actor: User) -> dict[str, str]:
+    """Every category's frequency in the caller's community, defaults filled in."""
+    stored = dict(session.execute(select(CarePolicy.category, CarePolicy.frequency)
+                                  .where(CarePolicy.community_id == actor.community_id)).all())
+    return {category: stored.get(category, DEFAULT_FREQUENCY[category]) for category in CATEGORIES}
 
 
 def grant_category(session: Session, actor: User, user_id: int, category: str) -> SensitiveGrant:

@@ -116,6 +116,23 @@ def figures_for_grids(session: Session, community_id: int, period: Period, *, zo
     return _compute(session, grids, targets, period, stale_days=stale_days, now=now)
 
 
+def figures_by_grid(session: Session, actor: User, period: Period, *, stale_days: int = STALE_DAYS,
+                    now: datetime | None = None) -> list[tuple[Grid, Figures]]:
+    """The same figures for each grid (and so each grid worker) in the caller's scope."""
+    grids = session.scalars(select(Grid).where(Grid.id.in_(grid_ids_in_scope(session, actor))).order_by(Grid.id))
+    return [(grid, _compute(session, [grid.id], visible_targets(session, actor).where(CareTarget.grid_id == grid.id),
+                            period, stale_days=stale_days, now=now)) for grid in grids]
+
+
+def recent_weeks(zone: ZoneInfo, count: int, *, now: datetime | None = None) -> list[Period]:
+    start, weeks = period_start(now or utcnow(), "week", zone), []
+    for _week in range(count):
+        year, number, _day = start.isocalendar()
+        weeks.insert(0, Period(start, following_period(start, "week"), f"{year:04d}-W{number:02d}"))
+        start = period_start(start - timedelta(days=1), "week", zone)
+    return weeks
+
+
 def _compute(session: Session, grids: list[int], targets, period: Period, *, stale_days: int,
              now: datetime | None) -> Figures:
     as_of = min(period.end.astimezone(timezone.utc), now or utcnow())

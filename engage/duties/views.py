@@ -175,9 +175,29 @@ def dashboard():
     zone, stale_days = _zone(), current_app.config["DUTY_STALE_DAYS"]
     period = compliance.parse_period(request.args.get("period"), zone)
     current = compliance.figures(db.session, current_user, period, stale_days=stale_days).as_json()
-    trend = [compliance.figures(db.session, current_user, month, stale_days=stale_days).as_json()
-             for month in compliance.recent_months(zone, 6)]
-    return render_template("duties/compliance.html", current=current, trend=trend, period=period)
+    def trend(periods):
+        return [compliance.figures(db.session, current_user, p, stale_days=stale_days).as_json() for p in periods]
+
+    return render_template("duties/compliance.html", current=current, period=period,
+                           months=trend(compliance.recent_months(zone, 6)),
+                           weeks=trend(compliance.recent_weeks(zone, 8)),
+                           grids=[(grid, f.as_json()) for grid, f in compliance.figures_by_grid(
+                               db.session, current_user, period, stale_days=stale_days)])
+
+
+@bp.route("/policies", methods=["GET", "POST"])
+@login_required
+def policies():
+    """How often each category is visited in this community."""
+    require_role(current_user, *STAFF_ROLES)
+    form = NoteForm()
+    if request.method == "POST" and run_form(form, lambda: care.set_policy(
+            db.session, current_user, request.form.get("category", ""), request.form.get("frequency", ""),
+            zone=_zone())).ok:
+        db.session.commit()
+        flash(_("走访频次已更新，相关对象的截止日期已重新计算。"), "success")
+        return redirect(url_for("duties.policies"))
+    return render_template("duties/policies.html", policies=care.policies(db.session, current_user), form=form)
 
 
 @bp.get("/reports")

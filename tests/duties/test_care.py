@@ -97,14 +97,12 @@ def test_bad_visits_are_refused_and_change_nothing(make_app, db, duty, target, b
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
 
 
-def test_a_worker_cannot_record_for_a_target_not_assigned_to_them(make_app, make, db, duty, target):
-    other_worker = make.user("grid_worker", community=duty.community)
+def test_a_worker_of_another_community_cannot_record_or_see(make_app, make, db, duty, target):
+    stranger = make.user("grid_worker")
     elder = target()
-    mine = target(assigned_worker_id=other_worker.id)
-    assert mine.assigned_worker_id == other_worker.id
-    with pytest.raises(NotFound):  # not even visible to a worker it is not assigned to
-        care.record_visit(db.session, other_worker, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI)
-    answer = _api(make_app, other_worker).post("/api/v1/duties/visits", json={
+    with pytest.raises(NotFound):
+        care.record_visit(db.session, stranger, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI)
+    answer = _api(make_app, stranger).post("/api/v1/duties/visits", json={
         "target_id": elder.id, "visited_at": utcnow().isoformat(), "kind": "home"})
     assert answer.status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
@@ -114,3 +112,23 @@ def test_unknown_categories_are_refused(db, duty):
     with pytest.raises(Invalid):
         care.register_target(db.session, duty.staff, grid_id=duty.grid.id, category="vip", name="李四", zone=SHANGHAI)
     assert db.session.scalar(select(func.count()).select_from(CareTarget)) == 0
+
+
+def test_another_worker_of_the_community_is_told_the_target_is_not_theirs(db, make, duty, target):
+    colleague = make.user("grid_worker", community=duty.community)
+    elder = target()
+    with pytest.raises(Forbidden) as refused:
+        care.record_visit(db.session, colleague, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI)
+    assert "不是分配给您的" in refused.value.message
+
+
+def test_a_category_policy_moves_the_due_dates_of_targets_without_their_own(db, duty, target):
+    weekly, own = target("hardship"), target("hardship", frequency="week")
+    before = (weekly.next_visit_due, own.next_visit_due)
+    care.set_policy(db.session, duty.staff, "hardship", "quarter", zone=SHANGHAI)
+    db.session.commit()
+    assert care.policies(db.session, duty.staff)["hardship"] == "quarter"
+    assert db.session.get(CareTarget, weekly.id).next_visit_due > before[0]
+    assert db.session.get(CareTarget, own.id).next_visit_due == before[1]
+    with pytest.raises(Invalid):
+        care.set_policy(db.session, duty.staff, "hardship", "daily", zone=SHANGHAI)

@@ -76,4 +76,4 @@ def test_events_checklists_and_the_dashboard_through_pages(db, duty, signed_in):
     assert db.session.scalar(select(HouseholdCheck.item)) == "needs"
     page = worker.get("/duties/compliance").get_data(as_text=True)
     assert 'data-test="must-arrive">100.0%<' in page and 'data-test="must-know">8.3%<' in page
-    assert page.count("<rect") == 18
+    assert page.count("<rect") == 18 + 24 and "data-test=\"by-grid\"" in page
