@@ -49,3 +49,10 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
     """(value, label) pairs as the choices WTForms 3.3+ expects."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def flash_errors(form: FlaskForm) -> None:
+    """For forms that redirect instead of re-rendering: each field's errors as messages."""
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}：{error}", "error")

@@ -1,6 +1,8 @@
 """Language and time zone of each request: Chinese first, English second."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import current_app, has_request_context, session
 from flask_login import current_user
 
@@ -21,3 +23,8 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def local_zone() -> ZoneInfo:
+    """The configured zone in which days, weeks, months and deadlines are counted."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])

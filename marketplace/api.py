@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app
 from flask_babel import gettext as _
@@ -12,14 +11,12 @@ from engage.api.idempotency import idempotent
 from engage.api.openapi import operation
 from engage.errors import Invalid, describe, is_expected
 from engage.extensions import db
+from engage.i18n import local_zone
 from marketplace import catalogue, members, redemption
 from marketplace.models import Redemption
 
 bp = Blueprint("marketplace_api", __name__)
 
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def redemption_json(found: Redemption) -> dict:
@@ -59,7 +56,7 @@ def redeem():
     body = json_body()
     require_fields(body, "reward_id", "quantity")
     found = redemption.redeem_online(db.session, current_actor(), body["reward_id"], body["quantity"],
-                                     zone=_zone(), expected_price=body.get("price_points"),
+                                     zone=local_zone(), expected_price=body.get("price_points"),
                                      pickup_hours=current_app.config["REDEMPTION_PICKUP_HOURS"])
     return redemption_json(found), 201
 
@@ -84,7 +81,7 @@ def _kiosk_redeem(device, item: dict, *, at: datetime | None = None, client_ref:
                                       current_app.config["SECRET_KEY"], at=at,
                                       queue_hours=current_app.config["KIOSK_QUEUE_HOURS"])
     return redemption.redeem(db.session, member, item["reward_id"], item["quantity"],
-                             location=location, zone=_zone(),
+                             location=location, zone=local_zone(),
                              expected_price=item.get("price_points"), client_ref=client_ref, now=at)
 
 

@@ -1,11 +1,9 @@
 """Redemption history as an Excel workbook (openpyxl), for the street's bookkeeping."""
 from __future__ import annotations
 
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
+from engage.exports import workbook_bytes
 from engage.privacy import mask_name
 from marketplace.models import Redemption
 
@@ -15,16 +13,9 @@ CHANNEL = {"online": "线上", "kiosk": "兑换机"}
 
 
 def redemptions_workbook(rows: list[Redemption], zone: ZoneInfo) -> bytes:
-    """One sheet, one row per redemption; member names masked as in every list."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "兑换记录"
-    sheet.append(HEADERS)
-    for r in rows:
-        sheet.append((r.id, r.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), mask_name(r.member.display_name),
-                      r.reward.name, r.quantity, r.points_spent, r.location.name, CHANNEL[r.channel],
-                      STATUS[r.status], r.pickup_code or "", r.refund_reason or ""))
-    sheet.append(("合计", "", "", "", sum(r.quantity for r in rows), sum(r.points_spent for r in rows)))
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """One row per redemption, a total at the end; member names masked as in every list."""
+    lines = [(r.id, r.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), mask_name(r.member.display_name),
+              r.reward.name, r.quantity, r.points_spent, r.location.name, CHANNEL[r.channel], STATUS[r.status],
+              r.pickup_code or "", r.refund_reason or "") for r in rows]
+    total = ("合计", "", "", "", sum(r.quantity for r in rows), sum(r.points_spent for r in rows))
+    return workbook_bytes("兑换记录", HEADERS, [*lines, total])

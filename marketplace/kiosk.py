@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
@@ -18,6 +17,7 @@ from engage.auth.models import User
 from engage.auth.permissions import require_role
 from engage.extensions import db
 from engage.forms import run_form
+from engage.i18n import local_zone
 from engage.ledger.services import points_balance
 from marketplace import catalogue, members, redemption
 from marketplace.forms import MemberCodeForm, MemberPinForm, RedeemForm
@@ -99,7 +99,7 @@ def redeem(reward_id: int):
     outcome = run_form(form, lambda: redemption.redeem(
         db.session, member, reward_id, form.quantity.data,
         location=catalogue.kiosk_location(db.session, current_user),
-        zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+        zone=local_zone(),
         expected_price=int(form.price.data) if (form.price.data or "").isdigit() else None,
         client_ref=f"kiosk-web:{form.request_id.data}"[:64] if form.request_id.data else None))
     if not outcome.ok:

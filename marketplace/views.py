@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time, timedelta, timezone
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -13,11 +12,13 @@ from sqlalchemy import select
 
 from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.exports import XLSX
 from engage.extensions import db
-from engage.forms import options, run_form
+from engage.forms import flash_errors, options, run_form
 from engage.ledger.services import points_balance
 from engage.pagination import paginate
 from engage.qr import qr_svg
+from engage.i18n import local_zone
 from marketplace import catalogue, members, redemption
 from marketplace.export import redemptions_workbook
 from marketplace.forms import (CodeForm, HistoryFilter, KioskForm, MerchantForm, NewRewardForm, PinForm, ReasonForm,
@@ -25,9 +26,6 @@ from marketplace.forms import (CodeForm, HistoryFilter, KioskForm, MerchantForm,
 
 bp = Blueprint("mall", __name__, url_prefix="/mall")
 
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 # Members ---------------------------------------------------------------------------------
@@ -55,7 +53,7 @@ def reward(reward_id: int):
 def redeem(reward_id: int):
     form = RedeemForm()
     outcome = run_form(form, lambda: redemption.redeem_online(
-        db.session, current_user, reward_id, form.quantity.data, zone=_zone(),
+        db.session, current_user, reward_id, form.quantity.data, zone=local_zone(),
         pickup_hours=current_app.config["REDEMPTION_PICKUP_HOURS"],
         expected_price=int(form.price.data) if (form.price.data or "").isdigit() else None,
         client_ref=f"web:{current_user.id}:{form.request_id.data}"[:64] if form.request_id.data else None))
@@ -172,9 +170,7 @@ def restock(reward_id: int):
         db.session.commit()
         flash(_("库存已更新。"), "success")
     else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}：{error}", "error")
+        flash_errors(form)
     return redirect(url_for("mall.admin_reward", reward_id=reward_id))
 
 
@@ -207,9 +203,8 @@ def history():
 def export():
     _filters, stmt = _history()
     rows = db.session.scalars(stmt.limit(100_000)).all()
-    return send_file(BytesIO(redemptions_workbook(rows, _zone())), download_name="redemptions.xlsx",
-                     as_attachment=True,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(BytesIO(redemptions_workbook(rows, local_zone())), download_name="redemptions.xlsx",
+                     as_attachment=True, mimetype=XLSX)
 
 
 def _history():
@@ -219,7 +214,7 @@ def _history():
     filters.reward.choices = options([(0, _("全部奖品"))] + [
         (o.reward.id, o.reward.name) for o in catalogue.offers(db.session, current_user, include_inactive=True)])
     filters.validate()
-    zone = _zone()
+    zone = local_zone()
 
     def moment(day):
         return datetime.combine(day, time(), zone).astimezone(timezone.utc) if day else None

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,25 +11,23 @@ from engage.activities import attendance, services
 from engage.activities.forms import ActivityForm, AttendForm, CorrectionForm, NewActivityForm, ReasonForm
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.extensions import db
-from engage.forms import options, run_form
+from engage.forms import flash_errors, options, run_form
 from engage.pagination import paginate
 from engage.qr import qr_svg
 from engage.volunteers.services import community_teams
+from engage.i18n import local_zone
 
 bp = Blueprint("activities", __name__)
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
 
 def _utc(local: datetime | None) -> datetime | None:
     """A time typed in the local zone, as the UTC the database keeps."""
-    return local.replace(tzinfo=_zone()).astimezone(timezone.utc) if local else None
+    return local.replace(tzinfo=local_zone()).astimezone(timezone.utc) if local else None
 
 
 def _local(moment: datetime) -> datetime:
-    return moment.astimezone(_zone()).replace(tzinfo=None)
+    return moment.astimezone(local_zone()).replace(tzinfo=None)
 
 
 def _prepare(form: ActivityForm) -> ActivityForm:
@@ -206,7 +203,5 @@ def correct(activity_id: int):
         db.session.commit()
         flash(_("考勤已更正。"), "success")
     else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}：{error}", "error")
+        flash_errors(form)
     return redirect(url_for("activities.roster", activity_id=activity_id))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
@@ -12,13 +11,11 @@ from engage.api.openapi import operation
 from engage.duties import care, compliance
 from engage.errors import Invalid
 from engage.extensions import db
+from engage.i18n import local_zone
 from points.base import utcnow
 
 bp = Blueprint("duties_api", __name__)
 
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 @bp.get("/duties/care-targets")
@@ -46,14 +43,14 @@ def visit():
         raise Invalid(_("输入有误，请检查后重试。"), {"target_id": _("需要整数。")})
     found = care.record_visit(db.session, current_actor(), body["target_id"], visited_at=visited_at,
                               kind=body["kind"], found=str(body.get("notes", "")),
-                              follow_up=str(body.get("follow_up", "")), zone=_zone())
+                              follow_up=str(body.get("follow_up", "")), zone=local_zone())
     return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
                       "next_visit_due": found.target.next_visit_due.isoformat()}, 201)
 
 
 @bp.get("/duties/compliance")
 def compliance_figures():
-    period = compliance.parse_period(request.args.get("period"), _zone())
+    period = compliance.parse_period(request.args.get("period"), local_zone())
     return committed(compliance.figures(db.session, current_actor(), period,
                                         stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
 

@@ -3,13 +3,10 @@ and the compliance dashboard with its kept reports."""
 from __future__ import annotations
 
 from datetime import timedelta, timezone
-from io import BytesIO
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from engage.auth.permissions import STAFF_ROLES, require_role
@@ -17,16 +14,15 @@ from engage.community.models import Grid
 from engage.duties import care, checks, compliance, events
 from engage.duties.forms import EventForm, NoteForm, TargetForm, VisitForm
 from engage.duties.models import RESTRICTED, CareTarget, DutyEvent, DutyReport
+from engage.exports import xlsx_download
 from engage.extensions import db
-from engage.forms import options, run_form
+from engage.forms import flash_errors, options, run_form
 from engage.templating import CARE_CATEGORY_NAMES, CHECK_ITEM_NAMES
+from engage.i18n import local_zone
 from points.base import utcnow
 
 bp = Blueprint("duties", __name__, url_prefix="/duties")
 
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _grid_choices(form) -> None:
@@ -57,7 +53,7 @@ def new_target():
     outcome = run_form(form, lambda: care.register_target(
         db.session, current_user, grid_id=form.grid_id.data, category=form.category.data, name=form.name.data,
         phone=form.phone.data or "", address=form.address.data or "", id_number=form.id_number.data or "",
-        notes=form.notes.data or "", frequency=form.frequency.data or None, zone=_zone()))
+        notes=form.notes.data or "", frequency=form.frequency.data or None, zone=local_zone()))
     if outcome.ok:
         db.session.commit()
         flash(_("已登记走访对象。"), "success")
@@ -71,7 +67,7 @@ def target(target_id: int):
     """The full record: opening it is logged (DESIGN.md rule 6)."""
     record = care.open_record(db.session, current_user, target_id, purpose="page")
     db.session.commit()
-    form = VisitForm(visited_at=utcnow().astimezone(_zone()).replace(tzinfo=None, second=0, microsecond=0))
+    form = VisitForm(visited_at=utcnow().astimezone(local_zone()).replace(tzinfo=None, second=0, microsecond=0))
     return render_template("duties/target.html", record=record, form=form, now=utcnow(),
                            frequency=care.frequency_of(db.session, record.target))
 
@@ -82,16 +78,14 @@ def visit(target_id: int):
     form = VisitForm()
     outcome = run_form(form, lambda: care.record_visit(
         db.session, current_user, target_id,
-        visited_at=form.visited_at.data.replace(tzinfo=_zone()).astimezone(timezone.utc) if form.visited_at.data
+        visited_at=form.visited_at.data.replace(tzinfo=local_zone()).astimezone(timezone.utc) if form.visited_at.data
         else None, kind=form.kind.data, found=form.found.data or "", follow_up=form.follow_up.data or "",
-        zone=_zone()))
+        zone=local_zone()))
     if outcome.ok:
         db.session.commit()
         flash(_("走访已记录。"), "success")
         return redirect(url_for("duties.index"))
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}：{error}", "error")
+    flash_errors(form)
     return redirect(url_for("duties.target", target_id=target_id))
 
 
@@ -99,21 +93,17 @@ def visit(target_id: int):
 @login_required
 def export_targets():
     """Names and phones masked, no ID numbers, and no notes of the restricted categories."""
-    now = utcnow()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "走访对象"
-    sheet.append(("编号", "类别", "姓名", "电话", "网格", "下次走访截止", "逾期", "情况说明"))
-    for row in db.session.scalars(care.target_list(db.session, current_user)):
-        shown = care.masked(row, now)
-        sheet.append((row.id, str(CARE_CATEGORY_NAMES[row.category]), shown["name"], shown["phone"], row.grid.name,
-                      row.next_visit_due.astimezone(_zone()).strftime("%Y-%m-%d %H:%M"),
-                      "是" if shown["overdue"] else "", "" if row.category in RESTRICTED else row.notes))
-    buffer = BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, download_name="care-targets.xlsx", as_attachment=True,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    now, zone = utcnow(), local_zone()
+
+    def row(target: CareTarget) -> tuple:
+        shown = care.masked(target, now)
+        return (target.id, str(CARE_CATEGORY_NAMES[target.category]), shown["name"], shown["phone"],
+                target.grid.name, target.next_visit_due.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                "是" if shown["overdue"] else "", "" if target.category in RESTRICTED else target.notes)
+
+    return xlsx_download("care-targets.xlsx", "走访对象", ("编号", "类别", "姓名", "电话", "网格", "下次走访截止", "逾期",
+                                                         "情况说明"),
+                         map(row, db.session.scalars(care.target_list(db.session, current_user))))
 
 
 @bp.route("/events", methods=["GET", "POST"])
@@ -172,7 +162,7 @@ def household(household_id: int):
 @bp.get("/compliance")
 @login_required
 def dashboard():
-    zone, stale_days = _zone(), current_app.config["DUTY_STALE_DAYS"]
+    zone, stale_days = local_zone(), current_app.config["DUTY_STALE_DAYS"]
     period = compliance.parse_period(request.args.get("period"), zone)
     current = compliance.figures(db.session, current_user, period, stale_days=stale_days).as_json()
     def trend(periods):
@@ -193,7 +183,7 @@ def policies():
     form = NoteForm()
     if request.method == "POST" and run_form(form, lambda: care.set_policy(
             db.session, current_user, request.form.get("category", ""), request.form.get("frequency", ""),
-            zone=_zone())).ok:
+            zone=local_zone())).ok:
         db.session.commit()
         flash(_("走访频次已更新，相关对象的截止日期已重新计算。"), "success")
         return redirect(url_for("duties.policies"))
@@ -213,17 +203,9 @@ def reports():
 @login_required
 def export_reports():
     require_role(current_user, *STAFF_ROLES)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "468通报"
-    sheet.append(("类型", "期间", "必到及时率", "必清完整率", "必访完成率", "逾期对象"))
-    for row in db.session.scalars(select(DutyReport).where(DutyReport.community_id == current_user.community_id)
-                                  .order_by(DutyReport.starts_on, DutyReport.kind)):
-        f = row.figures
-        sheet.append(("周" if row.kind == "week" else "月", row.label, f["must_arrive"]["rate"],
-                      f["must_know"]["rate"], f["must_visit"]["rate"], f["must_visit"]["overdue"]))
-    buffer = BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, download_name="duty-reports.xlsx", as_attachment=True,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    reports = db.session.scalars(select(DutyReport).where(DutyReport.community_id == current_user.community_id)
+                                 .order_by(DutyReport.starts_on, DutyReport.kind))
+    return xlsx_download("duty-reports.xlsx", "468通报", ("类型", "期间", "必到及时率", "必清完整率", "必访完成率", "逾期对象"),
+                         (("周" if r.kind == "week" else "月", r.label, r.figures["must_arrive"]["rate"],
+                           r.figures["must_know"]["rate"], r.figures["must_visit"]["rate"],
+                           r.figures["must_visit"]["overdue"]) for r in reports))

@@ -1,7 +1,6 @@
 """Volunteer profile, teams, service-hours certificates and their public verification."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -13,16 +12,14 @@ from engage.forms import run_form
 from engage.qr import qr_svg
 from engage.volunteers import services
 from engage.volunteers.forms import ProfileForm, TeamForm
+from engage.i18n import local_zone
 
 bp = Blueprint("volunteers", __name__)
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
 
 def _view(volunteer_id: int) -> services.VolunteerView:
-    return services.volunteer_view(db.session, current_user, volunteer_id, zone=_zone(),
+    return services.volunteer_view(db.session, current_user, volunteer_id, zone=local_zone(),
                                    star_hours=current_app.config["STAR_LEVEL_HOURS"])
 
 
@@ -56,7 +53,7 @@ def profile(volunteer_id: int):
 @bp.post("/volunteer/certificates")
 @login_required
 def issue_certificate():
-    certificate = services.issue_certificate(db.session, current_user, zone=_zone())
+    certificate = services.issue_certificate(db.session, current_user, zone=local_zone())
     db.session.commit()
     return redirect(url_for("volunteers.certificate", serial=certificate.serial))
 
