@@ -64,6 +64,8 @@ class MicroGrid(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     leader_name: Mapped[str | None] = mapped_column(String(50))
+    # The compound whose buildings the micro-grid covers: how orders reach a property company.
+    compound_id: Mapped[int | None] = mapped_column(ForeignKey("compounds.id"), index=True)
 
     grid: Mapped[Grid] = relationship(back_populates="micro_grids")
 

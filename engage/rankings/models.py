@@ -1,0 +1,95 @@
+"""红色物业 evaluation: criteria and their weights per street, staff scores per period, and
+published rankings frozen as snapshots (a republish is a new version; the old one is kept)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from points.base import Base, UTCDateTime, utcnow
+
+SOURCES = ("manual", "satisfaction", "response_time", "complaints", "volunteer_hours")
+
+
+class Criterion(Base):
+    """One thing a company is judged on. ``manual`` ones are scored by staff each period; the
+    others are computed from the platform's own data (see rankings.scoring)."""
+
+    __tablename__ = "ranking_criteria"
+    __table_args__ = (UniqueConstraint("street_id", "code"),
+                      CheckConstraint("weight >= 0 AND weight <= 100", name="weight"),
+                      CheckConstraint("source IN ('manual', 'satisfaction', 'response_time', 'complaints', "
+                                      "'volunteer_hours')", name="source"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(40))
+    weight: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ManualScore(Base):
+    __tablename__ = "ranking_manual_scores"
+    __table_args__ = (UniqueConstraint("period", "company_id", "criterion_id"),
+                      CheckConstraint("score >= 0 AND score <= 100", name="score"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(8))
+    company_id: Mapped[int] = mapped_column(ForeignKey("property_companies.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("ranking_criteria.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    scored_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PropertyRanking(Base):
+    """A published ranking of one street and period. Publishing again makes version n+1."""
+
+    __tablename__ = "property_rankings"
+    __table_args__ = (UniqueConstraint("street_id", "period", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
+    period: Mapped[str] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[dict] = mapped_column(JSON)
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    entries: Mapped[list[RankingEntry]] = relationship(order_by="RankingEntry.rank", back_populates="ranking")
+
+
+class RankingEntry(Base):
+    __tablename__ = "property_ranking_entries"
+    __table_args__ = (CheckConstraint("list IS NULL OR list IN ('red', 'yellow')", name="list"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ranking_id: Mapped[int] = mapped_column(ForeignKey("property_rankings.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("property_companies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    score: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer)
+    list: Mapped[str | None] = mapped_column(String(6))
+    gold: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list] = mapped_column(JSON)
+    breakdown: Mapped[dict] = mapped_column(JSON)
+
+    ranking: Mapped[PropertyRanking] = relationship(back_populates="entries")
+
+
+class YellowResponse(Base):
+    """A property company's answer to its yellow listing, shown beside it."""
+
+    __tablename__ = "property_yellow_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("property_ranking_entries.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
