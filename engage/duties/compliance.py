@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,17 +30,11 @@ from engage.community.services import administered_community_ids
 from engage.duties.care import frequency_of, visible_targets
 from engage.duties.models import CHECK_ITEMS, CareTarget, DutyEvent, HouseholdCheck, Visit
 from engage.duties.schedule import following_period, next_due, period_start
-from engage.errors import Forbidden, Invalid
+from engage.errors import Forbidden
+from engage.periods import Period, parse_label
 from points.base import utcnow
 
 STALE_DAYS = 180
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime
-    end: datetime
-    label: str
 
 
 def recent_months(zone: ZoneInfo, count: int, *, now: datetime | None = None) -> list[Period]:
@@ -56,13 +49,8 @@ def recent_months(zone: ZoneInfo, count: int, *, now: datetime | None = None) ->
 def parse_period(value: str | None, zone: ZoneInfo) -> Period:
     """``YYYY-MM`` (default: the current month) as a local calendar month."""
     if value:
-        try:
-            year, month = (int(part) for part in value.split("-"))
-            start = datetime(year, month, 1, tzinfo=zone)
-        except ValueError:
-            raise Invalid(_("期间格式无效。"), {"period": _("需要 YYYY-MM。")}) from None
-    else:
-        start = period_start(utcnow(), "month", zone)
+        return parse_label(value, zone, kinds=("month",))
+    start = period_start(utcnow(), "month", zone)
     return Period(start, following_period(start, "month"), f"{start.year:04d}-{start.month:02d}")
 
 

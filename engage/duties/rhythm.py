@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engage.community.models import Community
-from engage.duties.compliance import Period, figures_for_grids
+from engage.duties.compliance import figures_for_grids
+from engage.periods import Period
 from engage.duties.models import CareTarget, DutyReminder, DutyReport
 from engage.duties.schedule import following_period, period_start
 from engage.notifications.services import send
