@@ -1,0 +1,145 @@
+"""Scoring by staff, publishing (which freezes a ranking), and companies' answers."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engage.auth.models import User
+from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.community.models import PropertyCompany
+from engage.community.services import street_of
+from engage.errors import Forbidden, Invalid, NotFound
+from engage.periods import Period, parse_label, previous_quarter
+from engage.rankings.models import Criterion, ManualScore, PropertyRanking, RankingEntry, YellowResponse
+from engage.rankings.scoring import DEFAULT_RULE, Evaluation, evaluate, street_criteria
+from engage.validation import text, whole
+
+PERIOD_KINDS = ("month", "quarter")
+
+
+def period(label: str, zone: ZoneInfo) -> Period:
+    return parse_label(label, zone, kinds=PERIOD_KINDS)
+
+
+def _street(session: Session, actor: User) -> int:
+    street_id = street_of(session, actor)
+    if street_id is None:
+        raise Forbidden()
+    return street_id
+
+
+def score(session: Session, actor: User, label: str, company_id: int, criterion_id: int, value, comment: str,
+          *, zone: ZoneInfo) -> ManualScore:
+    """Staff score a manual criterion (理论宣讲, 文明创建 …) for a company and period, with a comment."""
+    require_role(actor, *STAFF_ROLES)
+    street_id, found = _street(session, actor), period(label, zone)
+    company, criterion = session.get(PropertyCompany, company_id), session.get(Criterion, criterion_id)
+    if company is None or company.street_id != street_id:
+        raise NotFound()
+    if criterion is None or criterion.street_id != street_id or criterion.source != "manual":
+        raise Invalid.field("criterion_id", _("该指标由平台数据计算，不能手工评分。"))
+    row = session.scalar(select(ManualScore).where(ManualScore.period == found.label,
+                                                   ManualScore.company_id == company.id,
+                                                   ManualScore.criterion_id == criterion.id)) or ManualScore(
+        period=found.label, company_id=company.id, criterion_id=criterion.id)
+    row.score, row.comment, row.scored_by_id = whole(value, "score", 0, 100), text(comment, "comment", 500), actor.id
+    session.add(row)
+    session.flush()
+    return row
+
+
+def preview(session: Session, actor: User, label: str, *, zone: ZoneInfo,
+            rule: dict | None = None) -> list[Evaluation]:
+    """The ranking as it would be published now (staff and admins only)."""
+    require_role(actor, *STAFF_ROLES)
+    street_id = _street(session, actor)
+    return evaluate(session, street_id, period(label, zone), rule=rule, gold_history=_red_streak(session, street_id, label))
+
+
+def _red_streak(session: Session, street_id: int, label: str) -> dict[int, int]:
+    """For quarters: how many of the two published quarters before this one each company was red in."""
+    if "Q" not in label:
+        return {}
+    streak: dict[int, int] = {}
+    earlier = previous_quarter(label)
+    for _step in range(2):
+        ranking = latest(session, street_id, earlier)
+        reds = {e.company_id for e in ranking.entries if e.list == "red"} if ranking else set()
+        for company_id in reds:
+            if streak.get(company_id, 0) == _step:
+                streak[company_id] = _step + 1
+        earlier = previous_quarter(earlier)
+    return streak
+
+
+def publish(session: Session, actor: User, label: str, *, zone: ZoneInfo, rule: dict | None = None,
+            note: str = "") -> PropertyRanking:
+    """Freeze the ranking: later data changes nothing published. Publishing the same period
+    again writes the next version (and the note says why); earlier versions stay."""
+    require_role(actor, "admin")
+    street_id = _street(session, actor)
+    rule = {**DEFAULT_RULE, **(rule or {})}
+    for key in DEFAULT_RULE:
+        whole(rule[key], key, 0, 100)
+    results = preview(session, actor, label, zone=zone, rule=rule)
+    version = (session.scalar(select(func.max(PropertyRanking.version)).where(
+        PropertyRanking.street_id == street_id, PropertyRanking.period == label)) or 0) + 1
+    if version > 1 and not (note or "").strip():
+        raise Invalid.field("note", _("重新发布请说明原因。"))
+    ranking = PropertyRanking(street_id=street_id, period=label, version=version, rule=rule,
+                              published_by_id=actor.id, note=text(note, "note", 500, required=False))
+    ranking.entries = [RankingEntry(company_id=e.company.id, name=e.company.name, score=e.score or 0, rank=e.rank,
+                                    list=e.listed, gold=e.gold, reasons=e.reasons, breakdown=e.breakdown)
+                       for e in results]
+    session.add(ranking)
+    session.flush()
+    return ranking
+
+
+def latest(session: Session, street_id: int, label: str) -> PropertyRanking | None:
+    return session.scalar(select(PropertyRanking).where(PropertyRanking.street_id == street_id,
+                                                        PropertyRanking.period == label)
+                          .order_by(PropertyRanking.version.desc()))
+
+
+def published_periods(session: Session, street_id: int) -> list[str]:
+    return list(session.scalars(select(PropertyRanking.period).where(PropertyRanking.street_id == street_id)
+                                .distinct().order_by(PropertyRanking.period.desc())))
+
+
+def responses(session: Session, ranking: PropertyRanking) -> dict[int, list[YellowResponse]]:
+    found: dict[int, list[YellowResponse]] = {}
+    for row in session.scalars(select(YellowResponse).where(
+            YellowResponse.entry_id.in_([e.id for e in ranking.entries])).order_by(YellowResponse.id)):
+        found.setdefault(row.entry_id, []).append(row)
+    return found
+
+
+def respond(session: Session, actor: User, entry_id: int, answer: str) -> YellowResponse:
+    """A property manager answers their own company's yellow listing."""
+    require_role(actor, "property_manager")
+    entry = session.get(RankingEntry, entry_id)
+    if entry is None or entry.company_id != actor.property_company_id:
+        raise NotFound()
+    if entry.list != "yellow":
+        raise Invalid(str(_("只能回应黄榜。")))
+    response = YellowResponse(entry_id=entry.id, author_id=actor.id, text=text(answer, "text", 2000))
+    session.add(response)
+    session.flush()
+    return response
+
+
+def my_company_entries(session: Session, actor: User) -> list[RankingEntry]:
+    """A property manager's own company across all published rankings, latest first."""
+    require_role(actor, "property_manager")
+    return list(session.scalars(select(RankingEntry).join(RankingEntry.ranking).where(
+        RankingEntry.company_id == actor.property_company_id)
+        .order_by(PropertyRanking.period.desc(), PropertyRanking.version.desc())))
+
+
+def criteria(session: Session, actor: User) -> list[Criterion]:
+    require_role(actor, *STAFF_ROLES)
+    return street_criteria(session, _street(session, actor))
