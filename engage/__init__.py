@@ -81,11 +81,13 @@ def register_blueprints(app: Flask) -> None:
     from engage.activities.views import bp as activities_bp
     from engage.volunteers.views import bp as volunteers_bp
     from engage.duties.views import bp as duties_bp
+    from engage.rankings.views import bp as rankings_bp
     from marketplace.kiosk import bp as kiosk_bp
     from marketplace.views import bp as mall_bp
 
     for blueprint in (home_bp, auth_bp, community_bp, audit_bp, ledger_bp, orders_bp,
-                      notifications_bp, activities_bp, volunteers_bp, mall_bp, kiosk_bp, duties_bp):
+                      notifications_bp, activities_bp, volunteers_bp, mall_bp, kiosk_bp, duties_bp,
+                      rankings_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

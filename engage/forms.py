@@ -8,7 +8,7 @@ from flask import flash
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from engage.errors import DomainError
+from engage.errors import DomainError, Forbidden, NotFound
 from engage.extensions import db
 
 
@@ -19,7 +19,8 @@ class Outcome:
 
 
 def run_form(form: FlaskForm, call: Callable[[], Any]) -> Outcome:
-    """Validate, then run the service; a refusal is rolled back and shown on the form.
+    """Validate, then run the service; a refusal is rolled back and shown on the form
+    (being refused access is not a form error: it propagates to the error pages).
 
     The caller commits on ``ok`` (one commit per request) and decides where to go.
     """
@@ -27,6 +28,8 @@ def run_form(form: FlaskForm, call: Callable[[], Any]) -> Outcome:
         return Outcome(False)
     try:
         return Outcome(True, call())
+    except (Forbidden, NotFound):
+        raise  # not a mistake in the form: the error page (403/404) says so, and it is logged
     except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)

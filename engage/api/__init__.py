@@ -20,12 +20,13 @@ def register_api(app: Flask) -> None:
     from engage.orders.api import bp as orders_api
     from engage.extensions import csrf
     from engage.duties.api import bp as duties_api
+    from engage.rankings.api import bp as rankings_api
     from marketplace.api import bp as marketplace_api
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     api.before_request(authenticate_request)
     for child in (openapi_bp, auth_api, community_api, ledger_api, orders_api,
-                  activities_api, marketplace_api, duties_api):
+                  activities_api, marketplace_api, duties_api, rankings_api):
         api.register_blueprint(child)
         csrf.exempt(child)  # Flask-WTF checks each nested blueprint by its own name
     app.register_blueprint(api)

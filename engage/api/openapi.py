@@ -15,7 +15,7 @@ bp = Blueprint("openapi", __name__)
 
 CAPABILITY_MODULES = ["engage.auth.api", "engage.community.api", "engage.ledger.api",
                       "engage.orders.api", "engage.activities.api", "marketplace.api",
-                      "engage.duties.api"]
+                      "engage.duties.api", "engage.rankings.api"]
 
 ERROR_SCHEMA = {
     "type": "object",

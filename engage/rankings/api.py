@@ -1,0 +1,44 @@
+"""Rankings over JSON (API.md "Rankings")."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from engage.api.core import committed, current_actor
+from engage.api.openapi import operation
+from engage.community.services import street_of
+from engage.extensions import db
+from engage.i18n import local_zone
+from engage.periods import parse_label
+from engage.privacy import mask_name
+from engage.rankings import leaderboards, services
+
+bp = Blueprint("rankings_api", __name__)
+
+
+@bp.get("/rankings/volunteers")
+def volunteers():
+    label = request.args.get("period")
+    period = parse_label(label, local_zone()) if label else None
+    rows = leaderboards.leaderboard(db.session, current_actor(), period=period,
+                                    by="hours" if request.args.get("by") == "hours" else "points")
+    return committed([{"rank": r.rank, "user_id": r.user.id, "display_name": mask_name(r.user.display_name),
+                       "points": r.points, "hours": round(r.minutes / 60, 2)} for r in rows])
+
+
+@bp.get("/rankings/property-companies")
+def property_companies():
+    label = request.args.get("period", "")
+    services.period(label, local_zone())
+    ranking = services.latest(db.session, street_of(db.session, current_actor()) or 0, label)
+    return committed([{"rank": e.rank, "company_id": e.company_id, "name": e.name, "score": e.score,
+                       "list": e.list, "gold": e.gold} for e in (ranking.entries if ranking else [])])
+
+
+OPENAPI_PATHS = {
+    "/rankings/volunteers": {"get": operation(
+        "The caller's community's volunteers by points earned (or ?by=hours) for ?period=YYYY-MM, YYYY-Qn, "
+        "YYYY or all time", tag="rankings", errors=(400, 403))},
+    "/rankings/property-companies": {"get": operation(
+        "The published ranking (latest version) of the caller's street for ?period=YYYY-Qn or YYYY-MM",
+        tag="rankings", errors=(400,))},
+}

@@ -1,0 +1,86 @@
+"""Ranking pages: volunteer leaderboards, staff scoring and publishing, the public red and
+yellow lists, and property managers' own results with their answers."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.community.models import Street
+from engage.community.services import street_of
+from engage.extensions import db
+from engage.forms import run_form
+from engage.i18n import local_zone
+from engage.periods import parse_label, quarter_of
+from engage.rankings import leaderboards, services
+from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm
+from points.base import utcnow
+
+bp = Blueprint("rankings", __name__)
+
+
+@bp.get("/rankings/volunteers")
+@login_required
+def volunteers():
+    label, by = request.args.get("period", ""), request.args.get("by", "points")
+    scope = "street" if request.args.get("scope") == "street" else "community"
+    period = parse_label(label, local_zone()) if label else None
+    by = "hours" if by == "hours" else "points"
+    return render_template("rankings/volunteers.html", rows=leaderboards.leaderboard(
+        db.session, current_user, period=period, by=by, scope=scope), label=label, by=by, scope=scope,
+        mine=leaderboards.my_rank(db.session, current_user, period=period, by=by)
+        if current_user.has_role("volunteer") else None)
+
+
+def _label() -> str:
+    return request.args.get("period") or quarter_of(utcnow(), local_zone())
+
+
+@bp.route("/rankings/property", methods=["GET", "POST"])
+@login_required
+def property_admin():
+    """Staff score the manual criteria; admins publish (which freezes) the period's ranking."""
+    label = _label()
+    score_form, publish_form = ScoreForm(prefix="score"), PublishForm(prefix="publish")
+    if "score-score" in request.form and run_form(score_form, lambda: services.score(
+            db.session, current_user, label, score_form.company_id.data, score_form.criterion_id.data,
+            score_form.score.data, score_form.comment.data, zone=local_zone())).ok:
+        db.session.commit()
+        flash(_("评分已保存。"), "success")
+        return redirect(url_for("rankings.property_admin", period=label))
+    if "publish-note" in request.form and run_form(publish_form, lambda: services.publish(
+            db.session, current_user, label, zone=local_zone(), note=publish_form.note.data or "",
+            rule={"red_top": publish_form.red_top.data, "red_min": publish_form.red_min.data,
+                  "yellow_below": publish_form.yellow_below.data, "yellow_last": publish_form.yellow_last.data})).ok:
+        db.session.commit()
+        flash(_("已发布，榜单已冻结。"), "success")
+        return redirect(url_for("rankings.public", street_id=street_of(db.session, current_user), period=label))
+    results = services.preview(db.session, current_user, label, zone=local_zone())
+    db.session.commit()
+    return render_template("rankings/property_admin.html", label=label, results=results,
+                           criteria=services.criteria(db.session, current_user), score_form=score_form,
+                           publish_form=publish_form,
+                           published=services.latest(db.session, street_of(db.session, current_user), label))
+
+
+@bp.get("/public/rankings/<int:street_id>")
+def public(street_id: int):
+    """Anyone: the published red and yellow lists (latest version), with companies' answers."""
+    street = db.session.get(Street, street_id) or abort(404)
+    periods = services.published_periods(db.session, street_id)
+    label = request.args.get("period") or (periods[0] if periods else "")
+    ranking = services.latest(db.session, street_id, label) if label else None
+    return render_template("rankings/public.html", street=street, ranking=ranking, periods=periods, label=label,
+                           responses=services.responses(db.session, ranking) if ranking else {})
+
+
+@bp.route("/rankings/property/mine", methods=["GET", "POST"])
+@login_required
+def mine():
+    form = ResponseForm()
+    if run_form(form, lambda: services.respond(db.session, current_user, form.entry_id.data, form.text.data)).ok:
+        db.session.commit()
+        flash(_("回应已发布。"), "success")
+        return redirect(url_for("rankings.mine"))
+    return render_template("rankings/mine.html", entries=services.my_company_entries(db.session, current_user),
+                           form=form)

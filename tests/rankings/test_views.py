@@ -1,0 +1,59 @@
+"""Ranking pages and API: staff score and admins publish, the public lists, managers answer."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engage.rankings import services
+from engage.rankings.models import ManualScore, YellowResponse
+from tests.factories import ApiClient, reread
+from tests.rankings.conftest import SHANGHAI
+
+
+def test_score_publish_and_show_the_public_lists(app, db, make, street, company, order, signed_in):
+    good, poor = company(), company()
+    order(good, rating=5)
+    order(poor, rating=1)
+    staff = signed_in(street.staff)
+    page = staff.get("/rankings/property?period=2026-Q4").get_data(as_text=True)
+    assert 'data-test="preview"' in page and good.name in page
+    theory = next(c for c in services.criteria(db.session, street.staff) if c.code == "theory")
+    db.session.commit()
+    staff.post("/rankings/property?period=2026-Q4", data={"score-company_id": good.id, "score-criterion_id": theory.id,
+                                                          "score-score": 95, "score-comment": "宣讲活动每月两次"})
+    reread(db.session)
+    assert db.session.scalar(select(ManualScore.score)) == 95
+    assert signed_in(street.admin).post("/rankings/property?period=2026-Q4", data={
+        "publish-red_top": 3, "publish-red_min": 70, "publish-yellow_below": 60, "publish-yellow_last": 1,
+        "publish-note": ""}).status_code == 302
+    public = app.test_client().get(f"/public/rankings/{street.street.id}?period=2026-Q4").get_data(as_text=True)
+    red, yellow = public.split('data-test="red-list"')[1], public.split('data-test="yellow-list"')[1]
+    assert good.name in red.split("</ol>")[0] and poor.name in yellow.split("</ul>")[0]
+
+    manager = make.user("property_manager", community=street.community, property_company_id=poor.id)
+    client = signed_in(manager)
+    entry_id = int(client.get("/rankings/property/mine").get_data(as_text=True).split('data-test="respond-')[1].split('"')[0])
+    client.post("/rankings/property/mine", data={"entry_id": entry_id, "text": "已整改维修流程"})
+    reread(db.session)
+    assert db.session.scalar(select(YellowResponse.text)) == "已整改维修流程"
+    assert "已整改维修流程" in app.test_client().get(f"/public/rankings/{street.street.id}").get_data(as_text=True)
+
+
+def test_volunteers_and_residents_cannot_score_or_publish(db, make, street, signed_in):
+    volunteer = signed_in(make.user("volunteer", community=street.community))
+    assert volunteer.get("/rankings/property").status_code == 403
+    assert signed_in(street.staff).post("/rankings/property?period=2026-Q4", data={
+        "publish-red_top": 3, "publish-red_min": 80, "publish-yellow_below": 60, "publish-yellow_last": 1,
+        "publish-note": ""}).status_code == 403
+
+
+def test_the_api_answers_the_published_ranking_and_the_leaderboard(make_app, db, street, company, order):
+    good = company()
+    order(good, rating=5)
+    services.publish(db.session, street.admin, "2026-Q4", zone=SHANGHAI, rule={"red_min": 70})
+    db.session.commit()
+    api = ApiClient(make_app(WTF_CSRF_ENABLED=True).test_client()).as_user(street.staff)
+    answer = api.get("/api/v1/rankings/property-companies?period=2026-Q4").json
+    assert answer == [{"rank": 1, "company_id": good.id, "name": good.name, "score": 78.57, "list": "red",
+                       "gold": False}]
+    assert api.get("/api/v1/rankings/property-companies?period=Q4").status_code == 400
+    assert api.get("/api/v1/rankings/volunteers?period=2026-11").json == []
