@@ -1,0 +1,144 @@
+"""The figures leaders steer by, for a period and a set of communities.
+
+Definitions (so each figure can be checked by hand):
+- 订单 received: orders placed in the period; 办结率 (completion) = of those, closed / received;
+  限时办结率 (on time) = of those, closed by their resolve deadline / received;
+  满意度 (satisfaction) = of those rated, 4–5★ / rated. Rates are None when nothing counts.
+- 志愿者: registered = volunteer accounts; active = those with credited service or earned
+  points in the period; hours = service credited for activities in the period.
+- 积分 (points): issued = budgets funded; awarded = earned by members (awards, order and
+  activity rewards, net of corrections); redeemed = spent in the mall net of refunds;
+  expired; outstanding = members' balances now.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy.orm import Session
+
+from engage.activities.models import Activity, Enrollment
+from engage.auth.models import User, UserRole
+from engage.community.models import Community, Grid, MicroGrid
+from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder
+from engage.periods import Period
+from engage.rankings.leaderboards import EARNING_KINDS
+from engage.volunteers.models import VolunteerProfile
+from marketplace.models import Redemption
+from points.models import Account, Posting, Transaction
+
+CLOSING = ("rate", "verify_close")
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+@dataclass
+class Dashboard:
+    received: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    by_category: list[tuple[str, int, int]] = field(default_factory=list)
+    by_grid: list[tuple[str, int, int]] = field(default_factory=list)
+    volunteers: int = 0
+    active_volunteers: int = 0
+    minutes: int = 0
+    by_group: list[tuple[str, int, int]] = field(default_factory=list)
+    points: dict[str, int] = field(default_factory=dict)
+    redemptions: int = 0
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _rate(self.closed, self.received)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.closed_on_time, self.received)
+
+    @property
+    def satisfaction(self) -> float | None:
+        return _rate(self.satisfied, self.rated)
+
+
+def figures(session: Session, community_ids: list[int], period: Period) -> Dashboard:
+    board = Dashboard()
+    _orders(session, board, community_ids, period)
+    _volunteers(session, board, community_ids, period)
+    _points(session, board, community_ids, period)
+    board.redemptions = session.scalar(select(func.count()).select_from(Redemption).where(
+        Redemption.community_id.in_(community_ids), Redemption.created_at >= period.start,
+        Redemption.created_at < period.end, Redemption.status.in_(("awaiting_pickup", "collected"))))
+    return board
+
+
+def _orders(session: Session, board: Dashboard, community_ids: list[int], period: Period) -> None:
+    closed_at = (select(OrderEvent.order_id, func.max(OrderEvent.at).label("at"))
+                 .where(OrderEvent.kind.in_(CLOSING)).group_by(OrderEvent.order_id).subquery())
+    placed = (select(ServiceOrder.id, ServiceOrder.category_id, ServiceOrder.micro_grid_id, ServiceOrder.rating,
+                     ServiceOrder.status, ServiceOrder.resolve_by, closed_at.c.at.label("closed_at"))
+              .outerjoin(closed_at, closed_at.c.order_id == ServiceOrder.id)
+              .where(ServiceOrder.community_id.in_(community_ids), ServiceOrder.created_at >= period.start,
+                     ServiceOrder.created_at < period.end).subquery())
+    is_closed = case((placed.c.status == "closed", 1), else_=0)
+    row = session.execute(select(
+        func.count(), func.coalesce(func.sum(is_closed), 0),
+        func.coalesce(func.sum(case(((placed.c.status == "closed") & (placed.c.closed_at <= placed.c.resolve_by), 1),
+                                    else_=0)), 0),
+        func.count(placed.c.rating), func.coalesce(func.sum(case((placed.c.rating >= 4, 1), else_=0)), 0))).one()
+    board.received, board.closed, board.closed_on_time, board.rated, board.satisfied = map(int, row)
+    board.by_category = [(name, int(n), int(done)) for name, n, done in session.execute(
+        select(OrderCategory.name, func.count(), func.coalesce(func.sum(is_closed), 0))
+        .join(placed, placed.c.category_id == OrderCategory.id).group_by(OrderCategory.name)
+        .order_by(func.count().desc(), OrderCategory.name))]
+    board.by_grid = [(name, int(n), int(done)) for name, n, done in session.execute(
+        select(Grid.name, func.count(), func.coalesce(func.sum(is_closed), 0))
+        .join(MicroGrid, MicroGrid.grid_id == Grid.id).join(placed, placed.c.micro_grid_id == MicroGrid.id)
+        .group_by(Grid.name).order_by(Grid.name))]
+
+
+def _volunteers(session: Session, board: Dashboard, community_ids: list[int], period: Period) -> None:
+    members = (select(User.id).join(UserRole).where(UserRole.role == "volunteer",
+                                                    User.community_id.in_(community_ids)))
+    board.volunteers = session.scalar(select(func.count()).select_from(members.subquery()))
+    served = (select(Enrollment.volunteer_id, Enrollment.minutes).join(Enrollment.activity)
+              .where(Enrollment.minutes > 0, Enrollment.volunteer_id.in_(members),
+                     Activity.starts_at >= period.start, Activity.starts_at < period.end).subquery())
+    board.minutes = int(session.scalar(select(func.coalesce(func.sum(served.c.minutes), 0))))
+    earners = (select(User.id).join(Account, Account.address == literal("user:") + cast(User.id, String))
+               .join(Posting, Posting.account_id == Account.id).join(Transaction, Transaction.id == Posting.transaction_id)
+               .where(User.id.in_(members), Transaction.kind.in_(EARNING_KINDS),
+                      Transaction.created_at >= period.start, Transaction.created_at < period.end))
+    active = select(served.c.volunteer_id).union(earners).subquery()
+    board.active_volunteers = session.scalar(select(func.count()).select_from(active))
+    group = func.coalesce(VolunteerProfile.volunteer_group, "resident")
+    board.by_group = [(name, int(n), int(m or 0)) for name, n, m in session.execute(
+        select(group, func.count(func.distinct(User.id)), func.sum(served.c.minutes))
+        .select_from(User).outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .outerjoin(served, served.c.volunteer_id == User.id).where(User.id.in_(members))
+        .group_by(group).order_by(group))]
+
+
+def _points(session: Session, board: Dashboard, community_ids: list[int], period: Period) -> None:
+    budgets = [f"community:{c}:budget" for c in community_ids]
+    users = select(literal("user:") + cast(User.id, String)).where(User.community_id.in_(community_ids))
+
+    def moved(kinds: tuple[str, ...], addresses, sign: int = 1) -> int:
+        return sign * int(session.scalar(select(func.coalesce(func.sum(Posting.amount), 0))
+                                         .join(Account, Account.id == Posting.account_id)
+                                         .join(Transaction, Transaction.id == Posting.transaction_id)
+                                         .where(Transaction.kind.in_(kinds), Account.address.in_(addresses),
+                                                Transaction.created_at >= period.start,
+                                                Transaction.created_at < period.end)))
+
+    board.points = {
+        "issued": moved(("issue",), budgets), "awarded": moved(EARNING_KINDS, users),
+        "redeemed": moved(("redeem", "refund"), users, -1), "expired": moved(("expire",), users, -1),
+        "outstanding": int(session.scalar(select(func.coalesce(func.sum(Account.balance), 0))
+                                          .where(Account.address.in_(users))))}
+
+
+def community_ids(session: Session, street_id: int) -> list[int]:
+    return list(session.scalars(select(Community.id).where(Community.street_id == street_id)))
