@@ -142,3 +142,17 @@ def _points(session: Session, board: Dashboard, community_ids: list[int], period
 
 def community_ids(session: Session, street_id: int) -> list[int]:
     return list(session.scalars(select(Community.id).where(Community.street_id == street_id)))
+
+
+def dashboard_rows(board: Dashboard) -> list[tuple[str, object]]:
+    """The page's figures as (label, value) rows, for the Excel export: the same numbers."""
+    def pct(rate):
+        return None if rate is None else round(rate * 100, 1)
+
+    return [("订单数", board.received), ("办结数", board.closed), ("办结率%", pct(board.completion_rate)),
+            ("限时办结率%", pct(board.on_time_rate)), ("满意度%", pct(board.satisfaction)),
+            ("注册志愿者", board.volunteers), ("活跃志愿者", board.active_volunteers),
+            ("服务时长（小时）", round(board.minutes / 60, 2)), ("下拨积分", board.points["issued"]),
+            ("发放积分", board.points["awarded"]), ("兑换积分", board.points["redeemed"]),
+            ("过期积分", board.points["expired"]), ("积分余额", board.points["outstanding"]),
+            ("兑换次数", board.redemptions)]

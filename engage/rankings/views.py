@@ -2,17 +2,21 @@
 yellow lists, and property managers' own results with their answers."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Street
-from engage.community.services import street_of
+from engage.community.services import administered_community_ids, communities_in_scope, street_of
+from engage.duties import compliance
+from engage.exports import xlsx_download
 from engage.extensions import db
 from engage.forms import run_form
 from engage.i18n import local_zone
 from engage.periods import parse_label, quarter_of
-from engage.rankings import leaderboards, services
+from engage.rankings import dashboard, leaderboards, services
+from engage.rankings.dashboard import dashboard_rows
 from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm
 from points.base import utcnow
 
@@ -84,3 +88,52 @@ def mine():
         return redirect(url_for("rankings.mine"))
     return render_template("rankings/mine.html", entries=services.my_company_entries(db.session, current_user),
                            form=form)
+
+
+def _dashboard_scope() -> tuple[list[int], str]:
+    """Staff: their community; admins: the street, or one of its communities (?community=)."""
+    require_role(current_user, *STAFF_ROLES)
+    allowed = administered_community_ids(db.session, current_user)
+    chosen = request.args.get("community", type=int)
+    if chosen:
+        if chosen not in allowed:
+            abort(404)
+        return [chosen], str(chosen)
+    return allowed, ""
+
+
+def _dashboard_period():
+    label = request.args.get("period") or f"{utcnow().astimezone(local_zone()):%Y-%m}"
+    return parse_label(label, local_zone())
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard_page():
+    ids, chosen = _dashboard_scope()
+    period = _dashboard_period()
+    board = dashboard.figures(db.session, ids, period)
+    trend = [(month.label, dashboard.figures(db.session, ids, month))
+             for month in compliance.recent_months(local_zone(), 6)]
+    duty = compliance.figures(db.session, current_user, period,
+                              stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json()
+    return render_template("rankings/dashboard.html", board=board, period=period, trend=trend, duty=duty,
+                           communities=communities_in_scope(db.session, current_user), chosen=chosen)
+
+
+@bp.get("/dashboard.xlsx")
+@login_required
+def dashboard_export():
+    ids, _chosen = _dashboard_scope()
+    period = _dashboard_period()
+    return xlsx_download(f"dashboard-{period.label}.xlsx", period.label, ("指标", "数值"),
+                         dashboard_rows(dashboard.figures(db.session, ids, period)))
+
+
+@bp.get("/public/figures/<int:street_id>")
+def transparency(street_id: int):
+    """Anyone: the street's aggregate figures for a month, no names."""
+    street = db.session.get(Street, street_id) or abort(404)
+    period = _dashboard_period()
+    return render_template("rankings/transparency.html", street=street, period=period,
+                           board=dashboard.figures(db.session, dashboard.community_ids(db.session, street_id), period))

@@ -57,3 +57,28 @@ def test_the_api_answers_the_published_ranking_and_the_leaderboard(make_app, db,
                        "gold": False}]
     assert api.get("/api/v1/rankings/property-companies?period=Q4").status_code == 400
     assert api.get("/api/v1/rankings/volunteers?period=2026-11").json == []
+
+
+def test_the_dashboard_page_and_its_export_hold_the_same_figures(db, street, company, order, signed_in):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    served = company()
+    for n in range(6):
+        order(served, rating=5 if n < 4 else 2, on_time=n != 0)
+    order(served, rating=None)
+    staff = signed_in(street.staff)
+    page = staff.get("/dashboard?period=2026-10").get_data(as_text=True)
+    assert 'data-test="completion">85.7%<' in page and 'data-test="on-time">71.4%<' in page
+    assert 'data-test="satisfaction">66.7%<' in page and page.count("<rect") == 12
+    rows = dict(load_workbook(BytesIO(staff.get("/dashboard.xlsx?period=2026-10").data)).active.iter_rows(
+        min_row=2, values_only=True))
+    assert (rows["订单数"], rows["办结率%"], rows["限时办结率%"], rows["满意度%"]) == (7, 85.7, 71.4, 66.7)
+    assert signed_in(street.resident).get("/dashboard").status_code == 403
+
+
+def test_the_public_figures_page_shows_aggregates_only(app, db, street, company, order):
+    order(company(), rating=5)
+    page = app.test_client().get(f"/public/figures/{street.street.id}?period=2026-10").get_data(as_text=True)
+    assert 'data-test="received">1<' in page and street.resident.display_name not in page
