@@ -13,6 +13,7 @@ from engage.ledger.services import award_points, issue_budget
 from engage.orders import services as orders
 from engage.orders.categories import add_defaults
 from engage.duties import care, checks, events, schedule
+from engage.rankings import services as ranking_services
 from engage.volunteers import services as volunteers
 from marketplace import catalogue, members, redemption
 from points.base import utcnow
@@ -38,7 +39,8 @@ def load_demo(session: Session) -> bool:
     companies = [PropertyCompany(street_id=street.id, name=name, contact_name=contact,
                                  contact_phone=phone)
                  for name, contact, phone in (("红心物业服务有限公司", "赵经理", "13800000001"),
-                                              ("安居物业管理有限公司", "钱经理", "13800000002"))]
+                                              ("安居物业管理有限公司", "钱经理", "13800000002"),
+                                              ("金盾物业管理有限公司", "孙经理", "13800000003"))]
     session.add_all(companies)
     session.flush()
     users = _accounts(session, street, home, other, companies[0])
@@ -51,7 +53,26 @@ def load_demo(session: Session) -> bool:
     _activities(session, users)
     _mall(session, users)
     _duties(session, users, home)
+    _rankings(session, users, home)
     return True
+
+
+def _rankings(session: Session, users: dict, home: Community) -> None:
+    """Micro-grids placed in compounds, and two published quarters of 红色物业 evaluations."""
+    compounds = list(session.scalars(select(Compound).where(Compound.community_id == home.id).order_by(Compound.id)))
+    for n, micro_grid in enumerate(session.scalars(select(MicroGrid).where(MicroGrid.community_id == home.id)
+                                                   .order_by(MicroGrid.id))):
+        micro_grid.compound_id = compounds[n % len(compounds)].id
+    session.flush()
+    admin = users["admin"]
+    criteria = {c.code: c for c in ranking_services.criteria(session, admin)}
+    companies = list(session.scalars(select(PropertyCompany).order_by(PropertyCompany.id)))
+    for label, marks in (("2026-Q2", (95, 72, 48)), ("2026-Q3", (92, 80, 55))):
+        for company, mark in zip(companies, marks):
+            for code in ("theory", "civilization"):
+                ranking_services.score(session, admin, label, company.id, criteria[code].id, mark,
+                                       "季度考评组现场检查", zone=DEMO_ZONE)
+        ranking_services.publish(session, admin, label, zone=DEMO_ZONE, rule={"red_min": 70})
 
 
 def _duties(session: Session, users: dict, home: Community) -> None:
@@ -223,7 +244,7 @@ def _hierarchy(session: Session, community: Community, grid_worker, companies) -
                                       phone=f"1350000{g}{m}{h:02d}", size=1 + (g + m + h) % 5)
                             for h in range(1, 7))
     for i, company in enumerate(companies * 2):
-        session.add(Compound(community_id=community.id, name=f"{community.name[:2]}{'东西南北'[i]}苑",
+        session.add(Compound(community_id=community.id, name=f"{community.name[:2]}{'东西南北中和'[i]}苑",
                              address=f"{community.name}路{i + 1}号", property_company_id=company.id))
 
 
