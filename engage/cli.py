@@ -84,6 +84,18 @@ def set_active_command(username, disable):
     click.echo(f"{user.username} is now {'disabled' if disable else 'active'}.")
 
 
+@engage_cli.command("reports")
+def reports_command() -> None:
+    """Keep each street's report for the last finished week, month, quarter and year (idempotent)."""
+    from engage.i18n import local_zone
+    from engage.rankings.reports import generate
+    from points.base import utcnow
+
+    made = generate(db.session, now=utcnow(), zone=local_zone())
+    db.session.commit()
+    click.echo(f"reports kept: {made}")
+
+
 @engage_cli.command("tick")
 def tick_command() -> None:
     """Periodic work for cron (idempotent): order reminders and escalations, expired holds,

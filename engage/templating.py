@@ -81,6 +81,8 @@ EVENT_STATUS_NAMES = {"reported": _l("待到场"), "arrived": _l("已到场"), "
 CHECK_ITEM_NAMES = {"basic": _l("基本户情"), "population": _l("人口类别"), "facilities": _l("公共设施"),
                     "risks": _l("矛盾隐患"), "needs": _l("服务需求"), "hot_issues": _l("热点难点")}
 
+REPORT_NAMES = {"week": _l("周小结"), "month": _l("月分析"), "quarter": _l("季排名"), "year": _l("年考核")}
+
 
 def last_moment(end):
     """An exclusive period end shown as the last moment inside it: due "by 10-18", not "10-19 00:00"."""
@@ -115,6 +117,7 @@ def register_template_helpers(app: Flask) -> None:
                 "CARE_CATEGORY_NAMES": CARE_CATEGORY_NAMES, "FREQUENCY_NAMES": FREQUENCY_NAMES,
                 "VISIT_KIND_NAMES": VISIT_KIND_NAMES, "EVENT_KIND_NAMES": EVENT_KIND_NAMES,
                 "EVENT_STATUS_NAMES": EVENT_STATUS_NAMES, "CHECK_ITEM_NAMES": CHECK_ITEM_NAMES,
+                "REPORT_NAMES": REPORT_NAMES,
                 "deadline": deadline, "is_overdue": is_overdue,
                 "language_form": LanguageForm(next=request.full_path.rstrip("?")),
                 "unread_notifications": unread_count(db.session, current_user)

@@ -93,3 +93,18 @@ class YellowResponse(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PeriodicReport(Base):
+    """周小结、月分析、季排名、年考核: a street's figures for a finished period, kept as generated."""
+
+    __tablename__ = "periodic_reports"
+    __table_args__ = (UniqueConstraint("street_id", "kind", "label"),
+                      CheckConstraint("kind IN ('week', 'month', 'quarter', 'year')", name="kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    label: Mapped[str] = mapped_column(String(10))
+    rows: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,7 +15,7 @@ from engage.extensions import db
 from engage.forms import run_form
 from engage.i18n import local_zone
 from engage.periods import parse_label, quarter_of
-from engage.rankings import dashboard, leaderboards, services
+from engage.rankings import dashboard, leaderboards, reports, services
 from engage.rankings.dashboard import dashboard_rows
 from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm
 from points.base import utcnow
@@ -137,3 +137,22 @@ def transparency(street_id: int):
     period = _dashboard_period()
     return render_template("rankings/transparency.html", street=street, period=period,
                            board=dashboard.figures(db.session, dashboard.community_ids(db.session, street_id), period))
+
+
+@bp.get("/reports")
+@login_required
+def report_list():
+    return render_template("rankings/reports.html", rows=reports.street_reports(db.session, current_user))
+
+
+@bp.get("/reports/<int:report_id>")
+@login_required
+def report(report_id: int):
+    return render_template("rankings/report.html", report=reports.get_report(db.session, current_user, report_id))
+
+
+@bp.get("/reports/<int:report_id>.xlsx")
+@login_required
+def report_export(report_id: int):
+    found = reports.get_report(db.session, current_user, report_id)
+    return xlsx_download(f"report-{found.label}.xlsx", found.label, ("指标", "数值"), found.rows)
