@@ -99,7 +99,8 @@ def reports_command() -> None:
 @engage_cli.command("tick")
 def tick_command() -> None:
     """Periodic work for cron (idempotent): order reminders and escalations, expired holds,
-    forgotten activity check-outs, unclaimed online redemptions (refunded)."""
+    forgotten activity check-outs, unclaimed online redemptions (refunded), 468 reminders,
+    escalations and reports, and the leaderboard tallies."""
     from zoneinfo import ZoneInfo
 
     from flask import current_app
@@ -109,6 +110,7 @@ def tick_command() -> None:
     from engage.duties.events import escalate_late
     from engage.duties.rhythm import generate_reports, remind_due_visits
     from engage.orders.deadlines import tick_orders
+    from engage.rankings.leaderboards import rebuild_tallies
     from marketplace.redemption import expire_unclaimed
     from points.base import utcnow
 
@@ -121,8 +123,9 @@ def tick_command() -> None:
     visit_reminders = remind_due_visits(db.session, now=now, zone=zone)
     late_events = escalate_late(db.session, now=now)
     reports = generate_reports(db.session, now=now, zone=zone)
+    tallies = rebuild_tallies(db.session, zone=zone, now=now)
     db.session.commit()
     click.echo(f"orders: reminded {result.reminded}, escalated {result.escalated}; "
                f"expired holds {holds}; activity check-outs closed {closed}; "
                f"unclaimed redemptions refunded {unclaimed}; 468: visit reminders {visit_reminders}, "
-               f"late events escalated {late_events}, reports kept {reports}")
+               f"late events escalated {late_events}, reports kept {reports}; leaderboard tallies {tallies}")

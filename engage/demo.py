@@ -14,6 +14,7 @@ from engage.orders import services as orders
 from engage.orders.categories import add_defaults
 from engage.duties import care, checks, events, schedule
 from engage.rankings import services as ranking_services
+from engage.rankings.leaderboards import rebuild_tallies
 from engage.volunteers import services as volunteers
 from marketplace import catalogue, members, redemption
 from points.base import utcnow
@@ -54,6 +55,7 @@ def load_demo(session: Session) -> bool:
     _mall(session, users)
     _duties(session, users, home)
     _rankings(session, users, home)
+    rebuild_tallies(session, zone=DEMO_ZONE, now=utcnow())
     return True
 
 

@@ -11,7 +11,7 @@ from engage.community.models import (Community, Compound, Grid, Household, Micro
 from engage.notifications.models import Notification  # noqa: F401
 from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder  # noqa: F401
 from engage.rankings.models import (Criterion, ManualScore, PeriodicReport, PropertyRanking,  # noqa: F401
-                                    RankingEntry, YellowResponse)
+                                    RankingEntry, VolunteerTally, YellowResponse)
 from engage.volunteers.models import Certificate, Team, TeamMember, VolunteerProfile  # noqa: F401
 from marketplace.models import (Location, MemberCard, Merchant, Redemption, Reward,  # noqa: F401
                                  Stock, StockMovement, UsedMemberCode)

@@ -1,12 +1,20 @@
 """Volunteer leaderboards: points earned and service hours, per community or street, for a
-month, quarter, year or all time. Earned points are the net of the earning kinds (awards,
-order and activity rewards, and corrections of those); spending does not lower a rank.
-Ties: more hours (for points) or more points (for hours), then the earlier registration."""
+month, quarter, year or all time.
+
+Earned points are the net of the earning kinds (awards, order and activity rewards, and
+corrections of those); spending does not lower a rank. Hours count activities that start
+in the period. Ties: more hours (for points) or more points (for hours), then the earlier
+registration. The boards read ``volunteer_tallies``, rebuilt set-wise by ``tick``
+(``rebuild_tallies``): a board may be a few minutes behind, and reading it never sums a
+million postings.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import Integer, String, cast, column, delete, func, insert, literal, select, union_all, values
 from sqlalchemy.orm import Session
 
 from engage.activities.models import Activity, Enrollment
@@ -14,10 +22,15 @@ from engage.auth.models import User, UserRole
 from engage.community.models import Community
 from engage.community.services import street_of
 from engage.errors import Forbidden
-from engage.periods import Period
+from engage.periods import Period, parse_label, quarter_of
+from engage.rankings.models import VolunteerTally
+from engage.volunteers.models import Team, TeamMember
+from points.base import UTCDateTime
 from points.models import Account, Posting, Transaction
 
 EARNING_KINDS = ("award", "order_reward", "activity_reward")
+ALL_TIME = "all"
+HISTORY_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -28,38 +41,97 @@ class Row:
     minutes: int
 
 
-def _members(session: Session, actor: User, scope: str):
+def _periods(zone: ZoneInfo, now: datetime) -> list[tuple[str, datetime, datetime]]:
+    """Every month, quarter and year of the last few years, and all time."""
+    local = now.astimezone(zone)
+    found: dict[str, Period] = {}
+    for year in range(local.year - HISTORY_YEARS + 1, local.year + 1):
+        found[str(year)] = parse_label(str(year), zone)
+        for month in range(1, 13):
+            label = f"{year:04d}-{month:02d}"
+            found[label] = parse_label(label, zone)
+            quarter = quarter_of(found[label].start, zone)
+            found[quarter] = parse_label(quarter, zone)
+    rows = [(p.label, p.start.astimezone(timezone.utc), p.end.astimezone(timezone.utc)) for p in found.values()]
+    return rows + [(ALL_TIME, datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9999, 1, 1, tzinfo=timezone.utc))]
+
+
+def rebuild_tallies(session: Session, *, zone: ZoneInfo, now: datetime) -> int:
+    """Recompute every volunteer's points and minutes per period in three statements."""
+    periods = values(column("label", String), column("start", UTCDateTime), column("end", UTCDateTime),
+                     name="periods").data(_periods(zone, now)).cte("periods")
+    volunteers = select(User.id, User.community_id).join(UserRole).where(UserRole.role == "volunteer").subquery()
+    owner = cast(func.substr(Account.address, 6), Integer)
+    earned = (select(volunteers.c.id.label("user_id"), volunteers.c.community_id, periods.c.label.label("period"),
+                     Posting.amount.label("points"), literal(0).label("minutes"))
+              .select_from(Posting).join(Account, Account.id == Posting.account_id)
+              .join(Transaction, Transaction.id == Posting.transaction_id)
+              .join(volunteers, volunteers.c.id == owner)
+              .join(periods, (Transaction.created_at >= periods.c.start) & (Transaction.created_at < periods.c.end))
+              .where(Account.address.like("user:%"), Transaction.kind.in_(EARNING_KINDS)))
+    served = (select(volunteers.c.id, volunteers.c.community_id, periods.c.label, literal(0), Enrollment.minutes)
+              .select_from(Enrollment).join(Activity, Activity.id == Enrollment.activity_id)
+              .join(volunteers, volunteers.c.id == Enrollment.volunteer_id)
+              .join(periods, (Activity.starts_at >= periods.c.start) & (Activity.starts_at < periods.c.end))
+              .where(Enrollment.minutes > 0))
+    both = union_all(earned, served).subquery()
+    session.execute(delete(VolunteerTally))
+    session.execute(insert(VolunteerTally).from_select(
+        ["user_id", "community_id", "period", "points", "minutes"],
+        select(both.c.user_id, both.c.community_id, both.c.period, func.sum(both.c.points), func.sum(both.c.minutes))
+        .group_by(both.c.user_id, both.c.community_id, both.c.period)))
+    return session.scalar(select(func.count()).select_from(VolunteerTally))
+
+
+def _communities(session: Session, actor: User, scope: str) -> list[int]:
     if scope == "street":
-        communities = select(Community.id).where(Community.street_id == street_of(session, actor))
-        return select(User.id).join(UserRole).where(UserRole.role == "volunteer", User.community_id.in_(communities))
+        return list(session.scalars(select(Community.id).where(Community.street_id == street_of(session, actor))))
     if scope == "community" and actor.community_id is not None:
-        return select(User.id).join(UserRole).where(UserRole.role == "volunteer",
-                                                    User.community_id == actor.community_id)
+        return [actor.community_id]
     raise Forbidden()
+
+
+def _board(session: Session, actor: User, period: Period | None, by: str, scope: str):
+    order = ((VolunteerTally.points.desc(), VolunteerTally.minutes.desc()) if by == "points"
+             else (VolunteerTally.minutes.desc(), VolunteerTally.points.desc()))
+    return (select(User, VolunteerTally.points, VolunteerTally.minutes).join(User, User.id == VolunteerTally.user_id)
+            .where(VolunteerTally.period == (period.label if period else ALL_TIME),
+                   VolunteerTally.community_id.in_(_communities(session, actor, scope)),
+                   (VolunteerTally.points > 0) | (VolunteerTally.minutes > 0))
+            .order_by(*order, User.id))
 
 
 def leaderboard(session: Session, actor: User, *, period: Period | None, by: str = "points", scope: str = "community",
                 limit: int = 50) -> list[Row]:
-    members = _members(session, actor, scope).subquery()
-    earned = (select(Account.address.label("address"), func.sum(Posting.amount).label("points"))
-              .join(Posting, Posting.account_id == Account.id).join(Transaction, Transaction.id == Posting.transaction_id)
-              .where(Transaction.kind.in_(EARNING_KINDS)))
-    served = (select(Enrollment.volunteer_id.label("user_id"), func.sum(Enrollment.minutes).label("minutes"))
-              .join(Enrollment.activity).where(Enrollment.minutes > 0))
-    if period is not None:
-        earned = earned.where(Transaction.created_at >= period.start, Transaction.created_at < period.end)
-        served = served.where(Activity.starts_at >= period.start, Activity.starts_at < period.end)
-    earned, served = earned.group_by(Account.address).subquery(), served.group_by(Enrollment.volunteer_id).subquery()
-    points, minutes = func.coalesce(earned.c.points, 0), func.coalesce(served.c.minutes, 0)
-    order = (points.desc(), minutes.desc()) if by == "points" else (minutes.desc(), points.desc())
-    stmt = (select(User, points, minutes).join(members, members.c.id == User.id)
-            .outerjoin(earned, earned.c.address == literal("user:") + cast(User.id, String))
-            .outerjoin(served, served.c.user_id == User.id)
-            .where((points > 0) | (minutes > 0)).order_by(*order, User.id).limit(limit))
+    stmt = _board(session, actor, period, by, scope).limit(limit)
     return [Row(rank, user, int(p), int(m)) for rank, (user, p, m) in enumerate(session.execute(stmt), start=1)]
 
 
 def my_rank(session: Session, actor: User, *, period: Period | None, by: str = "points") -> Row | None:
-    """The caller's own line on their community's board (searched in full)."""
-    return next((row for row in leaderboard(session, actor, period=period, by=by, limit=10**6)
-                 if row.user.id == actor.id), None)
+    """The caller's own line on their community's board: one more than those ahead of them."""
+    mine = session.get(VolunteerTally, (actor.id, period.label if period else ALL_TIME))
+    if mine is None or not (mine.points or mine.minutes):
+        return None
+    first, second = ((VolunteerTally.points, VolunteerTally.minutes) if by == "points"
+                     else (VolunteerTally.minutes, VolunteerTally.points))
+    mine_first, mine_second = ((mine.points, mine.minutes) if by == "points" else (mine.minutes, mine.points))
+    ahead = session.scalar(select(func.count()).select_from(VolunteerTally).join(User, User.id == VolunteerTally.user_id)
+                           .where(VolunteerTally.period == mine.period, VolunteerTally.community_id == mine.community_id,
+                                  (first > mine_first) | ((first == mine_first) & (second > mine_second))
+                                  | ((first == mine_first) & (second == mine_second) & (User.id < actor.id))))
+    return Row(ahead + 1, actor, mine.points, mine.minutes)
+
+
+
+def team_board(session: Session, actor: User, *, period: Period | None) -> list[tuple[str, int, int, int]]:
+    """The caller's community's teams by their members' hours: (name, members, points, minutes)."""
+    if actor.community_id is None:
+        raise Forbidden()
+    tallies = select(VolunteerTally).where(VolunteerTally.period == (period.label if period else ALL_TIME)).subquery()
+    rows = session.execute(
+        select(Team.name, func.count(TeamMember.user_id), func.coalesce(func.sum(tallies.c.points), 0),
+               func.coalesce(func.sum(tallies.c.minutes), 0))
+        .join(TeamMember, TeamMember.team_id == Team.id).outerjoin(tallies, tallies.c.user_id == TeamMember.user_id)
+        .where(Team.community_id == actor.community_id).group_by(Team.id, Team.name)
+        .order_by(func.coalesce(func.sum(tallies.c.minutes), 0).desc(), Team.id))
+    return [(name, int(n), int(p), int(m)) for name, n, p, m in rows]

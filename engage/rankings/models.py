@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -108,3 +108,19 @@ class PeriodicReport(Base):
     label: Mapped[str] = mapped_column(String(10))
     rows: Mapped[list] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VolunteerTally(Base):
+    """Points earned and minutes served per volunteer per period (``2026-11``, ``2026-Q4``,
+    ``2026``, ``all``), rebuilt from the ledger and attendance by ``tick``: leaderboards read
+    these instead of summing a million postings per request."""
+
+    __tablename__ = "volunteer_tallies"
+    __table_args__ = (Index("ix_volunteer_tallies_points", "period", "community_id", "points"),
+                      Index("ix_volunteer_tallies_minutes", "period", "community_id", "minutes"))
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)

@@ -33,7 +33,8 @@ def volunteers():
     return render_template("rankings/volunteers.html", rows=leaderboards.leaderboard(
         db.session, current_user, period=period, by=by, scope=scope), label=label, by=by, scope=scope,
         mine=leaderboards.my_rank(db.session, current_user, period=period, by=by)
-        if current_user.has_role("volunteer") else None)
+        if current_user.has_role("volunteer") else None,
+        teams=leaderboards.team_board(db.session, current_user, period=period))
 
 
 def _label() -> str:

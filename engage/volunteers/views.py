@@ -10,6 +10,7 @@ from engage.auth.permissions import STAFF_ROLES
 from engage.extensions import db
 from engage.forms import run_form
 from engage.qr import qr_svg
+from engage.rankings.leaderboards import my_rank
 from engage.volunteers import services
 from engage.volunteers.forms import ProfileForm, TeamForm
 from engage.i18n import local_zone
@@ -39,7 +40,8 @@ def me():
         return redirect(url_for("volunteers.me"))
     form.id_number.data = ""
     return render_template("volunteers/profile.html", view=view, form=form, own=True,
-                           thresholds=current_app.config["STAR_LEVEL_HOURS"])
+                           thresholds=current_app.config["STAR_LEVEL_HOURS"],
+                           rank=my_rank(db.session, current_user, period=None))
 
 
 @bp.get("/volunteers/<int:volunteer_id>")

@@ -1,10 +1,11 @@
 """红色物业 evaluation: criteria and weights per street, staff scores, published rankings with
 their entries (frozen snapshots, versioned), yellow-list responses; micro-grids name the
-compound they cover; kept periodic reports (周小结、月分析、季排名、年考核).
+compound they cover; kept periodic reports (周小结、月分析、季排名、年考核); volunteer
+tallies per period for the leaderboards.
 
 Revision ID: 2026_11_25_04
 Revises: 2026_11_25_03
-Create Date: 2026-11-25 19:37:06.698954
+Create Date: 2026-11-25 19:42:20.245887
 
 """
 from alembic import op
@@ -90,6 +91,20 @@ def upgrade():
     with op.batch_alter_table('ranking_manual_scores', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ranking_manual_scores_company_id'), ['company_id'], unique=False)
 
+    op.create_table('volunteer_tallies',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=8), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_volunteer_tallies_community_id_communities')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_volunteer_tallies_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'period', name=op.f('pk_volunteer_tallies'))
+    )
+    with op.batch_alter_table('volunteer_tallies', schema=None) as batch_op:
+        batch_op.create_index('ix_volunteer_tallies_minutes', ['period', 'community_id', 'minutes'], unique=False)
+        batch_op.create_index('ix_volunteer_tallies_points', ['period', 'community_id', 'points'], unique=False)
+
     op.create_table('property_ranking_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ranking_id', sa.Integer(), nullable=False),
@@ -147,6 +162,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_property_ranking_entries_company_id'))
 
     op.drop_table('property_ranking_entries')
+    with op.batch_alter_table('volunteer_tallies', schema=None) as batch_op:
+        batch_op.drop_index('ix_volunteer_tallies_points')
+        batch_op.drop_index('ix_volunteer_tallies_minutes')
+
+    op.drop_table('volunteer_tallies')
     with op.batch_alter_table('ranking_manual_scores', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ranking_manual_scores_company_id'))
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from engage.activities.models import Activity, Enrollment
 from engage.ledger.services import award_points, issue_budget
 from engage.periods import parse_label
-from engage.rankings.leaderboards import leaderboard, my_rank
+from engage.rankings.leaderboards import leaderboard, my_rank, rebuild_tallies
 from points.base import utcnow
 from tests.rankings.conftest import SHANGHAI
 
@@ -33,6 +33,7 @@ def test_boards_by_points_and_hours_with_ties_and_scopes(db, make, street):
     _serve(db, street.staff, ann, 120, now)
     _serve(db, street.staff, cai, 60, now)
     _serve(db, street.staff, bob, 600, datetime(2025, 3, 1, tzinfo=timezone.utc))   # long ago: all time only
+    rebuild_tallies(db.session, zone=SHANGHAI, now=now)
     db.session.commit()
     month = parse_label(f"{now.astimezone(SHANGHAI):%Y-%m}", SHANGHAI)
     by_points = leaderboard(db.session, ann, period=month)
@@ -42,6 +43,23 @@ def test_boards_by_points_and_hours_with_ties_and_scopes(db, make, street):
     assert [r.user.id for r in leaderboard(db.session, ann, period=None, by="hours")][0] == bob.id
     assert neighbour.id not in {r.user.id for r in leaderboard(db.session, ann, period=None)}
     award_points(db.session, street.admin, neighbour.id, 99, "奖励")
+    rebuild_tallies(db.session, zone=SHANGHAI, now=now)
     db.session.commit()
     assert leaderboard(db.session, street.admin, period=month, scope="street")[0].user.id == neighbour.id
     assert my_rank(db.session, cai, period=month).rank == 3
+    assert rebuild_tallies(db.session, zone=SHANGHAI, now=now) == rebuild_tallies(db.session, zone=SHANGHAI, now=now)
+
+
+def test_teams_are_ranked_by_their_members_hours(db, make, street):
+    from engage.rankings.leaderboards import team_board
+    from engage.volunteers.services import create_team, join_team
+
+    patrol, rescue = (create_team(db.session, street.staff, name=n) for n in ("巡防联盟", "蓝天救援"))
+    walker, diver = (make.user("volunteer", community=street.community) for _ in range(2))
+    join_team(db.session, walker, patrol.id)
+    join_team(db.session, diver, rescue.id)
+    _serve(db, street.staff, walker, 60, utcnow())
+    _serve(db, street.staff, diver, 180, utcnow())
+    rebuild_tallies(db.session, zone=SHANGHAI, now=utcnow())
+    db.session.commit()
+    assert team_board(db.session, street.staff, period=None) == [("蓝天救援", 1, 0, 180), ("巡防联盟", 1, 0, 60)]
