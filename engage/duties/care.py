@@ -26,6 +26,7 @@ from engage.duties.models import (CATEGORIES, FREQUENCIES, RESTRICTED, VISIT_KIN
                                   SensitiveGrant, Visit)
 from engage.duties.schedule import DEFAULT_FREQUENCY, next_due
 from engage.errors import Forbidden, Invalid, NotFound
+from engage.orders.services import place_order
 from engage.privacy import mask_id_number, mask_name, mask_phone
 from engage.validation import text, whole
 from points.base import utcnow
@@ -139,9 +140,11 @@ def register_target(session: Session, actor: User, *, grid_id, category: str, na
 
 
 def record_visit(session: Session, actor: User, target_id: int, *, visited_at: datetime, kind: str,
-                 found: str = "", follow_up: str = "", zone: ZoneInfo) -> Visit:
-    """A visit by the assigned worker (or staff); the next due date moves on. Another worker
-    of the same community is told plainly that the target is not theirs."""
+                 found: str = "", follow_up: str = "", zone: ZoneInfo, order_category: str | None = None,
+                 order_title: str = "", order_for: int | None = None) -> Visit:
+    """A visit by the assigned worker (or staff); the next due date moves on. A need found on
+    the visit can become a service order on a resident's behalf (代诉), linked to the visit.
+    Another worker of the same community is told plainly that the target is not theirs."""
     other = session.get(CareTarget, target_id)
     if (other is not None and actor.has_role("grid_worker") and not actor.has_role(*STAFF_ROLES)
             and other.community_id == actor.community_id and other.assigned_worker_id != actor.id):
@@ -156,6 +159,10 @@ def record_visit(session: Session, actor: User, target_id: int, *, visited_at: d
     plain, cipher = _store_text(target.category, text(found, "notes", 2000, required=False))
     visit = Visit(target_id=target.id, worker_id=actor.id, visited_at=visited_at, kind=kind, found=plain,
                   found_cipher=cipher, follow_up=text(follow_up, "follow_up", 500, required=False))
+    if order_category:
+        visit.order_id = place_order(session, actor, category=order_category, title=order_title,
+                                     on_behalf_of=order_for, channel="grid_worker",
+                                     micro_grid_id=_micro_grid_of(session, target)).id
     session.add(visit)
     if target.last_visited_at is None or visited_at > target.last_visited_at:
         target.last_visited_at = visited_at
@@ -191,6 +198,11 @@ def policies(session: Session, actor: User) -> dict[str, str]:
     stored = dict(session.execute(select(CarePolicy.category, CarePolicy.frequency)
                                   .where(CarePolicy.community_id == actor.community_id)).all())
     return {category: stored.get(category, DEFAULT_FREQUENCY[category]) for category in CATEGORIES}
+
+
+def _micro_grid_of(session: Session, target: CareTarget) -> int | None:
+    household = session.get(Household, target.household_id) if target.household_id else None
+    return household.micro_grid_id if household else None
 
 
 def grant_category(session: Session, actor: User, user_id: int, category: str) -> SensitiveGrant:

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES
-from engage.community.models import Grid
+from engage.community.models import Grid, MicroGrid
 from engage.community.services import administered_community_ids
 from engage.duties.models import EVENT_KINDS, URGENT_EVENT_KINDS, DutyEvent
 from engage.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from engage.notifications.services import notify, send
+from engage.orders.services import get_order
 from engage.validation import text, whole
 from points.base import utcnow
 
@@ -28,7 +29,8 @@ def allowed_time(kind: str, *, urgent_minutes: int, other_hours: int) -> timedel
 
 
 def report_event(session: Session, actor: User, *, grid_id, kind: str, title: str, description: str = "",
-                 urgent_minutes: int, other_hours: int, now: datetime | None = None) -> DutyEvent:
+                 urgent_minutes: int, other_hours: int, now: datetime | None = None,
+                 order_id: int | None = None) -> DutyEvent:
     """Residents report in their own community; grid workers and staff in theirs."""
     if kind not in EVENT_KINDS:
         raise Invalid.field("kind", _("未知的事件类型。"))
@@ -39,8 +41,8 @@ def report_event(session: Session, actor: User, *, grid_id, kind: str, title: st
     event = DutyEvent(community_id=grid.community_id, grid_id=grid.id, responsible_worker_id=grid.grid_worker_id,
                       kind=kind, title=text(title, "title", 100),
                       description=text(description, "description", 2000, required=False), reported_by_id=actor.id,
-                      reported_at=now, arrive_by=now + allowed_time(kind, urgent_minutes=urgent_minutes,
-                                                                    other_hours=other_hours))
+                      reported_at=now, order_id=order_id,
+                      arrive_by=now + allowed_time(kind, urgent_minutes=urgent_minutes, other_hours=other_hours))
     session.add(event)
     session.flush()
     if event.responsible_worker_id:
@@ -49,6 +51,21 @@ def report_event(session: Session, actor: User, *, grid_id, kind: str, title: st
                                                      minutes=int((event.arrive_by - now).total_seconds() // 60)),
              f"/duties/events/{event.id}")
     return event
+
+
+def report_from_order(session: Session, actor: User, order_id: int, *, kind: str, urgent_minutes: int,
+                      other_hours: int) -> DutyEvent:
+    """Staff or the grid worker turn an order that needs someone on site into a 必到 event of
+    the order's grid."""
+    if not actor.has_role("grid_worker", *STAFF_ROLES):
+        raise Forbidden()
+    order = get_order(session, actor, order_id)
+    micro_grid = session.get(MicroGrid, order.micro_grid_id) if order.micro_grid_id else None
+    if micro_grid is None:
+        raise Invalid(str(_("该订单没有所在微网格，无法列为必到事件。")))
+    return report_event(session, actor, grid_id=micro_grid.grid_id, kind=kind, title=order.title,
+                        description=order.description, urgent_minutes=urgent_minutes, other_hours=other_hours,
+                        order_id=order.id)
 
 
 def events_in_scope(session: Session, actor: User) -> Select:

@@ -11,10 +11,19 @@ from engage.templating import CARE_CATEGORY_NAMES, EVENT_KIND_NAMES, FREQUENCY_N
 
 
 class VisitForm(FlaskForm):
+    """The last three fields are optional: a need found on the visit, ordered for a resident."""
+
     visited_at = DateTimeLocalField(_l("走访时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     kind = SelectField(_l("方式"), choices=options(VISIT_KIND_NAMES.items()))
     found = TextAreaField(_l("走访情况"), validators=[Optional(), Length(max=2000)])
     follow_up = StringField(_l("后续跟进"), validators=[Optional(), Length(max=500)])
+    order_category = SelectField(_l("代为点单（可选）"), validators=[Optional()])
+    order_for = SelectField(_l("为哪位居民"), coerce=int, validators=[Optional()])
+    order_title = StringField(_l("需要什么帮助"), validators=[Optional(), Length(max=100)])
+
+
+class FromOrderForm(FlaskForm):
+    kind = SelectField(_l("事件类型"), choices=options(EVENT_KIND_NAMES.items()))
 
 
 class TargetForm(FlaskForm):

@@ -9,14 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Grid
 from engage.duties import care, checks, compliance, events
-from engage.duties.forms import EventForm, NoteForm, TargetForm, VisitForm
+from engage.duties.forms import EventForm, FromOrderForm, NoteForm, TargetForm, VisitForm
 from engage.duties.models import RESTRICTED, CareTarget, DutyEvent, DutyReport
 from engage.exports import xlsx_download
 from engage.extensions import db
 from engage.forms import flash_errors, options, run_form
+from engage.orders.categories import active_categories
 from engage.templating import CARE_CATEGORY_NAMES, CHECK_ITEM_NAMES
 from engage.i18n import local_zone
 from points.base import utcnow
@@ -67,20 +69,32 @@ def target(target_id: int):
     """The full record: opening it is logged (DESIGN.md rule 6)."""
     record = care.open_record(db.session, current_user, target_id, purpose="page")
     db.session.commit()
-    form = VisitForm(visited_at=utcnow().astimezone(local_zone()).replace(tzinfo=None, second=0, microsecond=0))
+    form = _order_choices(VisitForm(
+        visited_at=utcnow().astimezone(local_zone()).replace(tzinfo=None, second=0, microsecond=0)))
     return render_template("duties/target.html", record=record, form=form, now=utcnow(),
                            frequency=care.frequency_of(db.session, record.target))
+
+
+def _order_choices(form: VisitForm) -> VisitForm:
+    """Order categories of the community and its residents, for a need found on a visit."""
+    form.order_category.choices = options([("", _("不下单"))] + [
+        (c.code, c.name) for c in active_categories(db.session, current_user.community_id)])
+    form.order_for.choices = options([(0, "—")] + [(u.id, u.display_name) for u in db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == "resident", User.community_id == current_user.community_id)
+        .order_by(User.id))])
+    return form
 
 
 @bp.post("/targets/<int:target_id>/visits")
 @login_required
 def visit(target_id: int):
-    form = VisitForm()
+    form = _order_choices(VisitForm())
     outcome = run_form(form, lambda: care.record_visit(
         db.session, current_user, target_id,
         visited_at=form.visited_at.data.replace(tzinfo=local_zone()).astimezone(timezone.utc) if form.visited_at.data
         else None, kind=form.kind.data, found=form.found.data or "", follow_up=form.follow_up.data or "",
-        zone=local_zone()))
+        zone=local_zone(), order_category=form.order_category.data or None, order_title=form.order_title.data or "",
+        order_for=form.order_for.data or None))
     if outcome.ok:
         db.session.commit()
         flash(_("走访已记录。"), "success")
@@ -123,6 +137,21 @@ def event_list():
     rows = db.session.scalars(events.events_in_scope(db.session, current_user)
                               .order_by(DutyEvent.reported_at.desc()).limit(100)).all()
     return render_template("duties/events.html", form=form, rows=rows, now=utcnow(), is_late=events.is_late)
+
+
+@bp.post("/events/from-order/<int:order_id>")
+@login_required
+def event_from_order(order_id: int):
+    form = FromOrderForm()
+    config = current_app.config
+    outcome = run_form(form, lambda: events.report_from_order(
+        db.session, current_user, order_id, kind=form.kind.data, urgent_minutes=config["DUTY_URGENT_ARRIVE_MINUTES"],
+        other_hours=config["DUTY_ARRIVE_HOURS"]))
+    if not outcome.ok:
+        return redirect(url_for("orders.detail", order_id=order_id))
+    db.session.commit()
+    flash(_("已列为必到事件。"), "success")
+    return redirect(url_for("duties.event", event_id=outcome.value.id))
 
 
 @bp.get("/events/<int:event_id>")

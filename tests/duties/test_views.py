@@ -77,3 +77,37 @@ def test_events_checklists_and_the_dashboard_through_pages(db, duty, signed_in):
     page = worker.get("/duties/compliance").get_data(as_text=True)
     assert 'data-test="must-arrive">100.0%<' in page and 'data-test="must-know">8.3%<' in page
     assert page.count("<rect") == 18 + 24 and "data-test=\"by-grid\"" in page
+
+
+def test_a_need_found_on_a_visit_becomes_an_order_for_a_resident(db, make, duty, target, signed_in):
+    from engage.orders.categories import add_defaults
+    from engage.orders.models import ServiceOrder
+
+    add_defaults(db.session, duty.community.id)
+    resident = make.user("resident", community=duty.community)
+    elder = target(household_id=duty.households[0].id)
+    signed_in(duty.worker).post(f"/duties/targets/{elder.id}/visits", data={
+        "visited_at": (utcnow() + timedelta(hours=8) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"),
+        "kind": "home", "order_category": "repair", "order_for": resident.id, "order_title": "厨房水龙头漏水"})
+    reread(db.session)
+    order = db.session.scalar(select(ServiceOrder))
+    assert (order.title, order.requester_id, order.channel, order.micro_grid_id) == (
+        "厨房水龙头漏水", resident.id, "grid_worker", duty.micro.id)
+    assert db.session.scalar(select(Visit.order_id)) == order.id
+
+
+def test_an_order_becomes_a_must_arrive_event_of_its_grid(db, make, duty, signed_in):
+    from engage.orders.categories import add_defaults
+    from engage.orders.services import place_order
+
+    add_defaults(db.session, duty.community.id)
+    resident = make.user("resident", community=duty.community)
+    order = place_order(db.session, resident, category="repair", title="楼道漏电", micro_grid_id=duty.micro.id)
+    db.session.commit()
+    staff = signed_in(duty.staff)
+    assert 'data-test="to-event"' in staff.get(f"/orders/{order.id}").get_data(as_text=True)
+    staff.post(f"/duties/events/from-order/{order.id}", data={"kind": "emergency"})
+    reread(db.session)
+    event = db.session.scalar(select(DutyEvent))
+    assert (event.order_id, event.grid_id, event.title) == (order.id, duty.grid.id, "楼道漏电")
+    assert signed_in(resident).post(f"/duties/events/from-order/{order.id}", data={"kind": "emergency"}).status_code == 403
