@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
 
-SOURCES = ("manual", "satisfaction", "response_time", "complaints", "volunteer_hours")
+SOURCES = ("manual", "satisfaction", "response_time", "complaints", "volunteer_hours", "must_arrive")
 
 
 class Criterion(Base):
@@ -21,7 +21,7 @@ class Criterion(Base):
     __table_args__ = (UniqueConstraint("street_id", "code"),
                       CheckConstraint("weight >= 0 AND weight <= 100", name="weight"),
                       CheckConstraint("source IN ('manual', 'satisfaction', 'response_time', 'complaints', "
-                                      "'volunteer_hours')", name="source"))
+                                      "'volunteer_hours', 'must_arrive')", name="source"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)

@@ -9,7 +9,9 @@ staff:
 - 响应办结 (response_time): share of the orders closed in the period that closed by their
   resolve deadline × 100;
 - 投诉情况 (complaints): 100 − 20 per complaint (社情民意 orders and ratings of 1–2★), not below 0;
-- 志愿服务参与 (volunteer_hours): the company staff's service hours × 10, at most 100.
+- 志愿服务参与 (volunteer_hours): the company staff's service hours × 10, at most 100;
+- 必到响应 (must_arrive, weight 0 until a street gives it one): the share of 4 必到 events in
+  the grids of the company's micro-grids that the grid worker reached in time × 100.
 Ranks: highest score first; a tie goes to the higher satisfaction score, then to the
 company registered first. Every company gets its own rank number.
 Lists (configurable per publication, defaults in DEFAULT_RULE): red = the top ``red_top``
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session
 from engage.activities.models import Activity, Enrollment
 from engage.auth.models import User
 from engage.community.models import Compound, MicroGrid, PropertyCompany
+from engage.duties.models import DutyEvent
 from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder
 from engage.periods import Period
 from engage.rankings.models import Criterion, ManualScore
@@ -34,7 +37,7 @@ from engage.rankings.models import Criterion, ManualScore
 DEFAULT_CRITERIA = (("theory", "理论宣讲", 15, "manual"), ("civilization", "文明创建", 15, "manual"),
                     ("volunteering", "志愿服务参与", 15, "volunteer_hours"),
                     ("satisfaction", "居民满意度", 25, "satisfaction"), ("response", "响应办结", 15, "response_time"),
-                    ("complaints", "投诉情况", 15, "complaints"))
+                    ("complaints", "投诉情况", 15, "complaints"), ("arrival", "必到响应", 0, "must_arrive"))
 DEFAULT_RULE = {"red_top": 3, "red_min": 80, "yellow_below": 60, "yellow_last": 1}
 CLOSING_EVENTS = ("rate", "verify_close")
 
@@ -85,7 +88,13 @@ def computed(session: Session, company_id: int, period: Period) -> dict[str, tup
                              .join(User, User.id == Enrollment.volunteer_id)
                              .where(User.property_company_id == company_id, Activity.starts_at >= period.start,
                                     Activity.starts_at < period.end))
+    grids = select(MicroGrid.grid_id).join(Compound, Compound.id == MicroGrid.compound_id).where(
+        Compound.property_company_id == company_id)
+    events, in_time = session.execute(select(func.count(), func.coalesce(func.sum(case(
+        (DutyEvent.arrived_at <= DutyEvent.arrive_by, 1), else_=0)), 0)).where(
+        DutyEvent.grid_id.in_(grids), DutyEvent.reported_at >= period.start, DutyEvent.reported_at < period.end)).one()
     return {
+        "must_arrive": (round(in_time * 100 / events, 1) if events else None, f"{in_time}/{events}"),
         "satisfaction": (round(float(mean) * 20, 1) if rated else None, f"{float(mean or 0):.1f}★ × {rated}"),
         "response_time": (round(on_time * 100 / closed, 1) if closed else None, f"{on_time}/{closed}"),
         "complaints": (float(max(0, 100 - 20 * complaints)), str(complaints)),
@@ -136,5 +145,5 @@ def _rank(results: list[Evaluation], rule: dict, gold_history: dict[int, int]) -
         elif scored and (e.score < rule["yellow_below"] or position > count - rule["yellow_last"]):
             e.listed = "yellow"
             e.reasons = [f"{b['name']} {b['score']:g}" for b in e.breakdown.values()
-                         if b["score"] is not None and b["score"] < rule["yellow_below"]] or ["排名末位"]
+                         if b["weight"] and b["score"] is not None and b["score"] < rule["yellow_below"]] or ["排名末位"]
         e.gold = e.listed == "red" and gold_history.get(e.company.id, 0) >= 2

@@ -140,6 +140,21 @@ def my_company_entries(session: Session, actor: User) -> list[RankingEntry]:
         .order_by(PropertyRanking.period.desc(), PropertyRanking.version.desc())))
 
 
+def set_weights(session: Session, actor: User, weights: dict[int, object]) -> list[Criterion]:
+    """Admins weigh their street's criteria (0–100 each; 0 leaves one out). Published rankings
+    keep the weights they were computed with."""
+    require_role(actor, "admin")
+    rows = {c.id: c for c in street_criteria(session, _street(session, actor))}
+    for criterion_id, weight in weights.items():
+        if criterion_id not in rows:
+            raise NotFound()
+        rows[criterion_id].weight = whole(weight, f"weight-{criterion_id}", 0, 100)
+    if not any(c.weight for c in rows.values()):
+        raise Invalid(str(_("至少一项指标的权重要大于0。")))
+    session.flush()
+    return list(rows.values())
+
+
 def criteria(session: Session, actor: User) -> list[Criterion]:
     require_role(actor, *STAFF_ROLES)
     return street_criteria(session, _street(session, actor))

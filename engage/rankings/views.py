@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.auth.forms import EmptyForm
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Street
 from engage.community.services import administered_community_ids, communities_in_scope, street_of
@@ -60,6 +61,11 @@ def property_admin():
         db.session.commit()
         flash(_("已发布，榜单已冻结。"), "success")
         return redirect(url_for("rankings.public", street_id=street_of(db.session, current_user), period=label))
+    if "weights" in request.form and run_form(EmptyForm(), lambda: services.set_weights(db.session, current_user, {
+            int(key[7:]): request.form.get(key, type=int) for key in request.form if key.startswith("weight-")})).ok:
+        db.session.commit()
+        flash(_("权重已保存。"), "success")
+        return redirect(url_for("rankings.property_admin", period=label))
     results = services.preview(db.session, current_user, label, zone=local_zone())
     db.session.commit()
     return render_template("rankings/property_admin.html", label=label, results=results,

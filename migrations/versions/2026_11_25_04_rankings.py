@@ -46,7 +46,7 @@ def upgrade():
     sa.Column('weight', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.CheckConstraint("source IN ('manual', 'satisfaction', 'response_time', 'complaints', 'volunteer_hours')", name=op.f('ck_ranking_criteria_source')),
+    sa.CheckConstraint("source IN ('manual', 'satisfaction', 'response_time', 'complaints', 'volunteer_hours', 'must_arrive')", name=op.f('ck_ranking_criteria_source')),
     sa.CheckConstraint('weight >= 0 AND weight <= 100', name=op.f('ck_ranking_criteria_weight')),
     sa.ForeignKeyConstraint(['street_id'], ['streets.id'], name=op.f('fk_ranking_criteria_street_id_streets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ranking_criteria')),

@@ -105,3 +105,30 @@ def test_managers_answer_their_own_yellow_listing_only(db, make, street, company
         services.score(db.session, street.staff, "2026-Q4", good.id,
                        next(c.id for c in services.criteria(db.session, street.staff) if c.code == "satisfaction"),
                        100, "", zone=SHANGHAI)
+
+
+def test_admins_reweigh_the_criteria_and_must_arrive_can_count(db, street, company, order, signed_in):
+    from datetime import datetime
+
+    from engage.community.models import Compound, MicroGrid
+    from engage.duties import events
+
+    served = company()
+    order(served, rating=5)
+    grid_id = db.session.query(MicroGrid.grid_id).join(Compound, Compound.id == MicroGrid.compound_id).filter(
+        Compound.property_company_id == served.id).scalar()
+    reported = datetime(2026, 10, 20, 9, tzinfo=SHANGHAI)
+    events.report_event(db.session, street.staff, grid_id=grid_id, kind="emergency", title="停电", now=reported,
+                        urgent_minutes=30, other_hours=24)
+    db.session.commit()
+    by_code = {c.code: c for c in services.criteria(db.session, street.admin)}
+    client = signed_in(street.admin)
+    weights = {f"weight-{c.id}": 0 for c in by_code.values()}
+    client.post("/rankings/property?period=2026-Q4", data={"weights": "1", **weights, f"weight-{by_code['arrival'].id}": 50,
+                                                          f"weight-{by_code['satisfaction'].id}": 50})
+    result = services.preview(db.session, street.admin, "2026-Q4", zone=SHANGHAI)[0]
+    assert result.breakdown["arrival"]["score"] == 0.0 and result.score == 50.0   # (50·0 + 50·100) / 100
+    with pytest.raises(Invalid):
+        services.set_weights(db.session, street.admin, {c.id: 0 for c in by_code.values()})
+    with pytest.raises(Invalid):
+        services.set_weights(db.session, street.admin, {by_code["theory"].id: 101})
