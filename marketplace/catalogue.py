@@ -85,7 +85,7 @@ def merchants(session: Session, actor: User) -> list[Merchant]:
 
 def _reward_fields(session: Session, actor: User, *, name, price_points, category="goods", description="",
                    merchant_id=None, limit_per_person=None, limit_period=None, active_from=None,
-                   active_until=None, active=True) -> dict:
+                   active_until=None, active=True, picture=None) -> dict:
     if category not in CATEGORIES:
         raise Invalid.field("category", _("未知的类别。"))
     if merchant_id is not None:
@@ -96,7 +96,8 @@ def _reward_fields(session: Session, actor: User, *, name, price_points, categor
             raise Invalid.field("limit_period", _("请选择限购周期（每月或每年）。"))
     if active_from and active_until and active_until <= active_from:
         raise Invalid.field("active_until", _("下架时间必须晚于上架时间。"))
-    return dict(name=text(name, "name", 60), price_points=whole(price_points, "price_points", 1, MAX_PRICE),
+    kept = {"picture": picture} if picture else {}
+    return dict(**kept, name=text(name, "name", 60), price_points=whole(price_points, "price_points", 1, MAX_PRICE),
                 category=category, description=text(description, "description", 2000, required=False),
                 merchant_id=merchant_id, limit_per_person=limit_per_person,
                 limit_period=limit_period if limit_per_person else None, active_from=active_from,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -30,6 +31,9 @@ class RewardForm(FlaskForm):
     limit_per_person = IntegerField(_l("每人限兑数量"), validators=[Optional()])
     limit_period = SelectField(_l("限兑周期"), choices=PERIOD_CHOICES, validators=[Optional()])
     active = BooleanField(_l("上架"), default=True)
+    active_from = DateField(_l("上架日期（可选）"), validators=[Optional()])
+    active_until = DateField(_l("下架日期（可选，当天起下架）"), validators=[Optional()])
+    picture = FileField(_l("图片（JPEG或PNG，最大5MB）"))
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])
 
 

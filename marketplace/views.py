@@ -4,8 +4,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time, timedelta, timezone
 from io import BytesIO
+from pathlib import Path
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
+                   send_from_directory, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from engage.exports import XLSX
 from engage.extensions import db
 from engage.forms import flash_errors, options, run_form
 from engage.ledger.services import points_balance
+from engage.uploads import save_photo
 from engage.pagination import paginate
 from engage.qr import qr_svg
 from engage.i18n import local_zone
@@ -116,11 +119,33 @@ def _reward_choices(form: RewardForm) -> RewardForm:
 
 
 def _reward_fields(form: RewardForm) -> dict:
-    limit = form.limit_per_person.data
-    return dict(name=form.name.data, price_points=form.price_points.data, category=form.category.data,
-                description=form.description.data or "", merchant_id=form.merchant_id.data or None,
-                limit_per_person=limit or None, limit_period=(form.limit_period.data or None) if limit else None,
-                active=form.active.data)
+    limit, upload = form.limit_per_person.data, form.picture.data
+    fields = dict(name=form.name.data, price_points=form.price_points.data, category=form.category.data,
+                  description=form.description.data or "", merchant_id=form.merchant_id.data or None,
+                  limit_per_person=limit or None, limit_period=(form.limit_period.data or None) if limit else None,
+                  active=form.active.data, active_from=_day_start(form.active_from.data),
+                  active_until=_day_start(form.active_until.data))
+    if upload and getattr(upload, "filename", ""):
+        fields["picture"] = save_photo(_picture_folder(), upload.read())
+    return fields
+
+
+def _day_start(day):
+    """A local calendar day as the UTC instant it begins."""
+    return datetime.combine(day, time(), local_zone()).astimezone(timezone.utc) if day else None
+
+
+def _picture_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / "rewards"
+
+
+@bp.get("/rewards/<int:reward_id>/picture")
+@login_required
+def picture(reward_id: int):
+    found = catalogue.get_reward(db.session, current_user, reward_id)
+    if not found.picture:
+        abort(404)
+    return send_from_directory(_picture_folder(), found.picture)
 
 
 @bp.route("/admin", methods=["GET", "POST"])
@@ -146,6 +171,8 @@ def admin_reward(reward_id: int):
     form = _reward_choices(RewardForm(obj=found))
     if request.method == "GET":
         form.merchant_id.data, form.limit_period.data = found.merchant_id or 0, found.limit_period or ""
+        form.active_from.data, form.active_until.data = (moment.astimezone(local_zone()).date() if moment else None
+                                                         for moment in (found.active_from, found.active_until))
     outcome = run_form(form, lambda: catalogue.update_reward(db.session, current_user, reward_id,
                                                              **_reward_fields(form)))
     if outcome.ok:

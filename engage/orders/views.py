@@ -18,7 +18,7 @@ from engage.orders import categories, queries, services
 from engage.orders.forms import (CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm,
                                  ReasonForm)
 from engage.orders.models import STATUSES
-from engage.orders.photos import save_photo
+from engage.uploads import save_photo
 
 bp = Blueprint("orders", __name__)
 

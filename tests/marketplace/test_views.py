@@ -105,3 +105,31 @@ def test_an_idle_kiosk_forgets_the_member(make_app, db, mall, member):
 def test_people_are_not_kiosks_and_kiosks_are_not_shops(db, mall, member, signed_in):
     assert signed_in(member(10)).get("/kiosk/").status_code == 403
     assert signed_in(mall.kiosk).get("/mall/admin").status_code == 403
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_reward_with_a_picture_and_a_sale_period(db, mall, member, signed_in):
+    import io
+
+    staff = signed_in(mall.staff)
+    created = staff.post("/mall/admin", data={"name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0,
+                                              "stock": 2, "active": "y", "picture": (io.BytesIO(PNG), "cup.png")},
+                         content_type="multipart/form-data")
+    reward_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    buyer = signed_in(member(100))
+
+    def picture() -> bytes:
+        with buyer.get(f"/mall/rewards/{reward_id}/picture") as response:
+            return response.data
+
+    assert picture() == PNG
+    refused = staff.post(f"/mall/admin/rewards/{reward_id}", data={
+        "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
+        "picture": (io.BytesIO(b"not an image"), "cup.png")}, content_type="multipart/form-data")
+    assert refused.status_code == 200 and picture() == PNG
+    staff.post(f"/mall/admin/rewards/{reward_id}", data={
+        "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
+        "active_until": "2020-01-01"})
+    assert "保温杯" not in buyer.get("/mall/").get_data(as_text=True)
