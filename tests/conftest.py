@@ -78,11 +78,14 @@ def database_url(schema, tmp_path) -> str:
 
 
 def _truncate_all(url: str) -> None:
+    """Empty every table between tests. DELETE with triggers off (replica role, which also
+    skips the append-only and foreign-key triggers) takes milliseconds where a TRUNCATE of
+    every table took half a second; ids keep counting up, which no test relies on."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = [t for t in _db.metadata.sorted_tables]
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(_db.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
     engine.dispose()
 
 

@@ -55,13 +55,14 @@ def test_verify_command_ok_then_names_tampered_row(app, db, make, funded):
     result = runner.invoke(args=["engage", "points", "verify"])
     assert result.exit_code == 0 and "ledger OK" in result.output
     with db.engine.begin() as conn:
+        posting, tx = conn.execute(text("SELECT id, transaction_id FROM ledger_postings ORDER BY id LIMIT 1")).one()
         for statement in points.schema.drop_guard_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
-        conn.execute(text("UPDATE ledger_postings SET amount = amount + 1 WHERE id = 1"))
+        conn.execute(text("UPDATE ledger_postings SET amount = amount + 1 WHERE id = :id"), {"id": posting})
     result = runner.invoke(args=["engage", "points", "verify"])
-    assert result.exit_code == 1 and "transaction 1" in result.output
+    assert result.exit_code == 1 and f"transaction {tx}" in result.output
     with db.engine.begin() as conn:
-        conn.execute(text("UPDATE ledger_postings SET amount = amount - 1 WHERE id = 1"))
+        conn.execute(text("UPDATE ledger_postings SET amount = amount - 1 WHERE id = :id"), {"id": posting})
         points.schema.install_guards(conn)
 
 
