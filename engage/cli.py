@@ -84,6 +84,23 @@ def set_active_command(username, disable):
     click.echo(f"{user.username} is now {'disabled' if disable else 'active'}.")
 
 
+@engage_cli.command("grant")
+@click.argument("username")
+@click.argument("category", type=click.Choice(["mental_illness", "petitioner", "religious"]))
+@click.option("--by", "admin_username", required=True, help="The street admin granting it (recorded).")
+def grant_command(username, category, admin_username):
+    """Let a colleague see one restricted 468 category (精神病人, 信访人员, 信教群众)."""
+    from engage.auth.services import find_user
+    from engage.duties.care import grant_category
+
+    user, admin = find_user(db.session, username), find_user(db.session, admin_username)
+    if user is None or admin is None:
+        raise click.ClickException("No such user.")
+    grant_category(db.session, admin, user.id, category)
+    db.session.commit()
+    click.echo(f"{user.username} may now see {category}.")
+
+
 @engage_cli.command("reports")
 def reports_command() -> None:
     """Keep each street's report for the last finished week, month, quarter and year (idempotent)."""

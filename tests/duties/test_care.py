@@ -132,3 +132,18 @@ def test_a_category_policy_moves_the_due_dates_of_targets_without_their_own(db, 
     assert db.session.get(CareTarget, own.id).next_visit_due == before[1]
     with pytest.raises(Invalid):
         care.set_policy(db.session, duty.staff, "hardship", "daily", zone=SHANGHAI)
+
+
+def test_the_grant_command_records_who_granted_it(app, db, duty, target):
+    from engage.duties.models import SensitiveGrant
+
+    hidden = target(category="religious")
+    result = app.test_cli_runner().invoke(args=["engage", "grant", duty.staff.username, "religious",
+                                                "--by", duty.admin.username])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(SensitiveGrant, (duty.staff.id, "religious")).granted_by_id == duty.admin.id
+    assert hidden.id in {t.id for t in db.session.scalars(care.target_list(db.session, duty.staff))}
+    refused = app.test_cli_runner().invoke(args=["engage", "grant", duty.staff.username, "religious",
+                                                 "--by", duty.staff.username])
+    assert refused.exit_code != 0
