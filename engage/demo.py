@@ -12,8 +12,8 @@ from engage.auth.services import create_user
 from engage.ledger.services import award_points, issue_budget
 from engage.orders import services as orders
 from engage.orders.categories import add_defaults
-from engage.duties import care, checks, events, schedule
-from engage.rankings import services as ranking_services
+from engage.duties import care, checks, events, rhythm as duty_rhythm, schedule
+from engage.rankings import reports as periodic_reports, services as ranking_services
 from engage.rankings.leaderboards import rebuild_tallies
 from engage.volunteers import services as volunteers
 from marketplace import catalogue, members, redemption
@@ -56,6 +56,8 @@ def load_demo(session: Session) -> bool:
     _duties(session, users, home)
     _rankings(session, users, home)
     rebuild_tallies(session, zone=DEMO_ZONE, now=utcnow())
+    periodic_reports.generate(session, now=utcnow(), zone=DEMO_ZONE)
+    duty_rhythm.generate_reports(session, now=utcnow(), zone=DEMO_ZONE)
     return True
 
 
