@@ -99,11 +99,17 @@ def _store_text(category: str, value: str) -> tuple[str, str | None]:
     return ("", crypto.encrypt(value)) if category in RESTRICTED and value else (value, None)
 
 
+def policy_frequencies(session: Session, community_ids: set[int]) -> dict[tuple[int, str], str]:
+    """(community, category) → frequency for these communities, the defaults filled in."""
+    stored = {(p.community_id, p.category): p.frequency for p in session.scalars(
+        select(CarePolicy).where(CarePolicy.community_id.in_(community_ids)))}
+    return {(c, category): stored.get((c, category), DEFAULT_FREQUENCY[category])
+            for c in community_ids for category in CATEGORIES}
+
+
 def frequency_of(session: Session, target: CareTarget) -> str:
-    if target.frequency:
-        return target.frequency
-    policy = session.get(CarePolicy, (target.community_id, target.category))
-    return policy.frequency if policy else DEFAULT_FREQUENCY[target.category]
+    return target.frequency or policy_frequencies(session, {target.community_id})[
+        target.community_id, target.category]
 
 
 def register_target(session: Session, actor: User, *, grid_id, category: str, name: str, zone: ZoneInfo,
@@ -122,8 +128,8 @@ def register_target(session: Session, actor: User, *, grid_id, category: str, na
     worker = session.get(User, assigned_worker_id or grid.grid_worker_id or 0)
     if worker is None or not worker.has_role("grid_worker") or worker.community_id != grid.community_id:
         raise Invalid.field("assigned_worker_id", _("请指定本社区的网格员。"))
-    if household_id and (session.get(Household, household_id) is None
-                         or session.get(Household, household_id).community_id != grid.community_id):
+    household = session.get(Household, household_id) if household_id else None
+    if household_id and (household is None or household.community_id != grid.community_id):
         raise Invalid.field("household_id", _("未知的住户。"))
     plain, cipher = _store_text(category, text(notes, "notes", 2000, required=False))
     target = CareTarget(
@@ -195,9 +201,8 @@ def set_policy(session: Session, actor: User, category: str, frequency: str, *, 
 
 def policies(session: Session, actor: User) -> dict[str, str]:
     """Every category's frequency in the caller's community, defaults filled in."""
-    stored = dict(session.execute(select(CarePolicy.category, CarePolicy.frequency)
-                                  .where(CarePolicy.community_id == actor.community_id)).all())
-    return {category: stored.get(category, DEFAULT_FREQUENCY[category]) for category in CATEGORIES}
+    return {category: frequency for (_c, category), frequency in
+            policy_frequencies(session, {actor.community_id}).items()}
 
 
 def _micro_grid_of(session: Session, target: CareTarget) -> int | None:

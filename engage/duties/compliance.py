@@ -27,7 +27,7 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES
 from engage.community.models import Grid, Household, MicroGrid
 from engage.community.services import administered_community_ids
-from engage.duties.care import frequency_of, visible_targets
+from engage.duties.care import policy_frequencies, visible_targets
 from engage.duties.models import CHECK_ITEMS, CareTarget, DutyEvent, HouseholdCheck, Visit
 from engage.duties.schedule import following_period, next_due, period_start
 from engage.errors import Forbidden
@@ -153,16 +153,22 @@ def _knowledge(session: Session, grids: list[int], as_of: datetime, stale_days: 
 
 
 def _visits(session: Session, targets, period: Period, as_of: datetime, zone) -> tuple[int, int, int]:
+    """Three queries whatever the number of targets: the targets, their visits, the policies."""
+    rows = session.scalars(targets.where(CareTarget.created_at < period.end)).all()
+    visits: dict[int, list[datetime]] = {}
+    for target_id, visited_at in session.execute(select(Visit.target_id, Visit.visited_at).where(
+            Visit.target_id.in_([t.id for t in rows]), Visit.visited_at <= as_of)):
+        visits.setdefault(target_id, []).append(visited_at)
+    frequencies = policy_frequencies(session, {t.community_id for t in rows})
     met = due = overdue = 0
-    for target in session.scalars(targets.where(CareTarget.created_at < period.end)).all():
-        frequency = frequency_of(session, target)
-        visits = list(session.scalars(select(Visit.visited_at).where(Visit.target_id == target.id)))
+    for target in rows:
+        frequency = target.frequency or frequencies[target.community_id, target.category]
+        seen = visits.get(target.id, [])
         start = period_start(max(target.created_at, period.start - timedelta(days=92)), frequency, zone)
         while (end := following_period(start, frequency)) <= as_of:
             if end > period.start and start >= period_start(target.created_at, frequency, zone):
                 due += 1
-                met += any(start <= v < end for v in visits)
+                met += any(start <= v < end for v in seen)
             start = end
-        last = max((v for v in visits if v <= as_of), default=None)
-        overdue += next_due(last, frequency, zone, now=target.created_at) <= as_of
+        overdue += next_due(max(seen, default=None), frequency, zone, now=target.created_at) <= as_of
     return met, due, overdue
