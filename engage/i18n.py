@@ -1,6 +1,7 @@
 """Language and time zone of each request: Chinese first, English second."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, session
@@ -28,3 +29,18 @@ def select_timezone() -> str:
 def local_zone() -> ZoneInfo:
     """The configured zone in which days, weeks, months and deadlines are counted."""
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def from_local(value: datetime | date | None) -> datetime | None:
+    """What a form's local date or date-time means in UTC, as the database keeps it
+    (a date means the start of that day)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    return value.replace(tzinfo=local_zone()).astimezone(timezone.utc)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored instant as the naive local date-time a form field shows."""
+    return moment.astimezone(local_zone()).replace(tzinfo=None)

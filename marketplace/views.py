@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from engage.ledger.services import points_balance
 from engage.uploads import save_photo
 from engage.pagination import paginate
 from engage.qr import qr_svg
-from engage.i18n import local_zone
+from engage.i18n import from_local, local_zone, to_local
 from marketplace import catalogue, members, redemption
 from marketplace.export import redemptions_workbook
 from marketplace.forms import (CodeForm, HistoryFilter, KioskForm, MerchantForm, NewRewardForm, PinForm, ReasonForm,
@@ -123,16 +123,11 @@ def _reward_fields(form: RewardForm) -> dict:
     fields = dict(name=form.name.data, price_points=form.price_points.data, category=form.category.data,
                   description=form.description.data or "", merchant_id=form.merchant_id.data or None,
                   limit_per_person=limit or None, limit_period=(form.limit_period.data or None) if limit else None,
-                  active=form.active.data, active_from=_day_start(form.active_from.data),
-                  active_until=_day_start(form.active_until.data))
+                  active=form.active.data, active_from=from_local(form.active_from.data),
+                  active_until=from_local(form.active_until.data))
     if upload and getattr(upload, "filename", ""):
         fields["picture"] = save_photo(_picture_folder(), upload.read())
     return fields
-
-
-def _day_start(day):
-    """A local calendar day as the UTC instant it begins."""
-    return datetime.combine(day, time(), local_zone()).astimezone(timezone.utc) if day else None
 
 
 def _picture_folder() -> Path:
@@ -171,7 +166,7 @@ def admin_reward(reward_id: int):
     form = _reward_choices(RewardForm(obj=found))
     if request.method == "GET":
         form.merchant_id.data, form.limit_period.data = found.merchant_id or 0, found.limit_period or ""
-        form.active_from.data, form.active_until.data = (moment.astimezone(local_zone()).date() if moment else None
+        form.active_from.data, form.active_until.data = (to_local(moment).date() if moment else None
                                                          for moment in (found.active_from, found.active_until))
     outcome = run_form(form, lambda: catalogue.update_reward(db.session, current_user, reward_id,
                                                              **_reward_fields(form)))
@@ -241,15 +236,10 @@ def _history():
     filters.reward.choices = options([(0, _("全部奖品"))] + [
         (o.reward.id, o.reward.name) for o in catalogue.offers(db.session, current_user, include_inactive=True)])
     filters.validate()
-    zone = local_zone()
-
-    def moment(day):
-        return datetime.combine(day, time(), zone).astimezone(timezone.utc) if day else None
-
-    end = moment(filters.end.data + timedelta(days=1)) if filters.end.data else None
+    end = from_local(filters.end.data + timedelta(days=1)) if filters.end.data else None
     return filters, redemption.community_redemptions(
         current_user, location_id=filters.location.data or None, reward_id=filters.reward.data or None,
-        start=moment(filters.start.data), end=end)
+        start=from_local(filters.start.data), end=end)
 
 
 @bp.post("/admin/redemptions/<int:redemption_id>/refund")

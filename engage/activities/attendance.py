@@ -100,6 +100,15 @@ def check_out(session: Session, actor: User, activity_id: int, token: str, secre
     return _close_attendance(session, enrollment, now or utcnow(), max_hours, actor_id=actor.id)
 
 
+def attend(session: Session, actor: User, activity_id: int, token: str, secret_key: str, *, max_hours: int,
+           now: datetime | None = None) -> Enrollment:
+    """What one scan means: the first checks in, a later one (with a newer code) checks out."""
+    activity = get_activity(session, actor, activity_id)
+    if _my_enrollment(session, actor, activity).checked_in_at is None:
+        return check_in(session, actor, activity_id, token, secret_key, now=now)
+    return check_out(session, actor, activity_id, token, secret_key, max_hours=max_hours, now=now)
+
+
 def _close_attendance(session: Session, enrollment: Enrollment, moment: datetime, max_hours: int,
                       *, actor_id: int | None, flagged: bool = False) -> Enrollment:
     """Record the hours and pay the points, once: a second checkout finds it done."""

@@ -12,22 +12,14 @@ from engage.activities.forms import ActivityForm, AttendForm, CorrectionForm, Ne
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.extensions import db
 from engage.forms import flash_errors, options, run_form
+from engage.i18n import from_local, to_local
 from engage.pagination import paginate
 from engage.qr import qr_svg
+from engage.templating import hours
 from engage.volunteers.services import community_teams
-from engage.i18n import local_zone
 
 bp = Blueprint("activities", __name__)
 
-
-
-def _utc(local: datetime | None) -> datetime | None:
-    """A time typed in the local zone, as the UTC the database keeps."""
-    return local.replace(tzinfo=local_zone()).astimezone(timezone.utc) if local else None
-
-
-def _local(moment: datetime) -> datetime:
-    return moment.astimezone(local_zone()).replace(tzinfo=None)
 
 
 def _prepare(form: ActivityForm) -> ActivityForm:
@@ -38,7 +30,7 @@ def _prepare(form: ActivityForm) -> ActivityForm:
 
 def _fields(form: ActivityForm) -> dict:
     return dict(title=form.title.data, kind=form.kind.data, location=form.location.data,
-                starts_at=_utc(form.starts_at.data), ends_at=_utc(form.ends_at.data),
+                starts_at=from_local(form.starts_at.data), ends_at=from_local(form.ends_at.data),
                 capacity=form.capacity.data, points_per_hour=form.points_per_hour.data or 0,
                 skills=form.skills.data or "", team_id=form.team_id.data or None,
                 description=form.description.data or "")
@@ -49,8 +41,7 @@ def _fields(form: ActivityForm) -> dict:
 def index():
     result = paginate(db.session, services.upcoming(db.session, current_user),
                       page=request.args.get("page", 1, type=int), per_page=20)
-    mine = {activity.id: services.my_enrollment(db.session, current_user, activity.id)
-            for activity in result.items}
+    mine = services.my_enrollments(db.session, current_user, [a.id for a in result.items])
     return render_template("activities/index.html", result=result, mine=mine,
                            staff=current_user.has_role(*STAFF_ROLES))
 
@@ -85,7 +76,7 @@ def edit(activity_id: int):
     activity = services.get_activity(db.session, current_user, activity_id)
     form = _prepare(ActivityForm(obj=activity))
     if request.method == "GET":
-        form.starts_at.data, form.ends_at.data = _local(activity.starts_at), _local(activity.ends_at)
+        form.starts_at.data, form.ends_at.data = to_local(activity.starts_at), to_local(activity.ends_at)
         form.team_id.data = activity.team_id or 0
     outcome = run_form(form, lambda: services.update_activity(db.session, current_user, activity_id,
                                                               **_fields(form)))
@@ -145,19 +136,16 @@ def attend(activity_id: int):
     activity = services.get_activity(db.session, current_user, activity_id)
     enrollment = services.my_enrollment(db.session, current_user, activity_id)
     form = AttendForm(token=request.args.get("t", ""))
-    checking_out = bool(enrollment and enrollment.checked_in_at)
-    key, config = current_app.config["SECRET_KEY"], current_app.config
-    outcome = run_form(form, lambda: (
-        attendance.check_out(db.session, current_user, activity_id, form.token.data.strip(), key,
-                             max_hours=config["ACTIVITY_MAX_HOURS"]) if checking_out
-        else attendance.check_in(db.session, current_user, activity_id, form.token.data.strip(), key)))
+    outcome = run_form(form, lambda: attendance.attend(
+        db.session, current_user, activity_id, form.token.data.strip(), current_app.config["SECRET_KEY"],
+        max_hours=current_app.config["ACTIVITY_MAX_HOURS"]))
     if outcome.ok:
         done = outcome.value
         return _done(activity_id, _("签退成功：服务 %(hours)s 小时，获得 %(points)d 积分。",
-                                    hours=f"{done.minutes / 60:g}", points=done.points_awarded or 0)
-                     if checking_out else _("签到成功。"))
-    return render_template("activities/attend.html", activity=activity, enrollment=enrollment,
-                           form=form, checking_out=checking_out)
+                                    hours=hours(done.minutes), points=done.points_awarded or 0)
+                     if done.checked_out_at else _("签到成功。"))
+    return render_template("activities/attend.html", activity=activity, enrollment=enrollment, form=form,
+                           checking_out=bool(enrollment and enrollment.checked_in_at))
 
 
 def _code_payload(activity_id: int) -> dict:
@@ -188,7 +176,7 @@ def roster(activity_id: int):
     activity, rows = services.roster(db.session, current_user, activity_id)
     return render_template("activities/roster.html", activity=activity, rows=rows,
                            corrections=attendance.corrections(db.session, current_user, activity_id),
-                           form=CorrectionForm(), local=_local)
+                           form=CorrectionForm(), local=to_local)
 
 
 @bp.post("/activities/<int:activity_id>/roster/correct")
@@ -197,7 +185,7 @@ def correct(activity_id: int):
     form = CorrectionForm()
     outcome = run_form(form, lambda: attendance.correct_attendance(
         db.session, current_user, form.enrollment_id.data,
-        checked_in_at=_utc(form.checked_in_at.data), checked_out_at=_utc(form.checked_out_at.data),
+        checked_in_at=from_local(form.checked_in_at.data), checked_out_at=from_local(form.checked_out_at.data),
         reason=form.reason.data, max_hours=current_app.config["ACTIVITY_MAX_HOURS"]))
     if outcome.ok:
         db.session.commit()

@@ -2,7 +2,7 @@
 and the compliance dashboard with its kept reports."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +20,7 @@ from engage.extensions import db
 from engage.forms import flash_errors, options, run_form
 from engage.orders.categories import active_categories
 from engage.templating import CARE_CATEGORY_NAMES, CHECK_ITEM_NAMES
-from engage.i18n import local_zone
+from engage.i18n import from_local, local_zone, to_local
 from points.base import utcnow
 
 bp = Blueprint("duties", __name__, url_prefix="/duties")
@@ -70,7 +70,7 @@ def target(target_id: int):
     record = care.open_record(db.session, current_user, target_id, purpose="page")
     db.session.commit()
     form = _order_choices(VisitForm(
-        visited_at=utcnow().astimezone(local_zone()).replace(tzinfo=None, second=0, microsecond=0)))
+        visited_at=to_local(utcnow()).replace(second=0, microsecond=0)))
     return render_template("duties/target.html", record=record, form=form, now=utcnow(),
                            frequency=care.frequency_of(db.session, record.target))
 
@@ -91,8 +91,7 @@ def visit(target_id: int):
     form = _order_choices(VisitForm())
     outcome = run_form(form, lambda: care.record_visit(
         db.session, current_user, target_id,
-        visited_at=form.visited_at.data.replace(tzinfo=local_zone()).astimezone(timezone.utc) if form.visited_at.data
-        else None, kind=form.kind.data, found=form.found.data or "", follow_up=form.follow_up.data or "",
+        visited_at=from_local(form.visited_at.data), kind=form.kind.data, found=form.found.data or "", follow_up=form.follow_up.data or "",
         zone=local_zone(), order_category=form.order_category.data or None, order_title=form.order_title.data or "",
         order_for=form.order_for.data or None))
     if outcome.ok:
