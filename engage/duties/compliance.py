@@ -29,29 +29,17 @@ from engage.community.models import Grid, Household, MicroGrid
 from engage.community.services import administered_community_ids
 from engage.duties.care import policy_frequencies, visible_targets
 from engage.duties.models import CHECK_ITEMS, CareTarget, DutyEvent, HouseholdCheck, Visit
-from engage.duties.schedule import following_period, next_due, period_start
+from engage.duties.schedule import next_due
 from engage.errors import Forbidden
-from engage.periods import Period, parse_label
+from engage.periods import Period, containing, following_period, parse_label, period_start
 from points.base import utcnow
 
 STALE_DAYS = 180
 
 
-def recent_months(zone: ZoneInfo, count: int, *, now: datetime | None = None) -> list[Period]:
-    """The last ``count`` months, oldest first, the current one included."""
-    start, months = period_start(now or utcnow(), "month", zone), []
-    for _month in range(count):
-        months.insert(0, Period(start, following_period(start, "month"), f"{start.year:04d}-{start.month:02d}"))
-        start = period_start(start - timedelta(days=1), "month", zone)
-    return months
-
-
 def parse_period(value: str | None, zone: ZoneInfo) -> Period:
     """``YYYY-MM`` (default: the current month) as a local calendar month."""
-    if value:
-        return parse_label(value, zone, kinds=("month",))
-    start = period_start(utcnow(), "month", zone)
-    return Period(start, following_period(start, "month"), f"{start.year:04d}-{start.month:02d}")
+    return parse_label(value, zone, kinds=("month",)) if value else containing(utcnow(), "month", zone)
 
 
 def _rate(met: int, due: int) -> float | None:
@@ -110,15 +98,6 @@ def figures_by_grid(session: Session, actor: User, period: Period, *, stale_days
     grids = session.scalars(select(Grid).where(Grid.id.in_(grid_ids_in_scope(session, actor))).order_by(Grid.id))
     return [(grid, _compute(session, [grid.id], visible_targets(session, actor).where(CareTarget.grid_id == grid.id),
                             period, stale_days=stale_days, now=now)) for grid in grids]
-
-
-def recent_weeks(zone: ZoneInfo, count: int, *, now: datetime | None = None) -> list[Period]:
-    start, weeks = period_start(now or utcnow(), "week", zone), []
-    for _week in range(count):
-        year, number, _day = start.isocalendar()
-        weeks.insert(0, Period(start, following_period(start, "week"), f"{year:04d}-W{number:02d}"))
-        start = period_start(start - timedelta(days=1), "week", zone)
-    return weeks
 
 
 def _compute(session: Session, grids: list[int], targets, period: Period, *, stale_days: int,

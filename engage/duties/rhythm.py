@@ -10,11 +10,10 @@ from sqlalchemy.orm import Session
 
 from engage.community.models import Community
 from engage.duties.compliance import figures_for_grids
-from engage.periods import Period
 from engage.duties.models import CareTarget, DutyReminder, DutyReport
-from engage.duties.schedule import following_period, period_start
-from engage.notifications.services import send
 from engage.errors import Conflict
+from engage.notifications.services import send
+from engage.periods import last_finished
 from engage.persistence import add_unique
 
 
@@ -40,9 +39,7 @@ def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
     """The last finished week's and month's figures for every community, each kept once."""
     made = 0
     for kind in ("week", "month"):
-        end = period_start(now, kind, zone)
-        start = period_start(end - timedelta(days=1), kind, zone)
-        period = Period(start, following_period(start, kind), _label(start, kind))
+        period = last_finished(kind, now, zone)
         for community_id in session.scalars(select(Community.id)):
             if session.scalar(select(DutyReport.id).where(DutyReport.community_id == community_id,
                                                           DutyReport.kind == kind,
@@ -50,14 +47,8 @@ def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
                 continue
             result = figures_for_grids(session, community_id, period, zone=zone, now=now)
             session.add(DutyReport(community_id=community_id, kind=kind, label=period.label,
-                                   starts_on=start.date(), figures=result.as_json()))
+                                   starts_on=period.start.date(), figures=result.as_json()))
             made += 1
     session.flush()
     return made
 
-
-def _label(start: datetime, kind: str) -> str:
-    if kind == "month":
-        return f"{start.year:04d}-{start.month:02d}"
-    year, week, _day = start.isocalendar()
-    return f"{year:04d}-W{week:02d}"

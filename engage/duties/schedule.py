@@ -8,35 +8,15 @@ the period ends; a target is overdue from that instant on.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
+
+from engage.periods import following_period, period_start
 
 DEFAULT_FREQUENCY = {
     "hardship": "month", "elderly_alone": "week", "left_behind_child": "month", "troubled_youth": "month",
     "disabled_family": "month", "mental_illness": "week", "petitioner": "month", "religious": "quarter",
 }
-
-
-def period_start(moment: datetime, frequency: str, zone: ZoneInfo) -> datetime:
-    local = moment.astimezone(zone)
-    day = local.date()
-    if frequency == "week":
-        day -= timedelta(days=day.weekday())
-    elif frequency == "month":
-        day = day.replace(day=1)
-    else:
-        day = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    return datetime(day.year, day.month, day.day, tzinfo=zone)
-
-
-def following_period(start: datetime, frequency: str) -> datetime:
-    if frequency == "week":
-        day = start.date() + timedelta(days=7)
-    else:
-        months = 1 if frequency == "month" else 3
-        index = start.year * 12 + start.month - 1 + months
-        day = start.date().replace(year=index // 12, month=index % 12 + 1, day=1)
-    return datetime(day.year, day.month, day.day, tzinfo=start.tzinfo)
 
 
 def next_due(last_visit: datetime | None, frequency: str, zone: ZoneInfo, *, now: datetime) -> datetime:

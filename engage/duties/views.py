@@ -19,6 +19,7 @@ from engage.exports import xlsx_download
 from engage.extensions import db
 from engage.forms import flash_errors, options, run_form
 from engage.orders.categories import active_categories
+from engage.periods import recent
 from engage.templating import CARE_CATEGORY_NAMES, CHECK_ITEM_NAMES
 from engage.i18n import from_local, local_zone, to_local
 from points.base import utcnow
@@ -197,8 +198,8 @@ def dashboard():
         return [compliance.figures(db.session, current_user, p, stale_days=stale_days).as_json() for p in periods]
 
     return render_template("duties/compliance.html", current=current, period=period,
-                           months=trend(compliance.recent_months(zone, 6)),
-                           weeks=trend(compliance.recent_weeks(zone, 8)),
+                           months=trend(recent("month", 6, zone, now=utcnow())),
+                           weeks=trend(recent("week", 8, zone, now=utcnow())),
                            grids=[(grid, f.as_json()) for grid, f in compliance.figures_by_grid(
                                db.session, current_user, period, stale_days=stale_days)])
 

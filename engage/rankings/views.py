@@ -15,7 +15,7 @@ from engage.exports import xlsx_download
 from engage.extensions import db
 from engage.forms import run_form
 from engage.i18n import local_zone
-from engage.periods import parse_label, quarter_of
+from engage.periods import parse_label, quarter_of, recent
 from engage.rankings import dashboard, leaderboards, reports, services
 from engage.rankings.dashboard import dashboard_rows
 from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm
@@ -121,7 +121,7 @@ def dashboard_page():
     period = _dashboard_period()
     board = dashboard.figures(db.session, ids, period)
     trend = [(month.label, dashboard.figures(db.session, ids, month))
-             for month in compliance.recent_months(local_zone(), 6)]
+             for month in recent("month", 6, local_zone(), now=utcnow())]
     duty = compliance.figures(db.session, current_user, period,
                               stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json()
     return render_template("rankings/dashboard.html", board=board, period=period, trend=trend, duty=duty,

@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 
 from engage.rankings import services
 from engage.rankings.models import PeriodicReport
-from engage.rankings.reports import generate, last_finished
+from engage.periods import last_finished
+from engage.rankings.reports import generate
 from tests.rankings.conftest import SHANGHAI
 
 NOW = datetime(2027, 1, 6, 2, tzinfo=timezone.utc)        # Wednesday 6 January 2027, 10:00 in Shanghai
