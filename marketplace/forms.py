@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from engage.forms import options
 from engage.templating import CATEGORY_NAMES, PERIOD_NAMES
@@ -19,7 +20,7 @@ class RedeemForm(FlaskForm):
     """``price`` is the price the member saw; ``request_id`` makes a double tap harmless."""
 
     quantity = IntegerField(_l("数量"), default=1, validators=[InputRequired()])
-    price = HiddenField()
+    price = IntegerField(widget=HiddenInput(), validators=[Optional()])
     request_id = HiddenField()
 
 

@@ -100,7 +100,7 @@ def redeem(reward_id: int):
         db.session, member, reward_id, form.quantity.data,
         location=catalogue.kiosk_location(db.session, current_user),
         zone=local_zone(),
-        expected_price=int(form.price.data) if (form.price.data or "").isdigit() else None,
+        expected_price=form.price.data,
         client_ref=f"kiosk-web:{form.request_id.data}"[:64] if form.request_id.data else None))
     if not outcome.ok:
         return redirect(url_for("kiosk.shop"))

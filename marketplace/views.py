@@ -58,7 +58,7 @@ def redeem(reward_id: int):
     outcome = run_form(form, lambda: redemption.redeem_online(
         db.session, current_user, reward_id, form.quantity.data, zone=local_zone(),
         pickup_hours=current_app.config["REDEMPTION_PICKUP_HOURS"],
-        expected_price=int(form.price.data) if (form.price.data or "").isdigit() else None,
+        expected_price=form.price.data,
         client_ref=f"web:{current_user.id}:{form.request_id.data}"[:64] if form.request_id.data else None))
     if not outcome.ok:
         for error in form.quantity.errors:

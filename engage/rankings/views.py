@@ -62,7 +62,8 @@ def property_admin():
         flash(_("已发布，榜单已冻结。"), "success")
         return redirect(url_for("rankings.public", street_id=street_of(db.session, current_user), period=label))
     if "weights" in request.form and run_form(EmptyForm(), lambda: services.set_weights(db.session, current_user, {
-            int(key[7:]): request.form.get(key, type=int) for key in request.form if key.startswith("weight-")})).ok:
+            int(key[7:]): request.form.get(key, type=int) for key in request.form
+            if key.startswith("weight-") and key[7:].isdigit()})).ok:
         db.session.commit()
         flash(_("权重已保存。"), "success")
         return redirect(url_for("rankings.property_admin", period=label))
