@@ -22,7 +22,7 @@ from engage.auth.models import User, UserRole
 from engage.community.models import Community
 from engage.community.services import street_of
 from engage.errors import Forbidden
-from engage.periods import Period, parse_label, quarter_of
+from engage.periods import Period, recent
 from engage.rankings.models import VolunteerTally
 from engage.volunteers.models import Team, TeamMember
 from points.base import UTCDateTime
@@ -43,16 +43,9 @@ class Row:
 
 def _periods(zone: ZoneInfo, now: datetime) -> list[tuple[str, datetime, datetime]]:
     """Every month, quarter and year of the last few years, and all time."""
-    local = now.astimezone(zone)
-    found: dict[str, Period] = {}
-    for year in range(local.year - HISTORY_YEARS + 1, local.year + 1):
-        found[str(year)] = parse_label(str(year), zone)
-        for month in range(1, 13):
-            label = f"{year:04d}-{month:02d}"
-            found[label] = parse_label(label, zone)
-            quarter = quarter_of(found[label].start, zone)
-            found[quarter] = parse_label(quarter, zone)
-    rows = [(p.label, p.start.astimezone(timezone.utc), p.end.astimezone(timezone.utc)) for p in found.values()]
+    found = [period for kind, count in (("month", 12 * HISTORY_YEARS), ("quarter", 4 * HISTORY_YEARS),
+                                        ("year", HISTORY_YEARS)) for period in recent(kind, count, zone, now=now)]
+    rows = [(p.label, p.start.astimezone(timezone.utc), p.end.astimezone(timezone.utc)) for p in found]
     return rows + [(ALL_TIME, datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9999, 1, 1, tzinfo=timezone.utc))]
 
 
