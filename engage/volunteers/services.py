@@ -131,6 +131,7 @@ class VolunteerView:
     points: int
     rating: float | None
     rated_orders: int
+    to_next_star: int | None  # minutes still to serve for the next star; None at the top
 
 
 def volunteer_view(session: Session, actor: User, volunteer_id: int, *, zone: ZoneInfo,
@@ -144,9 +145,11 @@ def volunteer_view(session: Session, actor: User, volunteer_id: int, *, zone: Zo
     record = service_record(session, volunteer.id, zone)
     rating, rated = session.execute(select(func.avg(ServiceOrder.rating), func.count(ServiceOrder.rating))
                                     .where(ServiceOrder.volunteer_id == volunteer.id)).one()
+    star = star_level(record.total_minutes, star_hours)
+    to_next = star_hours[star] * 60 - record.total_minutes if star < len(star_hours) else None
     return VolunteerView(volunteer, profile_of(session, volunteer.id), my_teams(session, volunteer), record,
-                         star_level(record.total_minutes, star_hours), points_balance(session, volunteer),
-                         float(rating) if rating is not None else None, rated)
+                         star, points_balance(session, volunteer), float(rating) if rating is not None else None,
+                         rated, to_next)
 
 
 # Teams ------------------------------------------------------------------------------

@@ -40,7 +40,6 @@ def me():
         return redirect(url_for("volunteers.me"))
     form.id_number.data = ""
     return render_template("volunteers/profile.html", view=view, form=form, own=True,
-                           thresholds=current_app.config["STAR_LEVEL_HOURS"],
                            rank=my_rank(db.session, current_user, period=None))
 
 
@@ -48,8 +47,7 @@ def me():
 @login_required
 def profile(volunteer_id: int):
     return render_template("volunteers/profile.html", view=_view(volunteer_id), form=None,
-                           own=volunteer_id == current_user.id,
-                           thresholds=current_app.config["STAR_LEVEL_HOURS"])
+                           own=volunteer_id == current_user.id)
 
 
 @bp.post("/volunteer/certificates")
