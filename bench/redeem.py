@@ -4,8 +4,8 @@
 
 For SQLite and PostgreSQL: migrate an empty database, seed a community with members
 who have points and API tokens and a reward with plenty of stock, start gunicorn with
-2 workers on loopback, and drive it from a separate process (threads, one connection
-per request): first ``GET /healthz`` (the server's ceiling), then
+2 workers on loopback, and drive it from a separate process (wrk with bench/redeem.lua;
+``apt-get install wrk``): first ``GET /healthz`` (the server's ceiling), then
 ``POST /api/v1/redemptions`` with a fresh Idempotency-Key each. One request in twenty
 asks for a reward that is out of stock — the intended 409s. Afterwards ``points
 verify`` must be clean and the redemptions must match the points spent.
@@ -19,11 +19,9 @@ import http.client
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -35,58 +33,6 @@ sys.path.insert(0, str(ROOT))
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/engage_bench")
 MEMBERS = 200
 INTENDED_409_EVERY = 20
-
-
-# The driver: a separate process that only speaks HTTP ------------------------------------
-
-def drive(port: int, plan: dict, seconds: float, concurrency: int) -> dict:
-    """Hit the server as hard as ``concurrency`` threads can for ``seconds``."""
-    latencies: list[float] = []
-    statuses: dict[str, int] = {}
-    lock, stop = threading.Lock(), time.perf_counter() + seconds
-
-    def worker(n: int) -> None:
-        i, local, seen = n, [], {}
-        while time.perf_counter() < stop:
-            method, path, body, headers = request_for(plan, i)
-            i += concurrency
-            started = time.perf_counter()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-            conn.close()
-            local.append(time.perf_counter() - started)
-            code = str(response.status)
-            if response.status == 409:
-                code += ":" + json.loads(payload)["error"]["code"]
-            seen[code] = seen.get(code, 0) + 1
-        with lock:
-            latencies.extend(local)
-            for code, count in seen.items():
-                statuses[code] = statuses.get(code, 0) + count
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {"requests": len(latencies), "per_second": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(statistics.median(latencies) * 1000, 2),
-            "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2), "statuses": statuses}
-
-
-def request_for(plan: dict, i: int):
-    if plan["kind"] == "healthz":
-        return "GET", "/healthz", None, {}
-    token = plan["tokens"][i % len(plan["tokens"])]
-    reward = plan["empty_reward"] if i % INTENDED_409_EVERY == 0 else plan["reward"]
-    return "POST", "/api/v1/redemptions", json.dumps({"reward_id": reward, "quantity": 1}), {
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json",
-        "Idempotency-Key": uuid.uuid4().hex}
 
 
 # The orchestrator ------------------------------------------------------------------------
@@ -174,13 +120,20 @@ def serve(url: str, port: int) -> subprocess.Popen:
 
 
 def run_driver(port: int, plan: dict, seconds: float, concurrency: int, workdir: Path) -> dict:
-    """The load comes from another process, as a kiosk fleet's would."""
-    plan_file = workdir / f"plan-{plan['kind']}.json"
-    plan_file.write_text(json.dumps(plan))
-    out = subprocess.run([sys.executable, __file__, "--drive", str(port), "--plan", str(plan_file),
-                          "--seconds", str(seconds), "--concurrency", str(concurrency)],
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)
+    """The load comes from another process, as a kiosk fleet's would: wrk (C, one thread),
+    so that the driver takes little of the two cores the server needs."""
+    plan_file = workdir / f"plan-{plan['kind']}.txt"
+    lines = [f"{key} {value}" for key, value in plan.items() if key != "tokens"]
+    lines += [f"token {token}" for token in plan.get("tokens", [])]
+    plan_file.write_text("\n".join(lines + [f"run {uuid.uuid4().hex}", f"every {INTENDED_409_EVERY}"]) + "\n")
+    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{round(seconds)}s", "--timeout", "30s",
+                          "-s", str(ROOT / "bench" / "redeem.lua"), f"http://127.0.0.1:{port}"],
+                         capture_output=True, text=True, env={**os.environ, "REDEEM_PLAN": str(plan_file)})
+    if out.returncode != 0 or "RESULT " not in out.stdout:
+        raise RuntimeError(f"wrk failed: {out.stderr or out.stdout}")
+    result = json.loads(out.stdout.split("RESULT ", 1)[1])
+    result["per_second"] = round(result["requests"] / result["seconds"], 1)
+    return result
 
 
 def bench(kind: str, url: str, seconds: float, concurrency: int, workdir: Path) -> dict:
@@ -211,19 +164,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--drive", type=int)
-    parser.add_argument("--plan")
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
-    if args.drive:
-        print(json.dumps(drive(args.drive, json.loads(Path(args.plan).read_text()), args.seconds, args.concurrency)))
-        return
     seconds = 2 if args.quick else args.seconds
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         results = {"seconds_per_run": seconds, "concurrency": args.concurrency, "gunicorn_workers": 2,
                    "cpus": os.cpu_count(), "runs": [
-                       bench("sqlite", f"sqlite:///{workdir / 'redeem.db'}", seconds, args.concurrency, workdir),
-                       bench("postgresql", PG_URL, seconds, args.concurrency, workdir)]}
+                       bench(kind, url, seconds, args.concurrency, workdir) for kind, url in (
+                           ("sqlite", f"sqlite:///{workdir / 'redeem.db'}"), ("postgresql", PG_URL))
+                       if args.database in (kind, "both")]}
     out = ROOT / "bench" / "results" / "redeem.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))

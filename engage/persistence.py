@@ -1,10 +1,13 @@
-"""Two patterns every capability's services share."""
+"""Patterns every capability's services share."""
 from __future__ import annotations
 
-from typing import TypeVar
+from contextlib import contextmanager
+from typing import Iterator, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
+
+from points.db import READING
 
 from engage.auth.models import User
 from engage.errors import DomainError, NotFound
@@ -29,3 +32,32 @@ def of_community(session: Session, model: type[Row], row_id: int, actor: User) -
     if row is None or row.community_id != actor.community_id:
         raise NotFound()
     return row
+
+
+@contextmanager
+def reading(session: Session) -> Iterator[None]:
+    """Reads that need no write lock, done before the transaction that writes.
+
+    SQLite has one writer at a time and every transaction here begins IMMEDIATE, so
+    whatever a request reads inside its write transaction holds all other writers up.
+    When the session has no transaction yet, the block runs in a plain SQLite read
+    transaction that ends with the block and leaves what it loaded loaded; the writes
+    that follow begin the write transaction. Inside a transaction already begun, and on
+    PostgreSQL, the block is simply part of it. What must still hold when writing is
+    checked again by the writes themselves (conditional updates, unique constraints).
+    """
+    own = session.registry() if isinstance(session, scoped_session) else session
+    if own.in_transaction() or own.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    own.connection(execution_options=READING)
+    try:
+        yield
+    except BaseException:
+        own.rollback()
+        raise
+    own.expire_on_commit, keep = False, own.expire_on_commit
+    try:
+        own.commit()
+    finally:
+        own.expire_on_commit = keep

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
@@ -26,16 +26,23 @@ class OutOfStock(Conflict):
 
 # Locations and merchants -----------------------------------------------------------------
 
+_COUNTER = select(Location).where(Location.community_id == bindparam("community_id"),
+                                  Location.kind == "counter").order_by(Location.id).limit(1)
+
+
 def counter(session: Session, community_id: int) -> Location:
     """The community's service-centre counter, created on first use: online redemptions are
     picked up there."""
-    found = session.scalar(select(Location).where(Location.community_id == community_id,
-                                                  Location.kind == "counter").order_by(Location.id))
+    found = find_counter(session, community_id)
     if found is None:
         found = Location(community_id=community_id, kind="counter", name=str(_("社区服务中心")))
         session.add(found)
         session.flush()
     return found
+
+
+def find_counter(session: Session, community_id: int) -> Location | None:
+    return session.scalar(_COUNTER, {"community_id": community_id})
 
 
 def add_kiosk(session: Session, actor: User, *, name: str, kiosk_user_id: int) -> Location:
@@ -194,17 +201,24 @@ def move_stock(session: Session, reward_id: int, location_id: int, delta: int, *
     return True
 
 
+# Built once: redemptions run these on every request (SQLAlchemy then reuses the compiled form).
+_TAKE_STOCK = update(Stock.__table__).where(
+    Stock.reward_id == bindparam("reward"), Stock.location_id == bindparam("location"),
+    Stock.quantity >= bindparam("taken")).values(quantity=Stock.quantity - bindparam("taken"))
+_RECORD_MOVEMENT = insert(StockMovement.__table__)
+
+
 def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> bool:
     """One conditional UPDATE: the stock never goes below zero, however many ask at once."""
-    return session.execute(update(Stock).where(
-        Stock.reward_id == reward_id, Stock.location_id == location_id, Stock.quantity >= quantity)
-        .values(quantity=Stock.quantity - quantity).execution_options(synchronize_session=False)).rowcount == 1
+    taken = session.execute(_TAKE_STOCK, {"reward": reward_id, "location": location_id, "taken": quantity})
+    return taken.rowcount == 1
 
 
 def record_movement(session: Session, reward_id: int, location_id: int, delta: int, *, reason: str,
                     note: str = "", actor_id: int | None = None, redemption_id: int | None = None) -> None:
-    session.add(StockMovement(reward_id=reward_id, location_id=location_id, delta=delta, reason=reason,
-                              note=note[:200], actor_id=actor_id, redemption_id=redemption_id))
+    session.execute(_RECORD_MOVEMENT, {"reward_id": reward_id, "location_id": location_id, "delta": delta,
+                                       "reason": reason, "note": note[:200], "actor_id": actor_id,
+                                       "redemption_id": redemption_id})
 
 
 def stock_levels(session: Session, actor: User, reward_id: int) -> list[tuple[Location, int]]:

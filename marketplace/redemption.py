@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 import points
@@ -21,9 +21,9 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
-from engage.persistence import of_community
+from engage.persistence import of_community, reading
 from engage.validation import text, whole
-from marketplace.catalogue import OutOfStock, counter, move_stock, on_sale, record_movement, take_stock
+from marketplace.catalogue import OutOfStock, find_counter, move_stock, on_sale, record_movement, take_stock
 from marketplace.models import Location, Redemption, Reward
 from points.base import utcnow
 
@@ -45,28 +45,33 @@ class RewardUnavailable(Conflict):
     code = "reward_unavailable"
 
 
-def redeem(session: Session, member: User, reward_id, quantity, *, location: Location, zone: ZoneInfo,
+def redeem(session: Session, member: User, reward_id, quantity, *, zone: ZoneInfo, location: Location | None = None,
            expected_price=None, pickup_hours: int | None = None, client_ref: str | None = None,
            now: datetime | None = None) -> Redemption:
-    """Spend ``member``'s points on ``quantity`` of a reward stocked at ``location``.
+    """Spend ``member``'s points on ``quantity`` of a reward stocked at ``location`` (by default
+    the community's service-centre counter).
 
     Online redemptions (``pickup_hours`` given) wait at the counter under a pickup code;
     kiosk ones are handed out at once. A ``client_ref`` seen before returns the first
     redemption: a kiosk resubmitting its queue, or a double-tapped confirm button.
+    Everything is read before the write transaction begins, so that concurrent
+    redemptions hold each other up only for the writes.
     """
     require_role(member, *MEMBER_ROLES)
-    if client_ref and (earlier := by_client_ref(session, location, client_ref)) is not None:
-        return earlier
-    quantity = whole(quantity, "quantity", 1, MAX_QUANTITY)
-    reward = of_community(session, Reward, whole(reward_id, "reward_id", 1, 2**31 - 1), member)
+    with reading(session):
+        location = location or find_counter(session, member.community_id)
+        if client_ref and location and (earlier := by_client_ref(session, location, client_ref)) is not None:
+            return earlier
+        quantity = whole(quantity, "quantity", 1, MAX_QUANTITY)
+        reward = of_community(session, Reward, whole(reward_id, "reward_id", 1, 2**31 - 1), member)
     now = now or utcnow()
-    if location.community_id != member.community_id:
+    if location is not None and location.community_id != member.community_id:
         raise NotFound()
     if not on_sale(reward, now):
         raise RewardUnavailable(str(_("该奖品已下架。")))
     if expected_price is not None and expected_price != reward.price_points:
         raise PriceChanged(str(_("价格已变为 %(n)d 积分，请确认后再兑换。", n=reward.price_points)))
-    if not take_stock(session, reward.id, location.id, quantity):
+    if location is None or not take_stock(session, reward.id, location.id, quantity):
         raise OutOfStock(str(_("「%(name)s」库存不足。", name=reward.name)))
     total = reward.price_points * quantity
     tx = points.transfer(session, user_account(member.id), MARKET_ACCOUNT, total, kind="redeem",
@@ -74,15 +79,13 @@ def redeem(session: Session, member: User, reward_id, quantity, *, location: Loc
                          actor_id=member.id)
     _check_limit(session, member, reward, quantity, zone, now)
     online = pickup_hours is not None
-    redemption = Redemption(
+    redemption = session.scalars(insert(Redemption).returning(Redemption), [dict(
         community_id=member.community_id, member_id=member.id, reward_id=reward.id, location_id=location.id,
         quantity=quantity, points_spent=total, channel="online" if online else "kiosk",
         status="awaiting_pickup" if online else "collected", client_ref=client_ref, transaction_id=tx.id,
         pickup_code=_pickup_code(session) if online else None, created_at=now,
         expires_at=now + timedelta(hours=pickup_hours) if online else None,
-        collected_at=None if online else now, reward=reward, location=location)
-    session.add(redemption)
-    session.flush()
+        collected_at=None if online else now)]).one()
     record_movement(session, reward.id, location.id, -quantity, reason="redeem", actor_id=member.id,
                     redemption_id=redemption.id)
     return redemption
@@ -91,8 +94,8 @@ def redeem(session: Session, member: User, reward_id, quantity, *, location: Loc
 def redeem_online(session: Session, member: User, reward_id, quantity, *, zone: ZoneInfo, pickup_hours: int,
                   expected_price=None, client_ref: str | None = None) -> Redemption:
     """From the mall: stock of the service-centre counter, collected there with the code."""
-    return redeem(session, member, reward_id, quantity, location=counter(session, member.community_id),
-                  zone=zone, expected_price=expected_price, pickup_hours=pickup_hours, client_ref=client_ref)
+    return redeem(session, member, reward_id, quantity, zone=zone, expected_price=expected_price,
+                  pickup_hours=pickup_hours, client_ref=client_ref)
 
 
 def by_client_ref(session: Session, location: Location, client_ref: str) -> Redemption | None:
@@ -123,11 +126,14 @@ def _check_limit(session: Session, member: User, reward: Reward, quantity: int, 
                                  n=reward.limit_per_person)))
 
 
+_CODE_TAKEN = select(Redemption.id).where(Redemption.pickup_code == bindparam("code"))
+
+
 def _pickup_code(session: Session) -> str:
     """Eight digits, easy to read out at the counter, unused so far."""
     while True:
         code = f"{secrets.randbelow(10**8):08d}"
-        if session.scalar(select(Redemption.id).where(Redemption.pickup_code == code)) is None:
+        if session.scalar(_CODE_TAKEN, {"code": code}) is None:
             return code
 
 

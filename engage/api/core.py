@@ -16,6 +16,7 @@ from engage.auth.services import resolve_session
 from engage.errors import Invalid, Unauthenticated
 from engage.extensions import db
 from engage.pagination import paginate
+from engage.persistence import reading
 
 MAX_PER_PAGE = 100
 
@@ -36,7 +37,8 @@ def authenticate_request() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or getattr(view, "is_public", False):
         return
-    user = resolve_session(db.session, bearer_token(), kind="api")
+    with reading(db.session):
+        user = resolve_session(db.session, bearer_token(), kind="api")
     if user is None:
         raise Unauthenticated(_("请先登录。"))
     g.api_user = user

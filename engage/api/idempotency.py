@@ -2,8 +2,11 @@
 
 A retry with the same key and body gets the first answer again (same status, same
 body) and moves nothing; the same key with another body is ``idempotency_mismatch``.
-Concurrent calls with one key are settled by the unique constraint: the loser waits
-for the winner's commit, then replays its answer.
+The unique constraint on the stored answer decides, not a read beforehand: a handler
+runs and its answer is stored in the same transaction; when the key is already there
+(a retry, or a concurrent twin that committed first) the insert fails, everything the
+handler did rolls back, and the first answer is replayed. Retries are rare, so the
+common case pays for no extra look-up.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from typing import Callable
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.api.core import current_actor
@@ -57,9 +60,9 @@ def _find(scope: str, key: str) -> IdempotentRequest | None:
 
 def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
     """Record the answer and commit with the work; a concurrent twin makes us replay."""
-    db.session.add(IdempotentRequest(scope=scope, key=key, fingerprint=fingerprint,
-                                     status=status, body=body))
     try:
+        db.session.execute(insert(IdempotentRequest).values(scope=scope, key=key, fingerprint=fingerprint,
+                                                            status=status, body=body))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -73,8 +76,6 @@ def idempotent(view: Callable[..., tuple[dict, int]]) -> Callable:
     def wrapper(*args, **kwargs):
         key, fingerprint = _key(), _fingerprint()
         scope = f"user:{current_actor().id}"
-        if (row := _find(scope, key)) is not None:
-            return _replay(row, fingerprint)
         try:
             body, status = view(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - expected refusals are answers too

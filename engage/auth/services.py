@@ -11,8 +11,8 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from engage.activities.attendance import service_minutes
 from engage.auth.models import ROLES, AuthSession, User, UserRole
@@ -121,12 +121,17 @@ def open_session(session: Session, user: User, *, kind: str, lifetime: timedelta
     return token
 
 
+# Built once: every API request runs it.
+_SESSION_USER = (select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+                 .where(AuthSession.token_hash == bindparam("token_hash"), AuthSession.kind == bindparam("kind"))
+                 .options(joinedload(User.role_rows)))
+
+
 def resolve_session(session: Session, token: str | None, *, kind: str) -> User | None:
     """The active user behind a live, unrevoked token of this kind, else None."""
     if not token:
         return None
-    found = session.execute(select(AuthSession, User).join(User, User.id == AuthSession.user_id).where(
-        AuthSession.token_hash == _digest(token), AuthSession.kind == kind)).first()
+    found = session.execute(_SESSION_USER, {"token_hash": _digest(token), "kind": kind}).unique().first()
     if found is None:
         return None
     row, user = found
