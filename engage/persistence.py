@@ -4,8 +4,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator, TypeVar
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from points.db import READING
 
@@ -24,6 +26,30 @@ def add_unique(session: Session, row: Row, refusal: DomainError) -> Row:
     except IntegrityError:
         raise refusal from None
     return row
+
+
+def insert_row(session: Session, model: type[Row], values: dict, *, related: dict | None = None) -> Row:
+    """INSERT one row and return it as a loaded ORM object, for hot paths.
+
+    One prepared statement instead of the unit of work, and no reading back: ``values``
+    must name every column but the primary key. ``related`` attaches objects already at
+    hand (``{"reward": reward}``) so that touching them later costs no query.
+    """
+    table = model.__table__
+    statement = _INSERTS.get(table.name)
+    if statement is None:
+        statement = _INSERTS[table.name] = insert(table).returning(*table.primary_key.columns)
+    row = model(**values)
+    for name, value in zip(table.primary_key.columns.keys(), session.execute(statement, values).one()):
+        setattr(row, name, value)
+    make_transient_to_detached(row)
+    session.add(row)
+    for name, value in (related or {}).items():
+        set_committed_value(row, name, value)
+    return row
+
+
+_INSERTS: dict[str, object] = {}
 
 
 def of_community(session: Session, model: type[Row], row_id: int, actor: User) -> Row:

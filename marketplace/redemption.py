@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 import points
@@ -21,7 +21,7 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
-from engage.persistence import of_community, reading
+from engage.persistence import insert_row, of_community, reading
 from engage.validation import text, whole
 from marketplace.catalogue import OutOfStock, find_counter, move_stock, on_sale, record_movement, take_stock
 from marketplace.models import Location, Redemption, Reward
@@ -79,13 +79,14 @@ def redeem(session: Session, member: User, reward_id, quantity, *, zone: ZoneInf
                          actor_id=member.id)
     _check_limit(session, member, reward, quantity, zone, now)
     online = pickup_hours is not None
-    redemption = session.scalars(insert(Redemption).returning(Redemption), [dict(
+    redemption = insert_row(session, Redemption, dict(
         community_id=member.community_id, member_id=member.id, reward_id=reward.id, location_id=location.id,
         quantity=quantity, points_spent=total, channel="online" if online else "kiosk",
         status="awaiting_pickup" if online else "collected", client_ref=client_ref, transaction_id=tx.id,
         pickup_code=_pickup_code(session) if online else None, created_at=now,
         expires_at=now + timedelta(hours=pickup_hours) if online else None,
-        collected_at=None if online else now)]).one()
+        collected_at=None if online else now, handled_by_id=None, refund_reason=None),
+        related={"reward": reward, "location": location})
     record_movement(session, reward.id, location.id, -quantity, reason="redeem", actor_id=member.id,
                     redemption_id=redemption.id)
     return redemption

@@ -67,7 +67,9 @@ def _on_sqlite_begin(connection, default: str) -> None:
     if mode == "IMMEDIATE" and isinstance(dbapi_connection, QueuedWriterConnection):
         dbapi_connection.wait_for_turn()
     try:
-        connection.exec_driver_sql(_BEGIN[mode])
+        # Straight to the driver: this runs for every transaction, and SQLAlchemy's own
+        # statement path would cost more than the BEGIN itself.
+        dbapi_connection.execute(_BEGIN[mode])
     except BaseException:
         if isinstance(dbapi_connection, QueuedWriterConnection):
             dbapi_connection.end_turn()

@@ -58,11 +58,14 @@ def _find(scope: str, key: str) -> IdempotentRequest | None:
         IdempotentRequest.scope == scope, IdempotentRequest.key == key))
 
 
+_STORE = insert(IdempotentRequest.__table__)
+
+
 def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
     """Record the answer and commit with the work; a concurrent twin makes us replay."""
     try:
-        db.session.execute(insert(IdempotentRequest).values(scope=scope, key=key, fingerprint=fingerprint,
-                                                            status=status, body=body))
+        db.session.execute(_STORE, {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status,
+                                    "body": body})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
