@@ -11,6 +11,7 @@ from flask import Flask, request
 from engage.auth.models import User
 from engage.auth.services import resolve_session
 from engage.extensions import db, login_manager
+from engage.persistence import reading
 
 
 def init_app(app: Flask) -> None:
@@ -22,7 +23,8 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(token: str) -> User | None:
-    return resolve_session(db.session, token, kind="web")
+    with reading(db.session):
+        return resolve_session(db.session, token, kind="web")
 
 
 def client_ip() -> str | None:

@@ -1,0 +1,63 @@
+"""engage.persistence: reads outside the write transaction, and single-row inserts."""
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import event, inspect, select
+
+from engage.auth.models import User
+from engage.community.models import Community, Street
+from engage.persistence import insert_row, reading
+from points.base import utcnow
+
+
+def test_a_writer_commits_while_a_request_is_still_reading(app, make):
+    member = make.user()
+    with app.app_context():
+        from engage.extensions import db
+
+        with reading(db.session):
+            loaded = db.session.get(User, member.id)
+            committed = threading.Event()
+
+            def other_request() -> None:
+                with app.app_context():
+                    db.session.add(Street(name="并发街道"))
+                    db.session.commit()
+                committed.set()
+
+            thread = threading.Thread(target=other_request)
+            thread.start()
+            assert committed.wait(10), "a reading block must not hold the write lock"
+            thread.join()
+        assert "display_name" not in inspect(loaded).unloaded, "what was read stays loaded"
+
+
+def test_inside_a_begun_transaction_reading_commits_nothing(app, make):
+    with app.app_context():
+        from engage.extensions import db
+
+        db.session.add(Street(name="未提交街道"))
+        db.session.flush()
+        with reading(db.session):
+            db.session.scalar(select(Street.id).limit(1))
+        db.session.rollback()
+        assert db.session.scalar(select(Street).where(Street.name == "未提交街道")) is None
+
+
+def test_insert_row_returns_a_loaded_row_with_its_relations(app, make):
+    street_id = make.street().id
+    with app.app_context():
+        from engage.extensions import db
+
+        street = db.session.get(Street, street_id)
+        statements = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        row = insert_row(db.session, Community, {"street_id": street.id, "name": "新社区", "kind": "urban",
+                                                 "created_at": utcnow()}, related={"street": street})
+        assert row.id and inspect(row).persistent and not inspect(row).unloaded
+        assert row.street is street and row.name == "新社区"
+        assert len(statements) == 1, "one INSERT, nothing read back"
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(Community, row.id).street_id == street_id
