@@ -64,13 +64,10 @@ def redeem(session: Session, member: User, reward_id, quantity, *, zone: ZoneInf
             return earlier
         quantity = whole(quantity, "quantity", 1, MAX_QUANTITY)
         reward = of_community(session, Reward, whole(reward_id, "reward_id", 1, 2**31 - 1), member)
+        online = pickup_hours is not None
+        pickup_code = _pickup_code(session) if online else None
     now = now or utcnow()
-    if location is not None and location.community_id != member.community_id:
-        raise NotFound()
-    if not on_sale(reward, now):
-        raise RewardUnavailable(str(_("该奖品已下架。")))
-    if expected_price is not None and expected_price != reward.price_points:
-        raise PriceChanged(str(_("价格已变为 %(n)d 积分，请确认后再兑换。", n=reward.price_points)))
+    _check_offer(member, reward, location, expected_price, now)
     if location is None or not take_stock(session, reward.id, location.id, quantity):
         raise OutOfStock(str(_("「%(name)s」库存不足。", name=reward.name)))
     total = reward.price_points * quantity
@@ -78,18 +75,28 @@ def redeem(session: Session, member: User, reward_id, quantity, *, zone: ZoneInf
                          memo=f"兑换 {reward.name} ×{quantity}"[:200], reference=f"reward:{reward.id}",
                          actor_id=member.id)
     _check_limit(session, member, reward, quantity, zone, now)
-    online = pickup_hours is not None
     redemption = insert_row(session, Redemption, dict(
         community_id=member.community_id, member_id=member.id, reward_id=reward.id, location_id=location.id,
         quantity=quantity, points_spent=total, channel="online" if online else "kiosk",
         status="awaiting_pickup" if online else "collected", client_ref=client_ref, transaction_id=tx.id,
-        pickup_code=_pickup_code(session) if online else None, created_at=now,
+        pickup_code=pickup_code, created_at=now,
         expires_at=now + timedelta(hours=pickup_hours) if online else None,
         collected_at=None if online else now, handled_by_id=None, refund_reason=None),
         related={"reward": reward, "location": location})
     record_movement(session, reward.id, location.id, -quantity, reason="redeem", actor_id=member.id,
                     redemption_id=redemption.id)
     return redemption
+
+
+def _check_offer(member: User, reward: Reward, location: Location | None, expected_price,
+                 now: datetime) -> None:
+    """What the member sees must still be what they get: on sale, here, at that price."""
+    if location is not None and location.community_id != member.community_id:
+        raise NotFound()
+    if not on_sale(reward, now):
+        raise RewardUnavailable(str(_("该奖品已下架。")))
+    if expected_price is not None and expected_price != reward.price_points:
+        raise PriceChanged(str(_("价格已变为 %(n)d 积分，请确认后再兑换。", n=reward.price_points)))
 
 
 def redeem_online(session: Session, member: User, reward_id, quantity, *, zone: ZoneInfo, pickup_hours: int,
@@ -131,7 +138,8 @@ _CODE_TAKEN = select(Redemption.id).where(Redemption.pickup_code == bindparam("c
 
 
 def _pickup_code(session: Session) -> str:
-    """Eight digits, easy to read out at the counter, unused so far."""
+    """Eight digits, easy to read out at the counter, unused so far (the unique constraint
+    catches the one-in-a-hundred-million chance that a concurrent redemption drew it too)."""
     while True:
         code = f"{secrets.randbelow(10**8):08d}"
         if session.scalar(_CODE_TAKEN, {"code": code}) is None:
