@@ -9,10 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from points.db import READING
-
 from engage.auth.models import User
 from engage.errors import DomainError, NotFound
+from points.db import READING
 
 Row = TypeVar("Row")
 

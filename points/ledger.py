@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -181,11 +182,11 @@ def _persistent(session: Session, tx: Transaction) -> Transaction:
     return tx
 
 
-def _forget_accounts(session: Session, account_ids_: object) -> None:
+def _forget_accounts(session: Session, account_ids_: Iterable[int]) -> None:
     """Balances changed behind the ORM's back: loaded accounts must be read again."""
-    for acct in list(session.identity_map.values()):
-        if isinstance(acct, Account) and acct.id in set(account_ids_):
-            session.expire(acct)
+    for account_id in account_ids_:
+        if (loaded := session.identity_map.get(session.identity_key(Account, account_id))) is not None:
+            session.expire(loaded)
 
 
 def transfer(session: Session, source: str, destination: str, amount: int, **kwargs) -> Transaction:

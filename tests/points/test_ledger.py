@@ -23,6 +23,14 @@ def test_transfer_moves_points_and_records_balance_after(session, fund, verified
     verified()
 
 
+def test_an_account_loaded_before_a_posting_shows_the_new_balance(session, fund):
+    fund("user:7", 50)
+    account = session.scalar(select(points.Account).where(points.Account.address == "user:7"))
+    assert account.balance == 50
+    points.transfer(session, "user:7", "market:redeemed", 20, kind="redeem")
+    assert account.balance == 30, "the ORM's copy is read again, not left stale"
+
+
 @pytest.mark.parametrize("postings", [
     [("user:1", 5)], [("user:1", 5), ("user:2", -4)], [("user:1", 0), ("user:2", 0)],
     [("user:1", 1.5), ("user:2", -1.5)], [("user:1", True), ("user:2", -1)],
