@@ -202,9 +202,10 @@ def move_stock(session: Session, reward_id: int, location_id: int, delta: int, *
 
 
 # Built once: redemptions run these on every request (SQLAlchemy then reuses the compiled form).
+_stock = Stock.__table__.c
 _TAKE_STOCK = update(Stock.__table__).where(
-    Stock.reward_id == bindparam("reward"), Stock.location_id == bindparam("location"),
-    Stock.quantity >= bindparam("taken")).values(quantity=Stock.quantity - bindparam("taken"))
+    _stock.reward_id == bindparam("reward"), _stock.location_id == bindparam("location"),
+    _stock.quantity >= bindparam("taken")).values(quantity=_stock.quantity - bindparam("taken"))
 _RECORD_MOVEMENT = insert(StockMovement.__table__)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 import points
@@ -23,7 +23,7 @@ from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
 from engage.persistence import insert_row, of_community, reading
 from engage.validation import text, whole
-from marketplace.catalogue import OutOfStock, find_counter, move_stock, on_sale, record_movement, take_stock
+from marketplace.catalogue import OutOfStock, move_stock, on_sale, record_movement, take_stock
 from marketplace.models import Location, Redemption, Reward
 from points.base import utcnow
 
@@ -59,11 +59,11 @@ def redeem(session: Session, member: User, reward_id, quantity, *, zone: ZoneInf
     """
     require_role(member, *MEMBER_ROLES)
     with reading(session):
-        location = location or find_counter(session, member.community_id)
+        reward, location = _reward_and_place(session, member, whole(reward_id, "reward_id", 1, 2**31 - 1),
+                                             location)
         if client_ref and location and (earlier := by_client_ref(session, location, client_ref)) is not None:
             return earlier
         quantity = whole(quantity, "quantity", 1, MAX_QUANTITY)
-        reward = of_community(session, Reward, whole(reward_id, "reward_id", 1, 2**31 - 1), member)
         online = pickup_hours is not None
         pickup_code = _pickup_code(session) if online else None
     now = now or utcnow()
@@ -86,6 +86,24 @@ def redeem(session: Session, member: User, reward_id, quantity, *, zone: ZoneInf
     record_movement(session, reward.id, location.id, -quantity, reason="redeem", actor_id=member.id,
                     redemption_id=redemption.id)
     return redemption
+
+
+_REWARD_AT_COUNTER = (select(Reward, Location)
+                      .outerjoin(Location, and_(Location.community_id == Reward.community_id,
+                                                Location.kind == "counter"))
+                      .where(Reward.id == bindparam("reward_id")).order_by(Location.id).limit(1))
+
+
+def _reward_and_place(session: Session, member: User, reward_id: int,
+                      location: Location | None) -> tuple[Reward, Location | None]:
+    """The reward, and where it is taken from: the kiosk's place, or else the community's
+    counter (read with the reward in one query: the mall's every redemption asks)."""
+    if location is not None:
+        return of_community(session, Reward, reward_id, member), location
+    found = session.execute(_REWARD_AT_COUNTER, {"reward_id": reward_id}).first()
+    if found is None or found.Reward.community_id != member.community_id:
+        raise NotFound()
+    return found.Reward, found.Location
 
 
 def _check_offer(member: User, reward: Reward, location: Location | None, expected_price,

@@ -2,9 +2,11 @@
 
 Every write first locks the ledger head (``SELECT … FOR UPDATE`` on PostgreSQL; on
 SQLite ``BEGIN IMMEDIATE`` already serialises writers). That orders the hash chain,
-makes an idempotency-key check race-free, and gives every account update one lock
-order, so writers can never deadlock each other. Balances change through
-conditional UPDATEs that refuse to overdraw in the database itself.
+makes an idempotency-key check race-free, and lets one writer at a time touch
+balances, so writers can never deadlock each other over account rows. Balances
+change through conditional UPDATEs that refuse to overdraw in the database itself;
+each finds its account by address in the same statement, since everything said
+between taking the head lock and committing holds every other writer up.
 """
 from __future__ import annotations
 
@@ -81,11 +83,16 @@ class _Driver:
         self.qmark = connection.dialect.paramstyle == "qmark"
 
     def one(self, sql: str, params: tuple = ()):
-        self.cursor.execute(sql if self.qmark else sql.replace("?", "%s"), params)
+        self.cursor.execute(self._native(sql), params)
         return self.cursor.fetchone()
 
-    def many(self, sql: str, rows: list[tuple]) -> None:
-        self.cursor.executemany(sql if self.qmark else sql.replace("?", "%s"), rows)
+    def rows(self, sql: str, rows: list[tuple]) -> None:
+        """One INSERT … VALUES (…), (…) for all ``rows``: one round trip, not one per row."""
+        values = ", ".join(["(" + ", ".join("?" * len(rows[0])) + ")"] * len(rows))
+        self.cursor.execute(self._native(f"{sql} VALUES {values}"), [value for row in rows for value in row])
+
+    def _native(self, sql: str) -> str:
+        return sql if self.qmark else sql.replace("?", "%s")
 
     def timestamp(self, moment: datetime):
         """What ``UTCDateTime`` would bind: naive UTC text on SQLite, the datetime elsewhere."""
@@ -132,15 +139,22 @@ def _check(postings: list[tuple[str, int]]) -> None:
         raise InvalidAmount("posting amounts are non-zero integers")
 
 
-def _apply(driver: _Driver, address: str, account_id: int, amount: int) -> int:
-    """Change one balance unless that would overdraw it; returns the new balance."""
-    guard = " AND (may_go_negative OR balance - pending + ? >= 0)" if amount < 0 else ""
-    params = (amount, account_id, amount) if amount < 0 else (amount, account_id)
-    row = driver.one(f"UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?{guard} "
-                     "RETURNING balance", params)
+def _apply(session: Session, driver: _Driver, address: str, amount: int) -> tuple[int, int]:
+    """Change one balance unless that would overdraw it; returns the account's id and new
+    balance. An account seen for the first time is opened (with nothing in it)."""
+    row = _change_balance(driver, "address", address, amount)
+    if row is None:
+        row = _change_balance(driver, "id", account_ids(session, [address], driver)[address], amount)
     if row is None:
         raise InsufficientPoints(f"{address} has too few points for {-amount}")
-    return row[0]
+    return row
+
+
+def _change_balance(driver: _Driver, column: str, key, amount: int) -> tuple[int, int] | None:
+    guard = " AND (may_go_negative OR balance - pending + ? >= 0)" if amount < 0 else ""
+    params = (amount, key, amount) if amount < 0 else (amount, key)
+    return driver.one(f"UPDATE ledger_accounts SET balance = balance + ? WHERE {column} = ?{guard} "
+                      "RETURNING id, balance", params)
 
 
 def post(session: Session, postings: list[tuple[str, int]], *, kind: str, memo: str = "",
@@ -162,13 +176,13 @@ def post(session: Session, postings: list[tuple[str, int]], *, kind: str, memo: 
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (kind, memo, reference, actor_id, driver.timestamp(now), idempotency_key, print_,
          reverses_id, prev_hash, new_hash))[0]
-    ids = account_ids(session, [address for address, _ in postings], driver)
-    rows = [(tx_id, ids[address], amount, _apply(driver, address, ids[address], amount))
-            for address, amount in sorted(postings, key=lambda p: ids[p[0]])]
-    driver.many("INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) "
-                "VALUES (?, ?, ?, ?)", rows)
+    rows = []
+    for address, amount in postings:
+        account_id, after = _apply(session, driver, address, amount)
+        rows.append((tx_id, account_id, amount, after))
+    driver.rows("INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after)", rows)
     driver.one("UPDATE ledger_head SET last_hash = ? WHERE id = 1 RETURNING id", (new_hash,))
-    _forget_accounts(session, ids.values())
+    _forget_accounts(session, [row[1] for row in rows])
     return _persistent(session, Transaction(
         id=tx_id, kind=kind, memo=memo, reference=reference, actor_id=actor_id, created_at=now,
         idempotency_key=idempotency_key, fingerprint=print_, reverses_id=reverses_id,
