@@ -26,23 +26,16 @@ class OutOfStock(Conflict):
 
 # Locations and merchants -----------------------------------------------------------------
 
-_COUNTER = select(Location).where(Location.community_id == bindparam("community_id"),
-                                  Location.kind == "counter").order_by(Location.id).limit(1)
-
-
 def counter(session: Session, community_id: int) -> Location:
     """The community's service-centre counter, created on first use: online redemptions are
     picked up there."""
-    found = find_counter(session, community_id)
+    found = session.scalar(select(Location).where(Location.community_id == community_id,
+                                                  Location.kind == "counter").order_by(Location.id))
     if found is None:
         found = Location(community_id=community_id, kind="counter", name=str(_("社区服务中心")))
         session.add(found)
         session.flush()
     return found
-
-
-def find_counter(session: Session, community_id: int) -> Location | None:
-    return session.scalar(_COUNTER, {"community_id": community_id})
 
 
 def add_kiosk(session: Session, actor: User, *, name: str, kiosk_user_id: int) -> Location:
