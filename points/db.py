@@ -17,8 +17,12 @@ on this machine's disk).
 """
 from __future__ import annotations
 
-import fcntl
 import sqlite3
+
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): writers wait in SQLite's busy handler instead
+    fcntl = None
 
 from sqlalchemy import Engine, event
 
@@ -37,7 +41,8 @@ def configure_engine(engine: Engine, *, immediate: bool = True) -> Engine:
         return engine
     if event.contains(engine, "connect", _on_sqlite_connect):
         return engine
-    event.listen(engine, "do_connect", _use_writer_queue)
+    if fcntl is not None:
+        event.listen(engine, "do_connect", _use_writer_queue)
     event.listen(engine, "connect", _on_sqlite_connect)
     default = "IMMEDIATE" if immediate else "DEFERRED"
     event.listen(engine, "begin", lambda connection: _on_sqlite_begin(connection, default))
