@@ -27,6 +27,9 @@ def add_unique(session: Session, row: Row, refusal: DomainError) -> Row:
     return row
 
 
+_INSERTS: dict[object, object] = {}  # prepared INSERT … RETURNING per table
+
+
 def insert_row(session: Session, model: type[Row], values: dict, *, related: dict | None = None) -> Row:
     """INSERT one row and return it as a loaded ORM object, for hot paths.
 
@@ -35,9 +38,11 @@ def insert_row(session: Session, model: type[Row], values: dict, *, related: dic
     hand (``{"reward": reward}``) so that touching them later costs no query.
     """
     table = model.__table__
-    statement = _INSERTS.get(table.name)
+    if missing := set(table.columns.keys()) - set(table.primary_key.columns.keys()) - set(values):
+        raise ValueError(f"insert_row({model.__name__}) needs a value for {sorted(missing)}")
+    statement = _INSERTS.get(table)
     if statement is None:
-        statement = _INSERTS[table.name] = insert(table).returning(*table.primary_key.columns)
+        statement = _INSERTS[table] = insert(table).returning(*table.primary_key.columns)
     row = model(**values)
     for name, value in zip(table.primary_key.columns.keys(), session.execute(statement, values).one()):
         setattr(row, name, value)
@@ -47,8 +52,6 @@ def insert_row(session: Session, model: type[Row], values: dict, *, related: dic
         set_committed_value(row, name, value)
     return row
 
-
-_INSERTS: dict[str, object] = {}
 
 
 def of_community(session: Session, model: type[Row], row_id: int, actor: User) -> Row:
@@ -81,7 +84,8 @@ def reading(session: Session) -> Iterator[None]:
     except BaseException:
         own.rollback()
         raise
-    own.expire_on_commit, keep = False, own.expire_on_commit
+    keep = own.expire_on_commit
+    own.expire_on_commit = False
     try:
         own.commit()
     finally:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
@@ -195,16 +195,30 @@ def move_stock(session: Session, reward_id: int, location_id: int, delta: int, *
 
 
 # Built once: redemptions run these on every request (SQLAlchemy then reuses the compiled form).
-_stock = Stock.__table__.c
+_stock_columns, _reward_columns = Stock.__table__.c, Reward.__table__.c
 _TAKE_STOCK = update(Stock.__table__).where(
-    _stock.reward_id == bindparam("reward"), _stock.location_id == bindparam("location"),
-    _stock.quantity >= bindparam("taken")).values(quantity=_stock.quantity - bindparam("taken"))
+    _stock_columns.reward_id == bindparam("reward"), _stock_columns.location_id == bindparam("location"),
+    _stock_columns.quantity >= bindparam("taken")).values(quantity=_stock_columns.quantity - bindparam("taken"))
+_SELL_STOCK = _TAKE_STOCK.where(exists().where(
+    _reward_columns.id == bindparam("reward"), _reward_columns.price_points == bindparam("price"),
+    _reward_columns.active,
+    or_(_reward_columns.active_from.is_(None), _reward_columns.active_from <= bindparam("now")),
+    or_(_reward_columns.active_until.is_(None), _reward_columns.active_until > bindparam("now"))))
 _RECORD_MOVEMENT = insert(StockMovement.__table__)
 
 
 def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> bool:
     """One conditional UPDATE: the stock never goes below zero, however many ask at once."""
     taken = session.execute(_TAKE_STOCK, {"reward": reward_id, "location": location_id, "taken": quantity})
+    return taken.rowcount == 1
+
+
+def sell_stock(session: Session, reward_id: int, location_id: int, quantity: int, *, price: int,
+               now: datetime) -> bool:
+    """Take stock only while the reward is on sale at ``price``: the buyer's terms were read
+    before the write transaction, and staff may have changed them since."""
+    taken = session.execute(_SELL_STOCK, {"reward": reward_id, "location": location_id, "taken": quantity,
+                                          "price": price, "now": now})
     return taken.rowcount == 1
 
 

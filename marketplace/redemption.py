@@ -9,11 +9,14 @@ rolls the others back, so nobody is charged for nothing and nothing is given awa
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import points
@@ -23,7 +26,7 @@ from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
 from engage.persistence import insert_row, of_community, reading
 from engage.validation import text, whole
-from marketplace.catalogue import OutOfStock, move_stock, on_sale, record_movement, take_stock
+from marketplace.catalogue import OutOfStock, move_stock, on_sale, record_movement, sell_stock
 from marketplace.models import Location, Redemption, Reward
 from points.base import utcnow
 
@@ -54,22 +57,46 @@ def redeem(session: Session, member: User, reward_id, quantity, *, zone: ZoneInf
     Online redemptions (``pickup_hours`` given) wait at the counter under a pickup code;
     kiosk ones are handed out at once. A ``client_ref`` seen before returns the first
     redemption: a kiosk resubmitting its queue, or a double-tapped confirm button.
-    Everything is read before the write transaction begins, so that concurrent
-    redemptions hold each other up only for the writes.
+    The reads come before the write transaction, so that concurrent redemptions hold
+    each other up only for the writes; the writes re-check what the reads found.
     """
     require_role(member, *MEMBER_ROLES)
     with reading(session):
         reward, location = _reward_and_place(session, member, whole(reward_id, "reward_id", 1, 2**31 - 1),
                                              location)
-        if client_ref and location and (earlier := by_client_ref(session, location, client_ref)) is not None:
-            return earlier
-        quantity = whole(quantity, "quantity", 1, MAX_QUANTITY)
-        online = pickup_hours is not None
-        pickup_code = _pickup_code(session) if online else None
-    now = now or utcnow()
-    _check_offer(member, reward, location, expected_price, now)
-    if location is None or not take_stock(session, reward.id, location.id, quantity):
-        raise OutOfStock(str(_("「%(name)s」库存不足。", name=reward.name)))
+        order = _Order(member=member, reward=reward, location=location,
+                       quantity=whole(quantity, "quantity", 1, MAX_QUANTITY), now=now or utcnow(),
+                       pickup_hours=pickup_hours, client_ref=client_ref, expected_price=expected_price,
+                       pickup_code=_pickup_code(session) if pickup_hours is not None else None)
+    _check_offer(member, reward, location, expected_price, order.now)
+    return _once(session, order, zone) if client_ref else _spend(session, order, zone)
+
+
+@dataclass(frozen=True)
+class _Order:
+    """A redemption as asked for and read, before anything is written."""
+
+    member: User
+    reward: Reward
+    location: Location | None
+    quantity: int
+    now: datetime
+    pickup_hours: int | None
+    pickup_code: str | None
+    client_ref: str | None
+    expected_price: int | None
+
+    @property
+    def online(self) -> bool:
+        return self.pickup_hours is not None
+
+
+def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
+    """The writes: stock (only on the terms read), points, the redemption and its stock movement."""
+    reward, location, member, quantity, now = order.reward, order.location, order.member, order.quantity, order.now
+    if location is None or not sell_stock(session, reward.id, location.id, quantity, price=reward.price_points,
+                                          now=now):
+        _refuse(session, order)
     total = reward.price_points * quantity
     tx = points.transfer(session, user_account(member.id), MARKET_ACCOUNT, total, kind="redeem",
                          memo=f"兑换 {reward.name} ×{quantity}"[:200], reference=f"reward:{reward.id}",
@@ -77,15 +104,40 @@ def redeem(session: Session, member: User, reward_id, quantity, *, zone: ZoneInf
     _check_limit(session, member, reward, quantity, zone, now)
     redemption = insert_row(session, Redemption, dict(
         community_id=member.community_id, member_id=member.id, reward_id=reward.id, location_id=location.id,
-        quantity=quantity, points_spent=total, channel="online" if online else "kiosk",
-        status="awaiting_pickup" if online else "collected", client_ref=client_ref, transaction_id=tx.id,
-        pickup_code=pickup_code, created_at=now,
-        expires_at=now + timedelta(hours=pickup_hours) if online else None,
-        collected_at=None if online else now, handled_by_id=None, refund_reason=None),
+        quantity=quantity, points_spent=total, channel="online" if order.online else "kiosk",
+        status="awaiting_pickup" if order.online else "collected", client_ref=order.client_ref,
+        transaction_id=tx.id, pickup_code=order.pickup_code, created_at=now,
+        expires_at=now + timedelta(hours=order.pickup_hours) if order.online else None,
+        collected_at=None if order.online else now, handled_by_id=None, refund_reason=None),
         related={"reward": reward, "location": location})
     record_movement(session, reward.id, location.id, -quantity, reason="redeem", actor_id=member.id,
                     redemption_id=redemption.id)
     return redemption
+
+
+def _once(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
+    """A device's reference redeems once. It is looked up inside the write transaction (on
+    SQLite a twin has then committed or waits its turn); a twin that slipped past on
+    PostgreSQL meets the unique constraint, and its first redemption is the answer."""
+    if order.location is not None and (earlier := by_client_ref(session, order.location, order.client_ref)):
+        return earlier
+    try:
+        with session.begin_nested():
+            return _spend(session, order, zone)
+    except IntegrityError:
+        if order.location is None or not (earlier := by_client_ref(session, order.location, order.client_ref)):
+            raise
+        return earlier
+
+
+def _refuse(session: Session, order: _Order) -> NoReturn:
+    """Why the stock could not be taken: the reward's terms changed since they were read
+    (staff edited the price or took it off sale), or it ran out."""
+    price_read = order.reward.price_points
+    session.refresh(order.reward)
+    expected = price_read if order.expected_price is None else order.expected_price
+    _check_offer(order.member, order.reward, order.location, expected, order.now)
+    raise OutOfStock(str(_("「%(name)s」库存不足。", name=order.reward.name)))
 
 
 _REWARD_AT_COUNTER = (select(Reward, Location)

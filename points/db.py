@@ -18,6 +18,7 @@ on this machine's disk).
 from __future__ import annotations
 
 import sqlite3
+import time
 
 try:
     import fcntl
@@ -44,8 +45,7 @@ def configure_engine(engine: Engine, *, immediate: bool = True) -> Engine:
     if fcntl is not None:
         event.listen(engine, "do_connect", _use_writer_queue)
     event.listen(engine, "connect", _on_sqlite_connect)
-    default = "IMMEDIATE" if immediate else "DEFERRED"
-    event.listen(engine, "begin", lambda connection: _on_sqlite_begin(connection, default))
+    event.listen(engine, "begin", _begin_immediate if immediate else _begin_deferred)
     return engine
 
 
@@ -64,6 +64,14 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
 
 
 _BEGIN = {"DEFERRED": "BEGIN", "IMMEDIATE": "BEGIN IMMEDIATE"}
+
+
+def _begin_immediate(connection) -> None:
+    _on_sqlite_begin(connection, "IMMEDIATE")
+
+
+def _begin_deferred(connection) -> None:
+    _on_sqlite_begin(connection, "DEFERRED")
 
 
 def _on_sqlite_begin(connection, default: str) -> None:
@@ -98,9 +106,23 @@ class QueuedWriterConnection(sqlite3.Connection):
     _turn = False
 
     def wait_for_turn(self) -> None:
-        if self.queue_file is not None and not self._turn:
-            fcntl.flock(self.queue_file, fcntl.LOCK_EX)
-            self._turn = True
+        """Poll the lock in steps of at most half a millisecond (far finer than SQLite's busy
+        handler), and give up like SQLite would after the busy timeout: a hung writer, or
+        a thread opening a second write transaction of its own, gets an error, not a hang."""
+        if self.queue_file is None or self._turn:
+            return
+        deadline, pause = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000, 0.00005
+        while True:
+            try:
+                fcntl.flock(self.queue_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.0005)
+            else:
+                self._turn = True
+                return
 
     def end_turn(self) -> None:
         if self._turn:

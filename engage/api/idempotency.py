@@ -66,11 +66,19 @@ def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
     try:
         db.session.execute(_STORE, {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status,
                                     "body": body})
-        db.session.commit()
     except IntegrityError:
-        db.session.rollback()
-        return _replay(_find(scope, key), fingerprint)
+        if (replayed := _replay_stored(scope, key, fingerprint)) is None:
+            raise
+        return replayed
+    db.session.commit()
     return jsonify(body), status
+
+
+def _replay_stored(scope: str, key: str, fingerprint: str):
+    """The first answer to this key, once this attempt's work is rolled back; None if there is none."""
+    db.session.rollback()
+    row = _find(scope, key)
+    return _replay(row, fingerprint) if row is not None else None
 
 
 def idempotent(view: Callable[..., tuple[dict, int]]) -> Callable:
@@ -83,6 +91,9 @@ def idempotent(view: Callable[..., tuple[dict, int]]) -> Callable:
             body, status = view(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - expected refusals are answers too
             if not is_expected(error):
+                # A retry can fail where the first attempt succeeded; its answer stands.
+                if (replayed := _replay_stored(scope, key, fingerprint)) is not None:
+                    return replayed
                 raise
             db.session.rollback()
             status, code, message, fields = describe(error)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 import points
 from engage.errors import Invalid, RateLimited
-from marketplace import members
+from marketplace import members, redemption
 from marketplace.models import Redemption
 from points.base import utcnow
 from tests.factories import ApiClient, reread, together
@@ -38,6 +38,21 @@ def test_online_redemption_replays_and_refuses_a_reused_key(make_app, db, mall, 
     other = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1}, headers=_key(1))
     assert (other.status_code, other.json["error"]["code"]) == (409, "idempotency_mismatch")
     assert _balance(db, buyer) == 30
+
+
+def test_a_retry_that_fails_unexpectedly_still_gets_the_first_answer(make_app, db, mall, member, reward,
+                                                                     monkeypatch):
+    buyer, soap = member(50), reward(price=10)
+    client = _client(make_app, buyer)
+    first = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1}, headers=_key(1))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the retry's work failed")
+
+    monkeypatch.setattr(redemption, "redeem_online", broken)
+    again = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1}, headers=_key(1))
+    assert (again.status_code, again.json) == (201, first.json)
+    assert _balance(db, buyer) == 40
 
 
 def test_one_key_sent_ten_times_at_once_redeems_once(make_app, db, mall, member, reward):

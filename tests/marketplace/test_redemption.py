@@ -1,6 +1,7 @@
 """Online redemption, pickup, refunds, expiry, limits, and the races that must not oversell."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -9,9 +10,11 @@ from sqlalchemy import func, select
 import points
 from engage.auth.models import User
 from engage.errors import Invalid, InvalidTransition, NotFound
+from engage.extensions import db as _db
+from engage.persistence import reading
 from marketplace import catalogue, redemption
 from marketplace.catalogue import OutOfStock
-from marketplace.models import Redemption, Stock, StockMovement
+from marketplace.models import Redemption, Reward, Stock, StockMovement
 from points.base import utcnow
 from tests.factories import reread, together
 from tests.marketplace.conftest import SHANGHAI
@@ -134,11 +137,18 @@ def test_unclaimed_redemptions_expire_refunded_and_restocked_once(db, mall, memb
     assert points.verify(db.session) == []
 
 
+def _caller(session, user_id: int) -> User:
+    """The member as a request loads its caller: in a read transaction of its own, so that the
+    redemption's reads, too, run before its write transaction (engage.persistence.reading)."""
+    with reading(session):
+        return session.get(User, user_id)
+
+
 def test_twenty_buyers_for_the_last_item(app, db, mall, member, reward):
     buyers, last = [member(100).id for _ in range(20)], reward(price=30, stock=1)
     reward_id = last.id
     results = together(app, [lambda session, uid=uid: redemption.redeem_online(
-        session, session.get(User, uid), reward_id, 1, zone=SHANGHAI, pickup_hours=72).id for uid in buyers])
+        session, _caller(session, uid), reward_id, 1, zone=SHANGHAI, pickup_hours=72).id for uid in buyers])
     reread(db.session)
     winners = [r for r in results if isinstance(r, int)]
     assert len(winners) == 1
@@ -152,10 +162,54 @@ def test_a_member_with_points_for_three_sends_ten_at_once(app, db, mall, member,
     buyer_id, soap = member(35).id, reward(price=10, stock=20)
     reward_id = soap.id
     results = together(app, [lambda session: redemption.redeem_online(
-        session, session.get(User, buyer_id), reward_id, 1, zone=SHANGHAI, pickup_hours=72).id
+        session, _caller(session, buyer_id), reward_id, 1, zone=SHANGHAI, pickup_hours=72).id
         for _ in range(10)])
     reread(db.session)
     assert len([r for r in results if isinstance(r, int)]) == 3, results
     assert all(isinstance(r, points.InsufficientPoints) for r in results if not isinstance(r, int))
     assert (_balance(db, db.session.get(User, buyer_id)), _counter_stock(db, mall, soap)) == (5, 17)
     assert points.verify(db.session) == []
+
+
+def test_a_double_tapped_confirm_redeems_once(app, db, mall, member, reward):
+    buyer_id, soap = member(100).id, reward(price=10, stock=20)
+    reward_id = soap.id
+    results = together(app, [lambda session: redemption.redeem_online(
+        session, _caller(session, buyer_id), reward_id, 1, zone=SHANGHAI, pickup_hours=72,
+        client_ref="web:confirm:1").id for _ in range(8)])
+    reread(db.session)
+    assert all(isinstance(r, int) for r in results) and len(set(results)) == 1, results
+    assert (_balance(db, db.session.get(User, buyer_id)), _counter_stock(db, mall, soap)) == (90, 19)
+    assert points.verify(db.session) == []
+
+
+def _set_price(app, reward_id: int, price: int) -> None:
+    """Staff edit the price from another request (thread, app context, connection)."""
+    with app.app_context():
+        _db.session.get(Reward, reward_id).price_points = price
+        _db.session.commit()
+        _db.session.remove()
+
+
+@pytest.mark.parametrize("seen_price", [10, None])
+def test_a_price_changed_after_it_was_read_is_refused(app, db, mall, member, reward, monkeypatch, seen_price):
+    buyer_id, soap = member(100).id, reward(price=10, stock=5)
+    reward_id, read = soap.id, redemption._reward_and_place
+
+    def staff_edit_in_between(*args):
+        found = read(*args)
+        edit = threading.Thread(target=_set_price, args=(app, reward_id, 25))
+        edit.start()
+        edit.join(10)
+        return found
+
+    monkeypatch.setattr(redemption, "_reward_and_place", staff_edit_in_between)
+    with app.app_context():
+        with pytest.raises(redemption.PriceChanged) as refused:
+            redemption.redeem_online(_db.session, _caller(_db.session, buyer_id), reward_id, 1,
+                                     zone=SHANGHAI, pickup_hours=72, expected_price=seen_price)
+        _db.session.rollback()
+        _db.session.remove()
+    assert "25" in refused.value.message
+    reread(db.session)
+    assert (_balance(db, db.session.get(User, buyer_id)), _counter_stock(db, mall, soap)) == (100, 5)
