@@ -61,8 +61,7 @@ def redeem(reward_id: int):
         expected_price=form.price.data,
         client_ref=f"web:{current_user.id}:{form.request_id.data}"[:64] if form.request_id.data else None))
     if not outcome.ok:
-        for error in form.quantity.errors:
-            flash(error, "error")
+        flash_errors(form)
         return redirect(url_for("mall.reward", reward_id=reward_id))
     db.session.commit()
     flash(_("兑换成功，请凭取货码到社区服务中心领取。"), "success")
