@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 import points
 from engage.activities.models import Activity, AttendanceCorrection, Enrollment
@@ -25,6 +25,7 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engage.ledger.services import BudgetExhausted, budget_account, user_account
+from engage.validation import text
 from points.base import utcnow
 
 TOKEN_SECONDS = 60
@@ -156,9 +157,7 @@ def correct_attendance(session: Session, actor: User, enrollment_id: int, *, che
         raise NotFound()
     if enrollment.status != "enrolled":
         raise InvalidTransition(str(_("只能更正已获得名额的志愿者的考勤。")))
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 500:
-        raise Invalid.field("reason", _("请填写更正原因（最多500字）。"))
+    reason = text(reason, "reason", 500)
     if checked_out_at <= checked_in_at:
         raise Invalid.field("checked_out_at", _("签退时间必须晚于签到时间。"))
     if checked_out_at > utcnow():
@@ -189,7 +188,8 @@ def corrections(session: Session, actor: User, activity_id: int) -> list[Attenda
     require_role(actor, *STAFF_ROLES)
     activity = get_activity(session, actor, activity_id)
     return list(session.scalars(select(AttendanceCorrection).join(Enrollment).where(
-        Enrollment.activity_id == activity.id).order_by(AttendanceCorrection.id)))
+        Enrollment.activity_id == activity.id).options(selectinload(AttendanceCorrection.actor))
+        .order_by(AttendanceCorrection.id)))
 
 
 def close_forgotten(session: Session, *, now: datetime, max_hours: int) -> int:

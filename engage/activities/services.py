@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from engage.activities.models import KINDS, MAX_CAPACITY, Activity, Enrollment
 from engage.auth.models import User
@@ -134,7 +134,7 @@ def upcoming(session: Session, actor: User, *, now: datetime | None = None):
     """The select of the caller's community's activities that have not ended."""
     return (select(Activity).where(Activity.community_id == actor.community_id,
                                    Activity.ends_at > (now or utcnow()), Activity.cancelled.is_(False))
-            .order_by(Activity.starts_at, Activity.id))
+            .options(selectinload(Activity.team)).order_by(Activity.starts_at, Activity.id))
 
 
 def get_activity(session: Session, actor: User, activity_id: int) -> Activity:
@@ -220,8 +220,8 @@ def my_enrollments(session: Session, actor: User, activity_ids: list[int]) -> di
 
 def my_activities(session: Session, actor: User):
     """The select of the caller's enrolments, newest activity first."""
-    return (select(Enrollment).join(Activity).where(Enrollment.volunteer_id == actor.id,
-                                                    Enrollment.status != "withdrawn")
+    return (select(Enrollment).join(Activity).options(contains_eager(Enrollment.activity))
+            .where(Enrollment.volunteer_id == actor.id, Enrollment.status != "withdrawn")
             .order_by(Activity.starts_at.desc(), Activity.id.desc()))
 
 
@@ -231,5 +231,6 @@ def roster(session: Session, actor: User, activity_id: int) -> tuple[Activity, l
     activity = get_activity(session, actor, activity_id)
     order = {"enrolled": 0, "waitlisted": 1, "withdrawn": 2}
     rows = session.scalars(select(Enrollment).where(Enrollment.activity_id == activity.id)
+                           .options(selectinload(Enrollment.volunteer))
                            .order_by(Enrollment.created_at, Enrollment.id)).all()
     return activity, sorted(rows, key=lambda row: order[row.status])

@@ -26,7 +26,14 @@ from engage.ledger.services import points_balance
 from engage.orders.models import ServiceOrder
 from engage.persistence import add_unique, of_community
 from engage.privacy import mask_id_number
-from engage.volunteers.models import GROUPS, Certificate, Team, TeamMember, VolunteerProfile
+from engage.validation import text
+from engage.volunteers.models import (
+    GROUPS,
+    Certificate,
+    Team,
+    TeamMember,
+    VolunteerProfile,
+)
 from points.base import utcnow
 
 CERTIFICATE_SALT = "service-certificate"
@@ -100,9 +107,7 @@ def update_profile(session: Session, actor: User, *, volunteer_group: str, avail
     require_role(actor, "volunteer")
     if volunteer_group not in GROUPS:
         raise Invalid.field("volunteer_group", _("未知的群体类别。"))
-    availability, skills = (availability or "").strip(), _tags(skills)
-    if len(availability) > 200:
-        raise Invalid.field("availability", _("最多200字。"))
+    availability, skills = text(availability, "availability", 200, required=False), _tags(skills)
     if len(skills) > 200:
         raise Invalid.field("skills", _("最多200字。"))
     profile = session.get(VolunteerProfile, actor.id) or VolunteerProfile(user_id=actor.id)
@@ -156,11 +161,7 @@ def volunteer_view(session: Session, actor: User, volunteer_id: int, *, zone: Zo
 
 def create_team(session: Session, actor: User, *, name: str, description: str = "") -> Team:
     require_role(actor, *STAFF_ROLES)
-    name, description = (name or "").strip(), (description or "").strip()
-    if not name or len(name) > 40:
-        raise Invalid.field("name", _("请填写队伍名称（最多40字）。"))
-    if len(description) > 2000:
-        raise Invalid.field("description", _("最多2000字。"))
+    name, description = text(name, "name", 40), text(description, "description", 2000, required=False)
     return add_unique(session, Team(community_id=actor.community_id, name=name, description=description,
                                     created_by_id=actor.id),
                       Invalid.field("name", _("本社区已有同名队伍。")))
@@ -196,8 +197,9 @@ def leave_team(session: Session, actor: User, team_id: int) -> None:
 def team_members(session: Session, actor: User, team_id: int) -> list[tuple[User, int]]:
     """Members with their service minutes, most hours first."""
     team = get_team(session, actor, team_id)
+    members = select(TeamMember.user_id).where(TeamMember.team_id == team.id)
     minutes = (select(Enrollment.volunteer_id, func.sum(Enrollment.minutes).label("minutes"))
-               .group_by(Enrollment.volunteer_id).subquery())
+               .where(Enrollment.volunteer_id.in_(members)).group_by(Enrollment.volunteer_id).subquery())
     return [(user, total or 0) for user, total in session.execute(
         select(User, minutes.c.minutes).join(TeamMember, TeamMember.user_id == User.id)
         .outerjoin(minutes, minutes.c.volunteer_id == User.id).where(TeamMember.team_id == team.id)

@@ -103,7 +103,7 @@ def test_staff_correct_from_the_roster_and_the_change_is_listed(db, crew, runnin
     refused = staff.post(f"/activities/{running.id}/roster/correct", data={
         "enrollment_id": enrollment_id, "checked_in_at": start, "checked_out_at": start, "reason": ""},
         follow_redirects=True).get_data(as_text=True)
-    assert "原因" in refused
+    assert "更正原因：" in refused  # the flashed field error, not the form's label
     assert db.session.scalar(select(func.count()).select_from(AttendanceCorrection)) == 1
 
 
