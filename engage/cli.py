@@ -139,7 +139,7 @@ def tick_command() -> None:
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     visit_reminders = remind_due_visits(db.session, now=now, zone=zone)
     late_events = escalate_late(db.session, now=now)
-    reports = generate_reports(db.session, now=now, zone=zone)
+    reports = generate_reports(db.session, now=now, zone=zone, stale_days=current_app.config["DUTY_STALE_DAYS"])
     tallies = rebuild_tallies(db.session, zone=zone, now=now)
     db.session.commit()
     click.echo(f"orders: reminded {result.reminded}, escalated {result.escalated}; "

@@ -12,6 +12,7 @@ from engage.duties import care, compliance
 from engage.errors import Invalid
 from engage.extensions import db
 from engage.i18n import local_zone
+from engage.validation import whole
 from points.base import utcnow
 
 bp = Blueprint("duties_api", __name__)
@@ -39,9 +40,8 @@ def visit():
         visited_at = datetime.fromisoformat(str(body["visited_at"]))
     except ValueError:
         raise Invalid(_("时间格式无效。"), {"visited_at": _("需要带时区的 ISO 8601 时间。")}) from None
-    if not isinstance(body["target_id"], int) or isinstance(body["target_id"], bool):
-        raise Invalid(_("输入有误，请检查后重试。"), {"target_id": _("需要整数。")})
-    found = care.record_visit(db.session, current_actor(), body["target_id"], visited_at=visited_at,
+    found = care.record_visit(db.session, current_actor(), whole(body["target_id"], "target_id", 1, 2**31 - 1),
+                              visited_at=visited_at,
                               kind=body["kind"], found=str(body.get("notes", "")),
                               follow_up=str(body.get("follow_up", "")), zone=local_zone())
     return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),

@@ -80,8 +80,14 @@ def grid_ids_in_scope(session: Session, actor: User) -> list[int]:
 def figures(session: Session, actor: User, period: Period, *, stale_days: int = STALE_DAYS,
             now: datetime | None = None) -> Figures:
     """The caller's scope: their grids' events and households, the targets they may see."""
-    return _compute(session, grid_ids_in_scope(session, actor), visible_targets(session, actor), period,
-                    stale_days=stale_days, now=now)
+    return figures_over(session, actor, [period], stale_days=stale_days, now=now)[0]
+
+
+def figures_over(session: Session, actor: User, periods: list[Period], *, stale_days: int = STALE_DAYS,
+                 now: datetime | None = None) -> list[Figures]:
+    """The same for each period of a trend, with the caller's scope looked up once."""
+    grids, targets = grid_ids_in_scope(session, actor), visible_targets(session, actor)
+    return [_compute(session, grids, targets, period, stale_days=stale_days, now=now) for period in periods]
 
 
 def figures_for_grids(session: Session, community_id: int, period: Period, *, zone: ZoneInfo,
@@ -96,7 +102,8 @@ def figures_by_grid(session: Session, actor: User, period: Period, *, stale_days
                     now: datetime | None = None) -> list[tuple[Grid, Figures]]:
     """The same figures for each grid (and so each grid worker) in the caller's scope."""
     grids = session.scalars(select(Grid).where(Grid.id.in_(grid_ids_in_scope(session, actor))).order_by(Grid.id))
-    return [(grid, _compute(session, [grid.id], visible_targets(session, actor).where(CareTarget.grid_id == grid.id),
+    targets = visible_targets(session, actor)
+    return [(grid, _compute(session, [grid.id], targets.where(CareTarget.grid_id == grid.id),
                             period, stale_days=stale_days, now=now)) for grid in grids]
 
 

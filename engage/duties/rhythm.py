@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engage.community.models import Community
-from engage.duties.compliance import figures_for_grids
+from engage.duties.compliance import STALE_DAYS, figures_for_grids
 from engage.duties.models import CareTarget, DutyReminder, DutyReport
 from engage.errors import Conflict
 from engage.notifications.services import send
@@ -35,8 +35,9 @@ def remind_due_visits(session: Session, *, now: datetime, zone: ZoneInfo) -> int
     return sent
 
 
-def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
-    """The last finished week's and month's figures for every community, each kept once."""
+def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo, stale_days: int = STALE_DAYS) -> int:
+    """The last finished week's and month's figures for every community, each kept once (the
+    look-up first spares recomputing a kept report on every daily tick)."""
     made = 0
     for kind in ("week", "month"):
         period = last_finished(kind, now, zone)
@@ -45,7 +46,7 @@ def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
                                                           DutyReport.kind == kind,
                                                           DutyReport.label == period.label)):
                 continue
-            result = figures_for_grids(session, community_id, period, zone=zone, now=now)
+            result = figures_for_grids(session, community_id, period, zone=zone, now=now, stale_days=stale_days)
             session.add(DutyReport(community_id=community_id, kind=kind, label=period.label,
                                    starts_on=period.start.date(), figures=result.as_json()))
             made += 1

@@ -44,6 +44,7 @@ def index():
     open_events = db.session.scalars(events.events_in_scope(db.session, current_user).where(
         DutyEvent.status != "closed").order_by(DutyEvent.arrive_by)).all()
     return render_template("duties/index.html", overdue=overdue, soon=soon, open_events=open_events, now=now,
+                           is_late=events.is_late,
                            staff=current_user.has_role(*STAFF_ROLES))
 
 
@@ -195,7 +196,8 @@ def dashboard():
     period = compliance.parse_period(request.args.get("period"), zone)
     current = compliance.figures(db.session, current_user, period, stale_days=stale_days).as_json()
     def trend(periods):
-        return [compliance.figures(db.session, current_user, p, stale_days=stale_days).as_json() for p in periods]
+        return [f.as_json() for f in compliance.figures_over(db.session, current_user, periods,
+                                                             stale_days=stale_days)]
 
     return render_template("duties/compliance.html", current=current, period=period,
                            months=trend(recent("month", 6, zone, now=utcnow())),

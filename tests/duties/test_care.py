@@ -1,7 +1,7 @@
 """Who sees care targets, encrypted sensitive data, the access log, and recording visits."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -123,13 +123,15 @@ def test_another_worker_of_the_community_is_told_the_target_is_not_theirs(db, ma
 
 
 def test_a_category_policy_moves_the_due_dates_of_targets_without_their_own(db, duty, target):
-    weekly, own = target("hardship"), target("hardship", frequency="week")
-    before = (weekly.next_visit_due, own.next_visit_due)
+    registered = datetime(2026, 11, 10, 4, 0, tzinfo=timezone.utc)  # mid-month, mid-quarter in Shanghai
+    monthly, own = target("hardship", created_at=registered), target("hardship", frequency="week")
+    assert monthly.next_visit_due == datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)  # 1 Dec, 00:00 local
+    own_due = own.next_visit_due
     care.set_policy(db.session, duty.staff, "hardship", "quarter", zone=SHANGHAI)
     db.session.commit()
     assert care.policies(db.session, duty.staff)["hardship"] == "quarter"
-    assert db.session.get(CareTarget, weekly.id).next_visit_due > before[0]
-    assert db.session.get(CareTarget, own.id).next_visit_due == before[1]
+    assert db.session.get(CareTarget, monthly.id).next_visit_due == datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc)
+    assert db.session.get(CareTarget, own.id).next_visit_due == own_due
     with pytest.raises(Invalid):
         care.set_policy(db.session, duty.staff, "hardship", "daily", zone=SHANGHAI)
 
