@@ -34,11 +34,14 @@ def street_of(session: Session, actor: User) -> int | None:
     return None
 
 
+def street_community_ids(session: Session, street_id: int | None) -> list[int]:
+    return list(session.scalars(select(Community.id).where(Community.street_id == street_id)))
+
+
 def administered_community_ids(session: Session, actor: User) -> list[int]:
     """The communities whose hierarchy, users and orders this actor manages."""
     if actor.has_role("admin"):
-        street_id = street_of(session, actor)
-        return list(session.scalars(select(Community.id).where(Community.street_id == street_id)))
+        return street_community_ids(session, street_of(session, actor))
     if actor.has_role("staff") and actor.community_id is not None:
         return [actor.community_id]
     return []

@@ -12,13 +12,24 @@ from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import MicroGrid
 from engage.community.services import administered_community_ids
 from engage.errors import Invalid
-from engage.orders.models import OPEN_STATUSES, STATUSES, OrderCategory, ServiceOrder
+from engage.orders.models import OPEN_STATUSES, STATUSES, OrderCategory, OrderEvent, ServiceOrder
 from engage.orders.services import get_order, visible_orders
+from engage.orders.workflow import TRANSITIONS
 from engage.pagination import Page, paginate
 from points.base import utcnow
 
 DEADLINE_OF = {"placed": ServiceOrder.dispatch_by, "dispatched": ServiceOrder.accept_by,
                "accepted": ServiceOrder.resolve_by, "completed": ServiceOrder.resolve_by}
+
+
+CLOSING_ACTIONS = tuple(t.action for t in TRANSITIONS if t.target == "closed")
+
+
+def closed_at():
+    """A subquery of when each closed order was closed (its last closing event): the
+    dashboards' on-time rate and the property rankings' response time both judge by it."""
+    return (select(OrderEvent.order_id, func.max(OrderEvent.at).label("at"))
+            .where(OrderEvent.kind.in_(CLOSING_ACTIONS)).group_by(OrderEvent.order_id).subquery())
 
 
 def deadline(order: ServiceOrder) -> datetime | None:

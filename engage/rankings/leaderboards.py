@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from engage.activities.models import Activity, Enrollment
 from engage.auth.models import User, UserRole
-from engage.community.models import Community
-from engage.community.services import street_of
+from engage.community.services import street_community_ids, street_of
 from engage.errors import Forbidden
 from engage.periods import Period, recent
 from engage.rankings.models import VolunteerTally
@@ -78,7 +77,7 @@ def rebuild_tallies(session: Session, *, zone: ZoneInfo, now: datetime) -> int:
 
 def _communities(session: Session, actor: User, scope: str) -> list[int]:
     if scope == "street":
-        return list(session.scalars(select(Community.id).where(Community.street_id == street_of(session, actor))))
+        return street_community_ids(session, street_of(session, actor))
     if scope == "community" and actor.community_id is not None:
         return [actor.community_id]
     raise Forbidden()

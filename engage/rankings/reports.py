@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.community.models import Street
-from engage.community.services import street_of
+from engage.community.services import street_community_ids, street_of
 from engage.errors import Forbidden, NotFound
 from engage.periods import last_finished
 from engage.rankings import dashboard
@@ -24,7 +24,7 @@ KINDS = ("week", "month", "quarter", "year")
 def generate(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
     made = 0
     for street_id in session.scalars(select(Street.id)):
-        ids = dashboard.community_ids(session, street_id)
+        ids = street_community_ids(session, street_id)
         for kind in KINDS:
             period = last_finished(kind, now, zone)
             if session.scalar(select(PeriodicReport.id).where(PeriodicReport.street_id == street_id,

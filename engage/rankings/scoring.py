@@ -30,7 +30,8 @@ from engage.activities.models import Activity, Enrollment
 from engage.auth.models import User
 from engage.community.models import Compound, MicroGrid, PropertyCompany
 from engage.duties.models import DutyEvent
-from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder
+from engage.orders.models import OrderCategory, ServiceOrder
+from engage.orders.queries import closed_at
 from engage.periods import Period
 from engage.rankings.models import Criterion, ManualScore
 
@@ -39,7 +40,6 @@ DEFAULT_CRITERIA = (("theory", "理论宣讲", 15, "manual"), ("civilization", "
                     ("satisfaction", "居民满意度", 25, "satisfaction"), ("response", "响应办结", 15, "response_time"),
                     ("complaints", "投诉情况", 15, "complaints"), ("arrival", "必到响应", 0, "must_arrive"))
 DEFAULT_RULE = {"red_top": 3, "red_min": 80, "yellow_below": 60, "yellow_last": 1}
-CLOSING_EVENTS = ("rate", "verify_close")
 
 
 def street_criteria(session: Session, street_id: int) -> list[Criterion]:
@@ -76,11 +76,10 @@ def computed(session: Session, company_id: int, period: Period) -> dict[str, tup
     """The four data-driven criteria: (score or None, what it is based on)."""
     orders = _orders(session, company_id, period).subquery()
     mean, rated = session.execute(select(func.avg(orders.c.rating), func.count(orders.c.rating))).one()
-    closed_at = (select(OrderEvent.order_id, func.max(OrderEvent.at).label("at"))
-                 .where(OrderEvent.kind.in_(CLOSING_EVENTS)).group_by(OrderEvent.order_id).subquery())
+    closing = closed_at()
     closed, on_time = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((closed_at.c.at <= orders.c.resolve_by, 1), else_=0)), 0))
-        .select_from(orders).join(closed_at, closed_at.c.order_id == orders.c.id)).one()
+        select(func.count(), func.coalesce(func.sum(case((closing.c.at <= orders.c.resolve_by, 1), else_=0)), 0))
+        .select_from(orders).join(closing, closing.c.order_id == orders.c.id)).one()
     complaints = session.scalar(select(func.count()).select_from(orders).join(
         OrderCategory, OrderCategory.id == orders.c.category_id).where(
         (OrderCategory.code == "feedback") | (orders.c.rating <= 2)))

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
@@ -135,8 +135,8 @@ def respond(session: Session, actor: User, entry_id: int, answer: str) -> Yellow
 def my_company_entries(session: Session, actor: User) -> list[RankingEntry]:
     """A property manager's own company across all published rankings, latest first."""
     require_role(actor, "property_manager")
-    return list(session.scalars(select(RankingEntry).join(RankingEntry.ranking).where(
-        RankingEntry.company_id == actor.property_company_id)
+    return list(session.scalars(select(RankingEntry).join(RankingEntry.ranking)
+        .options(contains_eager(RankingEntry.ranking)).where(RankingEntry.company_id == actor.property_company_id)
         .order_by(PropertyRanking.period.desc(), PropertyRanking.version.desc())))
 
 

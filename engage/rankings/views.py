@@ -7,15 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.auth.forms import EmptyForm
-from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Street
-from engage.community.services import administered_community_ids, communities_in_scope, street_of
+from engage.community.services import communities_in_scope, street_community_ids, street_of
 from engage.duties import compliance
 from engage.exports import xlsx_download
 from engage.extensions import db
 from engage.forms import run_form
 from engage.i18n import local_zone
-from engage.periods import parse_label, quarter_of, recent
+from engage.periods import containing, parse_label, quarter_of, recent
 from engage.rankings import dashboard, leaderboards, reports, services
 from engage.rankings.dashboard import dashboard_rows
 from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm
@@ -99,20 +98,13 @@ def mine():
 
 
 def _dashboard_scope() -> tuple[list[int], str]:
-    """Staff: their community; admins: the street, or one of its communities (?community=)."""
-    require_role(current_user, *STAFF_ROLES)
-    allowed = administered_community_ids(db.session, current_user)
     chosen = request.args.get("community", type=int)
-    if chosen:
-        if chosen not in allowed:
-            abort(404)
-        return [chosen], str(chosen)
-    return allowed, ""
+    return dashboard.scope(db.session, current_user, chosen), str(chosen or "")
 
 
 def _dashboard_period():
-    label = request.args.get("period") or f"{utcnow().astimezone(local_zone()):%Y-%m}"
-    return parse_label(label, local_zone())
+    label = request.args.get("period")
+    return parse_label(label, local_zone()) if label else containing(utcnow(), "month", local_zone())
 
 
 @bp.get("/dashboard")
@@ -121,8 +113,7 @@ def dashboard_page():
     ids, chosen = _dashboard_scope()
     period = _dashboard_period()
     board = dashboard.figures(db.session, ids, period)
-    trend = [(month.label, dashboard.figures(db.session, ids, month))
-             for month in recent("month", 6, local_zone(), now=utcnow())]
+    trend = dashboard.order_trend(db.session, ids, recent("month", 6, local_zone(), now=utcnow()))
     duty = compliance.figures(db.session, current_user, period,
                               stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json()
     return render_template("rankings/dashboard.html", board=board, period=period, trend=trend, duty=duty,
@@ -144,7 +135,7 @@ def transparency(street_id: int):
     street = db.session.get(Street, street_id) or abort(404)
     period = _dashboard_period()
     return render_template("rankings/transparency.html", street=street, period=period,
-                           board=dashboard.figures(db.session, dashboard.community_ids(db.session, street_id), period))
+                           board=dashboard.figures(db.session, street_community_ids(db.session, street_id), period))
 
 
 @bp.get("/reports")

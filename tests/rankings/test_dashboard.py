@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from engage.activities.models import Activity, Enrollment
 from engage.ledger.services import award_points, issue_budget
-from engage.periods import parse_label
+from engage.periods import containing, parse_label
 from engage.rankings import dashboard
 from points.base import utcnow
 from tests.rankings.conftest import SHANGHAI
@@ -30,7 +30,7 @@ def test_october_figures_worked_out_by_hand(db, make, street, company, order):
 
 def test_volunteer_and_points_figures(db, make, street):
     now = utcnow()
-    month = parse_label(f"{now.astimezone(SHANGHAI):%Y-%m}", SHANGHAI)
+    month = containing(now, "month", SHANGHAI)
     earner, server, idle = (make.user("volunteer", community=street.community) for _ in range(3))
     issue_budget(db.session, street.admin, street.community.id, 10_000, "预算")
     award_points(db.session, street.staff, earner.id, 300, "奖励")

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from engage.activities.models import Activity, Enrollment
 from engage.ledger.services import award_points, issue_budget
-from engage.periods import parse_label
+from engage.periods import containing
 from engage.rankings.leaderboards import leaderboard, my_rank, rebuild_tallies
 from points.base import utcnow
 from tests.rankings.conftest import SHANGHAI
@@ -35,7 +35,7 @@ def test_boards_by_points_and_hours_with_ties_and_scopes(db, make, street):
     _serve(db, street.staff, bob, 600, datetime(2025, 3, 1, tzinfo=timezone.utc))   # long ago: all time only
     rebuild_tallies(db.session, zone=SHANGHAI, now=now)
     db.session.commit()
-    month = parse_label(f"{now.astimezone(SHANGHAI):%Y-%m}", SHANGHAI)
+    month = containing(now, "month", SHANGHAI)
     by_points = leaderboard(db.session, ann, period=month)
     assert [(r.rank, r.user.id, r.points, r.minutes) for r in by_points] == [
         (1, bob.id, 50, 0), (2, ann.id, 30, 120), (3, cai.id, 30, 60)]      # ann beats cai on hours
