@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engage.ledger.services import award_points, issue_budget
+from engage.periods import containing
+from engage.privacy import mask_name
 from engage.rankings import services
+from engage.rankings.leaderboards import rebuild_tallies
 from engage.rankings.models import ManualScore, YellowResponse
+from points.base import utcnow
 from tests.factories import ApiClient, reread
 from tests.rankings.conftest import SHANGHAI
 
@@ -46,7 +51,11 @@ def test_volunteers_and_residents_cannot_score_or_publish(db, make, street, sign
         "publish-note": ""}).status_code == 403
 
 
-def test_the_api_answers_the_published_ranking_and_the_leaderboard(make_app, db, street, company, order):
+def test_the_api_answers_the_published_ranking_and_the_leaderboard(make_app, db, make, street, company, order):
+    issue_budget(db.session, street.admin, street.community.id, 1_000, "预算")
+    volunteer = make.user("volunteer", community=street.community)
+    award_points(db.session, street.staff, volunteer.id, 40, "奖励")
+    rebuild_tallies(db.session, zone=SHANGHAI, now=utcnow())
     good = company()
     order(good, rating=5)
     services.publish(db.session, street.admin, "2026-Q4", zone=SHANGHAI, rule={"red_min": 70})
@@ -56,7 +65,10 @@ def test_the_api_answers_the_published_ranking_and_the_leaderboard(make_app, db,
     assert answer == [{"rank": 1, "company_id": good.id, "name": good.name, "score": 78.57, "list": "red",
                        "gold": False}]
     assert api.get("/api/v1/rankings/property-companies?period=Q4").status_code == 400
-    assert api.get("/api/v1/rankings/volunteers?period=2026-11").json == []
+    month = containing(utcnow(), "month", SHANGHAI).label
+    assert api.get(f"/api/v1/rankings/volunteers?period={month}").json == [
+        {"rank": 1, "user_id": volunteer.id, "display_name": mask_name(volunteer.display_name), "points": 40,
+         "hours": 0}]
 
 
 def test_the_dashboard_page_and_its_export_hold_the_same_figures(db, street, company, order, signed_in):
