@@ -34,6 +34,12 @@ def street_of(session: Session, actor: User) -> int | None:
     return None
 
 
+def community_residents(session: Session, community_id: int | None) -> list[User]:
+    """Whom staff and grid workers may act for (代诉, an order from a visit)."""
+    return list(session.scalars(select(User).join(UserRole).where(
+        UserRole.role == "resident", User.community_id == community_id).order_by(User.id)))
+
+
 def street_community_ids(session: Session, street_id: int | None) -> list[int]:
     return list(session.scalars(select(Community.id).where(Community.street_id == street_id)))
 

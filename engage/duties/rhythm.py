@@ -9,6 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engage.community.models import Community
+from engage.auth.models import User
+from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.community.services import administered_community_ids
 from engage.duties.compliance import STALE_DAYS, figures_for_grids
 from engage.duties.models import CareTarget, DutyReminder, DutyReport
 from engage.errors import Conflict
@@ -53,3 +56,11 @@ def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo, stale_d
     session.flush()
     return made
 
+
+
+def kept_reports(session: Session, actor: User, *, newest_first: bool = True) -> list[DutyReport]:
+    """The weekly and monthly reports of the communities the caller manages."""
+    require_role(actor, *STAFF_ROLES)
+    order = DutyReport.starts_on.desc() if newest_first else DutyReport.starts_on
+    return list(session.scalars(select(DutyReport).where(
+        DutyReport.community_id.in_(administered_community_ids(session, actor))).order_by(order, DutyReport.kind)))

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Grid
-from engage.duties import care, checks, compliance, events
+from engage.community.services import community_residents
+from engage.duties import care, checks, compliance, events, rhythm
 from engage.duties.forms import EventForm, FromOrderForm, NoteForm, TargetForm, VisitForm
-from engage.duties.models import RESTRICTED, CareTarget, DutyEvent, DutyReport
+from engage.duties.models import RESTRICTED, CareTarget, DutyEvent
 from engage.exports import xlsx_download
 from engage.extensions import db
 from engage.forms import flash_errors, options, run_form
@@ -81,9 +81,8 @@ def _order_choices(form: VisitForm) -> VisitForm:
     """Order categories of the community and its residents, for a need found on a visit."""
     form.order_category.choices = options([("", _("不下单"))] + [
         (c.code, c.name) for c in active_categories(db.session, current_user.community_id)])
-    form.order_for.choices = options([(0, "—")] + [(u.id, u.display_name) for u in db.session.scalars(
-        select(User).join(UserRole).where(UserRole.role == "resident", User.community_id == current_user.community_id)
-        .order_by(User.id))])
+    form.order_for.choices = options([(0, "—")] + [
+        (u.id, u.display_name) for u in community_residents(db.session, current_user.community_id)])
     return form
 
 
@@ -224,18 +223,13 @@ def policies():
 @bp.get("/reports")
 @login_required
 def reports():
-    require_role(current_user, *STAFF_ROLES)
-    rows = db.session.scalars(select(DutyReport).where(DutyReport.community_id == current_user.community_id)
-                              .order_by(DutyReport.starts_on.desc(), DutyReport.kind)).all()
-    return render_template("duties/reports.html", rows=rows)
+    return render_template("duties/reports.html", rows=rhythm.kept_reports(db.session, current_user))
 
 
 @bp.get("/reports.xlsx")
 @login_required
 def export_reports():
-    require_role(current_user, *STAFF_ROLES)
-    reports = db.session.scalars(select(DutyReport).where(DutyReport.community_id == current_user.community_id)
-                                 .order_by(DutyReport.starts_on, DutyReport.kind))
+    reports = rhythm.kept_reports(db.session, current_user, newest_first=False)
     return xlsx_download("duty-reports.xlsx", "468通报", ("类型", "期间", "必到及时率", "必清完整率", "必访完成率", "逾期对象"),
                          (("周" if r.kind == "week" else "月", r.label, r.figures["must_arrive"]["rate"],
                            r.figures["must_know"]["rate"], r.figures["must_visit"]["rate"],

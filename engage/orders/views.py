@@ -8,10 +8,8 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    send_from_directory, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from engage.auth.models import User, UserRole
-from engage.community.services import micro_grid_from_poster
+from engage.community.services import community_residents, micro_grid_from_poster
 from engage.extensions import db
 from engage.forms import options, run_form
 from engage.orders import categories, queries, services
@@ -30,8 +28,7 @@ def _photo_folder() -> Path:
 def _place_choices(form: PlaceForm) -> None:
     form.category.choices = options((c.code, f"{c.name}（{c.points}分）") for c in
                                     categories.active_categories(db.session, current_user.community_id))
-    residents = db.session.scalars(select(User).join(UserRole).where(
-        UserRole.role == "resident", User.community_id == current_user.community_id).order_by(User.id))
+    residents = community_residents(db.session, current_user.community_id)
     form.on_behalf_of.choices = options([(0, _("我自己"))] + [(r.id, r.display_name) for r in residents])
 
 

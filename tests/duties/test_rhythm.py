@@ -30,3 +30,14 @@ def test_last_weeks_and_months_reports_are_kept_once(db, duty, target):
         DutyReport.community_id == duty.community.id))}
     assert (kept["week"].label, kept["month"].label) == ("2026-W47", "2026-10")
     assert kept["month"].figures["must_visit"]["due"] >= 1
+
+
+def test_kept_reports_are_shown_to_their_community_and_street_only(db, make, duty, target, signed_in):
+    target(created_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+    generate_reports(db.session, now=datetime(2026, 11, 25, 2, tzinfo=timezone.utc), zone=SHANGHAI)
+    db.session.commit()
+    street_admin = make.user("admin", street_id=duty.admin.street_id)  # no community of their own
+    for viewer in (duty.staff, street_admin):
+        assert "2026-W47" in signed_in(viewer).get("/duties/reports").get_data(as_text=True)
+    stranger = make.user("staff")
+    assert "2026-W47" not in signed_in(stranger).get("/duties/reports").get_data(as_text=True)
