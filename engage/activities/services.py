@@ -114,6 +114,11 @@ def cancel_activity(session: Session, actor: User, activity_id: int, reason: str
     return activity
 
 
+def is_open(activity: Activity, now: datetime | None = None) -> bool:
+    """Before the start and not cancelled: volunteers may still enrol or withdraw, staff edit or cancel."""
+    return not activity.cancelled and activity.starts_at > (now or utcnow())
+
+
 def _open_for_change(session: Session, actor: User, activity_id: int) -> Activity:
     activity = get_activity(session, actor, activity_id)
     if activity.cancelled:
@@ -145,7 +150,7 @@ def enroll(session: Session, actor: User, activity_id: int) -> Enrollment:
     """A seat if one is free, else the waiting list (or ``activity_full``)."""
     require_role(actor, "volunteer")
     activity = get_activity(session, actor, activity_id)
-    if activity.cancelled or activity.starts_at <= utcnow():
+    if not is_open(activity):
         raise InvalidTransition(str(_("活动已开始或已取消，不能报名。")))
     if activity.team_id is not None and session.get(TeamMember, (activity.team_id, actor.id)) is None:
         raise Forbidden(str(_("该活动仅限「%(team)s」成员报名。", team=activity.team.name)))

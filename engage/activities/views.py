@@ -1,7 +1,6 @@
 """Activity pages: volunteers enrol and attend by phone, staff post, run and correct."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -94,7 +93,7 @@ def detail(activity_id: int):
     return render_template("activities/detail.html", activity=activity,
                            enrollment=services.my_enrollment(db.session, current_user, activity_id),
                            staff=current_user.has_role(*STAFF_ROLES), cancel_form=ReasonForm(),
-                           attend_form=AttendForm(), now=datetime.now(timezone.utc))
+                           attend_form=AttendForm(), open=services.is_open(activity))
 
 
 def _done(activity_id: int, message: str):
