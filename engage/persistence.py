@@ -4,7 +4,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator, TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,6 +15,7 @@ from engage.errors import DomainError, NotFound
 from points.db import READING
 
 Row = TypeVar("Row")
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def add_unique(session: Session, row: Row, refusal: DomainError) -> Row:
@@ -27,24 +29,27 @@ def add_unique(session: Session, row: Row, refusal: DomainError) -> Row:
     return row
 
 
-_INSERTS: dict[object, object] = {}  # prepared INSERT … RETURNING per table
+_INSERTS: dict[tuple, object] = {}  # prepared INSERT … RETURNING per table, dialect and skipped duplicate
 
 
-def insert_row(session: Session, model: type[Row], values: dict, *, related: dict | None = None) -> Row:
+def insert_row(session: Session, model: type[Row], values: dict, *, related: dict | None = None,
+               unless_taken: str | None = None) -> Row | None:
     """INSERT one row and return it as a loaded ORM object, for hot paths.
 
     One prepared statement instead of the unit of work, and no reading back: ``values``
     must name every column but the primary key. ``related`` attaches objects already at
     hand (``{"reward": reward}``) so that touching them later costs no query.
+    ``unless_taken`` names a unique column: if its value is taken already, nothing is
+    inserted and None comes back — the unique index decides, not a read beforehand.
     """
     table = model.__table__
     if missing := set(table.columns.keys()) - set(table.primary_key.columns.keys()) - set(values):
         raise ValueError(f"insert_row({model.__name__}) needs a value for {sorted(missing)}")
-    statement = _INSERTS.get(table)
-    if statement is None:
-        statement = _INSERTS[table] = insert(table).returning(*table.primary_key.columns)
+    inserted = session.execute(_insert_statement(session, table, unless_taken), values).first()
+    if inserted is None:
+        return None
     row = model(**values)
-    for name, value in zip(table.primary_key.columns.keys(), session.execute(statement, values).one()):
+    for name, value in zip(table.primary_key.columns.keys(), inserted):
         setattr(row, name, value)
     make_transient_to_detached(row)
     session.add(row)
@@ -52,6 +57,17 @@ def insert_row(session: Session, model: type[Row], values: dict, *, related: dic
         set_committed_value(row, name, value)
     return row
 
+
+def _insert_statement(session: Session, table: Table, unless_taken: str | None):
+    dialect = session.get_bind().dialect.name
+    statement = _INSERTS.get((table, dialect, unless_taken))
+    if statement is None:
+        if unless_taken is None:
+            statement = insert(table)
+        else:
+            statement = _UPSERTS[dialect](table).on_conflict_do_nothing(index_elements=[unless_taken])
+        statement = _INSERTS[(table, dialect, unless_taken)] = statement.returning(*table.primary_key.columns)
+    return statement
 
 
 def of_community(session: Session, model: type[Row], row_id: int, actor: User) -> Row:

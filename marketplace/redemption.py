@@ -67,7 +67,7 @@ def redeem(session: Session, member: User, reward_id, quantity, *, zone: ZoneInf
         order = _Order(member=member, reward=reward, location=location,
                        quantity=whole(quantity, "quantity", 1, MAX_QUANTITY), now=now or utcnow(),
                        pickup_hours=pickup_hours, client_ref=client_ref, expected_price=expected_price,
-                       pickup_code=_pickup_code(session) if pickup_hours is not None else None)
+                       pickup_code=_pickup_code() if pickup_hours is not None else None)
     _check_offer(member, reward, location, expected_price, order.now)
     return _once(session, order, zone) if client_ref else _spend(session, order, zone)
 
@@ -102,7 +102,7 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
                          memo=f"兑换 {reward.name} ×{quantity}"[:200], reference=f"reward:{reward.id}",
                          actor_id=member.id)
     _check_limit(session, member, reward, quantity, zone, now)
-    redemption = insert_row(session, Redemption, dict(
+    redemption = _insert_redemption(session, dict(
         community_id=member.community_id, member_id=member.id, reward_id=reward.id, location_id=location.id,
         quantity=quantity, points_spent=total, channel="online" if order.online else "kiosk",
         status="awaiting_pickup" if order.online else "collected", client_ref=order.client_ref,
@@ -204,16 +204,18 @@ def _check_limit(session: Session, member: User, reward: Reward, quantity: int, 
                                  n=reward.limit_per_person)))
 
 
-_CODE_TAKEN = select(Redemption.id).where(Redemption.pickup_code == bindparam("code"))
+def _pickup_code() -> str:
+    """Eight digits, easy to read out at the counter."""
+    return f"{secrets.randbelow(10**8):08d}"
 
 
-def _pickup_code(session: Session) -> str:
-    """Eight digits, easy to read out at the counter, unused so far (the unique constraint
-    catches the one-in-a-hundred-million chance that a concurrent redemption drew it too)."""
-    while True:
-        code = f"{secrets.randbelow(10**8):08d}"
-        if session.scalar(_CODE_TAKEN, {"code": code}) is None:
-            return code
+def _insert_redemption(session: Session, values: dict, related: dict) -> Redemption:
+    """Write the redemption; a pickup code already in use (one chance in a hundred million
+    per code out there) inserts nothing, and another one is drawn."""
+    while (redemption := insert_row(session, Redemption, values, related=related,
+                                    unless_taken="pickup_code")) is None:
+        values["pickup_code"] = _pickup_code()
+    return redemption
 
 
 # At the counter -------------------------------------------------------------------------

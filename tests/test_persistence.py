@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, func, inspect, select
 
 from engage.auth.models import User
 from engage.community.models import Community, Street
@@ -61,3 +61,15 @@ def test_insert_row_returns_a_loaded_row_with_its_relations(app, make):
         db.session.commit()
         db.session.expire_all()
         assert db.session.get(Community, row.id).street_id == street_id
+
+
+def test_insert_row_unless_taken_inserts_nothing_for_a_taken_value(app, make):
+    street = make.street()
+    with app.app_context():
+        from engage.extensions import db
+
+        kept = {"name": street.name, "created_at": utcnow()}
+        assert insert_row(db.session, Street, kept, unless_taken="name") is None
+        fresh = insert_row(db.session, Street, {**kept, "name": "另一街道"}, unless_taken="name")
+        db.session.commit()
+        assert fresh.id and db.session.scalar(select(func.count()).select_from(Street)) == 2

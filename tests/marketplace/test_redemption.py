@@ -47,6 +47,19 @@ def test_online_redemption_waits_at_the_counter_with_a_code(db, mall, member, re
     assert points.verify(db.session) == []
 
 
+def test_a_pickup_code_in_use_is_drawn_again(db, mall, member, reward, monkeypatch):
+    buyer, soap = member(50), reward(price=5, stock=3)
+    first = _buy(db, buyer, soap)
+    db.session.commit()
+    draws = iter([first.pickup_code, first.pickup_code, "00000042"])
+    monkeypatch.setattr(redemption, "_pickup_code", lambda: next(draws))
+    second = _buy(db, buyer, soap)
+    db.session.commit()
+    assert second.pickup_code == "00000042" and next(draws, None) is None
+    assert db.session.scalar(select(func.count()).select_from(Redemption)) == 2
+    assert (_balance(db, buyer), _counter_stock(db, mall, soap)) == (40, 1)
+
+
 @pytest.mark.parametrize("quantity", [0, -1, 11, "1", True, 2.5])
 def test_bad_quantities_move_nothing(db, mall, member, reward, quantity):
     buyer, soap = member(50), reward()
