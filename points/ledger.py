@@ -1,7 +1,8 @@
 """Moving points: post, transfer, reverse. The only code that writes postings.
 
 Every write first locks the ledger head (``SELECT … FOR UPDATE`` on PostgreSQL; on
-SQLite ``BEGIN IMMEDIATE`` already serialises writers). That orders the hash chain,
+SQLite ``BEGIN IMMEDIATE`` already serialises writers), whose hash the database moves
+to each new transaction's (points.schema). That orders the hash chain,
 makes an idempotency-key check race-free, and lets one writer at a time touch
 balances, so writers can never deadlock each other over account rows. Balances
 change through conditional UPDATEs that refuse to overdraw in the database itself;
@@ -181,7 +182,6 @@ def post(session: Session, postings: list[tuple[str, int]], *, kind: str, memo: 
         account_id, after = _apply(session, driver, address, amount)
         rows.append((tx_id, account_id, amount, after))
     driver.rows("INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after)", rows)
-    driver.one("UPDATE ledger_head SET last_hash = ? WHERE id = 1 RETURNING id", (new_hash,))
     _forget_accounts(session, [row[1] for row in rows])
     return _persistent(session, Transaction(
         id=tx_id, kind=kind, memo=memo, reference=reference, actor_id=actor_id, created_at=now,

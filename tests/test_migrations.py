@@ -5,6 +5,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
 
 from engage.extensions import db as _db
 
@@ -29,8 +30,6 @@ def test_downgrade_to_empty_and_upgrade_again(app, db):
 
 def test_upgrade_from_the_previous_release_keeps_data(app, db):
     """The foundation release (2026_11_24_01) with data, upgraded to head."""
-    from sqlalchemy import text
-
     downgrade(revision="2026_11_24_01")
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO streets (id, name, created_at) VALUES (1, '老街道', '2026-01-01')"))
@@ -46,3 +45,17 @@ def test_upgrade_from_the_previous_release_keeps_data(app, db):
                               "prev_hash, hash, created_at) VALUES (1, 'issue', '', 'f', 'p', 'h', "
                               "'2026-01-01')"))
             conn.execute(text("DELETE FROM ledger_transactions"))
+
+
+def test_upgrade_from_the_previous_release_moves_the_ledger_head_by_itself(app, db):
+    """2026_11_25_04 updated the head from Python; after the upgrade the database does."""
+    import points
+    from engage.extensions import db as database
+
+    downgrade(revision="2026_11_25_04")
+    upgrade()
+    points.transfer(database.session, "community:1:issuance", "user:1", 5, kind="issue")
+    tx = points.transfer(database.session, "user:1", "market:redeemed", 2, kind="redeem")
+    database.session.commit()
+    assert points.verify(database.session) == []
+    assert database.session.execute(text("SELECT last_hash FROM ledger_head")).scalar() == tx.hash
