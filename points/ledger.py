@@ -5,9 +5,9 @@ SQLite ``BEGIN IMMEDIATE`` already serialises writers), whose hash the database 
 to each new transaction's (points.schema). That orders the hash chain,
 makes an idempotency-key check race-free, and lets one writer at a time touch
 balances, so writers can never deadlock each other over account rows. Balances
-change through conditional UPDATEs that refuse to overdraw in the database itself;
-each finds its account by address in the same statement, since everything said
-between taking the head lock and committing holds every other writer up.
+change through one conditional UPDATE that refuses to overdraw in the database itself
+and finds the accounts by address as it goes, since everything said between taking
+the head lock and committing holds every other writer up.
 """
 from __future__ import annotations
 
@@ -87,10 +87,13 @@ class _Driver:
         self.cursor.execute(self._native(sql), params)
         return self.cursor.fetchone()
 
-    def rows(self, sql: str, rows: list[tuple]) -> None:
-        """One INSERT … VALUES (…), (…) for all ``rows``: one round trip, not one per row."""
+    def all(self, sql: str, rows: list[tuple]) -> list[tuple]:
+        """``sql`` with ``{values}`` standing for ``VALUES (…), (…)`` of all ``rows``: one
+        round trip, not one per row."""
         values = ", ".join(["(" + ", ".join("?" * len(rows[0])) + ")"] * len(rows))
-        self.cursor.execute(self._native(f"{sql} VALUES {values}"), [value for row in rows for value in row])
+        self.cursor.execute(self._native(sql.format(values=f"VALUES {values}")),
+                            [value for row in rows for value in row])
+        return self.cursor.fetchall() if self.cursor.description else []
 
     def _native(self, sql: str) -> str:
         return sql if self.qmark else sql.replace("?", "%s")
@@ -136,13 +139,28 @@ def _replay(session: Session, key: str, print_: str) -> Transaction | None:
 def _check(postings: list[tuple[str, int]]) -> None:
     if len(postings) < 2 or sum(amount for _, amount in postings) != 0:
         raise UnbalancedTransaction("a transaction needs two or more postings that sum to zero")
+    if len({address for address, _ in postings}) != len(postings):
+        raise UnbalancedTransaction("a transaction names each account once")
     if any(isinstance(a, bool) or not isinstance(a, int) or a == 0 for _, a in postings):
         raise InvalidAmount("posting amounts are non-zero integers")
 
 
+def _apply_all(session: Session, driver: _Driver, postings: list[tuple[str, int]]) -> list[tuple[int, int]]:
+    """Change every posting's balance in one UPDATE (each account found by its address, a
+    debit refused by the database if it would overdraw); returns each account's id and new
+    balance. A posting the UPDATE passed over — an account not opened yet, or a refusal —
+    is tried on its own, which opens the account or raises ``InsufficientPoints``."""
+    changed = {address: (account_id, after) for address, account_id, after in driver.all(
+        "UPDATE ledger_accounts SET balance = balance + change.column2 "
+        "FROM ({values}) AS change WHERE address = change.column1 "
+        "AND (change.column2 > 0 OR may_go_negative OR balance - pending + change.column2 >= 0) "
+        "RETURNING address, id, balance", postings)}
+    return [changed.get(address) or _apply(session, driver, address, amount) for address, amount in postings]
+
+
 def _apply(session: Session, driver: _Driver, address: str, amount: int) -> tuple[int, int]:
-    """Change one balance unless that would overdraw it; returns the account's id and new
-    balance. An account seen for the first time is opened (with nothing in it)."""
+    """Change one balance unless that would overdraw it, opening an account seen for the
+    first time (with nothing in it)."""
     row = _change_balance(driver, "address", address, amount)
     if row is None:
         row = _change_balance(driver, "id", account_ids(session, [address], driver)[address], amount)
@@ -177,11 +195,9 @@ def post(session: Session, postings: list[tuple[str, int]], *, kind: str, memo: 
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (kind, memo, reference, actor_id, driver.timestamp(now), idempotency_key, print_,
          reverses_id, prev_hash, new_hash))[0]
-    rows = []
-    for address, amount in postings:
-        account_id, after = _apply(session, driver, address, amount)
-        rows.append((tx_id, account_id, amount, after))
-    driver.rows("INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after)", rows)
+    rows = [(tx_id, account_id, amount, after)
+            for (_, amount), (account_id, after) in zip(postings, _apply_all(session, driver, postings))]
+    driver.all("INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) {values}", rows)
     _forget_accounts(session, [row[1] for row in rows])
     return _persistent(session, Transaction(
         id=tx_id, kind=kind, memo=memo, reference=reference, actor_id=actor_id, created_at=now,

@@ -34,6 +34,7 @@ def test_an_account_loaded_before_a_posting_shows_the_new_balance(session, fund)
 @pytest.mark.parametrize("postings", [
     [("user:1", 5)], [("user:1", 5), ("user:2", -4)], [("user:1", 0), ("user:2", 0)],
     [("user:1", 1.5), ("user:2", -1.5)], [("user:1", True), ("user:2", -1)],
+    [("user:1", 5), ("user:1", -5)],
 ])
 def test_unbalanced_or_bad_amounts_are_refused(session, postings):
     with pytest.raises((points.UnbalancedTransaction, points.InvalidAmount)):
@@ -84,6 +85,18 @@ def test_reversal_cannot_overdraw(session, fund):
     points.transfer(session, "user:2", "market:redeemed", 30, kind="redeem")
     with pytest.raises(points.InsufficientPoints):
         points.reverse(session, tx)
+
+
+def test_a_refused_debit_leaves_every_balance_as_it_was(session, fund, verified):
+    fund("user:1", 10)
+    fund("user:2", 10)
+    session.commit()
+    with pytest.raises(points.InsufficientPoints):
+        points.post(session, [("user:1", -11), ("user:2", 6), ("market:redeemed", 5)], kind="redeem")
+    session.rollback()
+    assert [points.balance(session, f"user:{n}").total for n in (1, 2)] == [10, 10]
+    assert points.balance(session, "market:redeemed").total == 0
+    verified()
 
 
 def test_statement_newest_first_with_filters_and_paging(session, fund):
