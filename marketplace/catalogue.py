@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Invalid, NotFound
-from engage.persistence import of_community
+from engage.persistence import Prepared, inserting, of_community
 from engage.validation import text, whole
 from marketplace.models import CATEGORIES, LIMIT_PERIODS, Location, Merchant, Reward, Stock, StockMovement
 from points.base import utcnow
@@ -194,22 +194,23 @@ def move_stock(session: Session, reward_id: int, location_id: int, delta: int, *
     return True
 
 
-# Built once: redemptions run these on every request (SQLAlchemy then reuses the compiled form).
+# Built once and sent straight to the driver: redemptions run these on every request.
 _stock_columns, _reward_columns = Stock.__table__.c, Reward.__table__.c
-_TAKE_STOCK = update(Stock.__table__).where(
+_TAKE = update(Stock.__table__).where(
     _stock_columns.reward_id == bindparam("reward"), _stock_columns.location_id == bindparam("location"),
     _stock_columns.quantity >= bindparam("taken")).values(quantity=_stock_columns.quantity - bindparam("taken"))
-_SELL_STOCK = _TAKE_STOCK.where(exists().where(
+_SELL_STOCK = Prepared(_TAKE.where(exists().where(
     _reward_columns.id == bindparam("reward"), _reward_columns.price_points == bindparam("price"),
     _reward_columns.active,
     or_(_reward_columns.active_from.is_(None), _reward_columns.active_from <= bindparam("now")),
-    or_(_reward_columns.active_until.is_(None), _reward_columns.active_until > bindparam("now"))))
-_RECORD_MOVEMENT = insert(StockMovement.__table__)
+    or_(_reward_columns.active_until.is_(None), _reward_columns.active_until > bindparam("now")))))
+_TAKE_STOCK = Prepared(_TAKE)
+_RECORD_MOVEMENT = Prepared(inserting(StockMovement.__table__))
 
 
 def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> bool:
     """One conditional UPDATE: the stock never goes below zero, however many ask at once."""
-    taken = session.execute(_TAKE_STOCK, {"reward": reward_id, "location": location_id, "taken": quantity})
+    taken = _TAKE_STOCK.run(session, {"reward": reward_id, "location": location_id, "taken": quantity})
     return taken.rowcount == 1
 
 
@@ -217,16 +218,16 @@ def sell_stock(session: Session, reward_id: int, location_id: int, quantity: int
                now: datetime) -> bool:
     """Take stock only while the reward is on sale at ``price``: the buyer's terms were read
     before the write transaction, and staff may have changed them since."""
-    taken = session.execute(_SELL_STOCK, {"reward": reward_id, "location": location_id, "taken": quantity,
-                                          "price": price, "now": now})
+    taken = _SELL_STOCK.run(session, {"reward": reward_id, "location": location_id, "taken": quantity,
+                                      "price": price, "now": now})
     return taken.rowcount == 1
 
 
 def record_movement(session: Session, reward_id: int, location_id: int, delta: int, *, reason: str,
                     note: str = "", actor_id: int | None = None, redemption_id: int | None = None) -> None:
-    session.execute(_RECORD_MOVEMENT, {"reward_id": reward_id, "location_id": location_id, "delta": delta,
-                                       "reason": reason, "note": note[:200], "actor_id": actor_id,
-                                       "redemption_id": redemption_id})
+    _RECORD_MOVEMENT.run(session, {"reward_id": reward_id, "location_id": location_id, "delta": delta,
+                                   "reason": reason, "note": note[:200], "actor_id": actor_id,
+                                   "redemption_id": redemption_id, "at": utcnow()})
 
 
 def stock_levels(session: Session, actor: User, reward_id: int) -> list[tuple[Location, int]]:

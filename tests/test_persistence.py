@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import event, func, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from engage.auth.models import User
 from engage.community.models import Community, Street
-from engage.persistence import insert_row, reading
+from engage.persistence import Prepared, insert_row, inserting, reading
 from points.base import utcnow
 
 
@@ -57,7 +60,7 @@ def test_insert_row_returns_a_loaded_row_with_its_relations(app, make):
                                                  "created_at": utcnow()}, related={"street": street})
         assert row.id and inspect(row).persistent and not inspect(row).unloaded
         assert row.street is street and row.name == "新社区"
-        assert len(statements) == 1, "one INSERT, nothing read back"
+        assert statements == [], "sent to the driver: no unit of work, nothing read back"
         db.session.commit()
         db.session.expire_all()
         assert db.session.get(Community, row.id).street_id == street_id
@@ -73,3 +76,21 @@ def test_insert_row_unless_taken_inserts_nothing_for_a_taken_value(app, make):
         fresh = insert_row(db.session, Street, {**kept, "name": "另一街道"}, unless_taken="name")
         db.session.commit()
         assert fresh.id and db.session.scalar(select(func.count()).select_from(Street)) == 2
+
+
+def test_prepared_sends_values_as_sqlalchemy_would_and_raises_its_errors(app):
+    from engage.api.models import IdempotentRequest
+
+    store = Prepared(inserting(IdempotentRequest.__table__))
+    answer = {"scope": "user:1", "key": "k", "fingerprint": "f", "status": 201,
+              "body": {"名称": "洗衣液", "n": [1, 2]}, "created_at": datetime(2026, 11, 26, 8, 30, tzinfo=timezone.utc)}
+    with app.app_context():
+        from engage.extensions import db
+
+        assert store.run(db.session, answer).rowcount == 1
+        with pytest.raises(IntegrityError):
+            with db.session.begin_nested():
+                store.run(db.session, answer)
+        db.session.commit()
+        stored = db.session.scalar(select(IdempotentRequest))
+        assert (stored.body, stored.created_at) == (answer["body"], answer["created_at"])

@@ -18,13 +18,15 @@ from typing import Callable
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engage.api.core import current_actor
 from engage.api.models import IdempotentRequest
 from engage.errors import Conflict, Invalid, describe, is_expected
 from engage.extensions import db
+from engage.persistence import Prepared, inserting
+from points.base import utcnow
 
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 
@@ -58,14 +60,14 @@ def _find(scope: str, key: str) -> IdempotentRequest | None:
         IdempotentRequest.scope == scope, IdempotentRequest.key == key))
 
 
-_STORE = insert(IdempotentRequest.__table__)
+_STORE = Prepared(inserting(IdempotentRequest.__table__))
 
 
 def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
     """Record the answer and commit with the work; a concurrent twin makes us replay."""
     try:
-        db.session.execute(_STORE, {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status,
-                                    "body": body})
+        _STORE.run(db.session, {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status,
+                                "body": body, "created_at": utcnow()})
     except IntegrityError:
         if (replayed := _replay_stored(scope, key, fingerprint)) is None:
             raise
