@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from points.base import utcnow
@@ -26,6 +26,7 @@ from points.errors import (AlreadyReversed, IdempotencyMismatch, InsufficientPoi
 from points.models import Account, Transaction
 
 GENESIS_HASH = "0" * 64
+_ACCOUNTS = inspect(Account)
 NEGATIVE_ALLOWED_SUFFIX = ":issuance"
 
 
@@ -214,9 +215,10 @@ def _persistent(session: Session, tx: Transaction) -> Transaction:
 
 def _forget_accounts(session: Session, account_ids_: Iterable[int]) -> None:
     """Balances changed behind the ORM's back: loaded accounts must be read again."""
+    loaded = session.identity_map
     for account_id in account_ids_:
-        if (loaded := session.identity_map.get(session.identity_key(Account, account_id))) is not None:
-            session.expire(loaded)
+        if (account := loaded.get(_ACCOUNTS.identity_key_from_primary_key((account_id,)))) is not None:
+            session.expire(account)
 
 
 def transfer(session: Session, source: str, destination: str, amount: int, **kwargs) -> Transaction:

@@ -121,9 +121,11 @@ def open_session(session: Session, user: User, *, kind: str, lifetime: timedelta
     return token
 
 
-# Built once: every API request runs it.
-_SESSION_USER = (select(AuthSession, User).join(User, User.id == AuthSession.user_id)
-                 .where(AuthSession.token_hash == bindparam("token_hash"), AuthSession.kind == bindparam("kind"))
+# Built once: every API request runs it. The token's validity is checked in the query,
+# so only the user (with roles) is loaded, not the session row as well.
+_SESSION_USER = (select(User).join(AuthSession, AuthSession.user_id == User.id)
+                 .where(AuthSession.token_hash == bindparam("token_hash"), AuthSession.kind == bindparam("kind"),
+                        AuthSession.revoked_at.is_(None), AuthSession.expires_at > bindparam("now"), User.is_active)
                  .options(joinedload(User.role_rows)))
 
 
@@ -131,13 +133,9 @@ def resolve_session(session: Session, token: str | None, *, kind: str) -> User |
     """The active user behind a live, unrevoked token of this kind, else None."""
     if not token:
         return None
-    found = session.execute(_SESSION_USER, {"token_hash": _digest(token), "kind": kind}).unique().first()
-    if found is None:
-        return None
-    row, user = found
-    if row.revoked_at is not None or row.expires_at <= utcnow() or not user.is_active:
-        return None
-    user.login_token = token
+    user = session.scalars(_SESSION_USER, {"token_hash": _digest(token), "kind": kind, "now": utcnow()}).unique().first()
+    if user is not None:
+        user.login_token = token
     return user
 
 
