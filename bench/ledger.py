@@ -5,10 +5,11 @@
 1. Single-transfer transactions, each committed on its own, through ``points.transfer``
    on SQLite (file, WAL, synchronous=FULL: durable commits) and PostgreSQL
    (BENCH_DATABASE_URL).
-2. The same work done by the raw driver (sqlite3 / psycopg): lock the ledger head,
-   insert the transaction (its trigger moves the head), one conditional UPDATE of both
-   balances (finding the accounts by address), both postings in one INSERT, one
-   commit — the physical limit of this machine for that SQL.
+2. The same work done by the raw driver (sqlite3 / psycopg) with the ledger's own SQL:
+   lock the ledger head, insert the transaction (its trigger moves the head), one
+   conditional UPDATE of both balances (finding the accounts by address), both postings
+   in one INSERT (on PostgreSQL those three as one statement), one commit — the physical
+   limit of this machine for that SQL.
 3. Balance reads (``points.balance``) with 10^4, 10^5 and 10^6 postings in the ledger,
    next to summing the postings, which is what a ledger without a materialized
    balance would have to do.
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import points  # noqa: E402
+from points import ledger  # noqa: E402
 from points.db import configure_engine  # noqa: E402
 from points.models import Account, Posting  # noqa: E402
 
@@ -73,24 +75,25 @@ def ledger_rate(engine, transfers: int) -> float:
 
 
 def _raw_sql(dialect: str) -> dict[str, str]:
-    p = "?" if dialect == "sqlite" else "%s"
-    lock = "SELECT last_hash FROM ledger_head WHERE id = 1" + ("" if dialect == "sqlite" else " FOR UPDATE")
+    """The ledger's own statements (points.ledger), in the driver's parameter style."""
+    def native(sql: str) -> str:
+        return sql if dialect == "sqlite" else sql.replace("?", "%s")
+
+    values = "VALUES (?, ?), (?, ?)"
     return {
         "begin": "BEGIN IMMEDIATE" if dialect == "sqlite" else "BEGIN",
-        "lock": lock,
-        "tx": f"INSERT INTO ledger_transactions (kind, memo, created_at, fingerprint, prev_hash, hash) "
-              f"VALUES ({p}, '', {p}, {p}, {p}, {p}) RETURNING id",
-        "balances": f"UPDATE ledger_accounts SET balance = balance + change.column2 "
-                    f"FROM (VALUES ({p}, {p}), ({p}, {p})) AS change WHERE address = change.column1 "
-                    f"AND (change.column2 > 0 OR may_go_negative OR balance - pending + change.column2 >= 0) "
-                    f"RETURNING address, id, balance",
-        "postings": f"INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) "
-                    f"VALUES ({p}, {p}, {p}, {p}), ({p}, {p}, {p}, {p})",
+        "lock": "SELECT last_hash FROM ledger_head WHERE id = 1" + ("" if dialect == "sqlite" else " FOR UPDATE"),
+        "tx": native(ledger._INSERT_TX),
+        "balances": native(ledger._CHANGE_BALANCES.format(values=values) + "RETURNING address, id, balance"),
+        "postings": native(ledger._INSERT_POSTINGS + "VALUES (?, ?, ?, ?), (?, ?, ?, ?)"),
+        "at_once": native(ledger._WRITE_AT_ONCE.format(values=values)),
     }
 
 
 def raw_rate(engine, transfers: int) -> float:
-    """The same statements as the ledger's, by the driver alone, one commit each."""
+    """The same statements as the ledger's, by the driver alone, one commit each: on SQLite
+    the transaction, the balances and the postings one after the other, on PostgreSQL all
+    three in one statement."""
     dialect = engine.dialect.name
     sql = _raw_sql(dialect)
     if dialect == "sqlite":
@@ -107,11 +110,16 @@ def raw_rate(engine, transfers: int) -> float:
     for i in range(transfers):
         cur.execute(sql["begin"])
         prev = cur.execute(sql["lock"]).fetchone()[0]
-        tx_id = cur.execute(sql["tx"], ("award", "2026-01-01 00:00:00", "f" * 64, prev, "h" * 64)).fetchone()[0]
-        changed = {address: (account_id, after) for address, account_id, after in cur.execute(
-            sql["balances"], ("community:1:budget", -1, f"user:{i % 50}", 1)).fetchall()}
-        (budget, after_debit), (user, after_credit) = changed["community:1:budget"], changed[f"user:{i % 50}"]
-        cur.execute(sql["postings"], (tx_id, budget, -1, after_debit, tx_id, user, 1, after_credit))
+        tx = ("award", "", None, None, "2026-01-01 00:00:00", None, "f" * 64, None, prev, "h" * 64)
+        postings = ("community:1:budget", -1, f"user:{i % 50}", 1)
+        if dialect == "sqlite":
+            tx_id = cur.execute(sql["tx"], tx).fetchone()[0]
+            changed = {address: (account_id, after)
+                       for address, account_id, after in cur.execute(sql["balances"], postings).fetchall()}
+            (budget, after_debit), (user, after_credit) = changed["community:1:budget"], changed[f"user:{i % 50}"]
+            cur.execute(sql["postings"], (tx_id, budget, -1, after_debit, tx_id, user, 1, after_credit))
+        else:
+            assert len(cur.execute(sql["at_once"], tx + postings).fetchall()) == 2
         cur.execute("COMMIT")
     elapsed = time.perf_counter() - start
     db.close()

@@ -88,12 +88,12 @@ class _Driver:
         self.cursor.execute(self._native(sql), params)
         return self.cursor.fetchone()
 
-    def all(self, sql: str, rows: list[tuple]) -> list[tuple]:
-        """``sql`` with ``{values}`` standing for ``VALUES (…), (…)`` of all ``rows``: one
-        round trip, not one per row."""
+    def all(self, sql: str, rows: list[tuple], *, before: tuple = ()) -> list[tuple]:
+        """``sql`` with ``{values}`` standing for ``VALUES (…), (…)`` of all ``rows`` (one
+        round trip, not one per row); ``before`` are the parameters that come first."""
         values = ", ".join(["(" + ", ".join("?" * len(rows[0])) + ")"] * len(rows))
         self.cursor.execute(self._native(sql.format(values=f"VALUES {values}")),
-                            [value for row in rows for value in row])
+                            [*before, *(value for row in rows for value in row)])
         return self.cursor.fetchall() if self.cursor.description else []
 
     def _native(self, sql: str) -> str:
@@ -146,17 +146,49 @@ def _check(postings: list[tuple[str, int]]) -> None:
         raise InvalidAmount("posting amounts are non-zero integers")
 
 
-def _apply_all(session: Session, driver: _Driver, postings: list[tuple[str, int]]) -> list[tuple[int, int]]:
-    """Change every posting's balance in one UPDATE (each account found by its address, a
-    debit refused by the database if it would overdraw); returns each account's id and new
-    balance. A posting the UPDATE passed over — an account not opened yet, or a refusal —
-    is tried on its own, which opens the account or raises ``InsufficientPoints``."""
-    changed = {address: (account_id, after) for address, account_id, after in driver.all(
-        "UPDATE ledger_accounts SET balance = balance + change.column2 "
-        "FROM ({values}) AS change WHERE address = change.column1 "
-        "AND (change.column2 > 0 OR may_go_negative OR balance - pending + change.column2 >= 0) "
-        "RETURNING address, id, balance", postings)}
-    return [changed.get(address) or _apply(session, driver, address, amount) for address, amount in postings]
+_INSERT_TX = ("INSERT INTO ledger_transactions (kind, memo, reference, actor_id, created_at, idempotency_key, "
+              "fingerprint, reverses_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+_CHANGE_BALANCES = ("UPDATE ledger_accounts SET balance = balance + change.column2 FROM ({values}) AS change "
+                    "WHERE address = change.column1 "
+                    "AND (change.column2 > 0 OR may_go_negative OR balance - pending + change.column2 >= 0) ")
+_INSERT_POSTINGS = "INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) "
+# PostgreSQL does all three in one statement: on this machine each statement costs the
+# two sides about 0.15 ms of CPU, and a ledger writer holds everyone else up meanwhile.
+_WRITE_AT_ONCE = (f"WITH tx AS ({_INSERT_TX}), "
+                  f"changed AS ({_CHANGE_BALANCES} RETURNING address, ledger_accounts.id, balance, "
+                  "change.column2 AS amount), "
+                  f"posted AS ({_INSERT_POSTINGS} SELECT tx.id, changed.id, amount, balance FROM tx, changed) "
+                  "SELECT tx.id, address, changed.id, balance FROM tx LEFT JOIN changed ON true")
+
+
+def _write(session: Session, driver: _Driver, row: tuple, postings: list[tuple[str, int]]) -> tuple[int, list[int]]:
+    """Insert the transaction ``row``, change every posting's balance in one UPDATE (each
+    account found by its address, a debit refused by the database if it would overdraw)
+    and write the postings; returns the transaction's id and the accounts' ids.
+
+    A posting the UPDATE passed over — an account not opened yet, or a refusal — is tried
+    on its own afterwards, which opens the account or raises ``InsufficientPoints``."""
+    if driver.dialect == "postgresql":
+        written = driver.all(_WRITE_AT_ONCE, postings, before=row)
+        tx_id = written[0][0]
+        changed = {address: (account_id, after) for _, address, account_id, after in written if address}
+    else:
+        tx_id = driver.one(_INSERT_TX, row)[0]
+        changed = {address: (account_id, after) for address, account_id, after
+                   in driver.all(_CHANGE_BALANCES + "RETURNING address, id, balance", postings)}
+        _insert_postings(driver, tx_id, postings, changed)
+    if missed := {address: _apply(session, driver, address, amount)
+                  for address, amount in postings if address not in changed}:
+        _insert_postings(driver, tx_id, postings, missed)
+    return tx_id, [(changed.get(address) or missed[address])[0] for address, _ in postings]
+
+
+def _insert_postings(driver: _Driver, tx_id: int, postings: list[tuple[str, int]],
+                     balances: dict[str, tuple[int, int]]) -> None:
+    """The postings of the accounts in ``balances`` (address: account id, balance after)."""
+    if rows := [(tx_id, balances[address][0], amount, balances[address][1])
+                for address, amount in postings if address in balances]:
+        driver.all(_INSERT_POSTINGS + "{values}", rows)
 
 
 def _apply(session: Session, driver: _Driver, address: str, amount: int) -> tuple[int, int]:
@@ -190,16 +222,9 @@ def post(session: Session, postings: list[tuple[str, int]], *, kind: str, memo: 
         return existing
     now = utcnow()
     new_hash = chain_hash(prev_hash, kind, memo, reference, now, postings)
-    tx_id = driver.one(
-        "INSERT INTO ledger_transactions (kind, memo, reference, actor_id, created_at, "
-        "idempotency_key, fingerprint, reverses_id, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (kind, memo, reference, actor_id, driver.timestamp(now), idempotency_key, print_,
-         reverses_id, prev_hash, new_hash))[0]
-    rows = [(tx_id, account_id, amount, after)
-            for (_, amount), (account_id, after) in zip(postings, _apply_all(session, driver, postings))]
-    driver.all("INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) {values}", rows)
-    _forget_accounts(session, [row[1] for row in rows])
+    tx_id, accounts = _write(session, driver, (kind, memo, reference, actor_id, driver.timestamp(now),
+                                               idempotency_key, print_, reverses_id, prev_hash, new_hash), postings)
+    _forget_accounts(session, accounts)
     return _persistent(session, Transaction(
         id=tx_id, kind=kind, memo=memo, reference=reference, actor_id=actor_id, created_at=now,
         idempotency_key=idempotency_key, fingerprint=print_, reverses_id=reverses_id,
