@@ -3,8 +3,9 @@
 A redemption is three changes that commit together or not at all: the stock goes
 down by one conditional UPDATE (never below zero), the points move from the member
 to ``market:redeemed`` through points/ (never below zero), and the redemption row is
-written. Whichever refuses first — ``out_of_stock`` or ``insufficient_points`` —
-rolls the others back, so nobody is charged for nothing and nothing is given away.
+written — and with it, by the database, its stock movement (a trigger, migration
+2026_11_26_02). Whichever refuses first — ``out_of_stock`` or ``insufficient_points``
+— rolls the others back, so nobody is charged for nothing and nothing is given away.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
 from engage.persistence import insert_row, of_community, reading
 from engage.validation import text, whole
-from marketplace.catalogue import OutOfStock, move_stock, on_sale, record_movement, sell_stock
+from marketplace.catalogue import OutOfStock, move_stock, on_sale, sell_stock
 from marketplace.models import Location, Redemption, Reward
 from points.base import utcnow
 
@@ -92,7 +93,8 @@ class _Order:
 
 
 def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
-    """The writes: stock (only on the terms read), points, the redemption and its stock movement."""
+    """The writes: stock (only on the terms read), points, the redemption (whose stock
+    movement the database records)."""
     reward, location, member, quantity, now = order.reward, order.location, order.member, order.quantity, order.now
     if location is None or not sell_stock(session, reward.id, location.id, quantity, price=reward.price_points,
                                           now=now):
@@ -110,8 +112,6 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
         expires_at=now + timedelta(hours=order.pickup_hours) if order.online else None,
         collected_at=None if order.online else now, handled_by_id=None, refund_reason=None),
         related={"reward": reward, "location": location})
-    record_movement(session, reward.id, location.id, -quantity, reason="redeem", actor_id=member.id,
-                    redemption_id=redemption.id)
     return redemption
 
 

@@ -40,7 +40,10 @@ def test_online_redemption_waits_at_the_counter_with_a_code(db, mall, member, re
     db.session.commit()
     assert (bought.status, bought.points_spent, len(bought.pickup_code)) == ("awaiting_pickup", 30, 8)
     assert (_balance(db, buyer), _counter_stock(db, mall, soap)) == (20, 1)
-    assert db.session.scalar(select(StockMovement.redemption_id).where(StockMovement.reason == "redeem")) == bought.id
+    sale = db.session.scalar(select(StockMovement).where(StockMovement.reason == "redeem"))
+    assert (sale.redemption_id, sale.delta, sale.actor_id, sale.location_id) == (
+        bought.id, -2, buyer.id, bought.location_id)
+    assert sale.at == bought.created_at
     assert redemption.hand_over(db.session, mall.staff, bought.pickup_code).status == "collected"
     with pytest.raises(InvalidTransition):
         redemption.hand_over(db.session, mall.staff, bought.pickup_code)
