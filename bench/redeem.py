@@ -6,7 +6,7 @@ For SQLite and PostgreSQL: migrate an empty database, seed a community with memb
 who have points and API tokens and a reward with plenty of stock, start gunicorn with
 2 workers on loopback, and drive it from a separate process (wrk with bench/redeem.lua;
 ``apt-get install wrk``): first ``GET /healthz`` (the server's ceiling), then
-``POST /api/v1/redemptions`` with a fresh Idempotency-Key each, in three alternating
+``POST /api/v1/redemptions`` with a fresh Idempotency-Key each, in five alternating
 rounds whose median is reported (all rounds are in the JSON). One request in twenty
 asks for a reward that is out of stock — the intended 409s. Afterwards ``points
 verify`` must be clean and the redemptions must match the points spent.
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/engage_bench")
 MEMBERS = 200
-ROUNDS = 3
+ROUNDS = 5
 INTENDED_409_EVERY = 20
 
 
