@@ -135,6 +135,17 @@ def test_a_kiosk_settles_its_offline_queue_in_order_and_resending_is_safe(make_a
     assert points.verify(db.session) == []
 
 
+def test_a_queued_sale_dated_in_the_future_is_refused_and_moves_nothing(make_app, db, mall, member, reward):
+    buyer, towel = member(100), reward(price=10, stock=1, kiosk=True)
+    code = _client(make_app, buyer).get("/api/v1/me/member-code").json["token"]
+    queue = [{"client_ref": "k9-1", "member_token": code, "reward_id": towel.id, "quantity": 1,
+              "queued_at": (utcnow() + timedelta(hours=1)).isoformat()}]
+    answer = _client(make_app, mall.kiosk).post("/api/v1/kiosk/redemptions/queued",
+                                                json={"redemptions": queue}).json["results"]
+    assert (answer[0]["status"], answer[0]["error"]["code"]) == ("refused", "invalid_input")
+    assert _balance(db, buyer) == 100 and db.session.scalar(select(func.count()).select_from(Redemption)) == 0
+
+
 def test_a_pin_locks_after_five_failures(db, mall, member):
     buyer = member()
     card = members.set_pin(db.session, buyer, "480213")
