@@ -77,7 +77,7 @@ def seed(url: str) -> dict:
         reward = catalogue.create_reward(db.session, staff, name="洗衣液", price_points=3, stock=100_000)
         empty = catalogue.create_reward(db.session, staff, name="已售罄", price_points=3)
         db.session.commit()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with db.engine.begin() as conn:
             conn.execute(text("ANALYZE"))  # planner statistics, as a database in service has them
         return {"tokens": tokens, "reward": reward.id, "empty_reward": empty.id}
 

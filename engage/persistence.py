@@ -49,13 +49,13 @@ class Prepared:
 
     def __init__(self, statement: Executable | Callable[[str], Executable]):
         self._statement = statement
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[tuple[str, str], _Compiled] = {}  # by dialect and driver
 
     def run(self, session: Session, params: dict):
         session.flush()
         connection = session.connection()
         dialect = connection.dialect
-        compiled = self._compiled.get(dialect.name) or self._compile(dialect)
+        compiled = self._compiled.get((dialect.name, dialect.driver)) or self._compile(dialect)
         values = compiled.values(params)
         cursor = connection.connection.cursor()
         try:
@@ -69,8 +69,10 @@ class Prepared:
         compiled = statement.compile(dialect=dialect)
         processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                       for name, bind in compiled.binds.items()}
-        self._compiled[dialect.name] = _Compiled(compiled.string, compiled.positiontup, processors)
-        return self._compiled[dialect.name]
+        literals = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+        found = self._compiled[(dialect.name, dialect.driver)] = _Compiled(
+            compiled.string, compiled.positiontup, processors, literals)
+        return found
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,13 @@ class _Compiled:
     sql: str
     order: list[str] | None  # bind names in order for positional drivers (SQLite); None for named ones
     processors: dict[str, Callable | None]
+    literals: dict[str, object]  # values written into the statement itself (``.limit(1)``)
 
     def values(self, params: dict):
-        named = {name: params[name] if process is None else process(params[name])
-                 for name, process in self.processors.items()}
+        given = {name: params[name] if name in params or name not in self.literals else self.literals[name]
+                 for name in self.processors}
+        named = {name: value if (process := self.processors[name]) is None else process(value)
+                 for name, value in given.items()}
         return named if self.order is None else [named[name] for name in self.order]
 
 
@@ -118,10 +123,10 @@ def insert_row(session: Session, model: type[Row], values: dict, *, related: dic
 
 def inserting(table: Table, upsert: str | None = None) -> Insert:
     """An INSERT naming every column but the primary key, each a bind of its own name
-    (what Prepared needs: it applies no column defaults). ``upsert`` picks the dialect's
-    INSERT, which knows ON CONFLICT."""
+    (what Prepared needs: it applies no column defaults), returning nothing unless asked.
+    ``upsert`` picks the dialect's INSERT, which knows ON CONFLICT."""
     key = table.primary_key.columns
-    return (insert if upsert is None else _UPSERTS[upsert])(table).values({
+    return (insert if upsert is None else _UPSERTS[upsert])(table).inline().values({
         column.key: bindparam(column.key, type_=column.type) for column in table.columns if column.key not in key})
 
 

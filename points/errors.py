@@ -17,6 +17,10 @@ class UnbalancedTransaction(LedgerError):
     """Postings must be at least two and sum to zero."""
 
 
+class RepeatedAccount(LedgerError):
+    """A transaction names each account once: its balances change in one statement."""
+
+
 class InvalidAmount(LedgerError):
     """Amounts are non-zero integers (positive for transfers and holds)."""
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from points.base import utcnow
 from points.errors import (AlreadyReversed, IdempotencyMismatch, InsufficientPoints,
-                           InvalidAmount, UnbalancedTransaction)
+                           InvalidAmount, RepeatedAccount, UnbalancedTransaction)
 from points.models import Account, Transaction
 
 GENESIS_HASH = "0" * 64
@@ -141,7 +141,7 @@ def _check(postings: list[tuple[str, int]]) -> None:
     if len(postings) < 2 or sum(amount for _, amount in postings) != 0:
         raise UnbalancedTransaction("a transaction needs two or more postings that sum to zero")
     if len({address for address, _ in postings}) != len(postings):
-        raise UnbalancedTransaction("a transaction names each account once")
+        raise RepeatedAccount("a transaction names each account once")
     if any(isinstance(a, bool) or not isinstance(a, int) or a == 0 for _, a in postings):
         raise InvalidAmount("posting amounts are non-zero integers")
 

@@ -70,10 +70,12 @@ def head_ddl(dialect: str) -> list[str]:
 
 
 def drop_head_ddl(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return ["DROP TRIGGER IF EXISTS ledger_head_follows"]
     if dialect == "postgresql":
         return ["DROP TRIGGER IF EXISTS ledger_head_follows ON ledger_transactions",
                 "DROP FUNCTION IF EXISTS ledger_head_follows()"]
-    return ["DROP TRIGGER IF EXISTS ledger_head_follows"]
+    return []
 
 
 def install_guards(connection) -> None:

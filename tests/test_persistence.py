@@ -5,7 +5,7 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import bindparam, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.auth.models import User
@@ -94,3 +94,5 @@ def test_prepared_sends_values_as_sqlalchemy_would_and_raises_its_errors(app):
         db.session.commit()
         stored = db.session.scalar(select(IdempotentRequest))
         assert (stored.body, stored.created_at) == (answer["body"], answer["created_at"])
+        first = Prepared(select(IdempotentRequest.status).where(IdempotentRequest.key == bindparam("key")).limit(1))
+        assert first.run(db.session, {"key": "k"}).fetchall() == [(201,)], "values written into the statement"

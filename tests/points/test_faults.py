@@ -1,4 +1,4 @@
-"""A failure in the middle of a posting leaves nothing; a retry completes it once."""
+"""A failure after a posting's rows are written, before commit, leaves nothing; a retry completes it once."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +9,7 @@ from points import ledger
 from points.models import Posting, Transaction
 
 
-def test_exception_between_statements_leaves_nothing_and_retry_completes_once(
+def test_exception_before_commit_leaves_nothing_and_retry_completes_once(
         sessions, fund, monkeypatch, verified):
     fund("community:1:budget", 100)
 
