@@ -1,7 +1,7 @@
 """The mall and kiosks over JSON (API.md "Rewards and redemption")."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Blueprint, current_app
 from flask_babel import gettext as _
@@ -14,11 +14,6 @@ from engage.extensions import db
 from engage.i18n import local_zone
 from marketplace import catalogue, members, redemption
 from marketplace.models import Redemption
-from points.base import utcnow
-
-# A queued sale may not be dated in the future, give or take a kiosk clock's drift: its time
-# becomes the redemption's and its stock movement's.
-KIOSK_CLOCK_SKEW = timedelta(minutes=5)
 
 bp = Blueprint("marketplace_api", __name__)
 
@@ -126,8 +121,6 @@ def _settle_queued(device, item) -> dict:
             raise Invalid(_("时间格式无效。"), {"queued_at": _("需要带时区的 ISO 8601 时间。")}) from None
         if at.tzinfo is None:
             raise Invalid(_("时间格式无效。"), {"queued_at": _("需要带时区的 ISO 8601 时间。")})
-        if at > utcnow() + KIOSK_CLOCK_SKEW:
-            raise Invalid(_("时间无效。"), {"queued_at": _("不能晚于当前时间（请校准兑换机时钟）。")})
         with db.session.begin_nested():
             found = _kiosk_redeem(device, item, at=at, client_ref=ref)
         return {"client_ref": ref, "status": "settled", "redemption": redemption_json(found)}

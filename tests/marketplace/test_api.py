@@ -142,7 +142,7 @@ def test_a_queued_sale_dated_in_the_future_is_refused_and_moves_nothing(make_app
               "queued_at": (utcnow() + timedelta(hours=1)).isoformat()}]
     answer = _client(make_app, mall.kiosk).post("/api/v1/kiosk/redemptions/queued",
                                                 json={"redemptions": queue}).json["results"]
-    assert (answer[0]["status"], answer[0]["error"]["code"]) == ("refused", "invalid_input")
+    assert (answer[0]["status"], answer[0]["error"]["code"]) == ("refused", "invalid_member_code")
     assert _balance(db, buyer) == 100 and db.session.scalar(select(func.count()).select_from(Redemption)) == 0
 
 
