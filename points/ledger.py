@@ -192,21 +192,15 @@ def _insert_postings(driver: _Driver, tx_id: int, postings: list[tuple[str, int]
 
 
 def _apply(session: Session, driver: _Driver, address: str, amount: int) -> tuple[int, int]:
-    """Change one balance unless that would overdraw it, opening an account seen for the
-    first time (with nothing in it)."""
-    row = _change_balance(driver, "address", address, amount)
-    if row is None:
-        row = _change_balance(driver, "id", account_ids(session, [address], driver)[address], amount)
+    """A posting the one UPDATE passed over: open its account if it is new (with nothing in
+    it), then change the balance unless that would overdraw it."""
+    guard = " AND (may_go_negative OR balance - pending + ? >= 0)" if amount < 0 else ""
+    account_id = account_ids(session, [address], driver)[address]
+    row = driver.one(f"UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?{guard} RETURNING id, balance",
+                     (amount, account_id, amount) if amount < 0 else (amount, account_id))
     if row is None:
         raise InsufficientPoints(f"{address} has too few points for {-amount}")
     return row
-
-
-def _change_balance(driver: _Driver, column: str, key, amount: int) -> tuple[int, int] | None:
-    guard = " AND (may_go_negative OR balance - pending + ? >= 0)" if amount < 0 else ""
-    params = (amount, key, amount) if amount < 0 else (amount, key)
-    return driver.one(f"UPDATE ledger_accounts SET balance = balance + ? WHERE {column} = ?{guard} "
-                      "RETURNING id, balance", params)
 
 
 def post(session: Session, postings: list[tuple[str, int]], *, kind: str, memo: str = "",
