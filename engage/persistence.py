@@ -83,10 +83,9 @@ class _Compiled:
     literals: dict[str, object]  # values written into the statement itself (``.limit(1)``)
 
     def values(self, params: dict):
-        given = {name: params[name] if name in params or name not in self.literals else self.literals[name]
-                 for name in self.processors}
-        named = {name: value if (process := self.processors[name]) is None else process(value)
-                 for name, value in given.items()}
+        given = {**self.literals, **params}
+        named = {name: given[name] if process is None else process(given[name])
+                 for name, process in self.processors.items()}
         return named if self.order is None else [named[name] for name in self.order]
 
 

@@ -104,7 +104,7 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
                          memo=f"兑换 {reward.name} ×{quantity}"[:200], reference=f"reward:{reward.id}",
                          actor_id=member.id)
     _check_limit(session, member, reward, quantity, zone, now)
-    redemption = _insert_redemption(session, dict(
+    return _insert_redemption(session, dict(
         community_id=member.community_id, member_id=member.id, reward_id=reward.id, location_id=location.id,
         quantity=quantity, points_spent=total, channel="online" if order.online else "kiosk",
         status="awaiting_pickup" if order.online else "collected", client_ref=order.client_ref,
@@ -112,7 +112,6 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
         expires_at=now + timedelta(hours=order.pickup_hours) if order.online else None,
         collected_at=None if order.online else now, handled_by_id=None, refund_reason=None),
         related={"reward": reward, "location": location})
-    return redemption
 
 
 def _once(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
