@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _
 
 from engage.errors import Invalid
+from points.base import utcnow
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,10 @@ class Period:
     label: str
 
 
-def _month(year: int, month: int, zone: ZoneInfo) -> datetime:
-    index = year * 12 + month - 1
-    return datetime(index // 12, index % 12 + 1, 1, tzinfo=zone)
+def chosen_or_this_month(label: str | None, zone: ZoneInfo, *,
+                         kinds: tuple[str, ...] = ("month", "quarter", "year")) -> Period:
+    """The period a page's ``?period=`` names, or without one the current month."""
+    return parse_label(label, zone, kinds=kinds) if label else containing(utcnow(), "month", zone)
 
 
 def parse_label(label: str, zone: ZoneInfo, *, kinds: tuple[str, ...] = ("month", "quarter", "year")) -> Period:
@@ -31,14 +33,10 @@ def parse_label(label: str, zone: ZoneInfo, *, kinds: tuple[str, ...] = ("month"
     for kind in kinds:
         match = re.fullmatch(patterns[kind], label or "")
         if match and (kind != "month" or 1 <= int(match.group(2)) <= 12):
-            year = int(match.group(1))
-            if kind == "month":
-                start, months = _month(year, int(match.group(2)), zone), 1
-            elif kind == "quarter":
-                start, months = _month(year, (int(match.group(2)) - 1) * 3 + 1, zone), 3
-            else:
-                start, months = _month(year, 1, zone), 12
-            return Period(start, _month(start.year, start.month + months, zone), label)
+            number = int(match.group(2)) if kind != "year" else 1
+            first_month = {"month": number, "quarter": (number - 1) * 3 + 1, "year": 1}[kind]
+            start = datetime(int(match.group(1)), first_month, 1, tzinfo=zone)
+            return Period(start, following_period(start, kind), label)
     shapes = "、".join({"month": "YYYY-MM", "quarter": "YYYY-Qn", "year": "YYYY"}[kind] for kind in kinds)
     raise Invalid(_("期间格式无效。"), {"period": _("需要 %(shapes)s。", shapes=shapes)})
 

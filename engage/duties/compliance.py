@@ -31,7 +31,7 @@ from engage.duties.care import policy_frequencies, visible_targets
 from engage.duties.models import CHECK_ITEMS, CareTarget, DutyEvent, HouseholdCheck, Visit
 from engage.duties.schedule import next_due
 from engage.errors import Forbidden
-from engage.periods import Period, containing, following_period, parse_label, period_start
+from engage.periods import Period, chosen_or_this_month, following_period, period_start
 from points.base import utcnow
 
 STALE_DAYS = 180
@@ -39,7 +39,7 @@ STALE_DAYS = 180
 
 def parse_period(value: str | None, zone: ZoneInfo) -> Period:
     """``YYYY-MM`` (default: the current month) as a local calendar month."""
-    return parse_label(value, zone, kinds=("month",)) if value else containing(utcnow(), "month", zone)
+    return chosen_or_this_month(value, zone, kinds=("month",))
 
 
 def _rate(met: int, due: int) -> float | None:

@@ -14,7 +14,7 @@ from engage.exports import xlsx_download
 from engage.extensions import db
 from engage.forms import run_form
 from engage.i18n import local_zone
-from engage.periods import containing, parse_label, quarter_of, recent
+from engage.periods import chosen_or_this_month, parse_label, quarter_of, recent
 from engage.rankings import dashboard, leaderboards, reports, services
 from engage.rankings.dashboard import dashboard_rows
 from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm
@@ -103,8 +103,7 @@ def _dashboard_scope() -> tuple[list[int], str]:
 
 
 def _dashboard_period():
-    label = request.args.get("period")
-    return parse_label(label, local_zone()) if label else containing(utcnow(), "month", local_zone())
+    return chosen_or_this_month(request.args.get("period"), local_zone())
 
 
 @bp.get("/dashboard")
