@@ -90,6 +90,29 @@ def test_the_dashboard_page_and_its_export_hold_the_same_figures(db, street, com
     assert signed_in(street.resident).get("/dashboard").status_code == 403
 
 
+def test_the_dashboard_shows_one_chosen_community_only_to_those_who_may_see_it(db, make, street, company, order,
+                                                                               signed_in):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for _n in range(3):
+        order(company(), rating=5)
+    quiet = make.community(street.street)
+    elsewhere = make.community(make.street())
+    db.session.commit()
+
+    def orders_shown(client, community) -> int:
+        export = client.get(f"/dashboard.xlsx?period=2026-10&community={community.id}")
+        return dict(load_workbook(BytesIO(export.data)).active.iter_rows(min_row=2, values_only=True))["订单数"]
+
+    admin, staff = signed_in(street.admin), signed_in(street.staff)
+    assert (orders_shown(admin, street.community), orders_shown(admin, quiet)) == (3, 0)
+    assert admin.get(f"/dashboard?community={elsewhere.id}").status_code == 404
+    assert staff.get(f"/dashboard?community={quiet.id}").status_code == 404
+    assert staff.get(f"/dashboard?community={street.community.id}").status_code == 200
+
+
 def test_the_public_figures_page_shows_aggregates_only(app, db, street, company, order):
     order(company(), rating=5)
     page = app.test_client().get(f"/public/figures/{street.street.id}?period=2026-10").get_data(as_text=True)
