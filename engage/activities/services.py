@@ -115,7 +115,7 @@ def cancel_activity(session: Session, actor: User, activity_id: int, reason: str
 
 
 def is_open(activity: Activity, now: datetime | None = None) -> bool:
-    """Before the start and not cancelled: volunteers may still enrol or withdraw, staff edit or cancel."""
+    """Before the start and not cancelled: volunteers may still enrol (the detail page offers it)."""
     return not activity.cancelled and activity.starts_at > (now or utcnow())
 
 

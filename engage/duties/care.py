@@ -108,8 +108,11 @@ def policy_frequencies(session: Session, community_ids: set[int]) -> dict[tuple[
 
 
 def frequency_of(session: Session, target: CareTarget) -> str:
-    return target.frequency or policy_frequencies(session, {target.community_id})[
-        target.community_id, target.category]
+    """One target's frequency: its own, else its community's for the category, else the default."""
+    if target.frequency:
+        return target.frequency
+    policy = session.get(CarePolicy, (target.community_id, target.category))
+    return policy.frequency if policy else DEFAULT_FREQUENCY[target.category]
 
 
 def register_target(session: Session, actor: User, *, grid_id, category: str, name: str, zone: ZoneInfo,
