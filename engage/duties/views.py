@@ -193,14 +193,11 @@ def household(household_id: int):
 def dashboard():
     zone, stale_days = local_zone(), current_app.config["DUTY_STALE_DAYS"]
     period = compliance.parse_period(request.args.get("period"), zone)
-    current = compliance.figures(db.session, current_user, period, stale_days=stale_days).as_json()
-    def trend(periods):
-        return [f.as_json() for f in compliance.figures_over(db.session, current_user, periods,
-                                                             stale_days=stale_days)]
-
+    months, weeks = recent("month", 6, zone, now=utcnow()), recent("week", 8, zone, now=utcnow())
+    current, *trend = [f.as_json() for f in compliance.figures_over(  # the caller's scope looked up once
+        db.session, current_user, [period, *months, *weeks], stale_days=stale_days)]
     return render_template("duties/compliance.html", current=current, period=period,
-                           months=trend(recent("month", 6, zone, now=utcnow())),
-                           weeks=trend(recent("week", 8, zone, now=utcnow())),
+                           months=trend[:len(months)], weeks=trend[len(months):],
                            grids=[(grid, f.as_json()) for grid, f in compliance.figures_by_grid(
                                db.session, current_user, period, stale_days=stale_days)])
 
