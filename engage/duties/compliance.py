@@ -78,15 +78,19 @@ def grid_ids_in_scope(session: Session, actor: User) -> list[int]:
 
 
 def figures(session: Session, actor: User, period: Period, *, stale_days: int = STALE_DAYS,
-            now: datetime | None = None) -> Figures:
-    """The caller's scope: their grids' events and households, the targets they may see."""
-    return figures_over(session, actor, [period], stale_days=stale_days, now=now)[0]
+            now: datetime | None = None, community_ids: list[int] | None = None) -> Figures:
+    """The caller's scope: their grids' events and households, the targets they may see —
+    within ``community_ids`` if given (the leaders' dashboard showing one community)."""
+    return figures_over(session, actor, [period], stale_days=stale_days, now=now, community_ids=community_ids)[0]
 
 
 def figures_over(session: Session, actor: User, periods: list[Period], *, stale_days: int = STALE_DAYS,
-                 now: datetime | None = None) -> list[Figures]:
+                 now: datetime | None = None, community_ids: list[int] | None = None) -> list[Figures]:
     """The same for each period of a trend, with the caller's scope looked up once."""
     grids, targets = grid_ids_in_scope(session, actor), visible_targets(session, actor)
+    if community_ids is not None:
+        grids = list(session.scalars(select(Grid.id).where(Grid.id.in_(grids), Grid.community_id.in_(community_ids))))
+        targets = targets.where(CareTarget.community_id.in_(community_ids))
     return [_compute(session, grids, targets, period, stale_days=stale_days, now=now) for period in periods]
 
 

@@ -113,8 +113,8 @@ def dashboard_page():
     period = _dashboard_period()
     board = dashboard.figures(db.session, ids, period)
     trend = dashboard.order_trend(db.session, ids, recent("month", 6, local_zone(), now=utcnow()))
-    duty = compliance.figures(db.session, current_user, period,
-                              stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json()
+    duty = compliance.figures(db.session, current_user, period, stale_days=current_app.config["DUTY_STALE_DAYS"],
+                              community_ids=ids).as_json()
     return render_template("rankings/dashboard.html", board=board, period=period, trend=trend, duty=duty,
                            communities=communities_in_scope(db.session, current_user), chosen=chosen)
 

@@ -31,10 +31,11 @@ def duty(db, make):
 
 @pytest.fixture
 def target(db, duty):
-    """``target(category="elderly_alone", created_at=…, **fields)`` → committed, assigned to the grid's worker."""
+    """``target(category="elderly_alone", created_at=…, grid=…, by=…, **fields)`` → committed, assigned to the
+    grid's worker, registered by the community's staff unless ``by`` someone else."""
     def do(category: str = "elderly_alone", created_at: datetime | None = None, grid: Grid | None = None,
-           **fields):
-        found = care.register_target(db.session, duty.staff, grid_id=(grid or duty.grid).id, category=category,
+           by=None, **fields):
+        found = care.register_target(db.session, by or duty.staff, grid_id=(grid or duty.grid).id, category=category,
                                      name=fields.pop("name", "张三明"), phone=fields.pop("phone", "13812345678"),
                                      zone=SHANGHAI, **fields)
         if created_at is not None:

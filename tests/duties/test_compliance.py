@@ -61,6 +61,26 @@ def test_october_worked_out_by_hand(db, duty, target):
         compliance.figures(db.session, duty.staff, compliance.parse_period("2026-10", SHANGHAI))
 
 
+def test_figures_within_chosen_communities_count_only_theirs(db, make, duty, target):
+    """The leaders' dashboard shows one community: its targets and its grids' events only."""
+    neighbour = make.community(duty.community.street)
+    neighbours_grid = make.grid(neighbour, grid_worker=make.user("grid_worker", community=neighbour))
+    target("hardship", created_at=_local(2026, 9, 1))
+    for _n in range(2):
+        target("hardship", created_at=_local(2026, 9, 1), grid=neighbours_grid, by=duty.admin)
+    _event(db, duty, "emergency", _local(2026, 10, 10, 10), arrived=_local(2026, 10, 10, 10, 20))
+    db.session.commit()
+    october = compliance.parse_period("2026-10", SHANGHAI)
+
+    def seen(community_ids):
+        shown = compliance.figures(db.session, duty.admin, october, community_ids=community_ids).as_json()
+        return shown["must_visit"]["due"], shown["must_arrive"]["on_time"], shown["must_know"]["items"]
+
+    assert seen(None) == (3, 1, 12)
+    assert seen([duty.community.id]) == (1, 1, 12)
+    assert seen([neighbour.id]) == (2, 0, 0)
+
+
 def test_the_compliance_api_answers_in_scope_and_refuses_others(make_app, make, db, duty):
     from tests.factories import ApiClient
 

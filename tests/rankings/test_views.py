@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engage.duties import care
 from engage.ledger.services import award_points, issue_budget
 from engage.periods import containing
 from engage.privacy import mask_name
@@ -11,7 +12,7 @@ from engage.rankings.leaderboards import rebuild_tallies
 from engage.rankings.models import ManualScore, YellowResponse
 from points.base import utcnow
 from tests.factories import ApiClient, reread
-from tests.rankings.conftest import SHANGHAI
+from tests.rankings.conftest import OCTOBER, SHANGHAI
 
 
 def test_score_publish_and_show_the_public_lists(app, db, make, street, company, order, signed_in):
@@ -100,6 +101,10 @@ def test_the_dashboard_shows_one_chosen_community_only_to_those_who_may_see_it(d
         order(company(), rating=5)
     quiet = make.community(street.street)
     elsewhere = make.community(make.street())
+    quiet_grid = make.grid(quiet, grid_worker=make.user("grid_worker", community=quiet))
+    unvisited = care.register_target(db.session, street.admin, grid_id=quiet_grid.id, category="hardship",
+                                     name="张三明", phone="13812345678", zone=SHANGHAI)
+    unvisited.created_at = OCTOBER
     db.session.commit()
 
     def orders_shown(client, community) -> int:
@@ -108,6 +113,9 @@ def test_the_dashboard_shows_one_chosen_community_only_to_those_who_may_see_it(d
 
     admin, staff = signed_in(street.admin), signed_in(street.staff)
     assert (orders_shown(admin, street.community), orders_shown(admin, quiet)) == (3, 0)
+    overdue = {community.id: admin.get(f"/dashboard?community={community.id}").get_data(as_text=True).split(
+        'data-test="overdue">')[1].split("<")[0] for community in (street.community, quiet)}
+    assert overdue == {street.community.id: "0", quiet.id: "1"}
     assert admin.get(f"/dashboard?community={elsewhere.id}").status_code == 404
     assert staff.get(f"/dashboard?community={quiet.id}").status_code == 404
     assert staff.get(f"/dashboard?community={street.community.id}").status_code == 200
