@@ -28,6 +28,19 @@ def test_october_figures_worked_out_by_hand(db, make, street, company, order):
     assert board.by_category == [("维修", 120, 118)]
 
 
+def test_the_order_trend_counts_each_month_on_its_own(db, street, company, order):
+    served = company()
+    order(served, rating=5, at=datetime(2026, 9, 30, 23, tzinfo=SHANGHAI))    # September in Shanghai
+    order(served, rating=3, at=datetime(2026, 10, 1, 0, 30, tzinfo=SHANGHAI))
+    order(served, rating=5, on_time=False, at=datetime(2026, 10, 31, 23, tzinfo=SHANGHAI))
+    order(served, rating=None, at=datetime(2026, 10, 15, tzinfo=SHANGHAI))    # still open
+    order(served, rating=5, at=datetime(2026, 11, 1, tzinfo=SHANGHAI))        # after the chart's months
+    months = [parse_label(label, SHANGHAI) for label in ("2026-08", "2026-09", "2026-10")]
+    trend = dashboard.order_trend(db.session, [street.community.id], months)
+    assert [(label, b.received, b.closed, b.closed_on_time, b.rated, b.satisfied) for label, b in trend] == [
+        ("2026-08", 0, 0, 0, 0, 0), ("2026-09", 1, 1, 1, 1, 1), ("2026-10", 3, 2, 1, 2, 1)]
+
+
 def test_volunteer_and_points_figures(db, make, street):
     now = utcnow()
     month = containing(now, "month", SHANGHAI)
