@@ -194,7 +194,7 @@ def dashboard():
     zone, stale_days = local_zone(), current_app.config["DUTY_STALE_DAYS"]
     period = compliance.parse_period(request.args.get("period"), zone)
     months, weeks = recent("month", 6, zone, now=utcnow()), recent("week", 8, zone, now=utcnow())
-    current, *trend = [f.as_json() for f in compliance.figures_over(  # the caller's scope looked up once
+    current, *trend = [f.as_json() for f in compliance.figures_over(  # one load for all fifteen periods
         db.session, current_user, [period, *months, *weeks], stale_days=stale_days)]
     return render_template("duties/compliance.html", current=current, period=period,
                            months=trend[:len(months)], weeks=trend[len(months):],
