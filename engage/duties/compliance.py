@@ -180,9 +180,7 @@ class _Facts:
     def _visits(self, period: Period, as_of: datetime) -> tuple[int, int, int]:
         zone = period.start.tzinfo
         met = due = overdue = 0
-        for target in self.targets:
-            if target.created_at >= period.end:
-                continue
+        for target in self.targets:  # one registered after the period has nothing due in it
             frequency = target.frequency or self.frequencies[target.community_id, target.category]
             seen = [v for v in self.visits.get(target.id, []) if v <= as_of]
             start = period_start(max(target.created_at, period.start - timedelta(days=92)), frequency, zone)

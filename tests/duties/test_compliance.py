@@ -59,6 +59,10 @@ def test_october_worked_out_by_hand(db, duty, target):
     assert result["must_know"] == {"rate": round(8 / 12, 4), "fresh": 8, "items": 12}
     assert compliance.figures(db.session, duty.worker, compliance.parse_period("2026-10", SHANGHAI)) == \
         compliance.figures(db.session, duty.staff, compliance.parse_period("2026-10", SHANGHAI))
+    # A trend loads the three months at once and sorts them out itself: the same as one by one.
+    months = [compliance.parse_period(month, SHANGHAI) for month in ("2026-09", "2026-10", "2026-11")]
+    assert compliance.figures_over(db.session, duty.staff, months) == [
+        compliance.figures(db.session, duty.staff, month) for month in months]
 
 
 def test_figures_within_chosen_communities_count_only_theirs(db, make, duty, target):
@@ -79,6 +83,9 @@ def test_figures_within_chosen_communities_count_only_theirs(db, make, duty, tar
     assert seen(None) == (3, 1, 12)
     assert seen([duty.community.id]) == (1, 1, 12)
     assert seen([neighbour.id]) == (2, 0, 0)
+    by_grid = compliance.figures_by_grid(db.session, duty.admin, october)
+    assert [(grid.id, shown.visit_due, shown.arrive_on_time) for grid, shown in by_grid] == [
+        (duty.grid.id, 1, 1), (neighbours_grid.id, 2, 0)]
 
 
 def test_the_compliance_api_answers_in_scope_and_refuses_others(make_app, make, db, duty):
