@@ -64,12 +64,21 @@ def _my_enrollment(session: Session, actor: User, activity: Activity) -> Enrollm
     return enrollment
 
 
-def check_in(session: Session, actor: User, activity_id: int, token: str, secret_key: str,
-             *, now: datetime | None = None) -> Enrollment:
+def _scanned(session: Session, actor: User, activity_id: int, token: str,
+             secret_key: str) -> tuple[Activity, Enrollment, str]:
+    """A scan's activity, the scanner's enrolment in it and the code's nonce (the code is
+    checked before the enrolment, so a stale code says so whoever scans it)."""
     activity = get_activity(session, actor, activity_id)
     nonce = _read_code(token, activity.id, secret_key)
-    enrollment = _my_enrollment(session, actor, activity)
-    now = now or utcnow()
+    return activity, _my_enrollment(session, actor, activity), nonce
+
+
+def check_in(session: Session, actor: User, activity_id: int, token: str, secret_key: str,
+             *, now: datetime | None = None) -> Enrollment:
+    return _check_in(session, *_scanned(session, actor, activity_id, token, secret_key), now or utcnow())
+
+
+def _check_in(session: Session, activity: Activity, enrollment: Enrollment, nonce: str, now: datetime) -> Enrollment:
     if now >= activity.ends_at:
         raise InvalidTransition(str(_("活动已结束。")))
     done = session.execute(update(Enrollment).where(
@@ -91,23 +100,26 @@ def credited_minutes(activity: Activity, checked_in: datetime, checked_out: date
 
 def check_out(session: Session, actor: User, activity_id: int, token: str, secret_key: str,
               *, max_hours: int, now: datetime | None = None) -> Enrollment:
-    activity = get_activity(session, actor, activity_id)
-    nonce = _read_code(token, activity.id, secret_key)
-    enrollment = _my_enrollment(session, actor, activity)
+    _activity, enrollment, nonce = _scanned(session, actor, activity_id, token, secret_key)
+    return _check_out(session, actor, enrollment, nonce, now or utcnow(), max_hours)
+
+
+def _check_out(session: Session, actor: User, enrollment: Enrollment, nonce: str, now: datetime,
+               max_hours: int) -> Enrollment:
     if enrollment.checked_in_at is None:
         raise InvalidTransition(str(_("请先签到。")))
     if nonce == enrollment.checkin_nonce:
         raise Invalid.field("token", _("签退需要扫描新的二维码。"))
-    return _close_attendance(session, enrollment, now or utcnow(), max_hours, actor_id=actor.id)
+    return _close_attendance(session, enrollment, now, max_hours, actor_id=actor.id)
 
 
 def attend(session: Session, actor: User, activity_id: int, token: str, secret_key: str, *, max_hours: int,
            now: datetime | None = None) -> Enrollment:
     """What one scan means: the first checks in, a later one (with a newer code) checks out."""
-    activity = get_activity(session, actor, activity_id)
-    if _my_enrollment(session, actor, activity).checked_in_at is None:
-        return check_in(session, actor, activity_id, token, secret_key, now=now)
-    return check_out(session, actor, activity_id, token, secret_key, max_hours=max_hours, now=now)
+    activity, enrollment, nonce = _scanned(session, actor, activity_id, token, secret_key)
+    if enrollment.checked_in_at is None:
+        return _check_in(session, activity, enrollment, nonce, now or utcnow())
+    return _check_out(session, actor, enrollment, nonce, now or utcnow(), max_hours)
 
 
 def _close_attendance(session: Session, enrollment: Enrollment, moment: datetime, max_hours: int,
