@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
@@ -67,14 +67,19 @@ class Figures:
                                "due": self.visit_due, "overdue": self.overdue}}
 
 
-def grid_ids_in_scope(session: Session, actor: User) -> list[int]:
-    """Staff: their communities' grids; a grid worker: the grids they serve."""
+def grid_ids_in_scope(session: Session, actor: User, community_ids: list[int] | None = None) -> list[int]:
+    """Staff: their communities' grids; a grid worker: the grids they serve — of those,
+    only the ones in ``community_ids`` if given."""
     if actor.has_role(*STAFF_ROLES):
-        return list(session.scalars(select(Grid.id).where(
-            Grid.community_id.in_(administered_community_ids(session, actor)))))
-    if actor.has_role("grid_worker"):
-        return list(session.scalars(select(Grid.id).where(Grid.grid_worker_id == actor.id)))
-    raise Forbidden()
+        mine = Grid.community_id.in_(administered_community_ids(session, actor))
+    elif actor.has_role("grid_worker"):
+        mine = Grid.grid_worker_id == actor.id
+    else:
+        raise Forbidden()
+    query = select(Grid.id).where(mine)
+    if community_ids is not None:
+        query = query.where(Grid.community_id.in_(community_ids))
+    return list(session.scalars(query))
 
 
 def figures(session: Session, actor: User, period: Period, *, stale_days: int = STALE_DAYS,
@@ -86,10 +91,9 @@ def figures(session: Session, actor: User, period: Period, *, stale_days: int = 
 
 def figures_over(session: Session, actor: User, periods: list[Period], *, stale_days: int = STALE_DAYS,
                  now: datetime | None = None, community_ids: list[int] | None = None) -> list[Figures]:
-    """The same for each period of a trend, from one load of the caller's scope."""
-    grids, targets = grid_ids_in_scope(session, actor), visible_targets(session, actor)
+    """The same for each of one or more periods (a trend), from one load of the caller's scope."""
+    grids, targets = grid_ids_in_scope(session, actor, community_ids), visible_targets(session, actor)
     if community_ids is not None:
-        grids = list(session.scalars(select(Grid.id).where(Grid.id.in_(grids), Grid.community_id.in_(community_ids))))
         targets = targets.where(CareTarget.community_id.in_(community_ids))
     return _Facts.load(session, grids, targets, periods, stale_days, now).figures()
 
@@ -116,11 +120,10 @@ class _Facts:
     """What the figures of some periods are worked out from, each kind loaded once for all
     of them: a page with a trend of fourteen periods, or a row per grid, costs six queries."""
 
-    periods: list[tuple[Period, datetime]]  # each with the moment its figures are as of
-    stale_days: int
+    periods_as_of: list[tuple[Period, datetime]]  # each period, and the moment its figures are as of
     events: list[tuple[int, datetime, datetime, datetime | None]]  # grid, reported, arrive by, arrived
     households: dict[int, int]  # grid: how many
-    confirmations: list[tuple[int, datetime]]  # grid, when a household's item was confirmed
+    fresh: dict[int, list[int]]  # grid: items confirmed recently enough, as of each period
     targets: list[CareTarget]
     visits: dict[int, list[datetime]]  # target: when visited
     frequencies: dict[tuple[int, str], str]
@@ -130,36 +133,30 @@ class _Facts:
              now: datetime | None) -> _Facts:
         as_of = [(period, min(period.end.astimezone(timezone.utc), now or utcnow())) for period in periods]
         start, end = min(p.start for p in periods), max(p.end for p in periods)
-        earliest, latest = min(moment for _, moment in as_of), max(moment for _, moment in as_of)
         events = session.execute(select(DutyEvent.grid_id, DutyEvent.reported_at, DutyEvent.arrive_by,
                                         DutyEvent.arrived_at).where(
             DutyEvent.grid_id.in_(grids), DutyEvent.reported_at >= start, DutyEvent.reported_at < end)).all()
         households = dict(session.execute(select(MicroGrid.grid_id, func.count(Household.id))
                                           .join(Household, Household.micro_grid_id == MicroGrid.id)
                                           .where(MicroGrid.grid_id.in_(grids)).group_by(MicroGrid.grid_id)).all())
-        confirmations = session.execute(
-            select(MicroGrid.grid_id, HouseholdCheck.confirmed_at)
-            .join(Household, Household.id == HouseholdCheck.household_id)
-            .join(MicroGrid, MicroGrid.id == Household.micro_grid_id)
-            .where(MicroGrid.grid_id.in_(grids), HouseholdCheck.confirmed_at <= latest,
-                   HouseholdCheck.confirmed_at > earliest - timedelta(days=stale_days))).all()
         rows = session.scalars(targets.where(CareTarget.created_at < end)).all()
+        latest = max(moment for _, moment in as_of)
         visits: dict[int, list[datetime]] = {}
         for target_id, visited_at in session.execute(select(Visit.target_id, Visit.visited_at).where(
                 Visit.target_id.in_([t.id for t in rows]), Visit.visited_at <= latest)):
             visits.setdefault(target_id, []).append(visited_at)
-        return cls(as_of, stale_days, events, households, confirmations, rows, visits,
-                   policy_frequencies(session, {t.community_id for t in rows}))
+        return cls(as_of, events, households, _fresh(session, grids, [moment for _, moment in as_of], stale_days),
+                   rows, visits, policy_frequencies(session, {t.community_id for t in rows}))
 
     def of_grid(self, grid_id: int) -> _Facts:
         return replace(self, events=[e for e in self.events if e[0] == grid_id],
-                       households={grid_id: self.households.get(grid_id, 0)},
-                       confirmations=[c for c in self.confirmations if c[0] == grid_id],
+                       households={g: n for g, n in self.households.items() if g == grid_id},
+                       fresh={g: n for g, n in self.fresh.items() if g == grid_id},
                        targets=[t for t in self.targets if t.grid_id == grid_id])
 
     def figures(self) -> list[Figures]:
-        return [Figures(period.label, *self._arrivals(period, as_of), *self._knowledge(as_of),
-                        *self._visits(period, as_of)) for period, as_of in self.periods]
+        return [Figures(period.label, *self._arrivals(period, as_of), *self._knowledge(n),
+                        *self._visits(period, as_of)) for n, (period, as_of) in enumerate(self.periods_as_of)]
 
     def _arrivals(self, period: Period, as_of: datetime) -> tuple[int, int]:
         on_time = late = 0
@@ -172,15 +169,16 @@ class _Facts:
                 late += 1
         return on_time, late
 
-    def _knowledge(self, as_of: datetime) -> tuple[int, int]:
-        since = as_of - timedelta(days=self.stale_days)
-        fresh = sum(since < confirmed <= as_of for _grid, confirmed in self.confirmations)
-        return fresh, sum(self.households.values()) * len(CHECK_ITEMS)
+    def _knowledge(self, n: int) -> tuple[int, int]:
+        """Fresh items and all items as of the ``n``-th period."""
+        return sum(counts[n] for counts in self.fresh.values()), sum(self.households.values()) * len(CHECK_ITEMS)
 
     def _visits(self, period: Period, as_of: datetime) -> tuple[int, int, int]:
         zone = period.start.tzinfo
         met = due = overdue = 0
-        for target in self.targets:  # one registered after the period has nothing due in it
+        for target in self.targets:
+            if target.created_at >= period.end:  # not yet registered: a visit recorded as made
+                continue                         # earlier must not make it overdue
             frequency = target.frequency or self.frequencies[target.community_id, target.category]
             seen = [v for v in self.visits.get(target.id, []) if v <= as_of]
             start = period_start(max(target.created_at, period.start - timedelta(days=92)), frequency, zone)
@@ -191,3 +189,16 @@ class _Facts:
                 start = end
             overdue += next_due(max(seen, default=None), frequency, zone, now=target.created_at) <= as_of
         return met, due, overdue
+
+
+def _fresh(session: Session, grids: list[int], moments: list[datetime], stale_days: int) -> dict[int, list[int]]:
+    """Per grid, the items confirmed within ``stale_days`` before each moment: counted by
+    the database, one column a moment, rather than every confirmation fetched."""
+    stale = timedelta(days=stale_days)
+    counts = [func.sum(case(((HouseholdCheck.confirmed_at > moment - stale) & (HouseholdCheck.confirmed_at <= moment),
+                             1), else_=0)) for moment in moments]
+    return {grid: [int(n) for n in row] for grid, *row in session.execute(
+        select(MicroGrid.grid_id, *counts).join(Household, Household.id == HouseholdCheck.household_id)
+        .join(MicroGrid, MicroGrid.id == Household.micro_grid_id)
+        .where(MicroGrid.grid_id.in_(grids), HouseholdCheck.confirmed_at <= max(moments),
+               HouseholdCheck.confirmed_at > min(moments) - stale).group_by(MicroGrid.grid_id))}

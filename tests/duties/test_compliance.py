@@ -59,7 +59,10 @@ def test_october_worked_out_by_hand(db, duty, target):
     assert result["must_know"] == {"rate": round(8 / 12, 4), "fresh": 8, "items": 12}
     assert compliance.figures(db.session, duty.worker, compliance.parse_period("2026-10", SHANGHAI)) == \
         compliance.figures(db.session, duty.staff, compliance.parse_period("2026-10", SHANGHAI))
-    # A trend loads the three months at once and sorts them out itself: the same as one by one.
+    # A trend loads the three months at once and sorts them out itself: the same as one by one,
+    # even for a target registered in November whose first visit was recorded as made before.
+    backdated = target("elderly_alone", created_at=_local(2026, 11, 2))
+    _visit(db, duty, backdated, 2026, 9, 10, 10)
     months = [compliance.parse_period(month, SHANGHAI) for month in ("2026-09", "2026-10", "2026-11")]
     assert compliance.figures_over(db.session, duty.staff, months) == [
         compliance.figures(db.session, duty.staff, month) for month in months]
