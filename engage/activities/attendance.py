@@ -66,11 +66,11 @@ def _my_enrollment(session: Session, actor: User, activity: Activity) -> Enrollm
 
 def _scanned(session: Session, actor: User, activity_id: int, token: str,
              secret_key: str) -> tuple[Activity, Enrollment, str]:
-    """A scan's activity, the scanner's enrolment in it and the code's nonce (the code is
-    checked before the enrolment, so a stale code says so whoever scans it)."""
+    """A scan's activity, the scanner's enrolment in it and the code's nonce. The enrolment
+    is checked first: someone not enrolled learns that, whatever code they scanned."""
     activity = get_activity(session, actor, activity_id)
-    nonce = _read_code(token, activity.id, secret_key)
-    return activity, _my_enrollment(session, actor, activity), nonce
+    enrollment = _my_enrollment(session, actor, activity)
+    return activity, enrollment, _read_code(token, activity.id, secret_key)
 
 
 def check_in(session: Session, actor: User, activity_id: int, token: str, secret_key: str,

@@ -106,6 +106,7 @@ def _fill(board: Dashboard, totals) -> Dashboard:
 def order_trend(session: Session, community_ids: list[int], periods: list[Period]) -> list[tuple[str, Dashboard]]:
     """Order totals per period, for the trend chart, in one query: each order counts in the
     first of the (consecutive) periods that ends after it was placed."""
+    assert all(a.end == b.start for a, b in zip(periods, periods[1:])), "consecutive periods, oldest first"
     which = case(*[(ServiceOrder.created_at < period.end, n) for n, period in enumerate(periods)]).label("period")
     placed = _placed(community_ids, periods[0].start, periods[-1].end, which)
     found = {n: totals for n, *totals in session.execute(_order_totals(placed, placed.c.period))}
@@ -115,13 +116,13 @@ def order_trend(session: Session, community_ids: list[int], periods: list[Period
 def _orders(session: Session, board: Dashboard, community_ids: list[int], period: Period) -> None:
     placed = _placed(community_ids, period.start, period.end)
     _fill(board, session.execute(_order_totals(placed)).one())
-    done = _count_if(placed.c.status == "closed")
+    closed = _count_if(placed.c.status == "closed")
     board.by_category = [(name, int(n), int(done)) for name, n, done in session.execute(
-        select(OrderCategory.name, func.count(), done)
+        select(OrderCategory.name, func.count(), closed)
         .join(placed, placed.c.category_id == OrderCategory.id).group_by(OrderCategory.name)
         .order_by(func.count().desc(), OrderCategory.name))]
     board.by_grid = [(name, int(n), int(done)) for name, n, done in session.execute(
-        select(Grid.name, func.count(), done)
+        select(Grid.name, func.count(), closed)
         .join(MicroGrid, MicroGrid.grid_id == Grid.id).join(placed, placed.c.micro_grid_id == MicroGrid.id)
         .group_by(Grid.name).order_by(Grid.name))]
 

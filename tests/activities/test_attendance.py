@@ -10,7 +10,7 @@ from sqlalchemy import select
 import points
 from engage.activities import attendance
 from engage.activities.models import Enrollment
-from engage.errors import Invalid, InvalidTransition
+from engage.errors import Invalid, InvalidTransition, NotFound
 from points.base import utcnow
 
 KEY = "test-secret-key"
@@ -59,6 +59,13 @@ def test_bad_codes_are_refused_and_change_nothing(db, crew, running, post_activi
         attendance.check_in(db.session, volunteer, running.id, make_token(running, other_code), KEY)
     db.session.rollback()
     assert db.session.scalar(select(Enrollment.checked_in_at)) is None
+
+
+def test_someone_not_enrolled_is_told_so_whatever_code_they_scan(db, crew, running):
+    staff, (_enrolled, outsider, *_rest) = crew
+    for code in (_code(db, staff, running), _issued_two_minutes_ago(running)):
+        with pytest.raises(NotFound, match="您没有报名该活动"):
+            attendance.attend(db.session, outsider, running.id, code, KEY, max_hours=8)
 
 
 def test_replayed_codes_are_refused(db, crew, running):
