@@ -42,8 +42,8 @@ def _apply_password_hashing(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import engage.models  # noqa: F401 - every table on the shared MetaData
-    from engage.auth import login
-    from engage.extensions import babel, csrf, db, limiter, migrate
+    from engage.auth import login, throttle
+    from engage.extensions import babel, csrf, db, migrate
     from engage.i18n import select_locale, select_timezone
     from points.db import configure_engine
 
@@ -59,7 +59,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(ROOT / "translations"))
-    limiter.init_app(app)
+    throttle.init_app(app)
     login.init_app(app)
 
 

@@ -43,7 +43,6 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
         "TRUST_PROXY": env.get("TRUST_PROXY", "") == "1",
