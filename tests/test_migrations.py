@@ -20,6 +20,22 @@ def test_migrated_schema_matches_the_models(db):
     assert _differences(db) == []
 
 
+def test_the_triggers_the_code_relies_on_are_installed(db):
+    """The ledger's guards and chain head, and each sale's stock movement, are written by
+    the database. A later migration that rebuilds one of their tables (SQLite's batch mode
+    copies the table and drops its triggers) must install them again, or this fails."""
+    from points.schema import APPEND_ONLY
+
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            found = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+            guards = {f"{table}_append_only_{op}" for table in APPEND_ONLY for op in ("update", "delete")}
+        else:
+            found = set(conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
+            guards = {f"{table}_append_only" for table in APPEND_ONLY} | {"ledger_postings_balanced"}
+    assert found == guards | {"ledger_head_follows", "mall_redemptions_record_sale"}
+
+
 def test_downgrade_to_empty_and_upgrade_again(app, db):
     downgrade(revision="base")
     with db.engine.connect() as conn:
