@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Iterator, TypeVar
 
-from sqlalchemy import Insert, Table, bindparam, insert
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, case, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -20,6 +20,11 @@ from points.db import READING
 
 Row = TypeVar("Row")
 _UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows meet ``condition``: 0, not NULL, where none do or there are none."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def add_unique(session: Session, row: Row, refusal: DomainError) -> Row:

@@ -1,7 +1,6 @@
 """Activity pages: volunteers enrol and attend by phone, staff post, run and correct."""
 from __future__ import annotations
 
-
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required

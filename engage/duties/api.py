@@ -41,8 +41,7 @@ def visit():
     except ValueError:
         raise Invalid(_("时间格式无效。"), {"visited_at": _("需要带时区的 ISO 8601 时间。")}) from None
     found = care.record_visit(db.session, current_actor(), whole(body["target_id"], "target_id", 1, 2**31 - 1),
-                              visited_at=visited_at,
-                              kind=body["kind"], found=str(body.get("notes", "")),
+                              visited_at=visited_at, kind=body["kind"], found=str(body.get("notes", "")),
                               follow_up=str(body.get("follow_up", "")), zone=local_zone())
     return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
                       "next_visit_due": found.target.next_visit_due.isoformat()}, 201)

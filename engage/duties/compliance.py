@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
@@ -32,6 +32,7 @@ from engage.duties.models import CHECK_ITEMS, CareTarget, DutyEvent, HouseholdCh
 from engage.duties.schedule import next_due
 from engage.errors import Forbidden
 from engage.periods import Period, chosen_or_this_month, following_period, period_start
+from engage.persistence import count_if
 from points.base import utcnow
 
 STALE_DAYS = 180
@@ -195,8 +196,8 @@ def _fresh(session: Session, grids: list[int], moments: list[datetime], stale_da
     """Per grid, the items confirmed within ``stale_days`` before each moment: counted by
     the database, one column a moment, rather than every confirmation fetched."""
     stale = timedelta(days=stale_days)
-    counts = [func.sum(case(((HouseholdCheck.confirmed_at > moment - stale) & (HouseholdCheck.confirmed_at <= moment),
-                             1), else_=0)) for moment in moments]
+    counts = [count_if((HouseholdCheck.confirmed_at > moment - stale) & (HouseholdCheck.confirmed_at <= moment))
+              for moment in moments]
     return {grid: [int(n) for n in row] for grid, *row in session.execute(
         select(MicroGrid.grid_id, *counts).join(Household, Household.id == HouseholdCheck.household_id)
         .join(MicroGrid, MicroGrid.id == Household.micro_grid_id)

@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engage.community.models import Community
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.community.models import Community
 from engage.community.services import administered_community_ids
 from engage.duties.compliance import STALE_DAYS, figures_for_grids
 from engage.duties.models import CareTarget, DutyReminder, DutyReport
@@ -55,7 +55,6 @@ def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo, stale_d
             made += 1
     session.flush()
     return made
-
 
 
 def kept_reports(session: Session, actor: User, *, newest_first: bool = True) -> list[DutyReport]:

@@ -27,10 +27,12 @@ from engage.errors import NotFound
 from engage.orders.models import OrderCategory, ServiceOrder
 from engage.orders.queries import closed_at
 from engage.periods import Period
+from engage.persistence import count_if
 from engage.rankings.leaderboards import EARNING_KINDS
 from engage.volunteers.models import VolunteerProfile
 from marketplace.models import Redemption
 from points.models import Account, Posting, Transaction
+
 
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
@@ -86,16 +88,12 @@ def _placed(community_ids: list[int], start: datetime, end: datetime, *columns):
                    ServiceOrder.created_at < end).subquery())
 
 
-def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def _order_totals(placed, *group_by):
     """Received, closed, closed on time, rated, satisfied (4–5★) — in that order."""
     closed = placed.c.status == "closed"
     on_time = closed & (placed.c.closed_at <= placed.c.resolve_by)
-    return select(*group_by, func.count(), _count_if(closed), _count_if(on_time), func.count(placed.c.rating),
-                  _count_if(placed.c.rating >= 4)).group_by(*group_by)
+    return select(*group_by, func.count(), count_if(closed), count_if(on_time), func.count(placed.c.rating),
+                  count_if(placed.c.rating >= 4)).group_by(*group_by)
 
 
 def _fill(board: Dashboard, totals) -> Dashboard:
@@ -116,7 +114,7 @@ def order_trend(session: Session, community_ids: list[int], periods: list[Period
 def _orders(session: Session, board: Dashboard, community_ids: list[int], period: Period) -> None:
     placed = _placed(community_ids, period.start, period.end)
     _fill(board, session.execute(_order_totals(placed)).one())
-    closed = _count_if(placed.c.status == "closed")
+    closed = count_if(placed.c.status == "closed")
     board.by_category = [(name, int(n), int(done)) for name, n, done in session.execute(
         select(OrderCategory.name, func.count(), closed)
         .join(placed, placed.c.category_id == OrderCategory.id).group_by(OrderCategory.name)

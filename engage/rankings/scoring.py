@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engage.activities.models import Activity, Enrollment
@@ -33,6 +33,7 @@ from engage.duties.models import DutyEvent
 from engage.orders.models import OrderCategory, ServiceOrder
 from engage.orders.queries import closed_at
 from engage.periods import Period
+from engage.persistence import count_if
 from engage.rankings.models import Criterion, ManualScore
 
 DEFAULT_CRITERIA = (("theory", "理论宣讲", 15, "manual"), ("civilization", "文明创建", 15, "manual"),
@@ -78,7 +79,7 @@ def computed(session: Session, company_id: int, period: Period) -> dict[str, tup
     mean, rated = session.execute(select(func.avg(orders.c.rating), func.count(orders.c.rating))).one()
     closing = closed_at()
     closed, on_time = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((closing.c.at <= orders.c.resolve_by, 1), else_=0)), 0))
+        select(func.count(), count_if(closing.c.at <= orders.c.resolve_by))
         .select_from(orders).join(closing, closing.c.order_id == orders.c.id)).one()
     complaints = session.scalar(select(func.count()).select_from(orders).join(
         OrderCategory, OrderCategory.id == orders.c.category_id).where(
@@ -89,8 +90,7 @@ def computed(session: Session, company_id: int, period: Period) -> dict[str, tup
                                     Activity.starts_at < period.end))
     grids = select(MicroGrid.grid_id).join(Compound, Compound.id == MicroGrid.compound_id).where(
         Compound.property_company_id == company_id)
-    events, in_time = session.execute(select(func.count(), func.coalesce(func.sum(case(
-        (DutyEvent.arrived_at <= DutyEvent.arrive_by, 1), else_=0)), 0)).where(
+    events, in_time = session.execute(select(func.count(), count_if(DutyEvent.arrived_at <= DutyEvent.arrive_by)).where(
         DutyEvent.grid_id.in_(grids), DutyEvent.reported_at >= period.start, DutyEvent.reported_at < period.end)).one()
     return {
         "must_arrive": (round(in_time * 100 / events, 1) if events else None, f"{in_time}/{events}"),

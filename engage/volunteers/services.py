@@ -27,13 +27,7 @@ from engage.orders.models import ServiceOrder
 from engage.persistence import add_unique, of_community
 from engage.privacy import mask_id_number
 from engage.validation import text
-from engage.volunteers.models import (
-    GROUPS,
-    Certificate,
-    Team,
-    TeamMember,
-    VolunteerProfile,
-)
+from engage.volunteers.models import GROUPS, Certificate, Team, TeamMember, VolunteerProfile
 from points.base import utcnow
 
 CERTIFICATE_SALT = "service-certificate"
