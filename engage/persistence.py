@@ -89,8 +89,11 @@ class _Compiled:
 
     def values(self, params: dict):
         given = {**self.literals, **params}
-        named = {name: given[name] if process is None else process(given[name])
-                 for name, process in self.processors.items()}
+        try:
+            named = {name: given[name] if process is None else process(given[name])
+                     for name, process in self.processors.items()}
+        except KeyError as missing:
+            raise ValueError(f"no value given for {missing} (no column defaults are applied)") from None
         return named if self.order is None else [named[name] for name in self.order]
 
 
@@ -108,8 +111,6 @@ def insert_row(session: Session, model: type[Row], values: dict, *, related: dic
     inserted and None comes back — the unique index decides, not a read beforehand.
     """
     table = model.__table__
-    if missing := set(table.columns.keys()) - set(table.primary_key.columns.keys()) - set(values):
-        raise ValueError(f"insert_row({model.__name__}) needs a value for {sorted(missing)}")
     statement = _INSERTS.get((table, unless_taken)) or _INSERTS.setdefault(
         (table, unless_taken), Prepared(partial(_insert_statement, table, unless_taken)))
     inserted = statement.run(session, values).fetchone()

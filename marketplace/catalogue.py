@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Invalid, NotFound
-from engage.persistence import Prepared, inserting, of_community
+from engage.persistence import Prepared, of_community
 from engage.validation import text, whole
 from marketplace.models import CATEGORIES, LIMIT_PERIODS, Location, Merchant, Reward, Stock, StockMovement
 from points.base import utcnow
@@ -134,6 +134,13 @@ def on_sale(reward: Reward, now: datetime | None = None) -> bool:
         reward.active_until is None or now < reward.active_until)
 
 
+def _on_sale_clause(now):
+    """``on_sale`` in SQL: what the mall lists, and what a sale checks again as it writes."""
+    columns = Reward.__table__.c
+    return and_(columns.active.is_(True), or_(columns.active_from.is_(None), columns.active_from <= now),
+                or_(columns.active_until.is_(None), columns.active_until > now))
+
+
 @dataclass(frozen=True)
 class Offer:
     reward: Reward
@@ -143,7 +150,6 @@ class Offer:
 def offers(session: Session, actor: User, *, location_id: int | None = None,
            include_inactive: bool = False) -> list[Offer]:
     """Rewards of the caller's community with stock (at one location, or in all of them)."""
-    now = utcnow()
     in_stock = select(Stock.reward_id, func.sum(Stock.quantity).label("quantity")).group_by(Stock.reward_id)
     if location_id is not None:
         in_stock = in_stock.where(Stock.location_id == location_id)
@@ -152,9 +158,7 @@ def offers(session: Session, actor: User, *, location_id: int | None = None,
             .outerjoin(in_stock, in_stock.c.reward_id == Reward.id)
             .where(Reward.community_id == actor.community_id).order_by(Reward.price_points, Reward.id))
     if not include_inactive:
-        stmt = stmt.where(Reward.active.is_(True),
-                          or_(Reward.active_from.is_(None), Reward.active_from <= now),
-                          or_(Reward.active_until.is_(None), Reward.active_until > now))
+        stmt = stmt.where(_on_sale_clause(utcnow()))
     return [Offer(reward, quantity) for reward, quantity in session.execute(stmt)]
 
 
@@ -194,24 +198,19 @@ def move_stock(session: Session, reward_id: int, location_id: int, delta: int, *
     return True
 
 
-# Built once and sent straight to the driver: redemptions run these on every request.
-_stock_columns, _reward_columns = Stock.__table__.c, Reward.__table__.c
+_stock_columns = Stock.__table__.c
 _TAKE = update(Stock.__table__).where(
     _stock_columns.reward_id == bindparam("reward"), _stock_columns.location_id == bindparam("location"),
     _stock_columns.quantity >= bindparam("taken")).values(quantity=_stock_columns.quantity - bindparam("taken"))
+# Every redemption runs this one: built once and sent straight to the driver.
 _SELL_STOCK = Prepared(_TAKE.where(exists().where(
-    _reward_columns.id == bindparam("reward"), _reward_columns.price_points == bindparam("price"),
-    _reward_columns.active,
-    or_(_reward_columns.active_from.is_(None), _reward_columns.active_from <= bindparam("now")),
-    or_(_reward_columns.active_until.is_(None), _reward_columns.active_until > bindparam("now")))))
-_TAKE_STOCK = Prepared(_TAKE)
-_RECORD_MOVEMENT = Prepared(inserting(StockMovement.__table__))
+    Reward.__table__.c.id == bindparam("reward"), Reward.__table__.c.price_points == bindparam("price"),
+    _on_sale_clause(bindparam("now")))))
 
 
 def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> bool:
     """One conditional UPDATE: the stock never goes below zero, however many ask at once."""
-    taken = _TAKE_STOCK.run(session, {"reward": reward_id, "location": location_id, "taken": quantity})
-    return taken.rowcount == 1
+    return session.execute(_TAKE, {"reward": reward_id, "location": location_id, "taken": quantity}).rowcount == 1
 
 
 def sell_stock(session: Session, reward_id: int, location_id: int, quantity: int, *, price: int,
@@ -225,9 +224,8 @@ def sell_stock(session: Session, reward_id: int, location_id: int, quantity: int
 
 def record_movement(session: Session, reward_id: int, location_id: int, delta: int, *, reason: str,
                     note: str = "", actor_id: int | None = None, redemption_id: int | None = None) -> None:
-    _RECORD_MOVEMENT.run(session, {"reward_id": reward_id, "location_id": location_id, "delta": delta,
-                                   "reason": reason, "note": note[:200], "actor_id": actor_id,
-                                   "redemption_id": redemption_id, "at": utcnow()})
+    session.add(StockMovement(reward_id=reward_id, location_id=location_id, delta=delta, reason=reason,
+                              note=note[:200], actor_id=actor_id, redemption_id=redemption_id))
 
 
 def stock_levels(session: Session, actor: User, reward_id: int) -> list[tuple[Location, int]]:

@@ -78,6 +78,14 @@ def test_insert_row_unless_taken_inserts_nothing_for_a_taken_value(app, make):
         assert fresh.id and db.session.scalar(select(func.count()).select_from(Street)) == 2
 
 
+def test_a_value_left_out_is_named_since_no_column_default_fills_it(app):
+    with app.app_context():
+        from engage.extensions import db
+
+        with pytest.raises(ValueError, match="created_at"):
+            insert_row(db.session, Street, {"name": "新街道"})
+
+
 def test_prepared_sends_values_as_sqlalchemy_would_and_raises_its_errors(app):
     from engage.api.models import IdempotentRequest
 

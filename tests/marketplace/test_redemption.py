@@ -199,33 +199,75 @@ def test_a_double_tapped_confirm_redeems_once(app, db, mall, member, reward):
     assert points.verify(db.session) == []
 
 
-def _set_price(app, reward_id: int, price: int) -> None:
-    """Staff edit the price from another request (thread, app context, connection)."""
+def test_a_repeat_that_slips_past_the_look_up_answers_with_the_first(db, mall, member, reward, monkeypatch):
+    """On PostgreSQL two confirms can both find no earlier redemption; the second then meets
+    the unique (location, client_ref) and answers with the first, its own work undone.
+    Forced here by a look-up that misses once."""
+    buyer, soap = member(100), reward(price=10, stock=5)
+    first = _buy(db, buyer, soap, client_ref="web:confirm:1")
+    db.session.commit()
+    look_up, calls = redemption.by_client_ref, []
+
+    def miss_once(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else look_up(*args)
+
+    monkeypatch.setattr(redemption, "by_client_ref", miss_once)
+    assert _buy(db, buyer, soap, client_ref="web:confirm:1").id == first.id and len(calls) == 2
+    db.session.commit()
+    reread(db.session)
+    assert (_balance(db, buyer), _counter_stock(db, mall, soap)) == (90, 4)
+    assert points.verify(db.session) == []
+
+
+def _staff_edit_between_read_and_write(monkeypatch, app, reward_id: int, **fields) -> None:
+    """Staff change the reward from another request (thread, app context, connection) just
+    after the redemption has read it."""
+    def edit():
+        with app.app_context():
+            found = _db.session.get(Reward, reward_id)
+            for name, value in fields.items():
+                setattr(found, name, value)
+            _db.session.commit()
+            _db.session.remove()
+
+    read = redemption._reward_and_place
+
+    def read_then_edit(*args):
+        found = read(*args)
+        editing = threading.Thread(target=edit)
+        editing.start()
+        editing.join(10)
+        return found
+
+    monkeypatch.setattr(redemption, "_reward_and_place", read_then_edit)
+
+
+def _redeem_refused(app, buyer_id: int, reward_id: int, refusal, **kwargs):
     with app.app_context():
-        _db.session.get(Reward, reward_id).price_points = price
-        _db.session.commit()
+        with pytest.raises(refusal) as refused:
+            redemption.redeem_online(_db.session, _caller(_db.session, buyer_id), reward_id, 1,
+                                     zone=SHANGHAI, pickup_hours=72, **kwargs)
+        _db.session.rollback()
         _db.session.remove()
+    return refused.value
 
 
 @pytest.mark.parametrize("seen_price", [10, None])
 def test_a_price_changed_after_it_was_read_is_refused(app, db, mall, member, reward, monkeypatch, seen_price):
     buyer_id, soap = member(100).id, reward(price=10, stock=5)
-    reward_id, read = soap.id, redemption._reward_and_place
+    _staff_edit_between_read_and_write(monkeypatch, app, soap.id, price_points=25)
+    refused = _redeem_refused(app, buyer_id, soap.id, redemption.PriceChanged, expected_price=seen_price)
+    assert "25" in refused.message
+    reread(db.session)
+    assert (_balance(db, db.session.get(User, buyer_id)), _counter_stock(db, mall, soap)) == (100, 5)
 
-    def staff_edit_in_between(*args):
-        found = read(*args)
-        edit = threading.Thread(target=_set_price, args=(app, reward_id, 25))
-        edit.start()
-        edit.join(10)
-        return found
 
-    monkeypatch.setattr(redemption, "_reward_and_place", staff_edit_in_between)
-    with app.app_context():
-        with pytest.raises(redemption.PriceChanged) as refused:
-            redemption.redeem_online(_db.session, _caller(_db.session, buyer_id), reward_id, 1,
-                                     zone=SHANGHAI, pickup_hours=72, expected_price=seen_price)
-        _db.session.rollback()
-        _db.session.remove()
-    assert "25" in refused.value.message
+@pytest.mark.parametrize("fields", [{"active": False}, {"active_until": utcnow() - timedelta(minutes=1)}],
+                         ids=["taken-off-sale", "sale-ended"])
+def test_a_reward_taken_off_sale_after_it_was_read_is_refused(app, db, mall, member, reward, monkeypatch, fields):
+    buyer_id, soap = member(100).id, reward(price=10, stock=5)
+    _staff_edit_between_read_and_write(monkeypatch, app, soap.id, **fields)
+    _redeem_refused(app, buyer_id, soap.id, redemption.RewardUnavailable, expected_price=10)
     reread(db.session)
     assert (_balance(db, db.session.get(User, buyer_id)), _counter_stock(db, mall, soap)) == (100, 5)
