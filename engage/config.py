@@ -34,6 +34,9 @@ def _hours_list(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(","))
 
 
+MEGABYTE = 1024 * 1024
+
+
 def load_config(instance_path: Path) -> dict:
     """The settings of DESIGN.md rule 9, with safe defaults for the demo."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -50,6 +53,9 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # The remember-me cookie is a long-lived credential: only over HTTPS unless turned off
+        # for a plain-HTTP intranet (the session cookie follows each request's scheme).
+        "REMEMBER_COOKIE_SECURE": env.get("REMEMBER_COOKIE_SECURE", "1") == "1",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         "API_TOKEN_LIFETIME_DAYS": int(env.get("API_TOKEN_LIFETIME_DAYS", "30")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
@@ -72,4 +78,8 @@ def load_config(instance_path: Path) -> dict:
             instance_path, "data_key", _data_key),
         "ORDER_UNRATED_CLOSE_DAYS": int(env.get("ORDER_UNRATED_CLOSE_DAYS", "3")),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
+        # A body over the limit gets 413 before it is read: JSON and forms are small, and only the
+        # views marked ``accepts_upload`` take a photo of up to 5 MB with its form.
+        "MAX_CONTENT_LENGTH": MEGABYTE,
+        "UPLOAD_MAX_CONTENT_LENGTH": 6 * MEGABYTE,
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -100,6 +100,7 @@ def _default_message(status: int) -> str:
         404: _("没有找到该内容。"),
         405: _("不支持该请求方式。"),
         409: _("当前状态不允许此操作。"),
+        413: _("提交的内容过大。"),
         429: _("请求过于频繁，请稍后再试。"),
     }
     return messages.get(status, _("服务器出错了，请稍后再试。"))
@@ -117,7 +118,15 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
 
 
 def handle_error(error: Exception):
-    """Map any error to the JSON contract or to a page; roll back first."""
+    """Map any error to the JSON contract or to a page, keeping the headers an HTTP error
+    carries (``Allow`` on a 405); roll back first."""
+    response = make_response(_error_answer(error))
+    if isinstance(error, HTTPException):
+        response.headers.extend((name, value) for name, value in error.get_headers() if name != "Content-Type")
+    return response
+
+
+def _error_answer(error: Exception):
     from engage.extensions import db
 
     db.session.rollback()

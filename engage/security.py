@@ -1,9 +1,13 @@
 """Response headers and cookie settings that every page and API answer gets."""
 from __future__ import annotations
 
+import re
+
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from engage.uploads import UploadAwareRequest
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -15,6 +19,17 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+# Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so
+# "/\t/evil.com" and "/\\evil.com" both lead to //evil.com, another site.
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def is_local_path(target: str) -> bool:
+    """True only for a path on this site, as the browser will read it: one leading slash,
+    and no control character or backslash that the browser would drop or turn into a slash."""
+    return target.startswith("/") and not target.startswith("//") and not _UNSAFE_IN_PATH.search(target)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -39,4 +54,5 @@ def register_security(app: Flask) -> None:
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.session_interface = SessionInterface()
+    app.request_class = UploadAwareRequest
     app.after_request(set_security_headers)

@@ -119,7 +119,8 @@ def register_template_helpers(app: Flask) -> None:
                 "EVENT_STATUS_NAMES": EVENT_STATUS_NAMES, "CHECK_ITEM_NAMES": CHECK_ITEM_NAMES,
                 "REPORT_NAMES": REPORT_NAMES,
                 "deadline": deadline, "is_overdue": is_overdue,
-                "language_form": LanguageForm(next=request.full_path.rstrip("?")),
+                # Page-wide forms never read the submitted body: it may be the one refused (413).
+                "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
                 "unread_notifications": unread_count(db.session, current_user)
                 if current_user.is_authenticated else 0,
-                "empty_form": EmptyForm()}
+                "empty_form": EmptyForm(formdata=None)}

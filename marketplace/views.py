@@ -18,7 +18,7 @@ from engage.exports import XLSX
 from engage.extensions import db
 from engage.forms import flash_errors, options, run_form
 from engage.ledger.services import points_balance
-from engage.uploads import save_photo
+from engage.uploads import accepts_upload, save_photo
 from engage.pagination import paginate
 from engage.qr import qr_svg
 from engage.i18n import from_local, local_zone, to_local
@@ -125,7 +125,7 @@ def _reward_fields(form: RewardForm) -> dict:
                   active=form.active.data, active_from=from_local(form.active_from.data),
                   active_until=from_local(form.active_until.data))
     if upload and getattr(upload, "filename", ""):
-        fields["picture"] = save_photo(_picture_folder(), upload.read())
+        fields["picture"] = save_photo(_picture_folder(), upload)
     return fields
 
 
@@ -143,6 +143,7 @@ def picture(reward_id: int):
 
 
 @bp.route("/admin", methods=["GET", "POST"])
+@accepts_upload
 @login_required
 def admin():
     require_role(current_user, *STAFF_ROLES)
@@ -158,6 +159,7 @@ def admin():
 
 
 @bp.route("/admin/rewards/<int:reward_id>", methods=["GET", "POST"])
+@accepts_upload
 @login_required
 def admin_reward(reward_id: int):
     require_role(current_user, *STAFF_ROLES)

@@ -27,7 +27,8 @@ from engage.persistence import add_unique
 from points.base import utcnow
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+USERNAME_MAX = 64
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,%d}$" % USERNAME_MAX)
 SELF_SERVICE_ROLES = ("resident", "volunteer")
 WEB_SESSION_LIFETIME = timedelta(hours=12)
 
@@ -93,13 +94,17 @@ def _add_user(session: Session, *, username: str, password: str, display_name: s
 
 
 def find_user(session: Session, username: str) -> User | None:
+    """The account with this username or phone. A name no account can have (longer than a
+    username, or holding a NUL, which PostgreSQL refuses in a parameter) finds nobody at once."""
     username = (username or "").strip()
+    if len(username) > USERNAME_MAX or "\x00" in username:
+        return None
     return session.scalar(select(User).where((User.username == username) | (User.phone == username)))
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    """The user for these credentials, or ``InvalidCredentials`` (also when disabled)."""
-    user = find_user(session, username)
+def authenticate(user: User | None, password: str) -> User:
+    """The user ``find_user`` found, if the password is theirs; else ``InvalidCredentials``
+    (also when none was found or the account is disabled)."""
     if not verify_password(user.password_hash if user else None, password) or not user.is_active:
         raise InvalidCredentials(str(_("用户名或密码错误。")))
     user.last_login_at = utcnow()

@@ -9,7 +9,7 @@ from flask import request
 
 from engage.audit.services import record_auth_event
 from engage.auth.models import User
-from engage.auth.services import authenticate
+from engage.auth.services import authenticate, find_user
 from engage.auth.throttle import count_failed_login, ensure_login_allowed
 from engage.errors import InvalidCredentials, RateLimited
 from engage.extensions import db
@@ -18,14 +18,16 @@ from engage.extensions import db
 def check_credentials(username: str, password: str) -> User:
     """The user, or an error whose audit row is already committed."""
     ip = request.remote_addr
+    user = find_user(db.session, username)
+    account = user.username if user else username
     try:
-        ensure_login_allowed(username, ip)
-        return authenticate(db.session, username, password)
+        ensure_login_allowed(account, ip)
+        return authenticate(user, password)
     except RateLimited:
         _commit_event("login_rate_limited", username)
         raise
     except InvalidCredentials:
-        count_failed_login(username, ip)
+        count_failed_login(account, ip)
         _commit_event("login_failed", username)
         raise
 

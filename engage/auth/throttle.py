@@ -1,6 +1,11 @@
 """Login throttling per account and per address, counted in the ``limits`` library's
 storage at ``RATELIMIT_STORAGE_URI``.
 
+The per-account counter is keyed by the account the typed name found (its username, in
+lower case), else by the typed name trimmed and in lower case, so no other spelling of an
+account (spaces, case, its phone number) gets a fresh counter. Keys are capped in length:
+whatever a client sends, the storage holds nothing longer than ``MAX_KEY_CHARS``.
+
 Only failed attempts count, so a user who types the right password is never held
 up by their own earlier success; the storage is shared by every process (Redis in
 production), so the limit holds across gunicorn workers and hosts. Nothing else is
@@ -17,6 +22,7 @@ from limits.strategies import FixedWindowRateLimiter
 from engage.errors import RateLimited
 
 _EXTENSION = "engage.login_throttle"
+MAX_KEY_CHARS = 64  # the longest username, and longer than any IPv6 address
 
 
 def init_app(app: Flask) -> None:
@@ -27,18 +33,23 @@ def _counts() -> FixedWindowRateLimiter:
     return current_app.extensions[_EXTENSION]
 
 
-def _buckets(username: str, ip: str | None) -> list[tuple]:
+def _key(text: str) -> str:
+    return text.strip().lower()[:MAX_KEY_CHARS]
+
+
+def _buckets(account: str, ip: str | None) -> list[tuple]:
     config = current_app.config
-    return [(parse(config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account", (username or "").lower()),
-            (parse(config["LOGIN_LIMIT_PER_ADDRESS"]), "login-address", ip or "-")]
+    return [(parse(config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account", _key(account)),
+            (parse(config["LOGIN_LIMIT_PER_ADDRESS"]), "login-address", _key(ip or "-"))]
 
 
-def ensure_login_allowed(username: str, ip: str | None) -> None:
-    for item, *keys in _buckets(username, ip):
+def ensure_login_allowed(account: str, ip: str | None) -> None:
+    """``account``: the username of the account found, else the name as typed."""
+    for item, *keys in _buckets(account, ip):
         if not _counts().test(item, *keys):
             raise RateLimited(_("登录失败次数过多，请稍后再试。"))
 
 
-def count_failed_login(username: str, ip: str | None) -> None:
-    for item, *keys in _buckets(username, ip):
+def count_failed_login(account: str, ip: str | None) -> None:
+    for item, *keys in _buckets(account, ip):
         _counts().hit(item, *keys)

@@ -13,6 +13,7 @@ from engage.community.services import public_communities, public_micro_grids
 from engage.errors import DomainError
 from engage.extensions import db
 from engage.forms import options, run_form
+from engage.security import is_local_path
 
 bp = Blueprint("auth", __name__)
 USERS_PER_PAGE = 50
@@ -30,7 +31,7 @@ def _start_session(user) -> None:
 def _safe_next(default: str, target: str | None = None) -> str:
     """Only local paths: a crafted ``next`` must not send users to another site."""
     target = target if target is not None else request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else default
+    return target if is_local_path(target) else default
 
 
 @bp.route("/login", methods=["GET", "POST"])

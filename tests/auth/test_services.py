@@ -56,14 +56,14 @@ def test_duplicate_phone_is_a_conflict(db, make):
 
 def test_authenticate(db, make):
     user = make.user("volunteer", phone="13912345678")
-    assert services.authenticate(db.session, "13912345678", "correct-horse-42") is user
+    assert services.authenticate(services.find_user(db.session, "13912345678"), "correct-horse-42") is user
     with pytest.raises(InvalidCredentials):
-        services.authenticate(db.session, user.username, "wrong-password")
+        services.authenticate(services.find_user(db.session, user.username), "wrong-password")
     with pytest.raises(InvalidCredentials):
-        services.authenticate(db.session, "nobody", "correct-horse-42")
+        services.authenticate(services.find_user(db.session, "nobody"), "correct-horse-42")
     user.is_active = False
     with pytest.raises(InvalidCredentials):
-        services.authenticate(db.session, user.username, "correct-horse-42")
+        services.authenticate(services.find_user(db.session, user.username), "correct-horse-42")
 
 
 def test_tokens_are_random_hashed_revocable_and_expire(db, make):
