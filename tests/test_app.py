@@ -32,6 +32,36 @@ def test_plain_http_cookie_is_httponly_lax_not_secure(client, make, db):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
+@pytest.mark.parametrize("base_url", ["https://engage.test", "http://engage.test"])
+def test_remember_me_cookie_is_secure(client, make, base_url):
+    user = make.user("resident")
+    response = client.post("/login", data={"username": user.username, "password": "correct-horse-42",
+                                           "remember": "y"}, base_url=base_url)
+    remember = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
+    assert "Secure" in remember and "HttpOnly" in remember
+
+
+def test_remember_me_cookie_can_be_plain_on_an_http_intranet(make_app, make, monkeypatch):
+    monkeypatch.setenv("REMEMBER_COOKIE_SECURE", "0")
+    client = make_app().test_client()
+    user = make.user("resident")
+    response = client.post("/login", data={"username": user.username, "password": "correct-horse-42",
+                                           "remember": "y"})
+    remember = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
+    assert "Secure" not in remember
+
+
+@pytest.mark.parametrize("method, url, allowed", [
+    ("DELETE", "/api/v1/auth/token", {"POST", "OPTIONS"}),
+    ("PUT", "/login", {"GET", "HEAD", "POST", "OPTIONS"}),
+])
+def test_405_names_the_allowed_methods(client, method, url, allowed):
+    response = client.open(url, method=method)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == allowed
+    assert response.mimetype == ("application/json" if url.startswith("/api/") else "text/html")
+
+
 def test_healthz(client):
     assert client.get("/healthz").json == {"status": "ok", "db": "ok"}
 

@@ -58,11 +58,24 @@ def test_login_is_rate_limited_per_account(client, make):
     assert right.status_code == 429
 
 
-def test_next_parameter_cannot_leave_the_site(client, make):
+NASTY_NEXT = ["//evil.example/x", "/%09/evil.example", "/%0a/evil.example", "%0a", "/%0d%0aSet-Cookie:x=1",
+              "/\\evil.example", "/%5Cevil.example", "/%2F/evil.example", "%09//evil.example",
+              "https://evil.example", "javascript:alert(1)", " //evil.example", "/%00", "/%7F/x"]
+
+
+@pytest.mark.parametrize("target", NASTY_NEXT)
+def test_next_parameter_cannot_leave_the_site(client, make, target):
     user = make.user("resident")
-    response = client.post("/login?next=//evil.example/x",
+    response = client.post(f"/login?next={target}",
                            data={"username": user.username, "password": "correct-horse-42"})
-    assert response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_next_parameter_keeps_a_local_path(client, make):
+    user = make.user("resident")
+    response = client.post("/login?next=/orders/new%3Fa%3D1",
+                           data={"username": user.username, "password": "correct-horse-42"})
+    assert response.headers["Location"] == "/orders/new?a=1"
 
 
 def test_csrf_is_required_on_forms(make_app, make):
