@@ -122,7 +122,8 @@ def handle_error(error: Exception):
     carries (``Allow`` on a 405); roll back first."""
     response = make_response(_error_answer(error))
     if isinstance(error, HTTPException):
-        response.headers.extend((name, value) for name, value in error.get_headers() if name != "Content-Type")
+        response.headers.extend((name, value) for name, value in error.get_headers()
+                                if name != "Content-Type")
     return response
 
 

@@ -8,8 +8,9 @@ when the CSRF check parses the form, before any view runs; werkzeug enforces it 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 from flask import Request, current_app
 from flask_babel import lazy_gettext as _

@@ -7,8 +7,8 @@ account (spaces, case, its phone number) gets a fresh counter. Keys are capped i
 whatever a client sends, the storage holds nothing longer than ``MAX_KEY_CHARS``.
 
 Only failed attempts count, so a user who types the right password is never held
-up by their own earlier success; the storage is shared by every process (Redis in
-production), so the limit holds across gunicorn workers and hosts. Nothing else is
+up by their own earlier success. With Redis (production) the storage is shared, so the
+limit holds across gunicorn workers and hosts; the default ``memory://`` counts per process. Nothing else is
 rate limited, so no per-request hook runs: only a login looks at the counts.
 """
 from __future__ import annotations
