@@ -39,5 +39,6 @@ def record(user: User, event: str) -> None:
 
 def _commit_event(event: str, username: str) -> None:
     db.session.rollback()
-    record_auth_event(db.session, event, username=username[:64], ip=request.remote_addr)
+    # As typed, but bounded, and without a NUL, which PostgreSQL refuses in text.
+    record_auth_event(db.session, event, username=username.replace("\x00", "")[:64], ip=request.remote_addr)
     db.session.commit()
