@@ -94,6 +94,7 @@ def test_eight_withdrawals_at_once_free_one_seat_and_promote_one(app, db, make, 
     assert results.count("withdrawn") == 1, results
     assert all(getattr(r, "code", None) == "not_found" for r in results if r != "withdrawn"), results
     reread(db.session)
-    statuses = db.session.scalars(select(Enrollment.status).where(Enrollment.activity_id == activity_id)).all()
+    statuses = db.session.scalars(select(Enrollment.status)
+                                  .where(Enrollment.activity_id == activity_id)).all()
     assert statuses.count("enrolled") == 5 and statuses.count("waitlisted") == 7
     assert db.session.get(Activity, activity_id).enrolled == 5
