@@ -163,3 +163,11 @@ def test_weak_pins_are_refused(db, member):
     for pin in ("12345", "111111", "123456", "abcdef"):
         with pytest.raises(Invalid):
             members.set_pin(db.session, buyer, pin)
+
+
+def test_too_few_points_is_a_chinese_message_without_the_ledger_address(make_app, db, mall, member, reward):
+    soap, poor = reward(price=10), member(5)
+    answer = _client(make_app, poor).post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1},
+                                          headers=_key(1))
+    assert (answer.status_code, answer.json["error"]) == (
+        409, {"code": "insufficient_points", "message": "积分余额不足。"})
