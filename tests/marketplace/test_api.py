@@ -13,6 +13,7 @@ from marketplace import members, redemption
 from marketplace.models import Redemption
 from points.base import utcnow
 from tests.factories import ApiClient, reread, together
+from tests.marketplace.conftest import SHANGHAI
 
 
 def _client(make_app, user) -> ApiClient:
@@ -133,6 +134,22 @@ def test_a_kiosk_settles_its_offline_queue_in_order_and_resending_is_safe(make_a
     assert resent[0]["redemption"]["id"] == answer[0]["redemption"]["id"]
     assert (_balance(db, first), _balance(db, second)) == (90, 100)
     assert points.verify(db.session) == []
+
+
+def test_the_offline_queue_settles_by_time_not_by_how_the_time_is_written(make_app, db, mall, member, reward):
+    earlier, later = member(100), member(100)
+    towel = reward(price=10, stock=1, kiosk=True)
+    codes = [_client(make_app, m).get("/api/v1/me/member-code").json["token"] for m in (earlier, later)]
+    now = utcnow()
+    queue = [{"client_ref": "utc-later", "member_token": codes[1], "reward_id": towel.id, "quantity": 1,
+              "queued_at": (now + timedelta(seconds=20)).isoformat()},
+             {"client_ref": "beijing-earlier", "member_token": codes[0], "reward_id": towel.id, "quantity": 1,
+              "queued_at": (now + timedelta(seconds=10)).astimezone(SHANGHAI).isoformat()}]
+    answer = _client(make_app, mall.kiosk).post("/api/v1/kiosk/redemptions/queued",
+                                                json={"redemptions": queue}).json["results"]
+    statuses = {r["client_ref"]: r["status"] for r in answer}
+    assert statuses == {"beijing-earlier": "settled", "utc-later": "refused"}, answer
+    assert (_balance(db, earlier), _balance(db, later)) == (90, 100)
 
 
 def test_a_queued_sale_dated_in_the_future_is_refused_and_moves_nothing(make_app, db, mall, member, reward):
