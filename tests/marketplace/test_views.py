@@ -144,3 +144,11 @@ def test_too_few_points_in_the_mall_is_said_in_chinese_without_the_ledger_addres
     assert "积分余额不足" in page
     assert f"user:{buyer.id}" not in page and "too few points" not in page
     assert _balance(db, buyer) == 5
+
+
+def test_a_reward_named_like_a_formula_is_exported_as_text(db, mall, member, reward, signed_in):
+    buyer, trap = member(50), reward(price=10, name="=HYPERLINK(\"http://evil.example\",\"领奖\")")
+    signed_in(buyer).post(f"/mall/rewards/{trap.id}/redeem", data={"quantity": 1, "price": 10})
+    sheet = load_workbook(BytesIO(signed_in(mall.staff).get("/mall/admin/redemptions.xlsx").data)).active
+    cell = sheet["D2"]
+    assert (cell.value, cell.data_type) == (trap.name, "s")
