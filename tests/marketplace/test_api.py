@@ -1,6 +1,7 @@
 """The mall's JSON side: idempotent redemptions, kiosks with member codes, offline queues."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -173,6 +174,53 @@ def test_a_pin_locks_after_five_failures(db, mall, member):
         db.session.commit()
     with pytest.raises(RateLimited):
         members.check_pin(db.session, mall.kiosk, card.member_no, "480213")
+
+
+def test_member_numbers_are_random_not_the_user_id(db, member):
+    numbers = [members.member_card(db.session, member()) for _ in range(5)]
+    assert all(re.fullmatch(r"\d{10}", card.member_no) for card in numbers)
+    assert all(card.member_no != f"{card.user_id:08d}" for card in numbers)
+    assert len({card.member_no for card in numbers}) == 5
+
+
+def test_a_lockout_holds_at_one_kiosk_only_and_doubles_each_time(db, make, mall, member):
+    buyer, other_kiosk = member(), make.user("kiosk", community=mall.community)
+    card = members.set_pin(db.session, buyer, "480213")
+    db.session.commit()
+    start = utcnow()
+
+    def five_wrong(at):
+        for _ in range(members.PIN_ATTEMPTS):
+            assert members.check_pin(db.session, mall.kiosk, card.member_no, "000000", now=at) is None
+            db.session.commit()
+
+    five_wrong(start)
+    with pytest.raises(RateLimited, match="16"):
+        members.check_pin(db.session, mall.kiosk, card.member_no, "480213", now=start)
+    db.session.rollback()
+    assert members.check_pin(db.session, other_kiosk, card.member_no, "480213", now=start).id == buyer.id
+    after_first = start + members.PIN_LOCK + timedelta(seconds=1)
+    five_wrong(after_first)
+    with pytest.raises(RateLimited, match="31"):
+        members.check_pin(db.session, mall.kiosk, card.member_no, "480213", now=after_first)
+    db.session.rollback()
+    after_second = after_first + 2 * members.PIN_LOCK + timedelta(seconds=1)
+    assert members.check_pin(db.session, mall.kiosk, card.member_no, "480213", now=after_second).id == buyer.id
+
+
+@pytest.mark.concurrency
+def test_eight_wrong_pins_at_once_get_only_the_allowed_tries(app, db, mall, member):
+    buyer = member()
+    member_no = members.set_pin(db.session, buyer, "480213").member_no
+    kiosk_id = mall.kiosk.id
+    db.session.commit()
+    results = together(app, [lambda session: members.check_pin(
+        session, session.get(type(mall.kiosk), kiosk_id), member_no, "000000") for _ in range(8)])
+    assert results.count(None) == members.PIN_ATTEMPTS, results
+    assert all(isinstance(r, RateLimited) for r in results if r is not None), results
+    reread(db.session)
+    with pytest.raises(RateLimited):
+        members.check_pin(db.session, mall.kiosk, member_no, "480213")
 
 
 def test_weak_pins_are_refused(db, member):
