@@ -8,7 +8,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, flash, g, jsonify, make_response, redirect, render_template, request
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from points import errors as ledger_errors
@@ -65,9 +67,15 @@ class RateLimited(DomainError):
     status, code = 429, "rate_limited"
 
 
-LEDGER_ERROR_CODES: dict[type[Exception], tuple[int, str]] = {
-    ledger_errors.InsufficientPoints: (409, "insufficient_points"),
-    ledger_errors.IdempotencyMismatch: (409, "idempotency_mismatch"),
+# The ledger speaks English and names its accounts ("user:6 has too few points for 20"):
+# users get the status, code and translated message here instead, never the ledger's text.
+# Any other ledger error (unbalanced or repeated postings) is a fault of our code: 500, logged.
+LEDGER_ERRORS: dict[type[ledger_errors.LedgerError], tuple[int, str, LazyString]] = {
+    ledger_errors.InsufficientPoints: (409, "insufficient_points", _l("积分余额不足。")),
+    ledger_errors.IdempotencyMismatch: (409, "idempotency_mismatch", _l("该请求编号已用于另一笔不同的操作。")),
+    ledger_errors.InvalidAmount: (400, "invalid_input", _l("积分数必须是正整数。")),
+    ledger_errors.HoldNotPending: (409, "invalid_transition", _l("这笔冻结积分已经结算或撤销。")),
+    ledger_errors.AlreadyReversed: (409, "invalid_transition", _l("这笔积分已经冲正过。")),
 }
 
 HTTP_CODES = {400: "invalid_input", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
@@ -78,9 +86,9 @@ def describe(error: Exception) -> tuple[int, str, str, dict]:
     """Status, code, message and field errors for any error we answer."""
     if isinstance(error, DomainError):
         return error.status, error.code, error.message or _default_message(error.status), error.fields
-    for cls, (status, code) in LEDGER_ERROR_CODES.items():
-        if isinstance(error, cls):
-            return status, code, str(error), {}
+    if isinstance(error, ledger_errors.LedgerError):
+        status, code, message = LEDGER_ERRORS.get(type(error), (500, "internal_error", _default_message(500)))
+        return status, code, str(message), {}
     if isinstance(error, HTTPException):
         status = error.code or 500
         return status, HTTP_CODES.get(status, "error"), _default_message(status), {}
@@ -89,7 +97,7 @@ def describe(error: Exception) -> tuple[int, str, str, dict]:
 
 def is_expected(error: Exception) -> bool:
     """A refusal a client can act on (4xx), as opposed to a fault."""
-    return isinstance(error, (DomainError, *LEDGER_ERROR_CODES)) and describe(error)[0] < 500
+    return isinstance(error, (DomainError, ledger_errors.LedgerError)) and describe(error)[0] < 500
 
 
 def _default_message(status: int) -> str:
@@ -162,6 +170,5 @@ def _record_forbidden(message: str) -> None:
 def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_error)
     app.register_error_handler(HTTPException, handle_error)
-    for cls in LEDGER_ERROR_CODES:
-        app.register_error_handler(cls, handle_error)
+    app.register_error_handler(ledger_errors.LedgerError, handle_error)
     app.register_error_handler(Exception, handle_error)

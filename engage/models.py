@@ -13,6 +13,6 @@ from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder  # noqa
 from engage.rankings.models import (Criterion, ManualScore, PeriodicReport, PropertyRanking,  # noqa: F401
                                     RankingEntry, VolunteerTally, YellowResponse)
 from engage.volunteers.models import Certificate, Team, TeamMember, VolunteerProfile  # noqa: F401
-from marketplace.models import (Location, MemberCard, Merchant, Redemption, Reward,  # noqa: F401
+from marketplace.models import (Location, MemberCard, Merchant, PinLockout, Redemption, Reward,  # noqa: F401
                                  Stock, StockMovement, UsedMemberCode)
 from points.models import Account, Hold, LedgerHead, Posting, Transaction  # noqa: F401

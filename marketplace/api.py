@@ -1,7 +1,7 @@
 """The mall and kiosks over JSON (API.md "Rewards and redemption")."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import Blueprint, current_app
 from flask_babel import gettext as _
@@ -101,12 +101,24 @@ def kiosk_queue():
     items = json_body().get("redemptions")
     if not isinstance(items, list) or not 1 <= len(items) <= 500:
         raise Invalid(_("redemptions 必须是1到500项的列表。"), {"redemptions": _("需要列表。")})
-    results = [_settle_queued(device, item) for item in sorted(items, key=_queued_at_or_none)]
+    results = [_settle_queued(device, item) for item in sorted(items, key=_settling_order)]
     return committed({"results": results})
 
 
-def _queued_at_or_none(item) -> str:
-    return str(item.get("queued_at", "")) if isinstance(item, dict) else ""
+def _queued_at(item) -> datetime | None:
+    """When the kiosk took the sale, if the item says so with an offset; else None."""
+    try:
+        at = datetime.fromisoformat(str(item["queued_at"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def _settling_order(item) -> tuple[bool, datetime]:
+    """By the instant, not the text: 18:00+08:00 comes before 11:00Z. Undated items last
+    (each is refused on its own)."""
+    at = _queued_at(item)
+    return at is None, at or datetime.min.replace(tzinfo=timezone.utc)
 
 
 def _settle_queued(device, item) -> dict:
@@ -115,11 +127,8 @@ def _settle_queued(device, item) -> dict:
         if not ref:
             raise Invalid(_("缺少 client_ref。"), {"client_ref": _("必填。")})
         require_fields(item, "member_token", "reward_id", "quantity", "queued_at")
-        try:
-            at = datetime.fromisoformat(str(item["queued_at"]))
-        except ValueError:
-            raise Invalid(_("时间格式无效。"), {"queued_at": _("需要带时区的 ISO 8601 时间。")}) from None
-        if at.tzinfo is None:
+        at = _queued_at(item)
+        if at is None:
             raise Invalid(_("时间格式无效。"), {"queued_at": _("需要带时区的 ISO 8601 时间。")})
         with db.session.begin_nested():
             found = _kiosk_redeem(device, item, at=at, client_ref=ref)

@@ -2,8 +2,9 @@
 member number and PIN typed on the keypad.
 
 Member codes are signed (forgeries fail), live at most 120 seconds (a photo of
-someone's phone is soon useless) and work once (their nonce is kept). PINs lock
-for a while after repeated failures.
+someone's phone is soon useless) and work once (their nonce is kept). Member numbers
+are random. After repeated wrong PINs a member is locked out at that kiosk only, for
+twice as long each time.
 """
 from __future__ import annotations
 
@@ -13,21 +14,23 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.auth.passwords import hash_password, verify_password
 from engage.auth.permissions import require_role
-from engage.errors import Invalid, RateLimited, Unauthenticated
+from engage.errors import Conflict, Invalid, RateLimited, Unauthenticated
 from engage.persistence import add_unique
-from marketplace.models import MemberCard, UsedMemberCode
+from marketplace.models import MemberCard, PinLockout, UsedMemberCode
 from points.base import utcnow
 
 SALT = "member-code"
 CODE_SECONDS = 120
+MEMBER_NO_DIGITS = 10
 PIN_ATTEMPTS = 5
 PIN_LOCK = timedelta(minutes=15)
+PIN_LOCK_MAX = timedelta(days=1)
 MEMBER_ROLES = ("resident", "volunteer")
 
 
@@ -70,45 +73,78 @@ def member_card(session: Session, member: User) -> MemberCard:
     require_role(member, *MEMBER_ROLES)
     card = session.get(MemberCard, member.id)
     if card is None:
-        card = add_unique(session, MemberCard(user_id=member.id, member_no=f"{member.id:08d}"),
+        card = add_unique(session, MemberCard(user_id=member.id, member_no=new_member_no()),
                           Invalid(str(_("会员卡创建失败，请重试。"))))
     return card
 
 
+def new_member_no() -> str:
+    """Random, so that knowing one member's number tells nothing about another's."""
+    return f"{secrets.randbelow(10 ** MEMBER_NO_DIGITS):0{MEMBER_NO_DIGITS}d}"
+
+
 def set_pin(session: Session, member: User, pin: str) -> MemberCard:
+    """A new PIN also lifts the member's lockouts: they proved who they are by signing in."""
     if not re.fullmatch(r"\d{6}", pin or "") or len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
         raise Invalid.field("pin", _("请设置6位数字密码，不要用重复或连续的数字。"))
     card = member_card(session, member)
-    card.pin_hash, card.failed_attempts, card.locked_until = hash_password(pin), 0, None
+    card.pin_hash = hash_password(pin)
+    session.execute(delete(PinLockout).where(PinLockout.user_id == member.id))
     session.flush()
     return card
 
 
-def check_pin(session: Session, device: User, member_no: str, pin: str) -> User | None:
-    """The member if the PIN is right; otherwise None with the failure counted, and the card
-    locked after too many. The caller commits either way, so failures are never forgotten."""
+def check_pin(session: Session, device: User, member_no: str, pin: str, *,
+              now: datetime | None = None) -> User | None:
+    """The member if the PIN is right; otherwise None with the failure counted. The caller
+    commits either way, so failures are never forgotten.
+
+    A try is counted before the PIN is checked, by a conditional UPDATE: of eight wrong
+    PINs sent at once only ``PIN_ATTEMPTS`` are checked; the rest are refused unchecked."""
     require_role(device, "kiosk")
+    now = now or utcnow()
     card = session.scalar(select(MemberCard).where(MemberCard.member_no == (member_no or "").strip()))
-    now = utcnow()
-    if card is not None and card.locked_until and card.locked_until > now:
-        minutes = int((card.locked_until - now).total_seconds() // 60) + 1
-        raise RateLimited(str(_("密码错误次数过多，请 %(n)d 分钟后再试。", n=minutes)))
-    member = session.get(User, card.user_id) if card else None
-    if (verify_password(card.pin_hash if card else None, pin or "") and member is not None
+    if card is None:
+        verify_password(None, pin or "")  # as slow as a real check: the answer's time tells nothing
+        return None
+    _claim_try(session, device.id, card.user_id, now)
+    member = session.get(User, card.user_id)
+    if (verify_password(card.pin_hash, pin or "") and member is not None
             and member.is_active and member.community_id == device.community_id):
-        card.failed_attempts = 0
-        session.flush()
+        session.execute(_lockout(device.id, card.user_id).values(failed_attempts=0, strikes=0)
+                        .execution_options(synchronize_session=False))
         return member
-    if card is not None:
-        _count_failure(session, card, now)
+    _lock_if_spent(session, device.id, card.user_id, now)
     return None
 
 
-def _count_failure(session: Session, card: MemberCard, now: datetime) -> None:
-    session.execute(update(MemberCard).where(MemberCard.user_id == card.user_id)
-                    .values(failed_attempts=MemberCard.failed_attempts + 1)
-                    .execution_options(synchronize_session=False))
-    session.refresh(card)
-    if card.failed_attempts >= PIN_ATTEMPTS:
-        card.failed_attempts, card.locked_until = 0, now + PIN_LOCK
+def _lockout(kiosk_id: int, user_id: int):
+    return update(PinLockout).where(PinLockout.kiosk_id == kiosk_id, PinLockout.user_id == user_id)
+
+
+def _claim_try(session: Session, kiosk_id: int, user_id: int, now: datetime) -> None:
+    """Count one try at this kiosk, or refuse while it is locked or its tries are spent."""
+    if session.get(PinLockout, (kiosk_id, user_id)) is None:
+        try:
+            add_unique(session, PinLockout(kiosk_id=kiosk_id, user_id=user_id), Conflict())
+        except Conflict:
+            pass  # another request at this kiosk created it first: count on it alike
+    claimed = session.execute(_lockout(kiosk_id, user_id).where(
+        PinLockout.failed_attempts < PIN_ATTEMPTS,
+        PinLockout.locked_until.is_(None) | (PinLockout.locked_until <= now))
+        .values(failed_attempts=PinLockout.failed_attempts + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        until = session.get(PinLockout, (kiosk_id, user_id), populate_existing=True).locked_until or now
+        minutes = max(0, int((until - now).total_seconds() // 60)) + 1
+        raise RateLimited(str(_("密码错误次数过多，请 %(n)d 分钟后再试。", n=minutes)))
+
+
+def _lock_if_spent(session: Session, kiosk_id: int, user_id: int, now: datetime) -> None:
+    """The last allowed wrong try locks this kiosk for this member, twice as long as last time.
+    This request still holds the row its try was counted on, so no other can interleave."""
+    row = session.get(PinLockout, (kiosk_id, user_id), populate_existing=True)
+    if row.failed_attempts >= PIN_ATTEMPTS:
+        row.locked_until = now + min(PIN_LOCK * 2 ** row.strikes, PIN_LOCK_MAX)
+        row.failed_attempts, row.strikes = 0, row.strikes + 1
         session.flush()

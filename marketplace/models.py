@@ -140,14 +140,29 @@ class Redemption(Base):
 
 
 class MemberCard(Base):
-    """Member number and PIN for the kiosk keypad; the PIN locks after repeated failures."""
+    """Member number and PIN for the kiosk keypad. The number is random (not the user id),
+    so it cannot be guessed from another member's."""
 
     __tablename__ = "mall_member_cards"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     member_no: Mapped[str] = mapped_column(String(10), unique=True)
     pin_hash: Mapped[str | None] = mapped_column(String(256))
+
+
+class PinLockout(Base):
+    """Wrong PINs typed for one member at one kiosk. Kept per kiosk, so a stranger guessing
+    at one kiosk cannot lock the member out at another; each lock lasts twice as long as
+    the one before (``strikes``) until a right PIN."""
+
+    __tablename__ = "mall_pin_lockouts"
+    __table_args__ = (CheckConstraint("failed_attempts >= 0 AND strikes >= 0", name="counts"),)
+
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    strikes: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -75,3 +75,22 @@ def test_upgrade_from_the_previous_release_moves_the_ledger_head_by_itself(app, 
     database.session.commit()
     assert points.verify(database.session) == []
     assert database.session.execute(text("SELECT last_hash FROM ledger_head")).scalar() == tx.hash
+
+
+def test_upgrade_gives_existing_member_cards_random_numbers(app, db, make):
+    """Cards numbered by the zero-padded user id (before 2026_12_03_b1) get random numbers."""
+    users = [make.user("resident") for _ in range(3)]
+    db.session.commit()
+    ids = [user.id for user in users]
+    db.session.remove()
+    downgrade(revision="2026_11_26_02")
+    with db.engine.begin() as conn:
+        for user_id in ids:
+            conn.execute(text("INSERT INTO mall_member_cards (user_id, member_no, failed_attempts) "
+                              "VALUES (:id, :no, 0)"), {"id": user_id, "no": f"{user_id:08d}"})
+    upgrade()
+    with db.engine.connect() as conn:
+        numbers = dict(conn.execute(text("SELECT user_id, member_no FROM mall_member_cards")).all())
+    assert sorted(numbers) == sorted(ids)
+    assert all(len(n) == 10 and n.isdigit() and n != f"{i:08d}" for i, n in numbers.items())
+    assert len(set(numbers.values())) == 3

@@ -176,19 +176,25 @@ def withdraw(session: Session, actor: User, activity_id: int) -> Enrollment:
     activity = get_activity(session, actor, activity_id)
     if activity.starts_at <= utcnow():
         raise InvalidTransition(str(_("活动已开始，不能退出。")))
-    enrollment = session.scalar(select(Enrollment).where(
-        Enrollment.activity_id == activity.id, Enrollment.volunteer_id == actor.id,
-        Enrollment.status.in_(("enrolled", "waitlisted"))))
-    if enrollment is None:
+    had_seat = _leave(session, activity.id, actor.id, "enrolled")
+    if not had_seat and not _leave(session, activity.id, actor.id, "waitlisted"):
         raise NotFound()
-    had_seat = enrollment.status == "enrolled"
-    enrollment.status = "withdrawn"
-    session.flush()
     if had_seat:
         session.execute(update(Activity).where(Activity.id == activity.id)
                         .values(enrolled=Activity.enrolled - 1).execution_options(synchronize_session=False))
         _promote(session, activity.id)
-    return enrollment
+    return session.scalar(select(Enrollment).where(Enrollment.activity_id == activity.id,
+                                                   Enrollment.volunteer_id == actor.id)
+                          .execution_options(populate_existing=True))
+
+
+def _leave(session: Session, activity_id: int, volunteer_id: int, status: str) -> bool:
+    """One conditional UPDATE: of several withdrawals at once only one finds the row still
+    in ``status``, so only one frees the seat (and promotes someone into it)."""
+    return session.execute(update(Enrollment).where(
+        Enrollment.activity_id == activity_id, Enrollment.volunteer_id == volunteer_id,
+        Enrollment.status == status).values(status="withdrawn")
+        .execution_options(synchronize_session=False)).rowcount == 1
 
 
 def _promote(session: Session, activity_id: int) -> bool:

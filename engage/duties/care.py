@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage import crypto
@@ -173,11 +173,20 @@ def record_visit(session: Session, actor: User, target_id: int, *, visited_at: d
                                      on_behalf_of=order_for, channel="grid_worker",
                                      micro_grid_id=_micro_grid_of(session, target)).id
     session.add(visit)
-    if target.last_visited_at is None or visited_at > target.last_visited_at:
-        target.last_visited_at = visited_at
-        target.next_visit_due = next_due(visited_at, frequency_of(session, target), zone, now=utcnow())
     session.flush()
+    due = next_due(visited_at, frequency_of(session, target), zone, now=utcnow())
+    _move_on(session, target, visited_at, due)
     return visit
+
+
+def _move_on(session: Session, target: CareTarget, visited_at: datetime, due: datetime) -> None:
+    """Only a later visit moves the dates on, by a conditional UPDATE: of visits recorded at
+    once, the latest wins whichever commits last."""
+    session.execute(update(CareTarget).where(
+        CareTarget.id == target.id,
+        CareTarget.last_visited_at.is_(None) | (CareTarget.last_visited_at < visited_at))
+        .values(last_visited_at=visited_at, next_visit_due=due).execution_options(synchronize_session=False))
+    session.refresh(target)
 
 
 def set_policy(session: Session, actor: User, category: str, frequency: str, *, zone: ZoneInfo) -> CarePolicy:

@@ -113,10 +113,15 @@ def escalate_late(session: Session, *, now: datetime) -> int:
                                                          DutyEvent.arrive_by <= now)):
         window = event.arrive_by - event.reported_at
         level = min(2, 1 + int((now - event.arrive_by) / window))
-        if level > event.escalation_level:
-            event.escalation_level = level
+        if _raise_level(session, event.id, level):
             notify(session, "staff_of_community" if level == 1 else "admins_of_street", event,
                    _("必到事件「%(title)s」超时未到场，请督办。", title=event.title), link=f"/duties/events/{event.id}")
             raised += 1
     session.flush()
     return raised
+
+
+def _raise_level(session: Session, event_id: int, level: int) -> bool:
+    """A conditional UPDATE, so two ``tick`` runs at once raise (and notify) each level once."""
+    raised = update(DutyEvent).where(DutyEvent.id == event_id, DutyEvent.escalation_level < level)
+    return session.execute(raised.values(escalation_level=level)).rowcount == 1

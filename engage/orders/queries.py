@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -54,7 +55,7 @@ def staff_queue_query(session: Session, actor: User, *, status: str = "placed",
                       overdue: bool = False):
     require_role(actor, *STAFF_ROLES)
     if status not in STATUSES:
-        raise Invalid.field("status", "unknown status")
+        raise Invalid.field("status", _("未知的订单状态。"))
     stmt = select(ServiceOrder).where(
         ServiceOrder.community_id.in_(administered_community_ids(session, actor)),
         ServiceOrder.status == status)
@@ -80,7 +81,7 @@ def task_board_query(session: Session, actor: User, *, category: str | None = No
                      near: str | None = None):
     require_role(actor, "volunteer")
     if near not in (None, *NEAR):
-        raise Invalid.field("near", "unknown distance")
+        raise Invalid.field("near", _("未知的距离范围。"))
     home = session.get(MicroGrid, actor.micro_grid_id) if actor.micro_grid_id else None
     stmt = select(ServiceOrder).where(
         ServiceOrder.community_id == actor.community_id, ServiceOrder.status == "dispatched",
@@ -104,7 +105,7 @@ def my_orders(session: Session, actor: User, *, status: str | None = None, page:
     stmt = visible_orders(session, actor)
     if status:
         if status not in STATUSES:
-            raise Invalid.field("status", "unknown status")
+            raise Invalid.field("status", _("未知的订单状态。"))
         stmt = stmt.where(ServiceOrder.status == status)
     return paginate(session, stmt.order_by(ServiceOrder.created_at.desc(), ServiceOrder.id.desc()),
                     page=page, per_page=per_page)

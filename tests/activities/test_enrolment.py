@@ -77,3 +77,24 @@ def test_twenty_volunteers_for_five_seats(app, db, make, crew, post_activity):
     assert db.session.get(Activity, activity_id).enrolled == 5
     assert db.session.scalar(select(func.count()).select_from(Enrollment)
                              .where(Enrollment.status == "enrolled")) == 5
+
+
+@pytest.mark.concurrency
+def test_eight_withdrawals_at_once_free_one_seat_and_promote_one(app, db, make, crew, post_activity):
+    staff, (leaver, *_rest) = crew
+    activity = post_activity(capacity=5)
+    activity_id, leaver_id = activity.id, leaver.id
+    seated = [leaver] + [make.user("volunteer", community=staff.community) for _ in range(4)]
+    waiting = [make.user("volunteer", community=staff.community) for _ in range(8)]
+    for volunteer in seated + waiting:
+        services.enroll(db.session, volunteer, activity_id)
+    db.session.commit()
+    results = together(app, [lambda session: services.withdraw(
+        session, session.get(User, leaver_id), activity_id).status for _ in range(8)])
+    assert results.count("withdrawn") == 1, results
+    assert all(getattr(r, "code", None) == "not_found" for r in results if r != "withdrawn"), results
+    reread(db.session)
+    statuses = db.session.scalars(select(Enrollment.status)
+                                  .where(Enrollment.activity_id == activity_id)).all()
+    assert statuses.count("enrolled") == 5 and statuses.count("waitlisted") == 7
+    assert db.session.get(Activity, activity_id).enrolled == 5

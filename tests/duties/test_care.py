@@ -12,7 +12,7 @@ from engage.duties.models import CareTarget, Visit
 from engage.errors import Forbidden, Invalid, NotFound
 from points.base import utcnow
 from tests.duties.conftest import SHANGHAI
-from tests.factories import ApiClient
+from tests.factories import ApiClient, reread, together
 
 
 def _api(make_app, user) -> ApiClient:
@@ -149,3 +149,15 @@ def test_the_grant_command_records_who_granted_it(app, db, duty, target):
     refused = app.test_cli_runner().invoke(args=["engage", "grant", duty.staff.username, "religious",
                                                  "--by", duty.staff.username])
     assert refused.exit_code != 0
+
+
+@pytest.mark.concurrency
+def test_visits_recorded_at_once_keep_the_latest_as_last_visited(app, db, duty, target):
+    elder_id, worker_id = target().id, duty.worker.id
+    times = [utcnow() - timedelta(hours=hours) for hours in range(1, 7)]
+    together(app, [lambda session, at=at: care.record_visit(
+        session, session.get(type(duty.worker), worker_id), elder_id, visited_at=at, kind="home",
+        zone=SHANGHAI) for at in times])
+    reread(db.session)
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 6
+    assert db.session.get(CareTarget, elder_id).last_visited_at == max(times)

@@ -10,6 +10,7 @@ from engage.duties.models import DutyEvent
 from engage.errors import Forbidden, InvalidTransition
 from engage.notifications.models import Notification
 from tests.duties.conftest import SHANGHAI
+from tests.factories import reread, together
 
 LIMITS = dict(urgent_minutes=30, other_hours=24)
 
@@ -128,3 +129,16 @@ def test_residents_report_but_cannot_work_events(db, make, duty):
     assert event.arrive_by - event.reported_at == timedelta(hours=24)
     with pytest.raises(Forbidden):
         events.advance(db.session, resident, event.id, "arrive")
+
+
+@pytest.mark.concurrency
+def test_two_ticks_at_once_escalate_a_late_event_once(app, db, duty):
+    reported = _local(2026, 11, 20, 9)
+    event_id = _event(db, duty, "emergency", reported).id
+    db.session.commit()
+    late = reported + timedelta(minutes=31)
+    results = together(app, [lambda session: events.escalate_late(session, now=late) for _ in range(6)])
+    assert sorted(results) == [0] * 5 + [1], results
+    reread(db.session)
+    assert db.session.get(DutyEvent, event_id).escalation_level == 1
+    assert db.session.query(Notification).filter_by(user_id=duty.staff.id).count() == 1

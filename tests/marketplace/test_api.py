@@ -1,6 +1,7 @@
 """The mall's JSON side: idempotent redemptions, kiosks with member codes, offline queues."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from marketplace import members, redemption
 from marketplace.models import Redemption
 from points.base import utcnow
 from tests.factories import ApiClient, reread, together
+from tests.marketplace.conftest import SHANGHAI
 
 
 def _client(make_app, user) -> ApiClient:
@@ -135,6 +137,22 @@ def test_a_kiosk_settles_its_offline_queue_in_order_and_resending_is_safe(make_a
     assert points.verify(db.session) == []
 
 
+def test_the_offline_queue_settles_by_time_not_by_how_the_time_is_written(make_app, db, mall, member, reward):
+    earlier, later = member(100), member(100)
+    towel = reward(price=10, stock=1, kiosk=True)
+    codes = [_client(make_app, m).get("/api/v1/me/member-code").json["token"] for m in (earlier, later)]
+    now = utcnow()
+    queue = [{"client_ref": "utc-later", "member_token": codes[1], "reward_id": towel.id, "quantity": 1,
+              "queued_at": (now + timedelta(seconds=20)).isoformat()},
+             {"client_ref": "beijing-earlier", "member_token": codes[0], "reward_id": towel.id, "quantity": 1,
+              "queued_at": (now + timedelta(seconds=10)).astimezone(SHANGHAI).isoformat()}]
+    answer = _client(make_app, mall.kiosk).post("/api/v1/kiosk/redemptions/queued",
+                                                json={"redemptions": queue}).json["results"]
+    statuses = {r["client_ref"]: r["status"] for r in answer}
+    assert statuses == {"beijing-earlier": "settled", "utc-later": "refused"}, answer
+    assert (_balance(db, earlier), _balance(db, later)) == (90, 100)
+
+
 def test_a_queued_sale_dated_in_the_future_is_refused_and_moves_nothing(make_app, db, mall, member, reward):
     buyer, towel = member(100), reward(price=10, stock=1, kiosk=True)
     code = _client(make_app, buyer).get("/api/v1/me/member-code").json["token"]
@@ -158,8 +176,63 @@ def test_a_pin_locks_after_five_failures(db, mall, member):
         members.check_pin(db.session, mall.kiosk, card.member_no, "480213")
 
 
+def test_member_numbers_are_random_not_the_user_id(db, member):
+    numbers = [members.member_card(db.session, member()) for _ in range(5)]
+    assert all(re.fullmatch(r"\d{10}", card.member_no) for card in numbers)
+    assert all(card.member_no != f"{card.user_id:08d}" for card in numbers)
+    assert len({card.member_no for card in numbers}) == 5
+
+
+def test_a_lockout_holds_at_one_kiosk_only_and_doubles_each_time(db, make, mall, member):
+    buyer, other_kiosk = member(), make.user("kiosk", community=mall.community)
+    card = members.set_pin(db.session, buyer, "480213")
+    db.session.commit()
+    start = utcnow()
+
+    def five_wrong(at):
+        for _ in range(members.PIN_ATTEMPTS):
+            assert members.check_pin(db.session, mall.kiosk, card.member_no, "000000", now=at) is None
+            db.session.commit()
+
+    five_wrong(start)
+    with pytest.raises(RateLimited, match="16"):
+        members.check_pin(db.session, mall.kiosk, card.member_no, "480213", now=start)
+    db.session.rollback()
+    assert members.check_pin(db.session, other_kiosk, card.member_no, "480213", now=start).id == buyer.id
+    after_first = start + members.PIN_LOCK + timedelta(seconds=1)
+    five_wrong(after_first)
+    with pytest.raises(RateLimited, match="31"):
+        members.check_pin(db.session, mall.kiosk, card.member_no, "480213", now=after_first)
+    db.session.rollback()
+    after_second = after_first + 2 * members.PIN_LOCK + timedelta(seconds=1)
+    assert members.check_pin(db.session, mall.kiosk, card.member_no, "480213", now=after_second).id == buyer.id
+
+
+@pytest.mark.concurrency
+def test_eight_wrong_pins_at_once_get_only_the_allowed_tries(app, db, mall, member):
+    buyer = member()
+    member_no = members.set_pin(db.session, buyer, "480213").member_no
+    kiosk_id = mall.kiosk.id
+    db.session.commit()
+    results = together(app, [lambda session: members.check_pin(
+        session, session.get(type(mall.kiosk), kiosk_id), member_no, "000000") for _ in range(8)])
+    assert results.count(None) == members.PIN_ATTEMPTS, results
+    assert all(isinstance(r, RateLimited) for r in results if r is not None), results
+    reread(db.session)
+    with pytest.raises(RateLimited):
+        members.check_pin(db.session, mall.kiosk, member_no, "480213")
+
+
 def test_weak_pins_are_refused(db, member):
     buyer = member()
     for pin in ("12345", "111111", "123456", "abcdef"):
         with pytest.raises(Invalid):
             members.set_pin(db.session, buyer, pin)
+
+
+def test_too_few_points_is_a_chinese_message_without_the_ledger_address(make_app, db, mall, member, reward):
+    soap, poor = reward(price=10), member(5)
+    answer = _client(make_app, poor).post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1},
+                                          headers=_key(1))
+    assert (answer.status_code, answer.json["error"]) == (
+        409, {"code": "insufficient_points", "message": "积分余额不足。"})

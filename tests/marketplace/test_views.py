@@ -133,3 +133,22 @@ def test_a_reward_with_a_picture_and_a_sale_period(db, mall, member, signed_in):
         "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
         "active_until": "2020-01-01"})
     assert "保温杯" not in buyer.get("/mall/").get_data(as_text=True)
+
+
+def test_too_few_points_in_the_mall_is_said_in_chinese_without_the_ledger_address(
+        db, mall, member, reward, signed_in):
+    buyer, soap = member(5), reward(price=15)
+    page = signed_in(buyer).post(f"/mall/rewards/{soap.id}/redeem", data={"quantity": 1, "price": 15},
+                                 headers={"Referer": f"/mall/rewards/{soap.id}"},
+                                 follow_redirects=True).get_data(as_text=True)
+    assert "积分余额不足" in page
+    assert f"user:{buyer.id}" not in page and "too few points" not in page
+    assert _balance(db, buyer) == 5
+
+
+def test_a_reward_named_like_a_formula_is_exported_as_text(db, mall, member, reward, signed_in):
+    buyer, trap = member(50), reward(price=10, name="=HYPERLINK(\"http://evil.example\",\"领奖\")")
+    signed_in(buyer).post(f"/mall/rewards/{trap.id}/redeem", data={"quantity": 1, "price": 10})
+    sheet = load_workbook(BytesIO(signed_in(mall.staff).get("/mall/admin/redemptions.xlsx").data)).active
+    cell = sheet["D2"]
+    assert (cell.value, cell.data_type) == (trap.name, "s")

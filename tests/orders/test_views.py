@@ -115,3 +115,13 @@ def test_every_party_is_notified_and_can_read_it(app, db, world, advance):
         assert expected in page and f"/orders/{order.id}" in page
         client.post("/notifications/read")
         assert 'class="badge"' not in client.get("/").get_data(as_text=True)
+
+
+def test_an_unknown_queue_or_distance_is_refused_in_chinese(app, db, world):
+    staff, volunteer = _login(app, world.staff), _login(app, world.volunteers[0])
+    queue = staff.get("/orders/queue?status=overdue")
+    tasks = volunteer.get("/tasks?near=moon")
+    assert (queue.status_code, tasks.status_code) == (400, 400)
+    assert "未知的订单状态" in queue.get_data(as_text=True)
+    assert "未知的距离范围" in tasks.get_data(as_text=True)
+    assert "unknown" not in queue.get_data(as_text=True) + tasks.get_data(as_text=True)
