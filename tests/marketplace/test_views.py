@@ -133,3 +133,17 @@ def test_a_reward_with_a_picture_and_a_sale_period(db, mall, member, signed_in):
         "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
         "active_until": "2020-01-01"})
     assert "保温杯" not in buyer.get("/mall/").get_data(as_text=True)
+
+
+def test_a_refused_reward_stores_no_picture(make_app, db, mall, tmp_path):
+    import io
+
+    app = make_app(UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    staff = app.test_client()
+    assert staff.post("/login", data={"username": mall.staff.username, "password": "correct-horse-42"}).status_code == 302
+    refused = staff.post("/mall/admin", data={
+        "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
+        "active_from": "2026-12-10", "active_until": "2026-12-01", "picture": (io.BytesIO(PNG), "cup.png")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 200 and "下架时间必须晚于上架时间" in refused.get_data(as_text=True)
+    assert not (tmp_path / "uploads" / "rewards").exists()
