@@ -140,7 +140,8 @@ def test_a_refused_reward_stores_no_picture(make_app, db, mall, tmp_path):
 
     app = make_app(UPLOAD_FOLDER=str(tmp_path / "uploads"))
     staff = app.test_client()
-    assert staff.post("/login", data={"username": mall.staff.username, "password": "correct-horse-42"}).status_code == 302
+    login = staff.post("/login", data={"username": mall.staff.username, "password": "correct-horse-42"})
+    assert login.status_code == 302
     refused = staff.post("/mall/admin", data={
         "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
         "active_from": "2026-12-10", "active_until": "2026-12-01", "picture": (io.BytesIO(PNG), "cup.png")},

@@ -94,9 +94,8 @@ def test_staff_who_served_an_order_cannot_close_it_and_pay_themselves(db, make, 
     assert services.verify_close(db.session, world.staff, order.id, now=later).status == "closed"
 
 
-def test_accepting_ones_own_order_on_the_page_is_403(app, db, world, both, own_order):
-    client = app.test_client()
-    assert client.post("/login", data={"username": both.username, "password": "correct-horse-42"}).status_code == 302
+def test_accepting_ones_own_order_on_the_page_is_403(signed_in, db, world, both, own_order):
+    client = signed_in(both)
     assert f'data-test="order-{own_order.id}"' not in client.get("/tasks").get_data(as_text=True)
     response = client.post(f"/orders/{own_order.id}/accept")
     assert response.status_code == 403 and "自己发起的订单" in response.get_data(as_text=True)

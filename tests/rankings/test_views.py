@@ -55,7 +55,8 @@ def test_staff_scoring_a_company_serving_another_community_get_403(db, make, str
     assert f'name="score-company_id" value="{ours.id}"' in page
     assert f'name="score-company_id" value="{neighbours.id}"' not in page
     refused = staff.post("/rankings/property?period=2026-Q4", data={
-        "score-company_id": neighbours.id, "score-criterion_id": theory.id, "score-score": 10, "score-comment": "差"})
+        "score-company_id": neighbours.id, "score-criterion_id": theory.id,
+        "score-score": 10, "score-comment": "差"})
     assert refused.status_code == 403 and "服务本社区" in refused.get_data(as_text=True)
     reread(db.session)
     assert db.session.scalar(select(func.count()).select_from(ManualScore)) == 0
