@@ -8,7 +8,7 @@ from flask import flash
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from engage.errors import DomainError, Forbidden, NotFound
+from engage.errors import DomainError, Forbidden, Invalid, NotFound
 from engage.extensions import db
 
 
@@ -34,6 +34,14 @@ def run_form(form: FlaskForm, call: Callable[[], Any]) -> Outcome:
         db.session.rollback()
         apply_errors(form, error)
         return Outcome(False)
+
+
+def require_valid(form: FlaskForm) -> None:
+    """For a button's form, which has no page of its own to show errors on: a bad value
+    is refused as ``Invalid`` (400, the message naming the field) before anything runs."""
+    if not form.validate_on_submit():
+        fields = {name: str(errors[0]) for name, errors in form.errors.items()}
+        raise Invalid(" ".join(fields.values()), fields)
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:

@@ -18,7 +18,7 @@ from engage.exports import XLSX
 from engage.extensions import db
 from engage.forms import flash_errors, options, run_form
 from engage.ledger.services import points_balance
-from engage.uploads import accepts_upload, save_photo
+from engage.uploads import accepts_upload, with_photo
 from engage.pagination import paginate
 from engage.qr import qr_svg
 from engage.i18n import from_local, local_zone, to_local
@@ -118,15 +118,17 @@ def _reward_choices(form: RewardForm) -> RewardForm:
 
 
 def _reward_fields(form: RewardForm) -> dict:
-    limit, upload = form.limit_per_person.data, form.picture.data
-    fields = dict(name=form.name.data, price_points=form.price_points.data, category=form.category.data,
-                  description=form.description.data or "", merchant_id=form.merchant_id.data or None,
-                  limit_per_person=limit or None, limit_period=(form.limit_period.data or None) if limit else None,
-                  active=form.active.data, active_from=from_local(form.active_from.data),
-                  active_until=from_local(form.active_until.data))
-    if upload and getattr(upload, "filename", ""):
-        fields["picture"] = save_photo(_picture_folder(), upload)
-    return fields
+    limit = form.limit_per_person.data
+    return dict(name=form.name.data, price_points=form.price_points.data, category=form.category.data,
+                description=form.description.data or "", merchant_id=form.merchant_id.data or None,
+                limit_per_person=limit or None, limit_period=(form.limit_period.data or None) if limit else None,
+                active=form.active.data, active_from=from_local(form.active_from.data),
+                active_until=from_local(form.active_until.data))
+
+
+def _with_picture(form: RewardForm, save):
+    """Run ``save(picture)`` with the uploaded picture's name; the file is stored only after it."""
+    return with_photo(db.session, _picture_folder(), form.picture.data, save, field="picture")
 
 
 def _picture_folder() -> Path:
@@ -148,8 +150,8 @@ def picture(reward_id: int):
 def admin():
     require_role(current_user, *STAFF_ROLES)
     form = _reward_choices(NewRewardForm())
-    outcome = run_form(form, lambda: catalogue.create_reward(db.session, current_user, stock=form.stock.data or 0,
-                                                             **_reward_fields(form)))
+    outcome = run_form(form, lambda: _with_picture(form, lambda picture: catalogue.create_reward(
+        db.session, current_user, stock=form.stock.data or 0, picture=picture, **_reward_fields(form))))
     if outcome.ok:
         db.session.commit()
         flash(_("奖品已上架。"), "success")
@@ -169,8 +171,8 @@ def admin_reward(reward_id: int):
         form.merchant_id.data, form.limit_period.data = found.merchant_id or 0, found.limit_period or ""
         form.active_from.data, form.active_until.data = (to_local(moment).date() if moment else None
                                                          for moment in (found.active_from, found.active_until))
-    outcome = run_form(form, lambda: catalogue.update_reward(db.session, current_user, reward_id,
-                                                             **_reward_fields(form)))
+    outcome = run_form(form, lambda: _with_picture(form, lambda picture: catalogue.update_reward(
+        db.session, current_user, reward_id, picture=picture, **_reward_fields(form))))
     if outcome.ok:
         db.session.commit()
         flash(_("已保存。"), "success")

@@ -1,66 +1,73 @@
-"""Request size limits: small for JSON and forms, larger only on the views that take a photo;
-an oversized body is refused with 413 before it is read, and a photo is read only up to its limit."""
+"""Uploads are checked before anything is stored, and a file whose transaction did not
+commit is removed again."""
 from __future__ import annotations
 
 import io
 
+import pytest
 from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
-from engage.uploads import MAX_BYTES, save_photo
+from engage import uploads
+from engage.errors import Invalid
 
-TWENTY_MB = 20 * 1024 * 1024
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _photo_form(photo: bytes) -> dict:
-    """The multipart body built in memory: the test client would spool a large one to a temporary
-    file that it never closes (a ResourceWarning, an error here)."""
-    boundary, body = encode_multipart({"note": "x", "photo": FileStorage(io.BytesIO(photo), "big.png")})
-    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def test_a_20_mb_json_login_is_413_at_once(client):
-    body = b'{"username": "' + b"x" * TWENTY_MB + b'", "password": "x"}'
-    response = client.post("/api/v1/auth/token", data=body, content_type="application/json")
-    assert response.status_code == 413
-    assert response.json["error"]["code"] == "invalid_input"
-    assert response.json["error"]["message"] == "提交的内容过大。"
+@pytest.fixture
+def folder(tmp_path):
+    return tmp_path / "uploads"
 
 
-def test_a_20_mb_form_post_is_413_with_a_chinese_page(client):
-    response = client.post("/login", data={"username": "x" * TWENTY_MB, "password": "x"})
-    assert response.status_code == 413 and "提交的内容过大" in response.get_data(as_text=True)
+def _upload(data: bytes, filename: str = "x.png") -> FileStorage:
+    return FileStorage(io.BytesIO(data), filename=filename)
 
 
-def test_a_20_mb_photo_is_413_on_an_upload_view(make_app):
-    client = make_app(WTF_CSRF_ENABLED=True).test_client()
-    response = client.post("/orders/1/complete", **_photo_form(PNG + b"\x00" * TWENTY_MB))
-    assert response.status_code == 413
+def test_a_stored_photo_stays_only_if_its_transaction_commits(db, folder):
+    kept, dropped = uploads.check_photo(_upload(PNG)), uploads.check_photo(_upload(PNG))
+    db.session.connection()
+    uploads.store_photo(db.session, folder, kept)
+    db.session.commit()
+    db.session.connection()
+    uploads.store_photo(db.session, folder, dropped)
+    assert (folder / dropped.name).read_bytes() == PNG
+    db.session.rollback()
+    assert [p.name for p in folder.iterdir()] == [kept.name]
 
 
-def test_only_an_upload_view_takes_a_body_over_the_usual_limit(make_app):
-    """With CSRF on, as in production, the form is read before the view: the limit holds there."""
-    client = make_app(WTF_CSRF_ENABLED=True).test_client()
-    photo = PNG + b"\x00" * (2 * client.application.config["MAX_CONTENT_LENGTH"])
-
-    def post(url: str) -> int:
-        return client.post(url, **_photo_form(photo)).status_code
-
-    assert post("/orders/1/complete") == 400  # read whole, then refused for its missing CSRF token
-    assert post("/mall/admin") == 400
-    assert post("/orders/1/accept") == 413
+def test_a_session_closed_without_commit_leaves_no_file(db, folder):
+    db.session.connection()
+    uploads.store_photo(db.session, folder, uploads.check_photo(_upload(PNG)))
+    db.session.close()
+    assert list(folder.iterdir()) == []
 
 
-class _Stream(io.BytesIO):
-    def read(self, size: int = -1) -> bytes:
-        assert 0 <= size <= MAX_BYTES + 1, "the photo must be read only up to its limit"
-        return super().read(size)
+def test_nothing_is_stored_when_the_service_refuses(db, folder):
+    def refuse(name):
+        raise Invalid.field("name", "no")
+
+    with pytest.raises(Invalid):
+        uploads.with_photo(db.session, folder, _upload(PNG), refuse)
+    assert not folder.exists()
 
 
-def test_an_oversized_photo_is_read_only_up_to_its_limit(tmp_path):
-    try:
-        save_photo(tmp_path, _Stream(PNG + b"\x00" * (2 * MAX_BYTES)))
-    except Exception as error:  # noqa: BLE001 - the refusal itself is checked below
-        assert "5MB" in str(error)
-    assert not list(tmp_path.iterdir())
+def test_with_photo_passes_the_name_it_then_stores(db, folder):
+    db.session.connection()
+    name = uploads.with_photo(db.session, folder, _upload(PNG), lambda name: name)
+    db.session.commit()
+    assert name.endswith(".png") and (folder / name).read_bytes() == PNG
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"GIF89a....", "只接受JPEG或PNG照片"),
+    (PNG + b"\x00" * uploads.MAX_BYTES, "照片不能超过5MB"),
+])
+def test_bad_photos_are_refused_naming_the_field(data, message):
+    with pytest.raises(Invalid, match=message) as refused:
+        uploads.check_photo(_upload(data), "picture")
+    assert list(refused.value.fields) == ["picture"]
+
+
+def test_no_file_is_no_photo():
+    assert uploads.check_photo(None) is None
+    assert uploads.check_photo(_upload(b"", filename="")) is None
+    assert uploads.check_photo("old-name.png") is None  # a form filled from the stored row

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional
 
 from engage.forms import options
 
@@ -53,4 +53,6 @@ class EmptyForm(FlaskForm):
 
 
 class ActiveForm(FlaskForm):
-    active = HiddenField(validators=[DataRequired()])
+    """Enable ("1") or disable ("0") an account; anything else is refused, not read as "disable"."""
+
+    active = HiddenField(validators=[AnyOf(("0", "1"), message=_l("账号状态只能是启用或停用。"))])

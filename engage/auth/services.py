@@ -19,8 +19,8 @@ from engage.auth.models import ROLES, AuthSession, User, UserRole
 from engage.auth.passwords import check_policy, hash_password, verify_password
 from engage.auth.permissions import require_role
 from engage.community.models import Community, MicroGrid
-from engage.community.services import administered_community_ids
-from engage.errors import Conflict, Invalid, InvalidCredentials, NotFound
+from engage.community.services import administered_community_ids, managed_user
+from engage.errors import Conflict, Invalid, InvalidCredentials
 from engage.ledger.services import points_balance
 from engage.pagination import Page, paginate
 from engage.persistence import add_unique
@@ -158,12 +158,8 @@ def revoke_all_sessions(session: Session, user: User, *, keep: str | None = None
 
 
 def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
-    """Staff and admins disable accounts of their scope; every session ends at once."""
-    require_role(actor, "staff", "admin")
-    user = session.get(User, user_id)
-    if user is None or user.community_id not in administered_community_ids(session, actor):
-        raise NotFound()
-    return set_user_active(session, user, active)
+    """Staff and admins disable accounts they manage; every session ends at once."""
+    return set_user_active(session, managed_user(session, actor, user_id), active)
 
 
 def set_user_active(session: Session, user: User, active: bool) -> User:

@@ -9,10 +9,11 @@ from wtforms.fields.choices import SelectChoice
 
 from engage.auth import services, signin
 from engage.auth.forms import ActiveForm, LanguageForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from engage.auth.permissions import rank
 from engage.community.services import public_communities, public_micro_grids
 from engage.errors import DomainError
 from engage.extensions import db
-from engage.forms import options, run_form
+from engage.forms import options, require_valid, run_form
 from engage.security import is_local_path
 
 bp = Blueprint("auth", __name__)
@@ -133,17 +134,17 @@ def users():
     query = request.args.get("q", "")
     result = services.users_in_scope(db.session, current_user, query=query, page=page,
                                      per_page=USERS_PER_PAGE)
-    return render_template("auth/users.html", result=result, query=query)
+    return render_template("auth/users.html", result=result, query=query, rank=rank)
 
 
 @bp.post("/users/<int:user_id>/active")
 @login_required
 def set_active(user_id: int):
     form = ActiveForm()
-    if form.validate_on_submit():
-        user = services.set_active(db.session, current_user, user_id, form.active.data == "1")
-        signin.record(current_user, "account_enabled" if user.is_active else "account_disabled")
-        db.session.commit()
-        flash(_("已启用 %(name)s。", name=user.display_name) if user.is_active
-              else _("已停用 %(name)s，其所有登录已失效。", name=user.display_name), "success")
+    require_valid(form)
+    user = services.set_active(db.session, current_user, user_id, form.active.data == "1")
+    signin.record(current_user, "account_enabled" if user.is_active else "account_disabled")
+    db.session.commit()
+    flash(_("已启用 %(name)s。", name=user.display_name) if user.is_active
+          else _("已停用 %(name)s，其所有登录已失效。", name=user.display_name), "success")
     return redirect(url_for("auth.users"))

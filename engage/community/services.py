@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from engage.audit.services import record_access
 from engage.auth.models import User, UserRole
-from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.auth.permissions import STAFF_ROLES, rank, require_role
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
                                      PropertyCompany, Street)
-from engage.errors import Invalid, NotFound
+from engage.errors import Forbidden, Invalid, NotFound
 from engage.pagination import Page, paginate
 
 POSTER_SALT = "micro-grid-poster"
@@ -51,6 +51,22 @@ def administered_community_ids(session: Session, actor: User) -> list[int]:
     if actor.has_role("staff") and actor.community_id is not None:
         return [actor.community_id]
     return []
+
+
+def managed_user(session: Session, actor: User, user_id: int) -> User:
+    """An account the actor may manage (disable, award points to).
+
+    It must belong to one of the actor's communities (else ``NotFound``: its existence
+    does not leak) and hold no role above the actor's (else ``Forbidden``), so that
+    staff cannot disable or pay the street admin.
+    """
+    require_role(actor, *STAFF_ROLES)
+    user = session.get(User, user_id)
+    if user is None or user.community_id not in administered_community_ids(session, actor):
+        raise NotFound()
+    if rank(user) > rank(actor):
+        raise Forbidden(str(_("您不能管理角色高于您的账号。")))
+    return user
 
 
 def communities_in_scope(session: Session, actor: User) -> list[Community]:

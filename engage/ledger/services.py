@@ -16,8 +16,8 @@ import points
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Community
-from engage.community.services import administered_community_ids, street_of
-from engage.errors import Conflict, Invalid, NotFound
+from engage.community.services import administered_community_ids, managed_user, street_of
+from engage.errors import Conflict, Forbidden, Invalid, NotFound
 from engage.pagination import Page
 
 MAX_AWARD = 100_000
@@ -70,11 +70,11 @@ def issue_budget(session: Session, actor: User, community_id: int, amount: int, 
 
 def award_points(session: Session, actor: User, user_id: int, amount: int, memo: str,
                  *, idempotency_key: str | None = None) -> points.Transaction:
-    """Staff reward a member of their community, paid from the community budget."""
-    require_role(actor, *STAFF_ROLES)
-    member = session.get(User, user_id)
-    if member is None or member.community_id not in administered_community_ids(session, actor):
-        raise NotFound()
+    """Staff reward an account they manage, paid from its community's budget; never
+    themselves (nobody pays themselves from the budget they hold)."""
+    member = managed_user(session, actor, user_id)
+    if member.id == actor.id:
+        raise Forbidden(str(_("不能给自己发放积分。")))
     try:
         return points.transfer(session, budget_account(member.community_id), user_account(member.id),
                                _check_amount(amount), kind="award", memo=_check_memo(memo),

@@ -85,6 +85,7 @@ def task_board_query(session: Session, actor: User, *, category: str | None = No
     home = session.get(MicroGrid, actor.micro_grid_id) if actor.micro_grid_id else None
     stmt = select(ServiceOrder).where(
         ServiceOrder.community_id == actor.community_id, ServiceOrder.status == "dispatched",
+        ServiceOrder.requester_id != actor.id,
         (ServiceOrder.assigned_volunteer_id.is_(None)) | (ServiceOrder.assigned_volunteer_id == actor.id))
     if category:
         stmt = stmt.join(OrderCategory).where(OrderCategory.code == category)
@@ -147,7 +148,8 @@ def suggest_volunteers(session: Session, actor: User, order_id: int, limit: int 
                                    .group_by(ServiceOrder.volunteer_id)).all())
     order_mg = session.get(MicroGrid, order.micro_grid_id) if order.micro_grid_id else None
     volunteers = session.scalars(select(User).join(UserRole).where(
-        UserRole.role == "volunteer", User.community_id == order.community_id, User.is_active.is_(True)))
+        UserRole.role == "volunteer", User.community_id == order.community_id, User.is_active.is_(True),
+        User.id != order.requester_id))
     suggestions = [_suggestion(session, v, order, order_mg, load.get(v.id, 0), ratings.get(v.id))
                    for v in volunteers]
     return sorted(suggestions, key=lambda s: (-s.score, s.volunteer.id))[:limit]

@@ -116,7 +116,8 @@ def get_order(session: Session, actor: User, order_id: int) -> ServiceOrder:
 def available_actions(session: Session, actor: User, order: ServiceOrder) -> set[str]:
     """What the actor could do to the order now: the buttons a page shows."""
     mine = workflow.parties(actor, order, administered_community_ids(session, actor))
-    return {t.action for t in workflow.TRANSITIONS if t.party in mine and order.status in t.sources}
+    return {t.action for t in workflow.TRANSITIONS if t.party in mine and order.status in t.sources
+            and workflow.self_dealing(actor, order, t.action) is None}
 
 
 def _transition(session: Session, actor: User, order_id: int, action: str, *, note: str | None = None,
@@ -129,6 +130,9 @@ def _transition(session: Session, actor: User, order_id: int, action: str, *, no
         if possible:
             raise InvalidTransition(str(_("订单当前状态为“%(s)s”，不能执行此操作。", s=order.status)))
         raise Forbidden()
+    refusal = workflow.self_dealing(actor, order, action)
+    if refusal:
+        raise Forbidden(refusal)
     now = now or utcnow()
     stmt = update(ServiceOrder).where(ServiceOrder.id == order.id,
                                       ServiceOrder.status.in_(transition.sources))
@@ -160,6 +164,8 @@ def dispatch_order(session: Session, actor: User, order_id: int, *, volunteer_id
         if volunteer is None or not volunteer.has_role("volunteer") or not volunteer.is_active \
                 or volunteer.community_id != order.community_id:
             raise Invalid.field("volunteer_id", _("该志愿者不在本社区。"))
+        if volunteer.id == order.requester_id:
+            raise Invalid.field("volunteer_id", _("不能把订单派给下单人自己。"))
     now = now or utcnow()
     order = _transition(session, actor, order_id, "dispatch", note=note, now=now,
                         assigned_volunteer_id=volunteer_id,

@@ -16,7 +16,7 @@ from engage.orders import categories, queries, services
 from engage.orders.forms import (CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm,
                                  ReasonForm)
 from engage.orders.models import STATUSES
-from engage.uploads import accepts_upload, save_photo
+from engage.uploads import accepts_upload, with_photo
 
 bp = Blueprint("orders", __name__)
 
@@ -109,9 +109,8 @@ def complete(order_id: int):
     form = CompleteForm()
 
     def run():
-        upload = form.photo.data
-        photo = save_photo(_photo_folder(), upload) if upload and upload.filename else None
-        services.complete_order(db.session, current_user, order_id, note=form.note.data, photo=photo)
+        return with_photo(db.session, _photo_folder(), form.photo.data, lambda photo: services.complete_order(
+            db.session, current_user, order_id, note=form.note.data, photo=photo))
 
     return _act(order_id, run, form, _("已提交完成，等待居民评价。"))
 

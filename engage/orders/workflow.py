@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _
+
 from engage.auth.models import User
 from engage.orders.models import OPEN_STATUSES, ServiceOrder
 
@@ -46,6 +48,17 @@ def parties(actor: User, order: ServiceOrder, staff_communities: list[int]) -> s
         if order.assigned_volunteer_id in (None, actor.id) and actor.community_id == order.community_id:
             found.add("open_volunteer")
     return found
+
+
+def self_dealing(actor: User, order: ServiceOrder, action: str) -> str | None:
+    """Why the actor may not take this action on this order, if it would put them on both
+    sides of it: serving the order they asked for (paid from the community budget), or
+    rating or closing (and so paying) their own work. ``None`` when it would not."""
+    if action in ("accept", "complete") and actor.id == order.requester_id:
+        return str(_("不能接或完成自己发起的订单。"))
+    if action in ("rate", "verify_close") and actor.id == order.volunteer_id:
+        return str(_("不能评价或结案自己服务的订单。"))
+    return None
 
 
 def find(action: str, status: str, actor_parties: set[str]) -> tuple[Transition | None, bool]:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, contains_eager
 
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
-from engage.community.models import PropertyCompany
-from engage.community.services import street_of
+from engage.community.models import Compound, PropertyCompany
+from engage.community.services import administered_community_ids, street_of
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.periods import Period, parse_label, previous_quarter
 from engage.rankings.models import Criterion, ManualScore, PropertyRanking, RankingEntry, YellowResponse
@@ -39,6 +39,8 @@ def score(session: Session, actor: User, label: str, company_id: int, criterion_
     company, criterion = session.get(PropertyCompany, company_id), session.get(Criterion, criterion_id)
     if company is None or company.street_id != street_id:
         raise NotFound()
+    if company.id not in scorable_company_ids(session, actor):
+        raise Forbidden(str(_("只能为服务本社区的物业公司评分。")))
     if criterion is None or criterion.street_id != street_id or criterion.source != "manual":
         raise Invalid.field("criterion_id", _("该指标由平台数据计算，不能手工评分。"))
     row = session.scalar(select(ManualScore).where(ManualScore.period == found.label,
@@ -49,6 +51,17 @@ def score(session: Session, actor: User, label: str, company_id: int, criterion_
     session.add(row)
     session.flush()
     return row
+
+
+def scorable_company_ids(session: Session, actor: User) -> set[int]:
+    """The companies whose scores the actor may set: a street admin any of the street's,
+    staff only those managing a compound of their own community (not their neighbours')."""
+    if actor.has_role("admin"):
+        return set(session.scalars(select(PropertyCompany.id).where(
+            PropertyCompany.street_id == _street(session, actor))))
+    return set(session.scalars(select(Compound.property_company_id).where(
+        Compound.community_id.in_(administered_community_ids(session, actor)),
+        Compound.property_company_id.is_not(None))))
 
 
 def preview(session: Session, actor: User, label: str, *, zone: ZoneInfo,

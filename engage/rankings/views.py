@@ -70,6 +70,7 @@ def property_admin():
     db.session.commit()
     return render_template("rankings/property_admin.html", label=label, results=results,
                            criteria=services.criteria(db.session, current_user), score_form=score_form,
+                           scorable=services.scorable_company_ids(db.session, current_user),
                            publish_form=publish_form,
                            published=services.latest(db.session, street_of(db.session, current_user), label))
 

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.auth import services
-from engage.auth.models import AuthSession, User
+from engage.auth.models import ROLES, AuthSession, User
+from engage.auth.permissions import ROLE_RANK
 from engage.errors import Conflict, Forbidden, Invalid, InvalidCredentials, NotFound
 
 
@@ -95,6 +96,29 @@ def test_staff_cannot_disable_users_of_another_community(db, make):
         services.set_active(db.session, staff, make.user("resident").id, False)
     with pytest.raises(Forbidden):
         services.set_active(db.session, make.user("volunteer"), staff.id, False)
+
+
+def test_staff_cannot_disable_the_street_admin_of_their_community(db, make):
+    staff = make.user("staff")
+    admin = make.user("admin", "staff", community=staff.community, street_id=staff.community.street_id)
+    with pytest.raises(Forbidden, match="角色高于您"):
+        services.set_active(db.session, staff, admin.id, False)
+    db.session.rollback()
+    assert db.session.get(User, admin.id).is_active is True
+
+
+def test_staff_manage_accounts_at_or_below_their_rank_admins_any_of_the_street(db, make):
+    staff = make.user("staff")
+    colleague = make.user("staff", community=staff.community)
+    grid_worker = make.user("grid_worker", community=staff.community)
+    admin = make.user("admin", street_id=staff.community.street_id)
+    for user in (colleague, grid_worker):
+        assert services.set_active(db.session, staff, user.id, False).is_active is False
+    assert services.set_active(db.session, admin, colleague.id, True).is_active is True
+
+
+def test_every_role_has_a_rank():
+    assert set(ROLE_RANK) == set(ROLES)
 
 
 def test_change_password_keeps_this_session_ends_the_others(db, make):

@@ -148,6 +148,29 @@ def test_staff_cannot_disable_another_communitys_user(client, db, make, login):
     assert db.session.get(User, outsider.id).is_active is True
 
 
+def test_staff_disabling_the_street_admin_gets_403_and_changes_nothing(client, db, make, login):
+    staff = make.user("staff")
+    admin = make.user("admin", "staff", community=staff.community, street_id=staff.community.street_id)
+    resident = make.user("resident", community=staff.community)
+    login(staff)
+    page = client.get("/users").get_data(as_text=True)
+    assert f'action="/users/{resident.id}/active"' in page
+    assert f'action="/users/{admin.id}/active"' not in page
+    response = client.post(f"/users/{admin.id}/active", data={"active": "0"})
+    assert response.status_code == 403 and "角色高于您" in response.get_data(as_text=True)
+    assert db.session.get(User, admin.id).is_active is True
+
+
+@pytest.mark.parametrize("value", ["", "2", "false", "off", "0 "])
+def test_an_active_value_other_than_0_or_1_is_refused(client, db, make, login, value):
+    staff = make.user("staff")
+    victim = make.user("resident", community=staff.community)
+    login(staff)
+    response = client.post(f"/users/{victim.id}/active", data={"active": value})
+    assert response.status_code == 400 and "账号状态只能是启用或停用" in response.get_data(as_text=True)
+    assert db.session.get(User, victim.id).is_active is True
+
+
 def test_admin_reads_audit_pages_and_forbidden_is_logged(client, db, make, login):
     resident = make.user("resident")
     login(resident)

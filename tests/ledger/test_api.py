@@ -51,6 +51,18 @@ def test_residents_may_not_award(api, make, funded):
     assert response.status_code == 403
 
 
+def test_staff_awarding_themselves_or_the_admin_get_403(api, db, make, funded):
+    staff, admin = funded()
+    api.as_user(staff)
+    for key, user in (("self", staff), ("admin", admin)):
+        response = api.post(AWARD, json={"user_id": user.id, "amount": 5, "memo": "x"},
+                            headers={"Idempotency-Key": key})
+        assert (response.status_code, response.json["error"]["code"]) == (403, "forbidden")
+        assert points.balance(db.session, f"user:{user.id}").total == 0
+    assert "不能给自己发放积分" in api.post(AWARD, json={"user_id": staff.id, "amount": 5, "memo": "x"},
+                                       headers={"Idempotency-Key": "self-2"}).json["error"]["message"]
+
+
 def test_twenty_concurrent_calls_with_one_key_make_one_transaction(make_app, db, make, funded):
     staff, _admin = funded(1000)
     member = make.user("volunteer", community=staff.community)

@@ -43,6 +43,17 @@ def test_awards_are_scoped_to_the_staffs_community(db, make, funded):
                               staff.id, 10, "x")
 
 
+def test_staff_cannot_award_themselves_or_accounts_above_them(db, make, funded):
+    staff, admin = funded()
+    for user, message in ((staff, "不能给自己发放积分"), (admin, "角色高于您")):
+        with pytest.raises(Forbidden, match=message):
+            services.award_points(db.session, staff, user.id, 10, "自肥")
+        db.session.rollback()
+        assert services.points_balance(db.session, user) == 0
+    with pytest.raises(Forbidden, match="不能给自己发放积分"):
+        services.award_points(db.session, admin, admin.id, 10, "自肥")
+
+
 def test_only_the_streets_admin_issues_to_its_communities(db, make, funded):
     staff, admin = funded()
     with pytest.raises(Forbidden):

@@ -34,6 +34,15 @@ def test_budget_page_award_form(client, db, login, make, funded):
     assert "找不到该用户" in unknown.get_data(as_text=True)
 
 
+def test_staff_awarding_themselves_on_the_budget_page_get_403(client, db, login, make, funded):
+    staff, _admin = funded(300)
+    login(staff)
+    response = client.post("/points/budget/award", data={"award-member": staff.username,
+                                                         "award-amount": 100, "award-memo": "自肥"})
+    assert response.status_code == 403 and "不能给自己发放积分" in response.get_data(as_text=True)
+    assert points.balance(db.session, f"user:{staff.id}").total == 0
+
+
 def test_admin_issues_budget_from_the_page(client, db, login, make, funded):
     staff, admin = funded(0 + 1)
     login(admin)

@@ -152,3 +152,18 @@ def test_a_reward_named_like_a_formula_is_exported_as_text(db, mall, member, rew
     sheet = load_workbook(BytesIO(signed_in(mall.staff).get("/mall/admin/redemptions.xlsx").data)).active
     cell = sheet["D2"]
     assert (cell.value, cell.data_type) == (trap.name, "s")
+
+
+def test_a_refused_reward_stores_no_picture(make_app, db, mall, tmp_path):
+    import io
+
+    app = make_app(UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    staff = app.test_client()
+    login = staff.post("/login", data={"username": mall.staff.username, "password": "correct-horse-42"})
+    assert login.status_code == 302
+    refused = staff.post("/mall/admin", data={
+        "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
+        "active_from": "2026-12-10", "active_until": "2026-12-01", "picture": (io.BytesIO(PNG), "cup.png")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 200 and "下架时间必须晚于上架时间" in refused.get_data(as_text=True)
+    assert not (tmp_path / "uploads" / "rewards").exists()

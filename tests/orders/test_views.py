@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 import points
 from engage.community.services import poster_token
-from engage.orders.models import ServiceOrder
+from engage.orders.models import OrderEvent, ServiceOrder
 
 
 def _login(app, user):
@@ -125,3 +130,48 @@ def test_an_unknown_queue_or_distance_is_refused_in_chinese(app, db, world):
     assert "未知的订单状态" in queue.get_data(as_text=True)
     assert "未知的距离范围" in tasks.get_data(as_text=True)
     assert "unknown" not in queue.get_data(as_text=True) + tasks.get_data(as_text=True)
+
+
+@pytest.fixture
+def uploads_app(make_app, tmp_path):
+    """An app with an upload folder of its own, so a test can see what a request left there."""
+    return make_app(UPLOAD_FOLDER=str(tmp_path / "uploads"))
+
+
+def _photo_files(app) -> list[Path]:
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "orders"
+    return list(folder.iterdir()) if folder.exists() else []
+
+
+def test_refused_completions_store_no_photo(uploads_app, db, world, advance):
+    order_id = advance("accepted").id
+    other = _login(uploads_app, world.volunteers[1])
+    for target in (order_id, 999_999):
+        refused = other.post(f"/orders/{target}/complete", data={
+            "note": "完成", "photo": (io.BytesIO(PNG), "x.png")}, content_type="multipart/form-data")
+        assert refused.status_code in (403, 404)
+    assert _photo_files(uploads_app) == []
+    assert db.session.get(ServiceOrder, order_id).status == "accepted"
+
+
+def test_a_completion_whose_commit_fails_leaves_no_photo(uploads_app, db, world, advance):
+    order_id = advance("accepted").id
+    volunteer = _login(uploads_app, world.volunteers[0])
+
+    def refuse_the_completion(session):
+        """The commit that would record the completion fails, as a database can refuse one."""
+        if session.scalar(select(func.count()).where(OrderEvent.kind == "complete")):
+            raise RuntimeError("the database refused the commit")
+
+    event.listen(Session, "before_commit", refuse_the_completion)
+    try:
+        with pytest.raises(RuntimeError, match="refused the commit"):
+            volunteer.post(f"/orders/{order_id}/complete", data={
+                "note": "完成", "photo": (io.BytesIO(PNG), "x.png")}, content_type="multipart/form-data")
+    finally:
+        event.remove(Session, "before_commit", refuse_the_completion)
+    assert _photo_files(uploads_app) == []
+    assert db.session.get(ServiceOrder, order_id).status == "accepted"
+    volunteer.post(f"/orders/{order_id}/complete", data={
+        "note": "完成", "photo": (io.BytesIO(PNG), "x.png")}, content_type="multipart/form-data")
+    assert [p.read_bytes() for p in _photo_files(uploads_app)] == [PNG]

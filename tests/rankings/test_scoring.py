@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from engage.errors import Invalid, NotFound
+from engage.errors import Forbidden, Invalid, NotFound
 from engage.rankings import services
-from engage.rankings.models import PropertyRanking
+from engage.rankings.models import ManualScore, PropertyRanking
 from tests.rankings.conftest import SHANGHAI
 
 
@@ -132,3 +132,24 @@ def test_admins_reweigh_the_criteria_and_must_arrive_can_count(db, street, compa
         services.set_weights(db.session, street.admin, {c.id: 0 for c in by_code.values()})
     with pytest.raises(Invalid):
         services.set_weights(db.session, street.admin, {by_code["theory"].id: 101})
+
+
+def test_staff_score_only_companies_serving_their_community_admins_any(db, make, street, company):
+    ours = company()
+    neighbours = make.company(street.street)
+    make.compound(make.community(street.street), company=neighbours)
+    theory = next(c.id for c in services.criteria(db.session, street.staff) if c.code == "theory")
+    db.session.commit()
+
+    def score(actor, found):
+        return services.score(db.session, actor, "2026-Q4", found.id, theory, 90, "宣讲", zone=SHANGHAI)
+
+    with pytest.raises(Forbidden, match="服务本社区"):
+        score(street.staff, neighbours)
+    db.session.rollback()
+    assert db.session.query(ManualScore).count() == 0
+    assert services.scorable_company_ids(db.session, street.staff) == {ours.id}
+    score(street.staff, ours)
+    score(street.admin, neighbours)
+    db.session.commit()
+    assert db.session.query(ManualScore).count() == 2

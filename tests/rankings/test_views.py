@@ -1,7 +1,7 @@
 """Ranking pages and API: staff score and admins publish, the public lists, managers answer."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engage.duties import care
 from engage.ledger.services import award_points, issue_budget
@@ -42,6 +42,24 @@ def test_score_publish_and_show_the_public_lists(app, db, make, street, company,
     reread(db.session)
     assert db.session.scalar(select(YellowResponse.text)) == "已整改维修流程"
     assert "已整改维修流程" in app.test_client().get(f"/public/rankings/{street.street.id}").get_data(as_text=True)
+
+
+def test_staff_scoring_a_company_serving_another_community_get_403(db, make, street, company, signed_in):
+    ours = company()
+    neighbours = make.company(street.street)
+    make.compound(make.community(street.street), company=neighbours)
+    theory = next(c for c in services.criteria(db.session, street.staff) if c.code == "theory")
+    db.session.commit()
+    staff = signed_in(street.staff)
+    page = staff.get("/rankings/property?period=2026-Q4").get_data(as_text=True)
+    assert f'name="score-company_id" value="{ours.id}"' in page
+    assert f'name="score-company_id" value="{neighbours.id}"' not in page
+    refused = staff.post("/rankings/property?period=2026-Q4", data={
+        "score-company_id": neighbours.id, "score-criterion_id": theory.id,
+        "score-score": 10, "score-comment": "差"})
+    assert refused.status_code == 403 and "服务本社区" in refused.get_data(as_text=True)
+    reread(db.session)
+    assert db.session.scalar(select(func.count()).select_from(ManualScore)) == 0
 
 
 def test_volunteers_and_residents_cannot_score_or_publish(db, make, street, signed_in):
