@@ -12,11 +12,17 @@ from engage.api.openapi import operation
 from engage.errors import Invalid, describe, is_expected
 from engage.extensions import db
 from engage.i18n import local_zone
+from engage.validation import DB_INT_MAX, optional_string, whole
 from marketplace import catalogue, members, redemption
 from marketplace.models import Redemption
 
 bp = Blueprint("marketplace_api", __name__)
 
+
+def _seen_price(item: dict) -> int | None:
+    """The price the member saw, when the client sends it (a mismatch is ``price_changed``)."""
+    price = item.get("price_points")
+    return None if price is None else whole(price, "price_points", 0, DB_INT_MAX)
 
 
 def redemption_json(found: Redemption) -> dict:
@@ -56,7 +62,7 @@ def redeem():
     body = json_body()
     require_fields(body, "reward_id", "quantity")
     found = redemption.redeem_online(db.session, current_actor(), body["reward_id"], body["quantity"],
-                                     zone=local_zone(), expected_price=body.get("price_points"),
+                                     zone=local_zone(), expected_price=_seen_price(body),
                                      pickup_hours=current_app.config["REDEMPTION_PICKUP_HOURS"])
     return redemption_json(found), 201
 
@@ -77,12 +83,12 @@ def _kiosk_redeem(device, item: dict, *, at: datetime | None = None, client_ref:
     location = catalogue.kiosk_location(db.session, device)
     if client_ref and (earlier := redemption.by_client_ref(db.session, location, client_ref)) is not None:
         return earlier
-    member = members.identify_by_code(db.session, device, str(item["member_token"]),
+    member = members.identify_by_code(db.session, device, optional_string(item["member_token"], "member_token"),
                                       current_app.config["SECRET_KEY"], at=at,
                                       queue_hours=current_app.config["KIOSK_QUEUE_HOURS"])
     return redemption.redeem(db.session, member, item["reward_id"], item["quantity"],
                              location=location, zone=local_zone(),
-                             expected_price=item.get("price_points"), client_ref=client_ref, now=at)
+                             expected_price=_seen_price(item), client_ref=client_ref, now=at)
 
 
 @bp.post("/kiosk/redemptions")
@@ -135,7 +141,8 @@ def _settle_queued(device, item) -> dict:
 def pickup():
     body = json_body()
     require_fields(body, "pickup_code")
-    return committed(redemption_json(redemption.hand_over(db.session, current_actor(), str(body["pickup_code"]))))
+    return committed(redemption_json(redemption.hand_over(
+        db.session, current_actor(), optional_string(body["pickup_code"], "pickup_code"))))
 
 
 @bp.post("/redemptions/<int:redemption_id>/refund")
@@ -143,7 +150,7 @@ def refund(redemption_id: int):
     body = json_body()
     require_fields(body, "reason")
     return committed(redemption_json(redemption.refund(db.session, current_actor(), redemption_id,
-                                                       str(body["reason"]))))
+                                                       body["reason"])))
 
 
 _REDEEM_ERRORS = (400, 401, 403, 404, 409)

@@ -1,17 +1,14 @@
 """Activities over JSON (API.md "Activities")."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, current_app
-from flask_babel import gettext as _
 
 from engage.activities import attendance, services
 from engage.activities.models import Activity, Enrollment
 from engage.api.core import committed, current_actor, json_body, paginated, require_fields
 from engage.api.openapi import operation
-from engage.errors import Invalid
 from engage.extensions import db
+from engage.validation import flag, identifier, moment, optional_string
 
 bp = Blueprint("activities_api", __name__)
 
@@ -34,16 +31,6 @@ def attendance_json(enrollment: Enrollment) -> dict:
             "hours": (enrollment.minutes or 0) / 60, "points_awarded": enrollment.points_awarded}
 
 
-def _moment(body: dict, name: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(body[name]))
-    except (KeyError, ValueError):
-        raise Invalid(_("时间格式无效。"), {name: _("需要带时区的 ISO 8601 时间。")}) from None
-    if moment.tzinfo is None:
-        raise Invalid(_("时间格式无效。"), {name: _("需要带时区的 ISO 8601 时间。")})
-    return moment
-
-
 @bp.post("/activities")
 def create():
     body = json_body()
@@ -51,10 +38,11 @@ def create():
                    "location")
     activity = services.create_activity(
         db.session, current_actor(), title=body["title"], kind=body["kind"],
-        starts_at=_moment(body, "starts_at"), ends_at=_moment(body, "ends_at"),
+        starts_at=moment(body["starts_at"], "starts_at"), ends_at=moment(body["ends_at"], "ends_at"),
         capacity=body["capacity"], points_per_hour=body["points_per_hour"], location=body["location"],
-        description=body.get("description", ""), waitlist=body.get("waitlist", True),
-        skills=body.get("skills", ""), team_id=body.get("team_id"), repeat_weeks=body.get("repeat_weeks", 0))
+        description=body.get("description", ""), waitlist=flag(body.get("waitlist"), "waitlist", True),
+        skills=body.get("skills", ""), team_id=identifier(body.get("team_id"), "team_id", required=False),
+        repeat_weeks=body.get("repeat_weeks", 0))
     return committed(activity_json(activity), 201)
 
 
@@ -84,8 +72,8 @@ def checkin_code(activity_id: int):
 def checkin(activity_id: int):
     body = json_body()
     require_fields(body, "token")
-    enrollment = attendance.check_in(db.session, current_actor(), activity_id, str(body["token"]),
-                                     current_app.config["SECRET_KEY"])
+    enrollment = attendance.check_in(db.session, current_actor(), activity_id,
+                                     optional_string(body["token"], "token"), current_app.config["SECRET_KEY"])
     return committed(attendance_json(enrollment))
 
 
@@ -93,8 +81,8 @@ def checkin(activity_id: int):
 def checkout(activity_id: int):
     body = json_body()
     require_fields(body, "token")
-    enrollment = attendance.check_out(db.session, current_actor(), activity_id, str(body["token"]),
-                                      current_app.config["SECRET_KEY"],
+    enrollment = attendance.check_out(db.session, current_actor(), activity_id,
+                                      optional_string(body["token"], "token"), current_app.config["SECRET_KEY"],
                                       max_hours=current_app.config["ACTIVITY_MAX_HOURS"])
     return committed(attendance_json(enrollment))
 

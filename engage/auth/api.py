@@ -11,6 +11,7 @@ from engage.auth import signin
 from engage.auth.models import User
 from engage.auth.services import account_summary, open_session, revoke_session
 from engage.extensions import db
+from engage.validation import optional_string
 
 bp = Blueprint("auth_api", __name__)
 
@@ -23,7 +24,8 @@ def user_json(user: User) -> dict:
 @public
 def issue_token():
     body = json_body()
-    user = signin.check_credentials(str(body.get("username", "")), str(body.get("password", "")))
+    user = signin.check_credentials(optional_string(body.get("username"), "username") or "",
+                                    optional_string(body.get("password"), "password") or "")
     lifetime = timedelta(days=current_app.config["API_TOKEN_LIFETIME_DAYS"])
     token = open_session(db.session, user, kind="api", lifetime=lifetime, ip=request.remote_addr,
                          user_agent=request.user_agent.string)

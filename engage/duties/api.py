@@ -1,22 +1,17 @@
 """468 duties over JSON (API.md "468 duties")."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, current_app, request
-from flask_babel import gettext as _
 
 from engage.api.core import committed, current_actor, json_body, paginated, require_fields
 from engage.api.openapi import operation
 from engage.duties import care, compliance
-from engage.errors import Invalid
 from engage.extensions import db
 from engage.i18n import local_zone
-from engage.validation import whole
+from engage.validation import identifier, moment
 from points.base import utcnow
 
 bp = Blueprint("duties_api", __name__)
-
 
 
 @bp.get("/duties/care-targets")
@@ -36,13 +31,9 @@ def care_target(target_id: int):
 def visit():
     body = json_body()
     require_fields(body, "target_id", "visited_at", "kind")
-    try:
-        visited_at = datetime.fromisoformat(str(body["visited_at"]))
-    except ValueError:
-        raise Invalid(_("时间格式无效。"), {"visited_at": _("需要带时区的 ISO 8601 时间。")}) from None
-    found = care.record_visit(db.session, current_actor(), whole(body["target_id"], "target_id", 1, 2**31 - 1),
-                              visited_at=visited_at, kind=body["kind"], found=str(body.get("notes", "")),
-                              follow_up=str(body.get("follow_up", "")), zone=local_zone())
+    found = care.record_visit(db.session, current_actor(), identifier(body["target_id"], "target_id"),
+                              visited_at=moment(body["visited_at"], "visited_at"), kind=body["kind"],
+                              found=body.get("notes", ""), follow_up=body.get("follow_up", ""), zone=local_zone())
     return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
                       "next_visit_due": found.target.next_visit_due.isoformat()}, 201)
 

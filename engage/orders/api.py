@@ -8,6 +8,8 @@ from engage.api.openapi import operation
 from engage.extensions import db
 from engage.orders import categories, queries, services
 from engage.orders.models import ServiceOrder
+from engage.pagination import MAX_PAGE
+from engage.validation import identifier, optional_string
 
 bp = Blueprint("orders_api", __name__)
 
@@ -33,8 +35,7 @@ def order_json(order: ServiceOrder) -> dict:
 
 
 def _text(body: dict, name: str) -> str | None:
-    value = body.get(name)
-    return None if value is None else str(value)
+    return optional_string(body.get(name), name)
 
 
 @bp.get("/order-categories")
@@ -48,8 +49,9 @@ def place():
     body = json_body()
     require_fields(body, "category", "title")
     order = services.place_order(
-        db.session, current_actor(), category=str(body["category"]), title=str(body["title"]),
-        description=_text(body, "description") or "", on_behalf_of=body.get("on_behalf_of"),
+        db.session, current_actor(), category=_text(body, "category"), title=_text(body, "title"),
+        description=_text(body, "description") or "",
+        on_behalf_of=identifier(body.get("on_behalf_of"), "on_behalf_of", required=False),
         channel=_text(body, "channel"))
     return committed(order_json(order), 201)
 
@@ -58,7 +60,7 @@ def place():
 def list_orders():
     status = request.args.get("status") or None
     result = queries.my_orders(db.session, current_actor(), status=status,
-                               page=int_arg("page", 1, low=1, high=10**6),
+                               page=int_arg("page", 1, low=1, high=MAX_PAGE),
                                per_page=int_arg("per_page", 20, low=1, high=100))
     return committed({"items": [order_json(o) for o in result.items], "page": result.page,
                       "per_page": result.per_page, "total": result.total})
@@ -74,7 +76,7 @@ def tasks():
     stmt_page = queries.task_board(db.session, current_actor(),
                                    category=request.args.get("category") or None,
                                    near=request.args.get("near") or None,
-                                   page=int_arg("page", 1, low=1, high=10**6),
+                                   page=int_arg("page", 1, low=1, high=MAX_PAGE),
                                    per_page=int_arg("per_page", 30, low=1, high=100))
     return committed({"items": [order_json(o) for o in stmt_page.items], "page": stmt_page.page,
                       "per_page": stmt_page.per_page, "total": stmt_page.total})
@@ -87,7 +89,7 @@ def _act(order_id: int, action, **kwargs):
 @bp.post("/orders/<int:order_id>/dispatch")
 def dispatch(order_id: int):
     body = json_body() if request.get_data() else {}
-    return _act(order_id, services.dispatch_order, volunteer_id=body.get("volunteer_id"),
+    return _act(order_id, services.dispatch_order, volunteer_id=identifier(body.get("volunteer_id"), "volunteer_id", required=False),
                 note=_text(body, "note"))
 
 
