@@ -23,10 +23,14 @@ class Page:
 MAX_PAGE = 10**6
 
 
+def clamped(page: int) -> int:
+    """Pages read ``page`` from the query string: an oversized number would overflow the
+    database's OFFSET instead of simply showing nothing."""
+    return min(max(page, 1), MAX_PAGE)
+
+
 def paginate(session: Session, stmt: Select, *, page: int, per_page: int) -> Page:
-    """``page`` is clamped: pages read it from the query string, and an oversized number
-    would overflow the database's OFFSET instead of simply showing nothing."""
-    page = min(max(page, 1), MAX_PAGE)
+    page = clamped(page)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, total, page, per_page)
