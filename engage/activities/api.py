@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from engage.activities import attendance, services
-from engage.activities.models import Activity, Enrollment
+from engage.activities.models import KINDS, Activity, Enrollment
 from engage.api.core import committed, current_actor, json_body, paginated, require_fields
-from engage.api.openapi import operation
+from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, PAGE_QUERY, STRING, TIME, nullable, obj, operation, page_of
 from engage.extensions import db
 from engage.validation import flag, identifier, moment, optional_string
 
@@ -87,29 +87,41 @@ def checkout(activity_id: int):
     return committed(attendance_json(enrollment))
 
 
-_ERRORS = (400, 403, 404, 409)
+_TIME_OR_NULL = nullable(TIME)
+ACTIVITY = obj({"id": ID, "title": STRING, "kind": STRING, "description": nullable(STRING),
+                "location": STRING, "starts_at": TIME, "ends_at": TIME, "capacity": INTEGER,
+                "enrolled": INTEGER, "points_per_hour": INTEGER, "waitlist": BOOLEAN, "skills": nullable(STRING),
+                "team_id": nullable(ID), "series_id": nullable(ID)})
+ATTENDANCE = obj({"status": STRING, "checked_in_at": _TIME_OR_NULL, "checked_out_at": _TIME_OR_NULL,
+                  "hours": NUMBER, "points_awarded": nullable(INTEGER)})
+_STATUS = obj({"status": STRING})
+_TOKEN = {"token": STRING}
+_ERRORS = (403, 404, 409)
 OPENAPI_PATHS = {
     "/activities": {
-        "post": operation("Post an activity (staff)", tag="activities", ok=201, errors=(400, 403), body={
-            "title": {"type": "string"}, "kind": {"type": "string"}, "starts_at": {"type": "string"},
-            "ends_at": {"type": "string"}, "capacity": {"type": "integer"},
-            "points_per_hour": {"type": "integer"}, "location": {"type": "string"},
-            "skills": {"type": "string"}, "team_id": {"type": "integer"},
+        "post": operation("Post an activity (staff)", tag="activities", ok=201, errors=(403,), returns=ACTIVITY,
+                          required=("title", "kind", "starts_at", "ends_at", "capacity", "points_per_hour",
+                                    "location"), body={
+            "title": STRING, "kind": {"type": "string", "enum": list(KINDS)}, "starts_at": TIME, "ends_at": TIME,
+            "capacity": INTEGER, "points_per_hour": INTEGER, "location": STRING, "description": STRING,
+            "waitlist": BOOLEAN, "skills": STRING, "team_id": ID,
             "repeat_weeks": {"type": "integer", "description": "weekly occurrences after the first"}}),
-        "get": operation("Upcoming activities of the caller's community", tag="activities"),
+        "get": operation("Upcoming activities of the caller's community", tag="activities", query=PAGE_QUERY,
+                         returns=page_of(ACTIVITY)),
     },
     "/activities/{activity_id}/enroll": {"post": operation(
         "Enrol; waitlisted when full; 409 activity_full or already_enrolled", tag="activities",
-        ok=201, errors=_ERRORS)},
+        ok=201, returns=_STATUS, errors=_ERRORS)},
     "/activities/{activity_id}/withdraw": {"post": operation(
         "Withdraw before the start; the first waiting volunteer moves up", tag="activities",
-        errors=_ERRORS)},
+        returns=_STATUS, errors=_ERRORS)},
     "/activities/{activity_id}/checkin-code": {"get": operation(
-        "A check-in code valid for 60 seconds (staff)", tag="activities", errors=(403, 404))},
+        "A check-in code valid for 60 seconds (staff)", tag="activities",
+        returns=obj({"token": STRING, "expires_at": TIME}), errors=(403, 409))},
     "/activities/{activity_id}/checkin": {"post": operation(
-        "Check in with a scanned code", tag="activities", body={"token": {"type": "string"}},
-        errors=_ERRORS)},
+        "Check in with a scanned code", tag="activities", body=_TOKEN, required=("token",),
+        returns=ATTENDANCE, errors=_ERRORS)},
     "/activities/{activity_id}/checkout": {"post": operation(
-        "Check out with a newer code; credits hours and points once", tag="activities",
-        body={"token": {"type": "string"}}, errors=_ERRORS)},
+        "Check out with a newer code; credits hours and points once", tag="activities", body=_TOKEN,
+        required=("token",), returns=ATTENDANCE, errors=_ERRORS)},
 }

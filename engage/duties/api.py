@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from engage.api.core import committed, current_actor, json_body, paginated, require_fields
-from engage.api.openapi import operation
+from engage.api.openapi import BOOLEAN, ID, PAGE_QUERY, STRING, TIME, array, nullable, obj, operation, page_of
 from engage.duties import care, compliance
+from engage.duties.models import VISIT_KINDS
 from engage.extensions import db
 from engage.i18n import local_zone
 from engage.validation import identifier, moment
@@ -45,17 +46,25 @@ def compliance_figures():
                                         stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
 
 
+_TARGET = obj({"id": ID, "category": STRING, "name": STRING, "phone": nullable(STRING), "grid_id": nullable(ID),
+               "next_visit_due": TIME, "overdue": BOOLEAN})
+_RATE = {"rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1}}
 OPENAPI_PATHS = {
     "/duties/care-targets": {"get": operation(
-        "Care targets in the caller's scope, names and phones masked (?overdue=1)", tag="duties", errors=(403,))},
+        "Care targets in the caller's scope, names and phones masked", tag="duties", errors=(403,),
+        query={**PAGE_QUERY, "overdue": {"type": "string", "enum": ["0", "1"]}}, returns=page_of(_TARGET))},
     "/duties/care-targets/{target_id}": {"get": operation(
-        "The full record; every read is written to the access log", tag="duties", errors=(403, 404))},
+        "The full record; every read is written to the access log", tag="duties", errors=(403, 404),
+        returns=obj({**_TARGET["properties"], "address": nullable(STRING), "visits": array(obj({
+            "id": ID, "visited_at": TIME, "kind": STRING}))}))},
     "/duties/visits": {"post": operation(
         "Record a visit (assigned worker or staff); the next due date moves on", tag="duties", ok=201,
-        errors=(400, 403, 404), body={"target_id": {"type": "integer"}, "visited_at": {"type": "string"},
-                                      "kind": {"type": "string", "enum": ["home", "phone", "video", "other"]},
-                                      "notes": {"type": "string"}})},
+        errors=(403, 404), required=("target_id", "visited_at", "kind"),
+        body={"target_id": ID, "visited_at": TIME, "kind": {"type": "string", "enum": list(VISIT_KINDS)},
+              "notes": STRING, "follow_up": STRING},
+        returns=obj({"id": ID, "target_id": ID, "visited_at": TIME, "next_visit_due": TIME}))},
     "/duties/compliance": {"get": operation(
         "4/6/8 compliance rates (0–1) for a month (?period=YYYY-MM) in the caller's scope", tag="duties",
-        errors=(400, 403))},
+        query={"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}}, errors=(403,),
+        returns=obj({"must_arrive": obj(_RATE), "must_know": obj(_RATE), "must_visit": obj(_RATE)}))},
 }

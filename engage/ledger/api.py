@@ -5,7 +5,7 @@ from flask import Blueprint, request
 
 from engage.api.core import committed, current_actor, int_arg, json_body, require_fields
 from engage.api.idempotency import idempotent
-from engage.api.openapi import operation
+from engage.api.openapi import ID, INTEGER, PAGE_QUERY, STRING, TIME, nullable, obj, operation, page_of
 from engage.extensions import db
 from engage.pagination import MAX_PAGE
 from engage.ledger import services
@@ -39,11 +39,15 @@ def award():
     return {"transaction_id": tx.id, "amount": body["amount"]}, 201
 
 
+_LINE = obj({"id": ID, "amount": INTEGER, "balance_after": INTEGER, "kind": STRING, "memo": nullable(STRING),
+             "created_at": TIME})
 OPENAPI_PATHS = {
-    "/me/points": {"get": operation("The caller's points statement, newest first", tag="points",
-                                    errors=(400,))},
+    "/me/points": {"get": operation(
+        "The caller's points statement, newest first (?kind= repeated to filter)", tag="points",
+        query={**PAGE_QUERY, "kind": STRING}, returns=page_of(_LINE))},
     "/points/awards": {"post": operation(
         "Award points to a member, paid from the community budget", tag="points", ok=201,
-        body={"user_id": {"type": "integer"}, "amount": {"type": "integer", "minimum": 1},
-              "memo": {"type": "string"}}, errors=(400, 403, 404, 409), idempotent=True)},
+        body={"user_id": ID, "amount": {"type": "integer", "minimum": 1}, "memo": STRING},
+        required=("user_id", "amount", "memo"), returns=obj({"transaction_id": ID, "amount": INTEGER}),
+        errors=(403, 404, 409), idempotent=True)},
 }
