@@ -191,9 +191,9 @@ OPENAPI_PATHS = {
         "Settle redemptions a kiosk queued while offline, in queued_at order; per item 'settled' or "
         "'refused' with the reason; resending a client_ref returns its first result",
         tag="mall", errors=(403,), required=("redemptions",),
-        body={"redemptions": {"type": "array", "minItems": 1, "maxItems": 500, "items": obj(
-            {"client_ref": STRING, "member_token": STRING, "reward_id": ID, "quantity": INTEGER,
-             "queued_at": TIME})}},
+        body={"redemptions": {"type": "array", "minItems": 1, "maxItems": 500, "items": {
+            "description": "an object: client_ref, member_token, reward_id, quantity, queued_at; "
+            "a malformed item is refused in its own result, not the whole call"}}},
         returns=obj({"results": array(_QUEUED)}))},
     "/redemptions/pickup": {"post": operation(
         "Hand over an online redemption at the counter (staff)", tag="mall", errors=_ERRORS,

@@ -94,14 +94,25 @@ def require_fields(body: dict, *names: str) -> None:
 
 
 def int_arg(name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.args.get(name, default)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise Invalid(_("参数无效。"), {name: _("必须是整数。")}) from None
+    """ASCII digits only: ``int()`` alone would also take "٣", " 3" and "1_000"."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise Invalid(_("参数无效。"), {name: _("必须是整数。")})
+    value = int(raw)
     if not low <= value <= high:
         raise Invalid(_("参数无效。"), {name: _("超出范围。")})
     return value
+
+
+def choice_arg(name: str, choices: tuple[str, ...]) -> str:
+    """A query parameter that names one of ``choices`` (the first when absent); anything else
+    is refused rather than silently read as the default."""
+    raw = request.args.get(name) or choices[0]
+    if raw not in choices:
+        raise Invalid(_("参数无效。"), {name: _("可选值：%(values)s。", values="、".join(choices))})
+    return raw
 
 
 def paginated(stmt: Select, serialize: Callable[[Any], dict]) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from engage.api.core import committed, current_actor, json_body, paginated, require_fields
+from engage.api.core import choice_arg, committed, current_actor, json_body, paginated, require_fields
 from engage.api.openapi import BOOLEAN, ID, PAGE_QUERY, STRING, TIME, array, nullable, obj, operation, page_of
 from engage.duties import care, compliance
 from engage.duties.models import VISIT_KINDS
@@ -18,7 +18,7 @@ bp = Blueprint("duties_api", __name__)
 @bp.get("/duties/care-targets")
 def care_targets():
     now = utcnow()
-    return committed(paginated(care.target_list(db.session, current_actor(), overdue=request.args.get("overdue") == "1"),
+    return committed(paginated(care.target_list(db.session, current_actor(), overdue=choice_arg("overdue", ("0", "1")) == "1"),
                                lambda target: care.masked(target, now)))
 
 
@@ -65,6 +65,6 @@ OPENAPI_PATHS = {
         returns=obj({"id": ID, "target_id": ID, "visited_at": TIME, "next_visit_due": TIME}))},
     "/duties/compliance": {"get": operation(
         "4/6/8 compliance rates (0–1) for a month (?period=YYYY-MM) in the caller's scope", tag="duties",
-        query={"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}}, errors=(403,),
+        query={"period": {"type": "string", "pattern": r"^(\d{4}-\d{2})?$", "description": "empty: this month"}}, errors=(403,),
         returns=obj({"must_arrive": obj(_RATE), "must_know": obj(_RATE), "must_visit": obj(_RATE)}))},
 }

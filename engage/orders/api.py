@@ -150,7 +150,7 @@ OPENAPI_PATHS = {
                                             returns=ORDER, errors=(403,))},
     "/tasks": {"get": operation(
         "Dispatched orders open to the calling volunteer, nearest first", tag="orders",
-        query={**PAGE_QUERY, "category": STRING, "near": {"type": "string", "enum": ["micro_grid", "grid"]}},
+        query={**PAGE_QUERY, "category": STRING, "near": {"type": "string", "enum": ["", "micro_grid", "grid"]}},
         returns=page_of(ORDER), errors=(403,))},
     "/orders/{order_id}/dispatch": _action("Dispatch (派单) to a volunteer or the community pool",
                                            {"volunteer_id": ID, "note": STRING}),

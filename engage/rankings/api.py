@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from engage.api.core import committed, current_actor
+from engage.api.core import choice_arg, committed, current_actor
 from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, STRING, array, obj, operation
 from engage.community.services import street_of
 from engage.extensions import db
@@ -20,7 +20,7 @@ def volunteers():
     label = request.args.get("period")
     period = parse_label(label, local_zone()) if label else None
     rows = leaderboards.leaderboard(db.session, current_actor(), period=period,
-                                    by="hours" if request.args.get("by") == "hours" else "points")
+                                    by=choice_arg("by", ("points", "hours")))
     return committed([{"rank": r.rank, "user_id": r.user.id, "display_name": mask_name(r.user.display_name),
                        "points": r.points, "hours": round(r.minutes / 60, 2)} for r in rows])
 
