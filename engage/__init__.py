@@ -71,7 +71,7 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from engage.api import register_api
-    from engage.validation import DatabaseInt
+    from engage.validation import DatabaseInt, storable_request_fields
     from engage.audit.views import bp as audit_bp
     from engage.auth.views import bp as auth_bp
     from engage.community.views import bp as community_bp
@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
                       rankings_bp):
         app.register_blueprint(blueprint)
     register_api(app)
+    app.before_request(storable_request_fields)
 
 
 def register_errorhandlers(app: Flask) -> None:

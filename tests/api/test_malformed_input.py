@@ -181,3 +181,14 @@ def test_pages_answer_periods_beyond_the_calendar_in_chinese(signed_in, make, ca
     response = signed_in(admin).get(path)
     assert response.status_code == 400
     assert "期间格式无效" in response.get_data(as_text=True)
+
+
+def test_a_nul_in_a_page_form_is_refused_in_chinese_and_nothing_is_stored(db, signed_in, cast):
+    client = signed_in(cast.resident)
+    response = client.post("/orders/new", data={"category": "repair", "title": "修\x00灯", "description": ""})
+    assert response.status_code == 400 and "包含无法保存的字符" in response.get_data(as_text=True)
+    assert _orders(db) == 0
+
+
+def test_a_nul_in_a_query_string_names_the_field(as_user, cast):
+    _refused(as_user(cast.resident).get("/api/v1/me/points?kind=award%00"), "kind")
