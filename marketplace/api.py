@@ -83,7 +83,8 @@ def _kiosk_redeem(device, item: dict, *, at: datetime | None = None, client_ref:
     location = catalogue.kiosk_location(db.session, device)
     if client_ref and (earlier := redemption.by_client_ref(db.session, location, client_ref)) is not None:
         return earlier
-    member = members.identify_by_code(db.session, device, optional_string(item["member_token"], "member_token"),
+    token = optional_string(item["member_token"], "member_token")
+    member = members.identify_by_code(db.session, device, token,
                                       current_app.config["SECRET_KEY"], at=at,
                                       queue_hours=current_app.config["KIOSK_QUEUE_HOURS"])
     return redemption.redeem(db.session, member, item["reward_id"], item["quantity"],
@@ -163,7 +164,8 @@ _QUEUED = obj({"client_ref": STRING, "status": {"type": "string", "enum": ["sett
 _ERRORS = (403, 404, 409)
 OPENAPI_PATHS = {
     "/rewards": {
-        "get": operation("Rewards on sale with stock (a kiosk: its own stock)", tag="mall", returns=array(obj({
+        "get": operation("Rewards on sale with stock (a kiosk: its own stock)", tag="mall",
+                         returns=array(obj({
             "id": ID, "name": STRING, "price_points": INTEGER, "stock": INTEGER, "category": STRING,
             "description": nullable(STRING), "limit_per_person": nullable(INTEGER),
             "limit_period": nullable(STRING)})), errors=(403,)),

@@ -6,7 +6,8 @@ from flask import Blueprint, current_app
 from engage.activities import attendance, services
 from engage.activities.models import KINDS, Activity, Enrollment
 from engage.api.core import committed, current_actor, json_body, paginated, require_fields
-from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, PAGE_QUERY, STRING, TIME, nullable, obj, operation, page_of
+from engage.api.openapi import (BOOLEAN, ID, INTEGER, NUMBER, PAGE_QUERY, STRING, TIME, nullable, obj,
+                                operation, page_of)
 from engage.extensions import db
 from engage.validation import flag, identifier, moment, optional_string
 
@@ -73,7 +74,8 @@ def checkin(activity_id: int):
     body = json_body()
     require_fields(body, "token")
     enrollment = attendance.check_in(db.session, current_actor(), activity_id,
-                                     optional_string(body["token"], "token"), current_app.config["SECRET_KEY"])
+                                     optional_string(body["token"], "token"),
+                                     current_app.config["SECRET_KEY"])
     return committed(attendance_json(enrollment))
 
 
@@ -82,7 +84,8 @@ def checkout(activity_id: int):
     body = json_body()
     require_fields(body, "token")
     enrollment = attendance.check_out(db.session, current_actor(), activity_id,
-                                      optional_string(body["token"], "token"), current_app.config["SECRET_KEY"],
+                                      optional_string(body["token"], "token"),
+                                      current_app.config["SECRET_KEY"],
                                       max_hours=current_app.config["ACTIVITY_MAX_HOURS"])
     return committed(attendance_json(enrollment))
 
@@ -90,7 +93,8 @@ def checkout(activity_id: int):
 _TIME_OR_NULL = nullable(TIME)
 ACTIVITY = obj({"id": ID, "title": STRING, "kind": STRING, "description": nullable(STRING),
                 "location": STRING, "starts_at": TIME, "ends_at": TIME, "capacity": INTEGER,
-                "enrolled": INTEGER, "points_per_hour": INTEGER, "waitlist": BOOLEAN, "skills": nullable(STRING),
+                "enrolled": INTEGER, "points_per_hour": INTEGER, "waitlist": BOOLEAN,
+                "skills": nullable(STRING),
                 "team_id": nullable(ID), "series_id": nullable(ID)})
 ATTENDANCE = obj({"status": STRING, "checked_in_at": _TIME_OR_NULL, "checked_out_at": _TIME_OR_NULL,
                   "hours": NUMBER, "points_awarded": nullable(INTEGER)})
@@ -99,10 +103,12 @@ _TOKEN = {"token": STRING}
 _ERRORS = (403, 404, 409)
 OPENAPI_PATHS = {
     "/activities": {
-        "post": operation("Post an activity (staff)", tag="activities", ok=201, errors=(403,), returns=ACTIVITY,
+        "post": operation("Post an activity (staff)", tag="activities", ok=201, errors=(403,),
+                          returns=ACTIVITY,
                           required=("title", "kind", "starts_at", "ends_at", "capacity", "points_per_hour",
                                     "location"), body={
-            "title": STRING, "kind": {"type": "string", "enum": list(KINDS)}, "starts_at": TIME, "ends_at": TIME,
+            "title": STRING, "kind": {"type": "string", "enum": list(KINDS)}, "starts_at": TIME,
+            "ends_at": TIME,
             "capacity": INTEGER, "points_per_hour": INTEGER, "location": STRING, "description": STRING,
             "waitlist": BOOLEAN, "skills": STRING, "team_id": ID,
             "repeat_weeks": {"type": "integer", "description": "weekly occurrences after the first"}}),

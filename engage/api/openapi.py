@@ -22,7 +22,8 @@ CAPABILITY_MODULES = ["engage.auth.api", "engage.community.api", "engage.ledger.
                       "engage.orders.api", "engage.activities.api", "marketplace.api",
                       "engage.duties.api", "engage.rankings.api"]
 
-STRING, INTEGER, NUMBER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+STRING, INTEGER, NUMBER, BOOLEAN = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
+                                   {"type": "boolean"})
 ID = {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX}
 TIME = {"type": "string", "format": "date-time"}
 ERROR_SCHEMA = {
@@ -100,7 +101,8 @@ def document() -> dict:
     paths: dict = {}
     for name in CAPABILITY_MODULES:
         for path, ops in import_module(name).OPENAPI_PATHS.items():
-            paths.setdefault(path, {}).update({method: _with_path_ids(path, op) for method, op in ops.items()})
+            described = {method: _with_path_ids(path, op) for method, op in ops.items()}
+            paths.setdefault(path, {}).update(described)
     responses = {f"E{status}": {"description": text, "content": {"application/json": {
         "schema": ERROR_SCHEMA}}} for status, text in ERROR_TEXTS.items()}
     return {

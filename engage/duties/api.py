@@ -18,7 +18,8 @@ bp = Blueprint("duties_api", __name__)
 @bp.get("/duties/care-targets")
 def care_targets():
     now = utcnow()
-    return committed(paginated(care.target_list(db.session, current_actor(), overdue=choice_arg("overdue", ("0", "1")) == "1"),
+    overdue = choice_arg("overdue", ("0", "1")) == "1"
+    return committed(paginated(care.target_list(db.session, current_actor(), overdue=overdue),
                                lambda target: care.masked(target, now)))
 
 
@@ -34,7 +35,8 @@ def visit():
     require_fields(body, "target_id", "visited_at", "kind")
     found = care.record_visit(db.session, current_actor(), identifier(body["target_id"], "target_id"),
                               visited_at=moment(body["visited_at"], "visited_at"), kind=body["kind"],
-                              found=body.get("notes", ""), follow_up=body.get("follow_up", ""), zone=local_zone())
+                              found=body.get("notes", ""), follow_up=body.get("follow_up", ""),
+                              zone=local_zone())
     return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
                       "next_visit_due": found.target.next_visit_due.isoformat()}, 201)
 
@@ -46,7 +48,8 @@ def compliance_figures():
                                         stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
 
 
-_TARGET = obj({"id": ID, "category": STRING, "name": STRING, "phone": nullable(STRING), "grid_id": nullable(ID),
+_TARGET = obj({"id": ID, "category": STRING, "name": STRING, "phone": nullable(STRING),
+               "grid_id": nullable(ID),
                "next_visit_due": TIME, "overdue": BOOLEAN})
 _RATE = {"rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1}}
 OPENAPI_PATHS = {
@@ -65,6 +68,8 @@ OPENAPI_PATHS = {
         returns=obj({"id": ID, "target_id": ID, "visited_at": TIME, "next_visit_due": TIME}))},
     "/duties/compliance": {"get": operation(
         "4/6/8 compliance rates (0–1) for a month (?period=YYYY-MM) in the caller's scope", tag="duties",
-        query={"period": {"type": "string", "pattern": r"^(\d{4}-\d{2})?$", "description": "empty: this month"}}, errors=(403,),
+        query={"period": {"type": "string", "pattern": r"^(\d{4}-\d{2})?$",
+                          "description": "empty: this month"}},
+        errors=(403,),
         returns=obj({"must_arrive": obj(_RATE), "must_know": obj(_RATE), "must_visit": obj(_RATE)}))},
 }

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from engage.api.core import committed, current_actor, int_arg, json_body, require_fields
-from engage.api.openapi import BOOLEAN, ID, INTEGER, PAGE_QUERY, STRING, TIME, array, nullable, obj, operation, page_of
+from engage.api.openapi import (BOOLEAN, ID, INTEGER, PAGE_QUERY, STRING, TIME, array, nullable, obj,
+                                operation, page_of)
 from engage.extensions import db
 from engage.orders import categories, queries, services
 from engage.orders.models import ServiceOrder
@@ -89,7 +90,8 @@ def _act(order_id: int, action, **kwargs):
 @bp.post("/orders/<int:order_id>/dispatch")
 def dispatch(order_id: int):
     body = json_body() if request.get_data() else {}
-    return _act(order_id, services.dispatch_order, volunteer_id=identifier(body.get("volunteer_id"), "volunteer_id", required=False),
+    volunteer_id = identifier(body.get("volunteer_id"), "volunteer_id", required=False)
+    return _act(order_id, services.dispatch_order, volunteer_id=volunteer_id,
                 note=_text(body, "note"))
 
 
@@ -150,7 +152,8 @@ OPENAPI_PATHS = {
                                             returns=ORDER, errors=(403,))},
     "/tasks": {"get": operation(
         "Dispatched orders open to the calling volunteer, nearest first", tag="orders",
-        query={**PAGE_QUERY, "category": STRING, "near": {"type": "string", "enum": ["", "micro_grid", "grid"]}},
+        query={**PAGE_QUERY, "category": STRING,
+               "near": {"type": "string", "enum": ["", "micro_grid", "grid"]}},
         returns=page_of(ORDER), errors=(403,))},
     "/orders/{order_id}/dispatch": _action("Dispatch (派单) to a volunteer or the community pool",
                                            {"volunteer_id": ID, "note": STRING}),

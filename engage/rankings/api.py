@@ -38,7 +38,8 @@ _PERIOD = {"type": "string", "description": "YYYY-MM, YYYY-Qn or YYYY"}
 OPENAPI_PATHS = {
     "/rankings/volunteers": {"get": operation(
         "The caller's community's volunteers by points earned (or ?by=hours) for a period or all time",
-        tag="rankings", errors=(403,), query={"period": _PERIOD, "by": {"type": "string", "enum": ["points", "hours"]}},
+        tag="rankings", errors=(403,),
+        query={"period": _PERIOD, "by": {"type": "string", "enum": ["points", "hours"]}},
         returns=array(obj({"rank": INTEGER, "user_id": ID, "display_name": STRING, "points": INTEGER,
                            "hours": NUMBER})))},
     "/rankings/property-companies": {"get": operation(

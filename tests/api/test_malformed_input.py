@@ -70,7 +70,10 @@ def test_every_int_route_segment_is_bounded_to_the_database_range(app):
 ])
 def test_ids_beyond_the_database_range_in_paths_are_not_found(as_user, signed_in, cast, method, path):
     client = as_user(cast.staff) if path.startswith("/api/") else signed_in(cast.staff).open
-    response = getattr(client, method)(path) if path.startswith("/api/") else client(path, method=method.upper())
+    if path.startswith("/api/"):
+        response = getattr(client, method)(path)
+    else:
+        response = client(path, method=method.upper())
     assert response.status_code == 404
 
 
@@ -88,14 +91,16 @@ def test_oversized_page_in_the_api_is_invalid_input(as_user, cast):
 @pytest.mark.parametrize("value", WRONG_IDS)
 def test_on_behalf_of_must_be_an_id(db, as_user, cast, value):
     response = as_user(cast.grid_worker).post("/api/v1/orders", json={
-        "category": "repair", "title": "修灯", "on_behalf_of": value if value != "4" else str(cast.resident.id)})
+        "category": "repair", "title": "修灯",
+        "on_behalf_of": value if value != "4" else str(cast.resident.id)})
     _refused(response, "on_behalf_of")
     assert _orders(db) == 0
 
 
 @pytest.mark.parametrize("value", WRONG_IDS)
 def test_volunteer_id_must_be_an_id(db, as_user, cast, value):
-    order_id = as_user(cast.resident).post("/api/v1/orders", json={"category": "repair", "title": "修灯"}).json["id"]
+    placed = as_user(cast.resident).post("/api/v1/orders", json={"category": "repair", "title": "修灯"})
+    order_id = placed.json["id"]
     _refused(as_user(cast.staff).post(f"/api/v1/orders/{order_id}/dispatch", json={"volunteer_id": value}),
              "volunteer_id")
     assert db.session.get(ServiceOrder, order_id).status == "placed"

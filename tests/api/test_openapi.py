@@ -37,4 +37,5 @@ def test_every_operation_answers_with_schemas_for_success_and_errors(app):
             assert op.get("security") == [] or "401" in errors, (path, method)
             assert errors <= {"400", "401", "403", "404", "409", "429"}, (path, method)
             if "requestBody" in op:
-                assert "400" in errors and "required" in op["requestBody"]["content"]["application/json"]["schema"]
+                schema = op["requestBody"]["content"]["application/json"]["schema"]
+                assert "400" in errors and "required" in schema

@@ -36,8 +36,9 @@ def bearers(db, make, fuzzed_app) -> list[dict[str, str]]:
     db.session.commit()
     client = fuzzed_app.test_client()
     users = [make.user("staff", community=community), make.user("resident", "volunteer", community=community)]
-    tokens = [client.post("/api/v1/auth/token", json={"username": u.username, "password": PASSWORD}).json["token"]
-              for u in users]
+    answers = [client.post("/api/v1/auth/token", json={"username": u.username, "password": PASSWORD})
+               for u in users]
+    tokens = [answer.json["token"] for answer in answers]
     return [{"Authorization": f"Bearer {token}"} for token in tokens]
 
 
