@@ -71,6 +71,7 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from engage.api import register_api
+    from engage.validation import DatabaseInt, storable_request_fields
     from engage.audit.views import bp as audit_bp
     from engage.auth.views import bp as auth_bp
     from engage.community.views import bp as community_bp
@@ -85,11 +86,13 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.kiosk import bp as kiosk_bp
     from marketplace.views import bp as mall_bp
 
+    app.url_map.converters["int"] = DatabaseInt  # before any rule is added: every <int:id> is bounded
     for blueprint in (home_bp, auth_bp, community_bp, audit_bp, ledger_bp, orders_bp,
                       notifications_bp, activities_bp, volunteers_bp, mall_bp, kiosk_bp, duties_bp,
                       rankings_bp):
         app.register_blueprint(blueprint)
     register_api(app)
+    app.before_request(storable_request_fields)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -20,8 +20,17 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+MAX_PAGE = 10**6
+
+
+def clamped(page: int) -> int:
+    """Pages read ``page`` from the query string: an oversized number would overflow the
+    database's OFFSET instead of simply showing nothing."""
+    return min(max(page, 1), MAX_PAGE)
+
+
 def paginate(session: Session, stmt: Select, *, page: int, per_page: int) -> Page:
-    page = max(page, 1)
+    page = clamped(page)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, total, page, per_page)

@@ -8,15 +8,21 @@ from flask_babel import gettext as _
 
 from engage.api.core import committed, current_actor, json_body, paginated, require_fields
 from engage.api.idempotency import idempotent
-from engage.api.openapi import operation
+from engage.api.openapi import ID, INTEGER, PAGE_QUERY, STRING, TIME, array, nullable, obj, operation, page_of
 from engage.errors import Invalid, describe, is_expected
 from engage.extensions import db
 from engage.i18n import local_zone
+from engage.validation import DB_INT_MAX, optional_string, whole
 from marketplace import catalogue, members, redemption
 from marketplace.models import Redemption
 
 bp = Blueprint("marketplace_api", __name__)
 
+
+def _seen_price(item: dict) -> int | None:
+    """The price the member saw, when the client sends it (a mismatch is ``price_changed``)."""
+    price = item.get("price_points")
+    return None if price is None else whole(price, "price_points", 0, DB_INT_MAX)
 
 
 def redemption_json(found: Redemption) -> dict:
@@ -56,7 +62,7 @@ def redeem():
     body = json_body()
     require_fields(body, "reward_id", "quantity")
     found = redemption.redeem_online(db.session, current_actor(), body["reward_id"], body["quantity"],
-                                     zone=local_zone(), expected_price=body.get("price_points"),
+                                     zone=local_zone(), expected_price=_seen_price(body),
                                      pickup_hours=current_app.config["REDEMPTION_PICKUP_HOURS"])
     return redemption_json(found), 201
 
@@ -77,12 +83,13 @@ def _kiosk_redeem(device, item: dict, *, at: datetime | None = None, client_ref:
     location = catalogue.kiosk_location(db.session, device)
     if client_ref and (earlier := redemption.by_client_ref(db.session, location, client_ref)) is not None:
         return earlier
-    member = members.identify_by_code(db.session, device, str(item["member_token"]),
+    token = optional_string(item["member_token"], "member_token")
+    member = members.identify_by_code(db.session, device, token,
                                       current_app.config["SECRET_KEY"], at=at,
                                       queue_hours=current_app.config["KIOSK_QUEUE_HOURS"])
     return redemption.redeem(db.session, member, item["reward_id"], item["quantity"],
                              location=location, zone=local_zone(),
-                             expected_price=item.get("price_points"), client_ref=client_ref, now=at)
+                             expected_price=_seen_price(item), client_ref=client_ref, now=at)
 
 
 @bp.post("/kiosk/redemptions")
@@ -144,7 +151,8 @@ def _settle_queued(device, item) -> dict:
 def pickup():
     body = json_body()
     require_fields(body, "pickup_code")
-    return committed(redemption_json(redemption.hand_over(db.session, current_actor(), str(body["pickup_code"]))))
+    return committed(redemption_json(redemption.hand_over(
+        db.session, current_actor(), optional_string(body["pickup_code"], "pickup_code"))))
 
 
 @bp.post("/redemptions/<int:redemption_id>/refund")
@@ -152,40 +160,56 @@ def refund(redemption_id: int):
     body = json_body()
     require_fields(body, "reason")
     return committed(redemption_json(redemption.refund(db.session, current_actor(), redemption_id,
-                                                       str(body["reason"]))))
+                                                       body["reason"])))
 
 
-_REDEEM_ERRORS = (400, 401, 403, 404, 409)
+REDEMPTION = obj({"id": ID, "reward_id": ID, "reward": STRING, "quantity": INTEGER, "points_spent": INTEGER,
+                  "pickup_code": nullable(STRING), "status": STRING, "channel": STRING, "created_at": TIME,
+                  "expires_at": nullable(TIME)})
+_REDEEM = {"reward_id": ID, "quantity": {"type": "integer", "minimum": 1},
+           "price_points": {"type": "integer", "minimum": 0, "description": "the price the member saw"}}
+_QUEUED = obj({"client_ref": STRING, "status": {"type": "string", "enum": ["settled", "refused"]}},
+              optional={"redemption": REDEMPTION, "error": obj({"code": STRING, "message": STRING})})
+_ERRORS = (403, 404, 409)
 OPENAPI_PATHS = {
     "/rewards": {
-        "get": operation("Rewards on sale with stock (a kiosk: its own stock)", tag="mall"),
+        "get": operation("Rewards on sale with stock (a kiosk: its own stock)", tag="mall",
+                         returns=array(obj({
+            "id": ID, "name": STRING, "price_points": INTEGER, "stock": INTEGER, "category": STRING,
+            "description": nullable(STRING), "limit_per_person": nullable(INTEGER),
+            "limit_period": nullable(STRING)})), errors=(403,)),
         "post": operation("Add a reward (staff); initial stock goes to the counter", tag="mall", ok=201,
-                          errors=(400, 403), body={"name": {"type": "string"},
-                                                   "price_points": {"type": "integer"},
-                                                   "stock": {"type": "integer"}}),
+                          errors=(403, 404), required=("name", "price_points"),
+                          body={"name": STRING, "price_points": INTEGER, "stock": INTEGER, "category": STRING,
+                                "description": STRING, "limit_per_person": INTEGER, "limit_period": STRING},
+                          returns=obj({"id": ID, "name": STRING, "price_points": INTEGER, "stock": INTEGER})),
     },
     "/redemptions": {"post": operation(
         "Redeem online; pick up at the counter with the pickup code. 409 insufficient_points, "
         "out_of_stock, price_changed (when price_points is sent and differs), limit_reached",
-        tag="mall", ok=201, errors=(400, 403, 404, 409), idempotent=True,
-        body={"reward_id": {"type": "integer"}, "quantity": {"type": "integer", "minimum": 1},
-              "price_points": {"type": "integer", "description": "the price the member saw"}})},
-    "/me/redemptions": {"get": operation("The caller's redemptions, newest first", tag="mall")},
+        tag="mall", ok=201, errors=_ERRORS, idempotent=True, body=_REDEEM, required=("reward_id", "quantity"),
+        returns=REDEMPTION)},
+    "/me/redemptions": {"get": operation("The caller's redemptions, newest first", tag="mall",
+                                         query=PAGE_QUERY, returns=page_of(REDEMPTION))},
     "/me/member-code": {"get": operation("A signed, single-use member code valid for 120 seconds",
-                                         tag="mall", errors=(403,))},
+                                         tag="mall", returns=obj({"token": STRING, "expires_at": TIME}),
+                                         errors=(403,))},
     "/kiosk/redemptions": {"post": operation(
         "Redeem at a kiosk for the member whose code was scanned; a used or expired code → 401",
-        tag="mall", ok=201, errors=_REDEEM_ERRORS, idempotent=True,
-        body={"member_token": {"type": "string"}, "reward_id": {"type": "integer"},
-              "quantity": {"type": "integer"}})},
+        tag="mall", ok=201, errors=_ERRORS, idempotent=True, body={"member_token": STRING, **_REDEEM},
+        required=("member_token", "reward_id", "quantity"), returns=REDEMPTION)},
     "/kiosk/redemptions/queued": {"post": operation(
         "Settle redemptions a kiosk queued while offline, in queued_at order; per item 'settled' or "
         "'refused' with the reason; resending a client_ref returns its first result",
-        tag="mall", errors=(400, 403), body={"redemptions": {"type": "array", "items": {"type": "object"}}})},
-    "/redemptions/pickup": {"post": operation("Hand over an online redemption at the counter (staff)",
-                                              tag="mall", errors=(400, 403, 404, 409),
-                                              body={"pickup_code": {"type": "string"}})},
+        tag="mall", errors=(403,), required=("redemptions",),
+        body={"redemptions": {"type": "array", "minItems": 1, "maxItems": 500, "items": {
+            "description": "an object: client_ref, member_token, reward_id, quantity, queued_at; "
+            "a malformed item is refused in its own result, not the whole call"}}},
+        returns=obj({"results": array(_QUEUED)}))},
+    "/redemptions/pickup": {"post": operation(
+        "Hand over an online redemption at the counter (staff)", tag="mall", errors=_ERRORS,
+        body={"pickup_code": STRING}, required=("pickup_code",), returns=REDEMPTION)},
     "/redemptions/{redemption_id}/refund": {"post": operation(
         "Refund (staff, with reason): reverses the ledger transaction and returns the stock",
-        tag="mall", errors=(400, 403, 404, 409), body={"reason": {"type": "string"}})},
+        tag="mall", errors=_ERRORS, body={"reason": STRING}, required=("reason",), returns=REDEMPTION)},
 }

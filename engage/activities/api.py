@@ -1,17 +1,15 @@
 """Activities over JSON (API.md "Activities")."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, current_app
-from flask_babel import gettext as _
 
 from engage.activities import attendance, services
-from engage.activities.models import Activity, Enrollment
+from engage.activities.models import KINDS, Activity, Enrollment
 from engage.api.core import committed, current_actor, json_body, paginated, require_fields
-from engage.api.openapi import operation
-from engage.errors import Invalid
+from engage.api.openapi import (BOOLEAN, ID, INTEGER, NUMBER, PAGE_QUERY, STRING, TIME, nullable, obj,
+                                operation, page_of)
 from engage.extensions import db
+from engage.validation import flag, identifier, moment, optional_string
 
 bp = Blueprint("activities_api", __name__)
 
@@ -34,16 +32,6 @@ def attendance_json(enrollment: Enrollment) -> dict:
             "hours": (enrollment.minutes or 0) / 60, "points_awarded": enrollment.points_awarded}
 
 
-def _moment(body: dict, name: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(body[name]))
-    except (KeyError, ValueError):
-        raise Invalid(_("时间格式无效。"), {name: _("需要带时区的 ISO 8601 时间。")}) from None
-    if moment.tzinfo is None:
-        raise Invalid(_("时间格式无效。"), {name: _("需要带时区的 ISO 8601 时间。")})
-    return moment
-
-
 @bp.post("/activities")
 def create():
     body = json_body()
@@ -51,10 +39,11 @@ def create():
                    "location")
     activity = services.create_activity(
         db.session, current_actor(), title=body["title"], kind=body["kind"],
-        starts_at=_moment(body, "starts_at"), ends_at=_moment(body, "ends_at"),
+        starts_at=moment(body["starts_at"], "starts_at"), ends_at=moment(body["ends_at"], "ends_at"),
         capacity=body["capacity"], points_per_hour=body["points_per_hour"], location=body["location"],
-        description=body.get("description", ""), waitlist=body.get("waitlist", True),
-        skills=body.get("skills", ""), team_id=body.get("team_id"), repeat_weeks=body.get("repeat_weeks", 0))
+        description=body.get("description", ""), waitlist=flag(body.get("waitlist"), "waitlist", True),
+        skills=body.get("skills", ""), team_id=identifier(body.get("team_id"), "team_id", required=False),
+        repeat_weeks=body.get("repeat_weeks", 0))
     return committed(activity_json(activity), 201)
 
 
@@ -84,7 +73,8 @@ def checkin_code(activity_id: int):
 def checkin(activity_id: int):
     body = json_body()
     require_fields(body, "token")
-    enrollment = attendance.check_in(db.session, current_actor(), activity_id, str(body["token"]),
+    enrollment = attendance.check_in(db.session, current_actor(), activity_id,
+                                     optional_string(body["token"], "token"),
                                      current_app.config["SECRET_KEY"])
     return committed(attendance_json(enrollment))
 
@@ -93,35 +83,51 @@ def checkin(activity_id: int):
 def checkout(activity_id: int):
     body = json_body()
     require_fields(body, "token")
-    enrollment = attendance.check_out(db.session, current_actor(), activity_id, str(body["token"]),
+    enrollment = attendance.check_out(db.session, current_actor(), activity_id,
+                                      optional_string(body["token"], "token"),
                                       current_app.config["SECRET_KEY"],
                                       max_hours=current_app.config["ACTIVITY_MAX_HOURS"])
     return committed(attendance_json(enrollment))
 
 
-_ERRORS = (400, 403, 404, 409)
+_TIME_OR_NULL = nullable(TIME)
+ACTIVITY = obj({"id": ID, "title": STRING, "kind": STRING, "description": nullable(STRING),
+                "location": STRING, "starts_at": TIME, "ends_at": TIME, "capacity": INTEGER,
+                "enrolled": INTEGER, "points_per_hour": INTEGER, "waitlist": BOOLEAN,
+                "skills": nullable(STRING),
+                "team_id": nullable(ID), "series_id": nullable(ID)})
+ATTENDANCE = obj({"status": STRING, "checked_in_at": _TIME_OR_NULL, "checked_out_at": _TIME_OR_NULL,
+                  "hours": NUMBER, "points_awarded": nullable(INTEGER)})
+_STATUS = obj({"status": STRING})
+_TOKEN = {"token": STRING}
+_ERRORS = (403, 404, 409)
 OPENAPI_PATHS = {
     "/activities": {
-        "post": operation("Post an activity (staff)", tag="activities", ok=201, errors=(400, 403), body={
-            "title": {"type": "string"}, "kind": {"type": "string"}, "starts_at": {"type": "string"},
-            "ends_at": {"type": "string"}, "capacity": {"type": "integer"},
-            "points_per_hour": {"type": "integer"}, "location": {"type": "string"},
-            "skills": {"type": "string"}, "team_id": {"type": "integer"},
+        "post": operation("Post an activity (staff)", tag="activities", ok=201, errors=(403,),
+                          returns=ACTIVITY,
+                          required=("title", "kind", "starts_at", "ends_at", "capacity", "points_per_hour",
+                                    "location"), body={
+            "title": STRING, "kind": {"type": "string", "enum": list(KINDS)}, "starts_at": TIME,
+            "ends_at": TIME,
+            "capacity": INTEGER, "points_per_hour": INTEGER, "location": STRING, "description": STRING,
+            "waitlist": BOOLEAN, "skills": STRING, "team_id": ID,
             "repeat_weeks": {"type": "integer", "description": "weekly occurrences after the first"}}),
-        "get": operation("Upcoming activities of the caller's community", tag="activities"),
+        "get": operation("Upcoming activities of the caller's community", tag="activities", query=PAGE_QUERY,
+                         returns=page_of(ACTIVITY)),
     },
     "/activities/{activity_id}/enroll": {"post": operation(
         "Enrol; waitlisted when full; 409 activity_full or already_enrolled", tag="activities",
-        ok=201, errors=_ERRORS)},
+        ok=201, returns=_STATUS, errors=_ERRORS)},
     "/activities/{activity_id}/withdraw": {"post": operation(
         "Withdraw before the start; the first waiting volunteer moves up", tag="activities",
-        errors=_ERRORS)},
+        returns=_STATUS, errors=_ERRORS)},
     "/activities/{activity_id}/checkin-code": {"get": operation(
-        "A check-in code valid for 60 seconds (staff)", tag="activities", errors=(403, 404))},
+        "A check-in code valid for 60 seconds (staff)", tag="activities",
+        returns=obj({"token": STRING, "expires_at": TIME}), errors=(403, 409))},
     "/activities/{activity_id}/checkin": {"post": operation(
-        "Check in with a scanned code", tag="activities", body={"token": {"type": "string"}},
-        errors=_ERRORS)},
+        "Check in with a scanned code", tag="activities", body=_TOKEN, required=("token",),
+        returns=ATTENDANCE, errors=_ERRORS)},
     "/activities/{activity_id}/checkout": {"post": operation(
-        "Check out with a newer code; credits hours and points once", tag="activities",
-        body={"token": {"type": "string"}}, errors=_ERRORS)},
+        "Check out with a newer code; credits hours and points once", tag="activities", body=_TOKEN,
+        required=("token",), returns=ATTENDANCE, errors=_ERRORS)},
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from engage.api.core import authenticate_request
+from engage.api.core import BoundedJSONProvider, authenticate_request
 
 
 def register_api(app: Flask) -> None:
@@ -23,6 +23,7 @@ def register_api(app: Flask) -> None:
     from engage.rankings.api import bp as rankings_api
     from marketplace.api import bp as marketplace_api
 
+    app.json = BoundedJSONProvider(app)
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     api.before_request(authenticate_request)
     for child in (openapi_bp, auth_api, community_api, ledger_api, orders_api,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import current_app, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
@@ -15,8 +16,9 @@ from engage.auth.models import User
 from engage.auth.services import resolve_session
 from engage.errors import Invalid, Unauthenticated
 from engage.extensions import db
-from engage.pagination import paginate
+from engage.pagination import MAX_PAGE, paginate
 from engage.persistence import reading
+from engage.validation import storable
 
 MAX_PER_PAGE = 100
 
@@ -48,11 +50,41 @@ def current_actor() -> User:
     return g.api_user
 
 
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Parses bodies like the default provider, but a body nested deeper than Python's
+    recursion limit is malformed input (``ValueError``, so ``get_json(silent=True)`` gives
+    None and the caller answers 400) rather than a ``RecursionError`` and a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def json_body() -> dict[str, Any]:
+    """The request's JSON object, every string in it storable (named by its top-level field)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Invalid(_("请求体必须是 JSON 对象。"))
+    for name, value in body.items():
+        _check_strings(str(name), value)
     return body
+
+
+def _check_strings(field: str, value: Any) -> None:
+    """Walks a field's value without recursion (the parser already bounded its depth)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            storable(item, field)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    storable(field, field)
 
 
 def require_fields(body: dict, *names: str) -> None:
@@ -62,19 +94,30 @@ def require_fields(body: dict, *names: str) -> None:
 
 
 def int_arg(name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.args.get(name, default)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise Invalid(_("参数无效。"), {name: _("必须是整数。")}) from None
+    """ASCII digits only: ``int()`` alone would also take "٣", " 3" and "1_000"."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise Invalid(_("参数无效。"), {name: _("必须是整数。")})
+    value = int(raw)
     if not low <= value <= high:
         raise Invalid(_("参数无效。"), {name: _("超出范围。")})
     return value
 
 
+def choice_arg(name: str, choices: tuple[str, ...]) -> str:
+    """A query parameter that names one of ``choices`` (the first when absent); anything else
+    is refused rather than silently read as the default."""
+    raw = request.args.get(name) or choices[0]
+    if raw not in choices:
+        raise Invalid(_("参数无效。"), {name: _("可选值：%(values)s。", values="、".join(choices))})
+    return raw
+
+
 def paginated(stmt: Select, serialize: Callable[[Any], dict]) -> dict:
     """``?page&per_page`` over a select, in the list shape of API.md."""
-    result = paginate(db.session, stmt, page=int_arg("page", 1, low=1, high=10**6),
+    result = paginate(db.session, stmt, page=int_arg("page", 1, low=1, high=MAX_PAGE),
                       per_page=int_arg("per_page", 20, low=1, high=MAX_PER_PAGE))
     return {"items": [serialize(row) for row in result.items], "page": result.page,
             "per_page": result.per_page, "total": result.total}

@@ -6,11 +6,12 @@ from datetime import timedelta
 from flask import Blueprint, current_app, request
 
 from engage.api.core import bearer_token, committed, current_actor, json_body, public
-from engage.api.openapi import operation
+from engage.api.openapi import ID, INTEGER, NUMBER, STRING, array, nullable, obj, operation
 from engage.auth import signin
 from engage.auth.models import User
 from engage.auth.services import account_summary, open_session, revoke_session
 from engage.extensions import db
+from engage.validation import optional_string
 
 bp = Blueprint("auth_api", __name__)
 
@@ -23,7 +24,8 @@ def user_json(user: User) -> dict:
 @public
 def issue_token():
     body = json_body()
-    user = signin.check_credentials(str(body.get("username", "")), str(body.get("password", "")))
+    user = signin.check_credentials(optional_string(body.get("username"), "username") or "",
+                                    optional_string(body.get("password"), "password") or "")
     lifetime = timedelta(days=current_app.config["API_TOKEN_LIFETIME_DAYS"])
     token = open_session(db.session, user, kind="api", lifetime=lifetime, ip=request.remote_addr,
                          user_agent=request.user_agent.string)
@@ -45,10 +47,15 @@ def me():
                       "community_id": user.community_id, **account_summary(db.session, user)})
 
 
+USER = obj({"id": ID, "username": STRING, "roles": array(STRING)})
 OPENAPI_PATHS = {
     "/auth/token": {"post": operation(
         "Exchange username and password for a bearer token", tag="auth", auth=False,
-        body={"username": {"type": "string"}, "password": {"type": "string"}}, errors=(400, 429))},
-    "/auth/revoke": {"post": operation("End the calling token", tag="auth")},
-    "/me": {"get": operation("The caller's identity, points balance and service hours", tag="auth")},
+        body={"username": STRING, "password": STRING}, required=("username", "password"),
+        returns=obj({"token": STRING, "user": USER}), errors=(400, 401, 429))},
+    "/auth/revoke": {"post": operation("End the calling token", tag="auth", returns=obj({"status": STRING}))},
+    "/me": {"get": operation(
+        "The caller's identity, points balance and service hours", tag="auth",
+        returns=obj({**USER["properties"], "display_name": STRING, "community_id": nullable(ID),
+                     "points_balance": INTEGER, "service_hours": NUMBER}))},
 }

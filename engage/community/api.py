@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from engage.api.core import committed, current_actor, paginated
-from engage.api.openapi import operation
+from engage.api.openapi import ID, PAGE_QUERY, obj, operation, page_of
 from engage.community import services
 from engage.errors import NotFound
 from engage.extensions import db
@@ -45,11 +45,13 @@ def get_one(level: str, row_id: int):
     return committed(row_json(row, name, masked=False))
 
 
+_LEVEL = {"level": {"type": "string", "enum": sorted(API_LEVELS)}}
+_ROW = obj({"id": ID})
 OPENAPI_PATHS = {
     "/hierarchy/{level}": {"get": operation(
-        "Rows of one hierarchy level in the caller's scope, personal fields masked",
-        tag="community", errors=(403, 404))},
+        "Rows of one hierarchy level in the caller's scope, personal fields masked", tag="community",
+        path=_LEVEL, query=PAGE_QUERY, returns=page_of(_ROW), errors=(403, 404))},
     "/hierarchy/{level}/{row_id}": {"get": operation(
-        "One row, unmasked; reading a household is written to the access log",
-        tag="community", errors=(403, 404))},
+        "One row, unmasked; reading a household is written to the access log", tag="community",
+        path=_LEVEL, returns=_ROW, errors=(403, 404))},
 }

@@ -1,28 +1,25 @@
 """468 duties over JSON (API.md "468 duties")."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, current_app, request
-from flask_babel import gettext as _
 
-from engage.api.core import committed, current_actor, json_body, paginated, require_fields
-from engage.api.openapi import operation
+from engage.api.core import choice_arg, committed, current_actor, json_body, paginated, require_fields
+from engage.api.openapi import BOOLEAN, ID, PAGE_QUERY, STRING, TIME, array, nullable, obj, operation, page_of
 from engage.duties import care, compliance
-from engage.errors import Invalid
+from engage.duties.models import VISIT_KINDS
 from engage.extensions import db
 from engage.i18n import local_zone
-from engage.validation import whole
+from engage.validation import identifier, moment
 from points.base import utcnow
 
 bp = Blueprint("duties_api", __name__)
 
 
-
 @bp.get("/duties/care-targets")
 def care_targets():
     now = utcnow()
-    return committed(paginated(care.target_list(db.session, current_actor(), overdue=request.args.get("overdue") == "1"),
+    overdue = choice_arg("overdue", ("0", "1")) == "1"
+    return committed(paginated(care.target_list(db.session, current_actor(), overdue=overdue),
                                lambda target: care.masked(target, now)))
 
 
@@ -36,13 +33,10 @@ def care_target(target_id: int):
 def visit():
     body = json_body()
     require_fields(body, "target_id", "visited_at", "kind")
-    try:
-        visited_at = datetime.fromisoformat(str(body["visited_at"]))
-    except ValueError:
-        raise Invalid(_("时间格式无效。"), {"visited_at": _("需要带时区的 ISO 8601 时间。")}) from None
-    found = care.record_visit(db.session, current_actor(), whole(body["target_id"], "target_id", 1, 2**31 - 1),
-                              visited_at=visited_at, kind=body["kind"], found=str(body.get("notes", "")),
-                              follow_up=str(body.get("follow_up", "")), zone=local_zone())
+    found = care.record_visit(db.session, current_actor(), identifier(body["target_id"], "target_id"),
+                              visited_at=moment(body["visited_at"], "visited_at"), kind=body["kind"],
+                              found=body.get("notes", ""), follow_up=body.get("follow_up", ""),
+                              zone=local_zone())
     return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
                       "next_visit_due": found.target.next_visit_due.isoformat()}, 201)
 
@@ -54,17 +48,28 @@ def compliance_figures():
                                         stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
 
 
+_TARGET = obj({"id": ID, "category": STRING, "name": STRING, "phone": nullable(STRING),
+               "grid_id": nullable(ID),
+               "next_visit_due": TIME, "overdue": BOOLEAN})
+_RATE = {"rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1}}
 OPENAPI_PATHS = {
     "/duties/care-targets": {"get": operation(
-        "Care targets in the caller's scope, names and phones masked (?overdue=1)", tag="duties", errors=(403,))},
+        "Care targets in the caller's scope, names and phones masked", tag="duties", errors=(403,),
+        query={**PAGE_QUERY, "overdue": {"type": "string", "enum": ["0", "1"]}}, returns=page_of(_TARGET))},
     "/duties/care-targets/{target_id}": {"get": operation(
-        "The full record; every read is written to the access log", tag="duties", errors=(403, 404))},
+        "The full record; every read is written to the access log", tag="duties", errors=(403, 404),
+        returns=obj({**_TARGET["properties"], "address": nullable(STRING), "visits": array(obj({
+            "id": ID, "visited_at": TIME, "kind": STRING}))}))},
     "/duties/visits": {"post": operation(
         "Record a visit (assigned worker or staff); the next due date moves on", tag="duties", ok=201,
-        errors=(400, 403, 404), body={"target_id": {"type": "integer"}, "visited_at": {"type": "string"},
-                                      "kind": {"type": "string", "enum": ["home", "phone", "video", "other"]},
-                                      "notes": {"type": "string"}})},
+        errors=(403, 404), required=("target_id", "visited_at", "kind"),
+        body={"target_id": ID, "visited_at": TIME, "kind": {"type": "string", "enum": list(VISIT_KINDS)},
+              "notes": STRING, "follow_up": STRING},
+        returns=obj({"id": ID, "target_id": ID, "visited_at": TIME, "next_visit_due": TIME}))},
     "/duties/compliance": {"get": operation(
         "4/6/8 compliance rates (0–1) for a month (?period=YYYY-MM) in the caller's scope", tag="duties",
-        errors=(400, 403))},
+        query={"period": {"type": "string", "pattern": r"^(\d{4}-\d{2})?$",
+                          "description": "empty: this month"}},
+        errors=(403,),
+        returns=obj({"must_arrive": obj(_RATE), "must_know": obj(_RATE), "must_visit": obj(_RATE)}))},
 }

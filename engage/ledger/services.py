@@ -18,7 +18,7 @@ from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Community
 from engage.community.services import administered_community_ids, managed_user, street_of
 from engage.errors import Conflict, Forbidden, Invalid, NotFound
-from engage.pagination import Page
+from engage.pagination import Page, clamped
 
 MAX_AWARD = 100_000
 MAX_ISSUE = 100_000_000
@@ -94,7 +94,7 @@ class Statement:
 
 def _statement(session: Session, address: str, *, kinds: list[str] | None, page: int,
                per_page: int) -> Statement:
-    page = max(page, 1)
+    page = clamped(page)
     lines = points.statement(session, address, kinds=kinds, limit=per_page,
                              offset=(page - 1) * per_page)
     total = points.statement_count(session, address, kinds=kinds)

@@ -13,6 +13,7 @@ from engage.extensions import db
 from engage.forms import options, run_form
 from engage.ledger import services
 from engage.ledger.forms import AwardForm, IssueForm
+from engage.validation import query_id
 
 bp = Blueprint("ledger", __name__, url_prefix="/points")
 
@@ -39,7 +40,7 @@ def _issue_form() -> IssueForm | None:
 
 def _render_budget(award_form: AwardForm, issue_form: IssueForm | None, status: int = 200):
     community, result = services.community_budget(
-        db.session, current_user, request.args.get("community", type=int),
+        db.session, current_user, request.args.get("community", type=query_id),
         page=request.args.get("page", 1, type=int))
     return render_template("ledger/budget.html", community=community, statement=result,
                            award_form=award_form, issue_form=issue_form), status

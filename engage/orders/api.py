@@ -4,10 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from engage.api.core import committed, current_actor, int_arg, json_body, require_fields
-from engage.api.openapi import operation
+from engage.api.openapi import (BOOLEAN, ID, INTEGER, PAGE_QUERY, STRING, TIME, array, nullable, obj,
+                                operation, page_of)
 from engage.extensions import db
 from engage.orders import categories, queries, services
 from engage.orders.models import ServiceOrder
+from engage.pagination import MAX_PAGE
+from engage.validation import identifier, optional_string
 
 bp = Blueprint("orders_api", __name__)
 
@@ -33,8 +36,7 @@ def order_json(order: ServiceOrder) -> dict:
 
 
 def _text(body: dict, name: str) -> str | None:
-    value = body.get(name)
-    return None if value is None else str(value)
+    return optional_string(body.get(name), name)
 
 
 @bp.get("/order-categories")
@@ -48,8 +50,9 @@ def place():
     body = json_body()
     require_fields(body, "category", "title")
     order = services.place_order(
-        db.session, current_actor(), category=str(body["category"]), title=str(body["title"]),
-        description=_text(body, "description") or "", on_behalf_of=body.get("on_behalf_of"),
+        db.session, current_actor(), category=_text(body, "category"), title=_text(body, "title"),
+        description=_text(body, "description") or "",
+        on_behalf_of=identifier(body.get("on_behalf_of"), "on_behalf_of", required=False),
         channel=_text(body, "channel"))
     return committed(order_json(order), 201)
 
@@ -58,7 +61,7 @@ def place():
 def list_orders():
     status = request.args.get("status") or None
     result = queries.my_orders(db.session, current_actor(), status=status,
-                               page=int_arg("page", 1, low=1, high=10**6),
+                               page=int_arg("page", 1, low=1, high=MAX_PAGE),
                                per_page=int_arg("per_page", 20, low=1, high=100))
     return committed({"items": [order_json(o) for o in result.items], "page": result.page,
                       "per_page": result.per_page, "total": result.total})
@@ -74,7 +77,7 @@ def tasks():
     stmt_page = queries.task_board(db.session, current_actor(),
                                    category=request.args.get("category") or None,
                                    near=request.args.get("near") or None,
-                                   page=int_arg("page", 1, low=1, high=10**6),
+                                   page=int_arg("page", 1, low=1, high=MAX_PAGE),
                                    per_page=int_arg("per_page", 30, low=1, high=100))
     return committed({"items": [order_json(o) for o in stmt_page.items], "page": stmt_page.page,
                       "per_page": stmt_page.per_page, "total": stmt_page.total})
@@ -87,7 +90,8 @@ def _act(order_id: int, action, **kwargs):
 @bp.post("/orders/<int:order_id>/dispatch")
 def dispatch(order_id: int):
     body = json_body() if request.get_data() else {}
-    return _act(order_id, services.dispatch_order, volunteer_id=body.get("volunteer_id"),
+    volunteer_id = identifier(body.get("volunteer_id"), "volunteer_id", required=False)
+    return _act(order_id, services.dispatch_order, volunteer_id=volunteer_id,
                 note=_text(body, "note"))
 
 
@@ -113,32 +117,50 @@ def cancel(order_id: int):
     return _act(order_id, services.cancel_order, reason=_text(json_body(), "reason"))
 
 
-_ORDER = {"category": {"type": "string"}, "title": {"type": "string", "maxLength": 100},
-          "description": {"type": "string", "maxLength": 2000}, "on_behalf_of": {"type": "integer"},
+_TIME_OR_NULL = nullable(TIME)
+ORDER = obj({
+    "id": ID, "status": STRING, "category": STRING, "category_name": STRING, "title": STRING,
+    "description": nullable(STRING), "channel": nullable(STRING), "requester_id": ID,
+    "volunteer_id": nullable(ID), "assigned_volunteer_id": nullable(ID), "community_id": ID,
+    "micro_grid_id": nullable(ID), "rating": nullable(INTEGER), "points_awarded": nullable(INTEGER),
+    "escalation_level": nullable(INTEGER), "overdue": BOOLEAN, "created_at": _TIME_OR_NULL,
+    "deadlines": obj({"dispatch_by": _TIME_OR_NULL, "accept_by": _TIME_OR_NULL, "resolve_by": _TIME_OR_NULL}),
+    "timeline": array(obj({"status": STRING, "event": STRING, "at": _TIME_OR_NULL, "actor_id": nullable(ID),
+                           "note": nullable(STRING)}))})
+_PLACE = {"category": STRING, "title": {"type": "string", "maxLength": 100},
+          "description": {"type": "string", "maxLength": 2000}, "on_behalf_of": ID,
           "channel": {"type": "string", "enum": ["app", "qr", "grid_worker", "phone", "hotline_12345"]}}
 _ACTION_ERRORS = (400, 403, 404, 409)
+
+
+def _action(summary: str, body: dict | None = None, required: tuple[str, ...] = ()) -> dict:
+    return {"post": operation(summary, tag="orders", body=body, required=required, returns=ORDER,
+                              errors=_ACTION_ERRORS)}
+
+
 OPENAPI_PATHS = {
-    "/order-categories": {"get": operation("Categories residents can order", tag="orders")},
+    "/order-categories": {"get": operation(
+        "Categories residents can order", tag="orders",
+        returns=array(obj({"code": STRING, "name": STRING, "points": INTEGER})))},
     "/orders": {
-        "post": operation("Place an order (点单)", tag="orders", ok=201, body=_ORDER, errors=(400, 403)),
-        "get": operation("Orders the caller may see, newest first; ?status=", tag="orders", errors=(400,)),
+        "post": operation("Place an order (点单)", tag="orders", ok=201, body=_PLACE,
+                          required=("category", "title"), returns=ORDER, errors=(403,)),
+        "get": operation("Orders the caller may see, newest first", tag="orders",
+                         query={**PAGE_QUERY, "status": STRING}, returns=page_of(ORDER)),
     },
     "/orders/{order_id}": {"get": operation("One order with deadlines and timeline", tag="orders",
-                                            errors=(404,))},
+                                            returns=ORDER, errors=(403,))},
     "/tasks": {"get": operation(
-        "Dispatched orders open to the calling volunteer, nearest first; ?category=&near=micro_grid|grid",
-        tag="orders", errors=(400, 403))},
-    "/orders/{order_id}/dispatch": {"post": operation(
-        "Dispatch (派单) to a volunteer or the community pool", tag="orders",
-        body={"volunteer_id": {"type": "integer"}, "note": {"type": "string"}}, errors=_ACTION_ERRORS)},
-    "/orders/{order_id}/accept": {"post": operation(
-        "Accept (接单); 409 already_taken when another volunteer won", tag="orders", errors=_ACTION_ERRORS)},
-    "/orders/{order_id}/complete": {"post": operation(
-        "Report completion", tag="orders", body={"note": {"type": "string"}}, errors=_ACTION_ERRORS)},
-    "/orders/{order_id}/rate": {"post": operation(
-        "Rate (评单) 1–5 stars; closes the order and pays the volunteer", tag="orders",
-        body={"stars": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": {"type": "string"}},
-        errors=_ACTION_ERRORS)},
-    "/orders/{order_id}/cancel": {"post": operation(
-        "Cancel", tag="orders", body={"reason": {"type": "string"}}, errors=_ACTION_ERRORS)},
+        "Dispatched orders open to the calling volunteer, nearest first", tag="orders",
+        query={**PAGE_QUERY, "category": STRING,
+               "near": {"type": "string", "enum": ["", "micro_grid", "grid"]}},
+        returns=page_of(ORDER), errors=(403,))},
+    "/orders/{order_id}/dispatch": _action("Dispatch (派单) to a volunteer or the community pool",
+                                           {"volunteer_id": ID, "note": STRING}),
+    "/orders/{order_id}/accept": _action("Accept (接单); 409 already_taken when another volunteer won"),
+    "/orders/{order_id}/complete": _action("Report completion", {"note": STRING}),
+    "/orders/{order_id}/rate": _action(
+        "Rate (评单) 1–5 stars; closes the order and pays the volunteer",
+        {"stars": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": STRING}, ("stars",)),
+    "/orders/{order_id}/cancel": _action("Cancel", {"reason": STRING}),
 }

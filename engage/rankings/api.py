@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from engage.api.core import committed, current_actor
-from engage.api.openapi import operation
+from engage.api.core import choice_arg, committed, current_actor
+from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, STRING, array, obj, operation
 from engage.community.services import street_of
 from engage.extensions import db
 from engage.i18n import local_zone
@@ -20,7 +20,7 @@ def volunteers():
     label = request.args.get("period")
     period = parse_label(label, local_zone()) if label else None
     rows = leaderboards.leaderboard(db.session, current_actor(), period=period,
-                                    by="hours" if request.args.get("by") == "hours" else "points")
+                                    by=choice_arg("by", ("points", "hours")))
     return committed([{"rank": r.rank, "user_id": r.user.id, "display_name": mask_name(r.user.display_name),
                        "points": r.points, "hours": round(r.minutes / 60, 2)} for r in rows])
 
@@ -34,11 +34,17 @@ def property_companies():
                        "list": e.list, "gold": e.gold} for e in (ranking.entries if ranking else [])])
 
 
+_PERIOD = {"type": "string", "description": "YYYY-MM, YYYY-Qn or YYYY"}
 OPENAPI_PATHS = {
     "/rankings/volunteers": {"get": operation(
-        "The caller's community's volunteers by points earned (or ?by=hours) for ?period=YYYY-MM, YYYY-Qn, "
-        "YYYY or all time", tag="rankings", errors=(400, 403))},
+        "The caller's community's volunteers by points earned (or ?by=hours) for a period or all time",
+        tag="rankings", errors=(403,),
+        query={"period": _PERIOD, "by": {"type": "string", "enum": ["points", "hours"]}},
+        returns=array(obj({"rank": INTEGER, "user_id": ID, "display_name": STRING, "points": INTEGER,
+                           "hours": NUMBER})))},
     "/rankings/property-companies": {"get": operation(
         "The published ranking (latest version) of the caller's street for ?period=YYYY-Qn or YYYY-MM",
-        tag="rankings", errors=(400,))},
+        tag="rankings", query={"period": _PERIOD}, returns=array(obj({
+            "rank": INTEGER, "company_id": ID, "name": STRING, "score": NUMBER,
+            "list": {"type": ["string", "null"], "enum": ["red", "yellow", None]}, "gold": BOOLEAN})))},
 }

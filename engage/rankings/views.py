@@ -18,6 +18,7 @@ from engage.periods import chosen_or_this_month, parse_label, quarter_of, recent
 from engage.rankings import dashboard, leaderboards, reports, services
 from engage.rankings.dashboard import dashboard_rows
 from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm
+from engage.validation import query_id
 from points.base import utcnow
 
 bp = Blueprint("rankings", __name__)
@@ -99,7 +100,7 @@ def mine():
 
 
 def _dashboard_scope() -> tuple[list[int], str]:
-    chosen = request.args.get("community", type=int)
+    chosen = request.args.get("community", type=query_id)
     return dashboard.scope(db.session, current_user, chosen), str(chosen or "")
 
 
