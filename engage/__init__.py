@@ -93,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from engage.errors import register_errorhandlers as register
+    from engage.errorhandlers import register_errorhandlers as register
 
     register(app)
 
