@@ -21,9 +21,11 @@ def register_subgroups() -> None:
 @engage_cli.command("demo")
 def demo_command() -> None:
     """Create the demo street, communities, accounts and history (idempotent)."""
+    from flask import current_app
+
     from engage.demo import DEMO_PASSWORD, load_demo
 
-    created = load_demo(db.session)
+    created = load_demo(db.session, key=current_app.config["DATA_ENCRYPTION_KEY"])
     db.session.commit()
     if created:
         click.echo(f"Demo data created. Accounts (password {DEMO_PASSWORD}): "

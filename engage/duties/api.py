@@ -28,7 +28,8 @@ def care_targets():
 
 @bp.get("/duties/care-targets/<int:target_id>")
 def care_target(target_id: int):
-    record = care.open_record(db.session, current_actor(), target_id, purpose="api")
+    record = care.open_record(db.session, current_actor(), target_id, purpose="api",
+                              key=current_app.config["DATA_ENCRYPTION_KEY"])
     return committed(care.full(record, utcnow()))
 
 
@@ -42,7 +43,8 @@ def visit():
         raise Invalid(_("时间格式无效。"), {"visited_at": _("需要带时区的 ISO 8601 时间。")}) from None
     found = care.record_visit(db.session, current_actor(), whole(body["target_id"], "target_id", 1, 2**31 - 1),
                               visited_at=visited_at, kind=body["kind"], found=str(body.get("notes", "")),
-                              follow_up=str(body.get("follow_up", "")), zone=local_zone())
+                              follow_up=str(body.get("follow_up", "")), zone=local_zone(),
+                              key=current_app.config["DATA_ENCRYPTION_KEY"])
     return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
                       "next_visit_due": found.target.next_visit_due.isoformat()}, 201)
 
