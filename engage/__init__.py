@@ -71,7 +71,8 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from engage.api import register_api
-    from engage.validation import DatabaseInt, storable_request_fields
+    from engage.security import storable_request_fields
+    from engage.validation import DatabaseInt
     from engage.audit.views import bp as audit_bp
     from engage.auth.views import bp as auth_bp
     from engage.community.views import bp as community_bp
@@ -96,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from engage.errors import register_errorhandlers as register
+    from engage.errorhandlers import register_errorhandlers as register
 
     register(app)
 

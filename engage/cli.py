@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from engage.errors import DomainError
 from engage.extensions import db
+from engage.jobs import Job, run_jobs
 
 engage_cli = AppGroup("engage", help="Engage operator commands (志愿积分平台运维命令).")
 
@@ -20,9 +21,11 @@ def register_subgroups() -> None:
 @engage_cli.command("demo")
 def demo_command() -> None:
     """Create the demo street, communities, accounts and history (idempotent)."""
+    from flask import current_app
+
     from engage.demo import DEMO_PASSWORD, load_demo
 
-    created = load_demo(db.session)
+    created = load_demo(db.session, key=current_app.config["DATA_ENCRYPTION_KEY"])
     db.session.commit()
     if created:
         click.echo(f"Demo data created. Accounts (password {DEMO_PASSWORD}): "
@@ -114,35 +117,51 @@ def reports_command() -> None:
 
 
 @engage_cli.command("tick")
-def tick_command() -> None:
+@click.pass_context
+def tick_command(ctx: click.Context) -> None:
     """Periodic work for cron (idempotent): order reminders and escalations, expired holds,
     forgotten activity check-outs, unclaimed online redemptions (refunded), 468 reminders,
-    escalations and reports, and the leaderboard tallies."""
-    from zoneinfo import ZoneInfo
+    escalations and reports, and the leaderboard tallies. Each job commits on its own; a
+    failed one is reported and the exit status is 1, the others' work stays done."""
+    report = run_jobs(db.session, _tick_jobs())
+    click.echo(report.summary())
+    for failure in report.failures:
+        click.echo(f"failed: {failure}", err=True)
+    if report.failures:
+        ctx.exit(1)
 
+
+def _tick_jobs() -> list[Job]:
+    """The jobs of ``tick``, in order, with this run's time, zone and settings bound in."""
     from flask import current_app
 
     import points
     from engage.activities.attendance import close_forgotten
     from engage.duties.events import escalate_late
     from engage.duties.rhythm import generate_reports, remind_due_visits
+    from engage.i18n import local_zone
     from engage.orders.deadlines import tick_orders
     from engage.rankings.leaderboards import rebuild_tallies
     from marketplace.redemption import expire_unclaimed
     from points.base import utcnow
 
-    now = utcnow()
-    result = tick_orders(db.session, now=now, zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-    holds = points.expire_holds(db.session, now=now)
-    closed = close_forgotten(db.session, now=now, max_hours=current_app.config["ACTIVITY_MAX_HOURS"])
-    unclaimed = expire_unclaimed(db.session, now=now)
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    visit_reminders = remind_due_visits(db.session, now=now, zone=zone)
-    late_events = escalate_late(db.session, now=now)
-    reports = generate_reports(db.session, now=now, zone=zone, stale_days=current_app.config["DUTY_STALE_DAYS"])
-    tallies = rebuild_tallies(db.session, zone=zone, now=now)
-    db.session.commit()
-    click.echo(f"orders: reminded {result.reminded}, escalated {result.escalated}; "
-               f"expired holds {holds}; activity check-outs closed {closed}; "
-               f"unclaimed redemptions refunded {unclaimed}; 468: visit reminders {visit_reminders}, "
-               f"late events escalated {late_events}, reports kept {reports}; leaderboard tallies {tallies}")
+    now, zone, config = utcnow(), local_zone(), current_app.config
+
+    def orders(session):
+        result = tick_orders(session, now=now, zone=zone)
+        return {"orders reminded": result.reminded, "orders escalated": result.escalated}
+
+    return [
+        Job("orders", orders),
+        Job("holds", lambda session: {"expired holds": points.expire_holds(session, now=now)}),
+        Job("check-outs", lambda session, community_id: {"activity check-outs closed": close_forgotten(
+            session, community_id, now=now, max_hours=config["ACTIVITY_MAX_HOURS"])}, per_community=True),
+        Job("redemptions", lambda session: {
+            "unclaimed redemptions refunded": expire_unclaimed(session, now=now)}),
+        Job("468 visits", lambda session: {
+            "468 visit reminders": remind_due_visits(session, now=now, zone=zone)}),
+        Job("468 events", lambda session: {"468 late events escalated": escalate_late(session, now=now)}),
+        Job("468 reports", lambda session: {"468 reports kept": generate_reports(
+            session, now=now, zone=zone, stale_days=config["DUTY_STALE_DAYS"])}),
+        Job("tallies", lambda session: {"leaderboard tallies": rebuild_tallies(session, zone=zone, now=now)}),
+    ]

@@ -1,22 +1,19 @@
 """Encryption at rest for the most sensitive fields (ID numbers, sensitive care notes).
 
-The key comes from DATA_ENCRYPTION_KEY (a Fernet key); without it a development key
-is generated into instance/. Losing the key loses the data, so production sets it
-explicitly and keeps a copy apart from the database backups.
+The key (a Fernet key) is the caller's to give: the web layer and the CLI pass
+DATA_ENCRYPTION_KEY from the configuration, so services need no application context.
+Without the setting a development key is generated into instance/. Losing the key
+loses the data, so production sets it explicitly and keeps a copy apart from the
+database backups.
 """
 from __future__ import annotations
 
 from cryptography.fernet import Fernet
-from flask import current_app
 
 
-def _fernet() -> Fernet:
-    return Fernet(current_app.config["DATA_ENCRYPTION_KEY"].encode())
+def encrypt(key: str, text: str) -> str:
+    return Fernet(key.encode()).encrypt(text.encode()).decode()
 
 
-def encrypt(text: str) -> str:
-    return _fernet().encrypt(text.encode()).decode()
-
-
-def decrypt(token: str) -> str:
-    return _fernet().decrypt(token.encode()).decode()
+def decrypt(key: str, token: str) -> str:
+    return Fernet(key.encode()).decrypt(token.encode()).decode()

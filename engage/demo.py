@@ -28,8 +28,9 @@ SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ["建国", "秀英", "志强", "丽华", "明", "芳", "海燕", "国庆", "桂兰", "小龙"]
 
 
-def load_demo(session: Session) -> bool:
-    """Create everything once; returns False (and changes nothing) if already there."""
+def load_demo(session: Session, *, key: str) -> bool:
+    """Create everything once (``key`` encrypts the sensitive fields); returns False (and changes
+    nothing) if already there."""
     if session.scalar(select(Street).where(Street.name == DEMO_STREET)):
         return False
     street = Street(name=DEMO_STREET)
@@ -51,9 +52,9 @@ def load_demo(session: Session) -> bool:
     session.flush()
     _points(session, users, home, other)
     _orders(session, users, home, other)
-    _activities(session, users)
+    _activities(session, users, key)
     _mall(session, users)
-    _duties(session, users, home)
+    _duties(session, users, home, key)
     _rankings(session, users, home)
     rebuild_tallies(session, zone=DEMO_ZONE, now=utcnow())
     periodic_reports.generate(session, now=utcnow(), zone=DEMO_ZONE)
@@ -79,7 +80,7 @@ def _rankings(session: Session, users: dict, home: Community) -> None:
         ranking_services.publish(session, admin, label, zone=DEMO_ZONE, rule={"red_min": 70})
 
 
-def _duties(session: Session, users: dict, home: Community) -> None:
+def _duties(session: Session, users: dict, home: Community, key: str) -> None:
     """Care targets in all eight categories for the grid worker (some overdue), visits,
     a late and an open 必到 event, and part of the 六必清 checklist."""
     staff, worker = users["staff"], users["gridworker"]
@@ -92,13 +93,14 @@ def _duties(session: Session, users: dict, home: Community) -> None:
         target = care.register_target(session, staff, grid_id=grid.id, category=category, name=_name(40 + n),
                                       phone=f"139{n:04d}8888", address=f"1号楼{n + 1}单元", zone=DEMO_ZONE,
                                       id_number="11010519491231002X" if n == 0 else "",
-                                      notes="需定期关注" if category != "petitioner" else "反映小区停车问题")
+                                      notes="需定期关注" if category != "petitioner" else "反映小区停车问题",
+                                      key=key)
         target.created_at = now - timedelta(weeks=weeks_ago)
         target.next_visit_due = schedule.next_due(None, care.frequency_of(session, target), DEMO_ZONE,
                                                   now=target.created_at)
         if visited_days_ago is not None:
             care.record_visit(session, worker, target.id, visited_at=now - timedelta(days=visited_days_ago),
-                              kind="home", found="情况稳定", zone=DEMO_ZONE)
+                              kind="home", found="情况稳定", zone=DEMO_ZONE, key=key)
     limits = dict(urgent_minutes=30, other_hours=24)
     late = events.report_event(session, users["resident1"], grid_id=grid.id, kind="neighbour_dispute",
                                title="楼上漏水引发邻里纠纷", now=now - timedelta(days=3), **limits)
@@ -134,7 +136,7 @@ def _mall(session: Session, users: dict) -> None:
     members.set_pin(session, users["resident1"], "480213")
 
 
-def _activities(session: Session, users: dict) -> None:
+def _activities(session: Session, users: dict, key: str) -> None:
     """Teams, profiles, a weekly patrol, upcoming activities and some served hours."""
     staff, first, second = users["staff"], users["volunteer1"], users["volunteer2"]
     teams = {name: volunteers.create_team(session, staff, name=name, description=about) for name, about in (
@@ -144,9 +146,9 @@ def _activities(session: Session, users: dict) -> None:
         for name in names:
             volunteers.join_team(session, volunteer, teams[name].id)
     volunteers.update_profile(session, first, volunteer_group="new_employment", availability="工作日晚上、周末",
-                              skills="助老,维修", id_number="11010519491231002X")
+                              skills="助老,维修", id_number="11010519491231002X", key=key)
     volunteers.update_profile(session, second, volunteer_group="party_member", availability="周末上午",
-                              skills="家政,理论宣讲")
+                              skills="家政,理论宣讲", key=key)
     midnight = datetime.now(DEMO_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
     fields = dict(capacity=10, points_per_hour=10, location="幸福社区党群服务中心")
     activities.create_activity(session, staff, title="夜间巡逻", kind="patrol", repeat_weeks=3,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from flask import request
 from flask_babel import lazy_gettext as _
 from werkzeug.routing import IntegerConverter, Map
 
@@ -69,15 +68,6 @@ def storable(value: str, field: str) -> str:
     if _UNSTORABLE.search(value):
         raise Invalid.field(field, _("包含无法保存的字符。"))
     return value
-
-
-def storable_request_fields() -> None:
-    """Before every request: a NUL in any query or form field is refused (400, naming the
-    field) before a view stores it; PostgreSQL would refuse it mid-transaction with a 500."""
-    for source in (request.args, request.form):
-        for name, value in source.items(multi=True):
-            storable(name, name)
-            storable(value, name)
 
 
 def text(value, field: str, limit: int, *, required: bool = True) -> str:

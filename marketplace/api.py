@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from engage.api.core import committed, current_actor, json_body, paginated, require_fields
 from engage.api.idempotency import idempotent
 from engage.api.openapi import ID, INTEGER, PAGE_QUERY, STRING, TIME, array, nullable, obj, operation, page_of
-from engage.errors import Invalid, describe, is_expected
+from engage.errorhandlers import describe, is_expected
+from engage.errors import Invalid
 from engage.extensions import db
 from engage.i18n import local_zone
 from engage.validation import DB_INT_MAX, optional_string, whole

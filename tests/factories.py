@@ -13,6 +13,7 @@ from engage.community.models import (Community, Compound, Grid, Household, Micro
                                      PropertyCompany, Street)
 
 PASSWORD = "correct-horse-42"
+DATA_KEY = "zIwu-xDkdBLTdm1opnc2FKMXae7ugES40i7GUZrg4Mo="  # the test apps' DATA_ENCRYPTION_KEY (a Fernet key)
 _seq = itertools.count(1)
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from flask_babel import force_locale
 
-from engage.errors import describe
+from engage.errorhandlers import describe
 from points import errors as ledger_errors
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

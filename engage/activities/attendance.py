@@ -204,11 +204,14 @@ def corrections(session: Session, actor: User, activity_id: int) -> list[Attenda
         .order_by(AttendanceCorrection.id)))
 
 
-def close_forgotten(session: Session, *, now: datetime, max_hours: int) -> int:
-    """``tick``: whoever never checked out is checked out at the end, and flagged for staff."""
+def close_forgotten(session: Session, community_id: int, *, now: datetime, max_hours: int) -> int:
+    """``tick``: whoever never checked out is checked out at the end, and flagged for staff.
+
+    One community at a time: the points come from its budget, and one community's empty
+    budget must not hold up the others' check-outs."""
     forgotten = session.scalars(select(Enrollment).join(Activity).where(
-        Enrollment.checked_in_at.is_not(None), Enrollment.checked_out_at.is_(None),
-        Activity.ends_at <= now)).all()
+        Activity.community_id == community_id, Enrollment.checked_in_at.is_not(None),
+        Enrollment.checked_out_at.is_(None), Activity.ends_at <= now)).all()
     for enrollment in forgotten:
         _close_attendance(session, enrollment, enrollment.activity.ends_at, max_hours,
                           actor_id=None, flagged=True)

@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 
 from engage.api.core import current_actor
 from engage.api.models import IdempotentRequest
-from engage.errors import Conflict, Invalid, describe, is_expected
+from engage.errorhandlers import describe, is_expected
+from engage.errors import Conflict, Invalid
 from engage.extensions import db
 from engage.persistence import Prepared, inserting
 from points.base import utcnow

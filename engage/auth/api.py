@@ -9,8 +9,9 @@ from engage.api.core import bearer_token, committed, current_actor, json_body, p
 from engage.api.openapi import ID, INTEGER, NUMBER, STRING, array, nullable, obj, operation
 from engage.auth import signin
 from engage.auth.models import User
-from engage.auth.services import account_summary, open_session, revoke_session
+from engage.auth.services import open_session, revoke_session
 from engage.extensions import db
+from engage.home.services import account_summary
 from engage.validation import optional_string
 
 bp = Blueprint("auth_api", __name__)

@@ -14,14 +14,12 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from engage.activities.attendance import service_minutes
 from engage.auth.models import ROLES, AuthSession, User, UserRole
 from engage.auth.passwords import check_policy, hash_password, verify_password
 from engage.auth.permissions import require_role
 from engage.community.models import Community, MicroGrid
 from engage.community.services import administered_community_ids, managed_user
-from engage.errors import Conflict, Invalid, InvalidCredentials
-from engage.ledger.services import points_balance
+from engage.errors import Conflict, Invalid, InvalidCredentials, NotFound
 from engage.pagination import Page, paginate
 from engage.persistence import add_unique
 from points.base import utcnow
@@ -197,12 +195,3 @@ def users_in_scope(session: Session, actor: User, *, query: str = "", page: int 
         like = f"%{query.strip()}%"
         stmt = stmt.where(User.display_name.like(like) | User.phone.like(like) | User.username.like(like))
     return paginate(session, stmt.order_by(User.id), page=page, per_page=per_page)
-
-
-def account_summary(session: Session, user: User) -> dict:
-    """Points balance and service hours, as shown on profiles and ``/api/v1/me``.
-
-    Service hours come from checked-out volunteer activities, in hours.
-    """
-    return {"points_balance": points_balance(session, user),
-            "service_hours": round(service_minutes(session, user) / 60, 2)}

@@ -14,6 +14,7 @@ from engage.community.services import public_communities, public_micro_grids
 from engage.errors import DomainError
 from engage.extensions import db
 from engage.forms import options, require_valid, run_form
+from engage.home.services import account_summary
 from engage.security import is_local_path
 
 bp = Blueprint("auth", __name__)
@@ -99,7 +100,7 @@ def profile():
         session.pop("lang", None)
         flash(_("资料已保存。"), "success")
         return redirect(url_for("auth.profile"))
-    summary = services.account_summary(db.session, current_user)
+    summary = account_summary(db.session, current_user)
     return render_template("auth/profile.html", form=form, password_form=password_form,
                            summary=summary)
 
@@ -114,7 +115,7 @@ def change_password():
         db.session.commit()
         flash(_("密码已修改，其他设备上的登录已退出。"), "success")
         return redirect(url_for("auth.profile"))
-    summary = services.account_summary(db.session, current_user)
+    summary = account_summary(db.session, current_user)
     return render_template("auth/profile.html", form=ProfileForm(obj=current_user),
                            password_form=form, summary=summary), 400
 

@@ -25,7 +25,8 @@ def care_targets():
 
 @bp.get("/duties/care-targets/<int:target_id>")
 def care_target(target_id: int):
-    record = care.open_record(db.session, current_actor(), target_id, purpose="api")
+    record = care.open_record(db.session, current_actor(), target_id, purpose="api",
+                              key=current_app.config["DATA_ENCRYPTION_KEY"])
     return committed(care.full(record, utcnow()))
 
 
@@ -36,7 +37,7 @@ def visit():
     found = care.record_visit(db.session, current_actor(), identifier(body["target_id"], "target_id"),
                               visited_at=moment(body["visited_at"], "visited_at"), kind=body["kind"],
                               found=body.get("notes", ""), follow_up=body.get("follow_up", ""),
-                              zone=local_zone())
+                              zone=local_zone(), key=current_app.config["DATA_ENCRYPTION_KEY"])
     return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
                       "next_visit_due": found.target.next_visit_due.isoformat()}, 201)
 

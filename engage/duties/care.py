@@ -76,27 +76,28 @@ class FullRecord:
     visits: list[tuple[Visit, str]]
 
 
-def open_record(session: Session, actor: User, target_id: int, purpose: str) -> FullRecord:
-    """The unmasked record with its visit log; the read is written to the access log."""
+def open_record(session: Session, actor: User, target_id: int, purpose: str, *, key: str) -> FullRecord:
+    """The unmasked record with its visit log (``key`` decrypts it); the read is written to the access log."""
     target = _visible(session, actor, target_id)
     record_access(session, actor, f"care_target:{target.id}", purpose)
     visits = session.scalars(select(Visit).where(Visit.target_id == target.id)
                              .order_by(Visit.visited_at.desc(), Visit.id.desc())).all()
-    return FullRecord(target, _decrypt(target.id_number_cipher), _secret_or_plain(target.notes_cipher, target.notes),
-                      [(visit, _secret_or_plain(visit.found_cipher, visit.found)) for visit in visits])
+    return FullRecord(target, _decrypt(key, target.id_number_cipher),
+                      _secret_or_plain(key, target.notes_cipher, target.notes),
+                      [(visit, _secret_or_plain(key, visit.found_cipher, visit.found)) for visit in visits])
 
 
-def _decrypt(cipher: str | None) -> str | None:
-    return crypto.decrypt(cipher) if cipher else None
+def _decrypt(key: str, cipher: str | None) -> str | None:
+    return crypto.decrypt(key, cipher) if cipher else None
 
 
-def _secret_or_plain(cipher: str | None, plain: str) -> str:
-    return crypto.decrypt(cipher) if cipher else plain
+def _secret_or_plain(key: str, cipher: str | None, plain: str) -> str:
+    return crypto.decrypt(key, cipher) if cipher else plain
 
 
-def _store_text(category: str, value: str) -> tuple[str, str | None]:
+def _store_text(key: str, category: str, value: str) -> tuple[str, str | None]:
     """The plain and encrypted columns for a note: restricted categories never keep plain text."""
-    return ("", crypto.encrypt(value)) if category in RESTRICTED and value else (value, None)
+    return ("", crypto.encrypt(key, value)) if category in RESTRICTED and value else (value, None)
 
 
 def policy_frequencies(session: Session, community_ids: set[int]) -> dict[tuple[int, str], str]:
@@ -117,8 +118,10 @@ def frequency_of(session: Session, target: CareTarget) -> str:
 
 def register_target(session: Session, actor: User, *, grid_id, category: str, name: str, zone: ZoneInfo,
                     phone: str = "", address: str = "", id_number: str = "", notes: str = "",
-                    frequency: str | None = None, assigned_worker_id=None, household_id=None) -> CareTarget:
-    """Staff put a person on the register; the grid's worker is assigned unless another is named."""
+                    frequency: str | None = None, assigned_worker_id=None, household_id=None,
+                    key: str) -> CareTarget:
+    """Staff put a person on the register; the grid's worker is assigned unless another is named
+    (``key`` encrypts the ID number and a restricted category's notes)."""
     if not actor.has_role(*STAFF_ROLES):
         raise Forbidden()
     if category not in CATEGORIES:
@@ -134,12 +137,13 @@ def register_target(session: Session, actor: User, *, grid_id, category: str, na
     household = session.get(Household, household_id) if household_id else None
     if household_id and (household is None or household.community_id != grid.community_id):
         raise Invalid.field("household_id", _("未知的住户。"))
-    plain, cipher = _store_text(category, text(notes, "notes", 2000, required=False))
+    plain, cipher = _store_text(key, category, text(notes, "notes", 2000, required=False))
     target = CareTarget(
         community_id=grid.community_id, grid_id=grid.id, household_id=household_id or None,
         assigned_worker_id=worker.id, category=category, name=text(name, "name", 50),
         phone=text(phone, "phone", 11, required=False) or None, address=text(address, "address", 200, required=False),
-        id_number_cipher=crypto.encrypt(id_number.strip().upper()) if id_number and id_number.strip() else None,
+        id_number_cipher=(crypto.encrypt(key, id_number.strip().upper())
+                          if id_number and id_number.strip() else None),
         notes=plain, notes_cipher=cipher, frequency=frequency or None, next_visit_due=utcnow())
     session.add(target)
     session.flush()
@@ -150,7 +154,7 @@ def register_target(session: Session, actor: User, *, grid_id, category: str, na
 
 def record_visit(session: Session, actor: User, target_id: int, *, visited_at: datetime, kind: str,
                  found: str = "", follow_up: str = "", zone: ZoneInfo, order_category: str | None = None,
-                 order_title: str = "", order_for: int | None = None) -> Visit:
+                 order_title: str = "", order_for: int | None = None, key: str) -> Visit:
     """A visit by the assigned worker (or staff); the next due date moves on. A need found on
     the visit can become a service order on a resident's behalf (代诉), linked to the visit.
     Another worker of the same community is told plainly that the target is not theirs."""
@@ -165,7 +169,7 @@ def record_visit(session: Session, actor: User, target_id: int, *, visited_at: d
         raise Invalid.field("visited_at", _("走访时间不能晚于现在。"))
     if kind not in VISIT_KINDS:
         raise Invalid.field("kind", _("未知的走访方式。"))
-    plain, cipher = _store_text(target.category, text(found, "notes", 2000, required=False))
+    plain, cipher = _store_text(key, target.category, text(found, "notes", 2000, required=False))
     visit = Visit(target_id=target.id, worker_id=actor.id, visited_at=visited_at, kind=kind, found=plain,
                   found_cipher=cipher, follow_up=text(follow_up, "follow_up", 500, required=False))
     if order_category:

@@ -57,7 +57,8 @@ def new_target():
     outcome = run_form(form, lambda: care.register_target(
         db.session, current_user, grid_id=form.grid_id.data, category=form.category.data, name=form.name.data,
         phone=form.phone.data or "", address=form.address.data or "", id_number=form.id_number.data or "",
-        notes=form.notes.data or "", frequency=form.frequency.data or None, zone=local_zone()))
+        notes=form.notes.data or "", frequency=form.frequency.data or None, zone=local_zone(),
+        key=current_app.config["DATA_ENCRYPTION_KEY"]))
     if outcome.ok:
         db.session.commit()
         flash(_("已登记走访对象。"), "success")
@@ -69,7 +70,8 @@ def new_target():
 @login_required
 def target(target_id: int):
     """The full record: opening it is logged (DESIGN.md rule 6)."""
-    record = care.open_record(db.session, current_user, target_id, purpose="page")
+    record = care.open_record(db.session, current_user, target_id, purpose="page",
+                              key=current_app.config["DATA_ENCRYPTION_KEY"])
     db.session.commit()
     form = _order_choices(VisitForm(
         visited_at=to_local(utcnow()).replace(second=0, microsecond=0)))
@@ -94,7 +96,7 @@ def visit(target_id: int):
         db.session, current_user, target_id,
         visited_at=from_local(form.visited_at.data), kind=form.kind.data, found=form.found.data or "", follow_up=form.follow_up.data or "",
         zone=local_zone(), order_category=form.order_category.data or None, order_title=form.order_title.data or "",
-        order_for=form.order_for.data or None))
+        order_for=form.order_for.data or None, key=current_app.config["DATA_ENCRYPTION_KEY"]))
     if outcome.ok:
         db.session.commit()
         flash(_("走访已记录。"), "success")

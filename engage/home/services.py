@@ -4,12 +4,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engage.activities.attendance import service_minutes
 from engage.auth.models import User
-from engage.auth.services import account_summary
 from engage.community.models import Compound, Grid, Household, MicroGrid
-from engage.orders.queries import open_count
 from engage.community.services import (administered_community_ids, communities_in_scope,
                                        micro_grids_served_by)
+from engage.ledger.services import points_balance
+from engage.orders.queries import open_count
 
 
 def home_sections(session: Session, user: User) -> dict[str, dict]:
@@ -22,6 +23,15 @@ def home_sections(session: Session, user: User) -> dict[str, dict]:
         if role in builders:
             sections[role] = builders[role](session, user)
     return sections
+
+
+def account_summary(session: Session, user: User) -> dict:
+    """Points balance and service hours, as shown on profiles and ``/api/v1/me``.
+
+    Service hours come from checked-out volunteer activities, in hours.
+    """
+    return {"points_balance": points_balance(session, user),
+            "service_hours": round(service_minutes(session, user) / 60, 2)}
 
 
 def _member(session: Session, user: User) -> dict:

@@ -96,8 +96,8 @@ def _valid_id_number(number: str) -> str:
 
 
 def update_profile(session: Session, actor: User, *, volunteer_group: str, availability: str,
-                   skills: str, id_number: str = "") -> VolunteerProfile:
-    """A volunteer's own details; an empty ID number keeps the stored one."""
+                   skills: str, id_number: str = "", key: str) -> VolunteerProfile:
+    """A volunteer's own details; an empty ID number keeps the stored one (``key`` encrypts it)."""
     require_role(actor, "volunteer")
     if volunteer_group not in GROUPS:
         raise Invalid.field("volunteer_group", _("未知的群体类别。"))
@@ -108,7 +108,8 @@ def update_profile(session: Session, actor: User, *, volunteer_group: str, avail
     profile.volunteer_group, profile.availability = volunteer_group, availability
     if id_number and id_number.strip():
         number = _valid_id_number(id_number)
-        profile.id_number_cipher, profile.id_number_masked = crypto.encrypt(number), mask_id_number(number)
+        profile.id_number_cipher = crypto.encrypt(key, number)
+        profile.id_number_masked = mask_id_number(number)
     actor.skills = skills
     session.add(profile)
     session.flush()

@@ -33,7 +33,8 @@ def me():
                        availability=view.profile.availability)
     outcome = run_form(form, lambda: services.update_profile(
         db.session, current_user, volunteer_group=form.volunteer_group.data,
-        availability=form.availability.data, skills=form.skills.data, id_number=form.id_number.data))
+        availability=form.availability.data, skills=form.skills.data, id_number=form.id_number.data,
+        key=current_app.config["DATA_ENCRYPTION_KEY"]))
     if outcome.ok:
         db.session.commit()
         flash(_("资料已保存。"), "success")

@@ -83,9 +83,12 @@ def test_hours_are_capped_and_tick_closes_forgotten_check_outs(db, crew, running
     attendance.check_in(db.session, volunteer, running.id, _code(db, staff, running), KEY,
                         now=running.starts_at)
     db.session.commit()
-    assert attendance.close_forgotten(db.session, now=running.starts_at, max_hours=1) == 0
-    assert attendance.close_forgotten(db.session, now=running.ends_at + timedelta(minutes=1),
-                                      max_hours=1) == 1
+    assert attendance.close_forgotten(db.session, running.community_id, now=running.starts_at,
+                                      max_hours=1) == 0
+    assert attendance.close_forgotten(db.session, running.community_id + 1,
+                                      now=running.ends_at + timedelta(minutes=1), max_hours=1) == 0
+    assert attendance.close_forgotten(db.session, running.community_id,
+                                      now=running.ends_at + timedelta(minutes=1), max_hours=1) == 1
     db.session.commit()
     row = db.session.scalar(select(Enrollment))
     assert row.flagged and (row.minutes, row.points_awarded) == (60, 10)  # capped at 1 hour

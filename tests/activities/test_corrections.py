@@ -85,7 +85,7 @@ def test_a_flagged_forgotten_check_out_is_cleared_by_the_correction(db, crew, ru
     enrollment = _enrollment(db, volunteer)
     enrollment.checked_in_at = running.starts_at
     db.session.commit()
-    attendance.close_forgotten(db.session, now=running.ends_at, max_hours=8)
+    attendance.close_forgotten(db.session, running.community_id, now=running.ends_at, max_hours=8)
     db.session.commit()
     assert _enrollment(db, volunteer).flagged
     _correct(db, staff, _enrollment(db, volunteer), running.starts_at, 50)

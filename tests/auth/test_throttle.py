@@ -36,6 +36,7 @@ def test_a_huge_username_leaves_no_huge_key(app, client):
     assert keys and max(len(key) for key in keys) < MAX_KEY_CHARS + 64
 
 
-def test_a_nul_in_the_username_is_a_wrong_login_not_a_fault(client):
+def test_a_nul_in_the_username_is_invalid_input_not_a_fault(client):
     response = client.post("/api/v1/auth/token", json={"username": "volunteer\x002", "password": "wrong-pw1"})
-    assert response.status_code == 401 and response.json["error"]["code"] == "invalid_credentials"
+    assert response.status_code == 400 and response.json["error"]["code"] == "invalid_input"
+    assert "username" in response.json["error"]["fields"]

@@ -68,7 +68,8 @@ def test_next_parameter_cannot_leave_the_site(client, make, target):
     user = make.user("resident")
     response = client.post(f"/login?next={target}",
                            data={"username": user.username, "password": "correct-horse-42"})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 400 if "%00" in target else (
+        response.status_code == 302 and response.headers["Location"] == "/")
 
 
 def test_next_parameter_keeps_a_local_path(client, make):

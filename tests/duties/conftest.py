@@ -10,6 +10,7 @@ import pytest
 from engage.community.models import Grid
 from engage.duties import care
 from engage.duties.schedule import next_due
+from tests.factories import DATA_KEY
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -37,7 +38,7 @@ def target(db, duty):
            by=None, **fields):
         found = care.register_target(db.session, by or duty.staff, grid_id=(grid or duty.grid).id, category=category,
                                      name=fields.pop("name", "张三明"), phone=fields.pop("phone", "13812345678"),
-                                     zone=SHANGHAI, **fields)
+                                     zone=SHANGHAI, key=DATA_KEY, **fields)
         if created_at is not None:
             found.created_at = created_at
             found.next_visit_due = next_due(None, care.frequency_of(db.session, found), SHANGHAI, now=created_at)

@@ -12,7 +12,7 @@ from engage.duties.models import CareTarget, Visit
 from engage.errors import Forbidden, Invalid, NotFound
 from points.base import utcnow
 from tests.duties.conftest import SHANGHAI
-from tests.factories import ApiClient, reread, together
+from tests.factories import DATA_KEY, ApiClient, reread, together
 
 
 def _api(make_app, user) -> ApiClient:
@@ -68,7 +68,7 @@ def test_restricted_categories_need_a_grant_even_for_staff(db, duty, target):
     assert ids(duty.staff) == {open_one.id}
     assert ids(duty.worker) == {t.id for t in hidden} | {open_one.id}  # the assigned worker sees their own
     with pytest.raises(NotFound):
-        care.open_record(db.session, duty.staff, hidden[1].id, purpose="test")
+        care.open_record(db.session, duty.staff, hidden[1].id, purpose="test", key=DATA_KEY)
     care.grant_category(db.session, duty.admin, duty.staff.id, "petitioner")
     assert ids(duty.staff) == {open_one.id, hidden[1].id}
     with pytest.raises(Forbidden):
@@ -79,7 +79,7 @@ def test_a_visit_moves_the_due_date_and_leaves_the_overdue_list(db, duty, target
     elder = target(created_at=utcnow() - timedelta(days=30))
     assert [t.id for t in db.session.scalars(care.target_list(db.session, duty.worker, overdue=True))] == [elder.id]
     care.record_visit(db.session, duty.worker, elder.id, visited_at=utcnow() - timedelta(minutes=5), kind="home",
-                      found="身体尚好", zone=SHANGHAI)
+                      found="身体尚好", zone=SHANGHAI, key=DATA_KEY)
     db.session.commit()
     assert list(db.session.scalars(care.target_list(db.session, duty.worker, overdue=True))) == []
     assert db.session.get(CareTarget, elder.id).next_visit_due > utcnow() + timedelta(days=6)
@@ -101,7 +101,8 @@ def test_a_worker_of_another_community_cannot_record_or_see(make_app, make, db, 
     stranger = make.user("grid_worker")
     elder = target()
     with pytest.raises(NotFound):
-        care.record_visit(db.session, stranger, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI)
+        care.record_visit(db.session, stranger, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI,
+                          key=DATA_KEY)
     answer = _api(make_app, stranger).post("/api/v1/duties/visits", json={
         "target_id": elder.id, "visited_at": utcnow().isoformat(), "kind": "home"})
     assert answer.status_code == 404
@@ -110,7 +111,8 @@ def test_a_worker_of_another_community_cannot_record_or_see(make_app, make, db, 
 
 def test_unknown_categories_are_refused(db, duty):
     with pytest.raises(Invalid):
-        care.register_target(db.session, duty.staff, grid_id=duty.grid.id, category="vip", name="李四", zone=SHANGHAI)
+        care.register_target(db.session, duty.staff, grid_id=duty.grid.id, category="vip", name="李四",
+                             zone=SHANGHAI, key=DATA_KEY)
     assert db.session.scalar(select(func.count()).select_from(CareTarget)) == 0
 
 
@@ -118,7 +120,8 @@ def test_another_worker_of_the_community_is_told_the_target_is_not_theirs(db, ma
     colleague = make.user("grid_worker", community=duty.community)
     elder = target()
     with pytest.raises(Forbidden) as refused:
-        care.record_visit(db.session, colleague, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI)
+        care.record_visit(db.session, colleague, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI,
+                          key=DATA_KEY)
     assert "不是分配给您的" in refused.value.message
 
 
@@ -157,7 +160,7 @@ def test_visits_recorded_at_once_keep_the_latest_as_last_visited(app, db, duty, 
     times = [utcnow() - timedelta(hours=hours) for hours in range(1, 7)]
     together(app, [lambda session, at=at: care.record_visit(
         session, session.get(type(duty.worker), worker_id), elder_id, visited_at=at, kind="home",
-        zone=SHANGHAI) for at in times])
+        zone=SHANGHAI, key=DATA_KEY) for at in times])
     reread(db.session)
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 6
     assert db.session.get(CareTarget, elder_id).last_visited_at == max(times)

@@ -10,7 +10,7 @@ from engage.duties.models import DutyEvent
 from engage.errors import Forbidden, InvalidTransition
 from engage.notifications.models import Notification
 from tests.duties.conftest import SHANGHAI
-from tests.factories import reread, together
+from tests.factories import DATA_KEY, reread, together
 
 LIMITS = dict(urgent_minutes=30, other_hours=24)
 
@@ -20,7 +20,8 @@ def _local(*parts) -> datetime:
 
 
 def _visit(db, duty, target, *parts):
-    care.record_visit(db.session, duty.worker, target.id, visited_at=_local(*parts), kind="home", zone=SHANGHAI)
+    care.record_visit(db.session, duty.worker, target.id, visited_at=_local(*parts), kind="home",
+                      zone=SHANGHAI, key=DATA_KEY)
 
 
 def _event(db, duty, kind, reported, arrived=None):

@@ -10,6 +10,7 @@ from engage.duties import care
 from engage.duties.schedule import next_due
 from points.base import utcnow
 from tests.e2e.conftest import keep, signed_in_page
+from tests.factories import DATA_KEY
 
 pytestmark = pytest.mark.e2e
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -22,7 +23,7 @@ def test_a_grid_worker_records_a_due_visit(browser, live_server, db, make):
     staff = make.user("staff", community=community)
     registered = utcnow() - timedelta(days=40)
     elder = care.register_target(db.session, staff, grid_id=grid.id, category="elderly_alone", name="王秀英",
-                                 phone="13900001111", zone=SHANGHAI)
+                                 phone="13900001111", zone=SHANGHAI, key=DATA_KEY)
     elder.created_at, elder.next_visit_due = registered, next_due(None, "week", SHANGHAI, now=registered)
     db.session.commit()
 

@@ -11,7 +11,7 @@ from engage.rankings import services
 from engage.rankings.leaderboards import rebuild_tallies
 from engage.rankings.models import ManualScore, YellowResponse
 from points.base import utcnow
-from tests.factories import ApiClient, reread
+from tests.factories import DATA_KEY, ApiClient, reread
 from tests.rankings.conftest import OCTOBER, SHANGHAI
 
 
@@ -121,7 +121,7 @@ def test_the_dashboard_shows_one_chosen_community_only_to_those_who_may_see_it(d
     elsewhere = make.community(make.street())
     quiet_grid = make.grid(quiet, grid_worker=make.user("grid_worker", community=quiet))
     unvisited = care.register_target(db.session, street.admin, grid_id=quiet_grid.id, category="hardship",
-                                     name="张三明", phone="13812345678", zone=SHANGHAI)
+                                     name="张三明", phone="13812345678", zone=SHANGHAI, key=DATA_KEY)
     unvisited.created_at = OCTOBER
     db.session.commit()
 

@@ -11,6 +11,7 @@ from engage import crypto
 from engage.errors import Invalid, NotFound
 from engage.volunteers import services
 from engage.volunteers.models import Team, VolunteerProfile
+from tests.factories import DATA_KEY
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STARS = (100, 300, 600, 1000, 1500)
@@ -41,11 +42,12 @@ def test_the_id_number_is_stored_encrypted_and_shown_masked(app, db, people):
     volunteer = people[1]
     with app.app_context():
         services.update_profile(db.session, volunteer, volunteer_group="new_employment",
-                                availability="周末", skills="维修，理发、 陪诊", id_number=VALID_ID.lower())
+                                availability="周末", skills="维修，理发、 陪诊", id_number=VALID_ID.lower(),
+                                key=DATA_KEY)
         db.session.commit()
         profile = db.session.get(VolunteerProfile, volunteer.id)
         assert VALID_ID not in profile.id_number_cipher
-        assert crypto.decrypt(profile.id_number_cipher) == VALID_ID
+        assert crypto.decrypt(DATA_KEY, profile.id_number_cipher) == VALID_ID
     assert profile.id_number_masked == "110105********002X"
     assert volunteer.skills == "维修,理发,陪诊"
 
@@ -59,7 +61,7 @@ def test_the_id_number_is_stored_encrypted_and_shown_masked(app, db, people):
 def test_bad_profiles_are_refused_and_change_nothing(app, db, people, change, field):
     values = dict(volunteer_group="party_member", availability="", skills="", id_number="") | change
     with app.app_context(), pytest.raises(Invalid) as refused:
-        services.update_profile(db.session, people[1], **values)
+        services.update_profile(db.session, people[1], key=DATA_KEY, **values)
     assert field in refused.value.fields
     db.session.rollback()
     assert db.session.get(VolunteerProfile, people[1].id) is None
