@@ -6,10 +6,10 @@ and holds.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, func, select, update
 
 import points
-from points.models import Account, Hold, Posting
+from points.models import Account, Hold, Posting, Transaction
 
 
 def _verify(sessions) -> list[str]:
@@ -28,19 +28,25 @@ def _last_posting(engine, address: str) -> int:
                            .where(Account.address == address).order_by(Posting.id.desc()).limit(1))
 
 
+def _last_transaction(engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.max(Transaction.id)))
+
+
 def test_a_transaction_that_does_not_sum_to_zero(sessions, engine, fund, guards_off):
     fund("user:1", 10)
-    posting = _last_posting(engine, "user:1")
+    posting, tx = _last_posting(engine, "user:1"), _last_transaction(engine)
     with engine.begin() as conn:
         conn.execute(update(Posting).where(Posting.id == posting).values(amount=12))
-    assert "transaction 1: postings sum to 2 over 2 rows" in _verify(sessions)
+    assert f"transaction {tx}: postings sum to 2 over 2 rows" in _verify(sessions)
 
 
 def test_a_transaction_without_postings(sessions, engine, fund, guards_off):
     fund("user:1", 10)
+    tx = _last_transaction(engine)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM ledger_postings WHERE transaction_id = 1"))
-    assert "transaction 1: has no postings" in _verify(sessions)
+        conn.execute(delete(Posting).where(Posting.transaction_id == tx))
+    assert f"transaction {tx}: has no postings" in _verify(sessions)
 
 
 def test_a_balance_that_is_not_the_sum_of_its_postings(sessions, engine, fund):
