@@ -35,7 +35,7 @@ def _hours_list(text: str) -> tuple[int, ...]:
 
 
 def load_config(instance_path: Path) -> dict:
-    """The settings of DESIGN.md rule 9, with safe defaults for the demo."""
+    """The settings of docs/design.md rule 8 (configuration), with safe defaults for the demo."""
     instance_path.mkdir(parents=True, exist_ok=True)
     env = os.environ
     default_db = f"sqlite:///{instance_path / 'engage.db'}"

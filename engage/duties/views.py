@@ -68,7 +68,7 @@ def new_target():
 @bp.get("/targets/<int:target_id>")
 @login_required
 def target(target_id: int):
-    """The full record: opening it is logged (DESIGN.md rule 6)."""
+    """The full record: opening it is logged (docs/design.md rule 5, personal data)."""
     record = care.open_record(db.session, current_user, target_id, purpose="page")
     db.session.commit()
     form = _order_choices(VisitForm(
