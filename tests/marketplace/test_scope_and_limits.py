@@ -35,7 +35,8 @@ def test_another_members_redemption_and_its_code_stay_hidden(db, mall, member, r
     assert bought.pickup_code in signed_in(owner).get(f"/mall/redemptions/{bought.id}").get_data(as_text=True)
 
 
-def test_a_pickup_code_is_handed_over_only_by_staff_of_its_community(db, make, mall, member, reward, signed_in):
+def test_a_pickup_code_is_handed_over_only_by_staff_of_its_community(db, make, mall, member, reward,
+                                                                      signed_in):
     buyer, soap = member(50), reward(price=10)
     bought = _buy_online(db, buyer, soap)
     elsewhere = make.user("staff")
@@ -46,14 +47,15 @@ def test_a_pickup_code_is_handed_over_only_by_staff_of_its_community(db, make, m
         redemption.hand_over(db.session, member(50), bought.pickup_code)
     db.session.rollback()
     outsider = signed_in(elsewhere)
-    assert soap.name not in outsider.get(f"/mall/admin/counter?code={bought.pickup_code}").get_data(as_text=True)
+    page = outsider.get(f"/mall/admin/counter?code={bought.pickup_code}").get_data(as_text=True)
+    assert soap.name not in page
     outsider.post("/mall/admin/counter", data={"code": bought.pickup_code})
     assert _status(db, bought) == "awaiting_pickup"
 
 
 @pytest.mark.parametrize("role, status, code", [("staff", 404, "not_found"), ("resident", 403, "forbidden")])
-def test_the_pickup_api_refuses_a_code_of_another_community_or_a_member(make_app, db, make, mall, member, reward,
-                                                                        role, status, code):
+def test_the_pickup_api_refuses_another_communitys_code_or_a_member(make_app, db, make, mall, member, reward,
+                                                                     role, status, code):
     bought = _buy_online(db, member(50), reward(price=10))
     api = ApiClient(make_app().test_client()).as_user(make.user(role))
     answer = api.post("/api/v1/redemptions/pickup", json={"pickup_code": bought.pickup_code})
