@@ -85,12 +85,11 @@ def seed(url: str) -> dict:
 
 
 def analyze(url: str) -> None:
-    """Planner statistics, as autovacuum keeps them on a database in service (this
-    machine's PostgreSQL runs with autovacuum off). Without them, a plan a server
+    """Planner statistics, as autovacuum keeps them on a database in service (the
+    benchmark cannot count on autovacuum being on). Without them, a plan a server
     connection made while a table was nearly empty stays for the connection's life:
     the foreign-key check of each sale's stock movement then scanned every redemption,
-    and PostgreSQL's rate fell round by round (375/s to 314/s over 80 s, its CPU per
-    redemption 1.47 to 2.32 ms)."""
+    and PostgreSQL's rate fell round by round (the figures are in bench/results/)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)

@@ -38,7 +38,7 @@ MEGABYTE = 1024 * 1024
 
 
 def load_config(instance_path: Path) -> dict:
-    """The settings of DESIGN.md rule 9, with safe defaults for the demo."""
+    """The settings of docs/design.md rule 8 (configuration), with safe defaults for the demo."""
     instance_path.mkdir(parents=True, exist_ok=True)
     env = os.environ
     default_db = f"sqlite:///{instance_path / 'engage.db'}"

@@ -1,4 +1,4 @@
-"""Demo data (API.md "Demo data"): created only by ``flask engage demo``, never otherwise."""
+"""Demo data (README "Demo logins"): created only by ``flask engage demo``, never otherwise."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta

@@ -41,8 +41,8 @@ def add_unique(session: Session, row: Row, refusal: DomainError) -> Row:
 class Prepared:
     """A Core statement that a hot path sends straight to the session's DBAPI cursor.
 
-    SQLAlchemy's execution path costs about 90 µs a call on PostgreSQL — more than a
-    one-row INSERT or UPDATE takes — and a redemption runs several (bench/redeem.py).
+    SQLAlchemy's execution path costs more than a one-row INSERT or UPDATE takes, and a
+    redemption runs several (figures in bench/results/).
     So the statement is compiled once per dialect, its values go through the column
     types as SQLAlchemy would send them, and a driver error comes back as SQLAlchemy's
     (an IntegrityError is caught alike wherever it was raised). It runs inside the

@@ -1,4 +1,4 @@
-"""The mall and kiosks over JSON (API.md "Rewards and redemption")."""
+"""The mall and kiosks over JSON (docs/api.md "Rewards and redemption")."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

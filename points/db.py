@@ -12,8 +12,8 @@ before ``BEGIN IMMEDIATE``: the kernel wakes the next writer the moment the last
 commits, where SQLite's busy handler would sleep 1, 2, 5, 10 … ms between retries —
 with several processes writing that sleep, not the work, set the pace.
 ``synchronous = FULL`` makes every commit durable: with WAL's usual ``NORMAL`` the
-last committed points could vanish on a power cut (about 0.2 ms more per commit
-on this machine's disk).
+last committed points could vanish on a power cut (FULL syncs the WAL at every
+commit, a small cost per commit).
 """
 from __future__ import annotations
 

@@ -72,8 +72,8 @@ def balance(session: Session, address: str) -> Balance:
 class _Driver:
     """The session's own DBAPI cursor, for the statements every posting runs.
 
-    Building SQLAlchemy statements costs more than executing them (bench/ledger.py
-    measured 4% of the raw driver's rate on SQLite), so the hot path speaks SQL
+    Building SQLAlchemy statements costs more than executing them (bench/ledger.py;
+    figures in bench/results/), so the hot path speaks SQL
     to the driver directly — inside the session's transaction, so a posting and
     the change it pays for still commit or roll back together.
     """
@@ -152,8 +152,8 @@ _CHANGE_BALANCES = ("UPDATE ledger_accounts SET balance = balance + change.colum
                     "WHERE address = change.column1 "
                     "AND (change.column2 > 0 OR may_go_negative OR balance - pending + change.column2 >= 0) ")
 _INSERT_POSTINGS = "INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) "
-# PostgreSQL does all three in one statement: on this machine each statement costs the
-# two sides about 0.15 ms of CPU, and a ledger writer holds everyone else up meanwhile.
+# PostgreSQL does all three in one statement: each statement costs both sides CPU
+# (bench/results/), and a ledger writer holds everyone else up meanwhile.
 _WRITE_AT_ONCE = (f"WITH tx AS ({_INSERT_TX}), "
                   f"changed AS ({_CHANGE_BALANCES} RETURNING address, ledger_accounts.id, balance, "
                   "change.column2 AS amount), "

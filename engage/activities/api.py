@@ -1,4 +1,4 @@
-"""Activities over JSON (API.md "Activities")."""
+"""Activities over JSON (docs/api.md "Activities")."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app

@@ -1,4 +1,4 @@
-"""The JSON API v1 (../shared/API.md): one parent blueprint, one child per capability.
+"""The JSON API v1 (docs/api.md): one parent blueprint, one child per capability.
 
 The API authenticates only with bearer tokens (never the session cookie), so it is
 exempt from CSRF.

@@ -116,7 +116,7 @@ def choice_arg(name: str, choices: tuple[str, ...]) -> str:
 
 
 def paginated(stmt: Select, serialize: Callable[[Any], dict]) -> dict:
-    """``?page&per_page`` over a select, in the list shape of API.md."""
+    """``?page&per_page`` over a select, in the list shape of docs/api.md ("Conventions")."""
     result = paginate(db.session, stmt, page=int_arg("page", 1, low=1, high=MAX_PAGE),
                       per_page=int_arg("per_page", 20, low=1, high=MAX_PER_PAGE))
     return {"items": [serialize(row) for row in result.items], "page": result.page,

@@ -1,4 +1,4 @@
-"""Stored first answers of idempotent API calls (API.md "Idempotency")."""
+"""Stored first answers of idempotent API calls (docs/api.md "Conventions")."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -44,7 +44,7 @@ def nullable(schema: dict) -> dict:
 
 def obj(properties: dict, *, optional: dict | None = None) -> dict:
     """An object with ``properties`` always present and ``optional`` ones sometimes; extra
-    properties are allowed (API.md: clients ignore fields they do not know)."""
+    properties are allowed (docs/api.md: clients ignore fields they do not know)."""
     return {"type": "object", "required": list(properties), "properties": {**properties, **(optional or {})}}
 
 
@@ -53,7 +53,7 @@ def array(items: dict) -> dict:
 
 
 def page_of(item: dict) -> dict:
-    """API.md's list shape."""
+    """The list shape of docs/api.md."""
     return obj({"items": array(item), "page": INTEGER, "per_page": INTEGER, "total": INTEGER})
 
 

@@ -24,7 +24,7 @@ class AuthEvent(Base):
 
 
 class AccessLog(Base):
-    """One row per read of a full personal record (DESIGN.md rule 6)."""
+    """One row per read of a full personal record (docs/design.md rule 5, personal data)."""
 
     __tablename__ = "access_log"
 

@@ -26,7 +26,7 @@ def record_auth_event(session: Session, event: str, *, user: User | None = None,
 
 
 def record_access(session: Session, actor: User, subject: str, purpose: str) -> None:
-    """Every read of a full personal record leaves one row (DESIGN.md rule 6)."""
+    """Every read of a full personal record leaves one row (docs/design.md rule 5, personal data)."""
     session.add(AccessLog(actor_id=actor.id, subject=subject, purpose=purpose))
 
 

@@ -1,4 +1,4 @@
-"""Token authentication and the caller's identity (API.md "Health and identity")."""
+"""Token authentication and the caller's identity (docs/api.md "Health and identity")."""
 from __future__ import annotations
 
 from datetime import timedelta

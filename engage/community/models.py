@@ -2,7 +2,7 @@
 plus the compounds and the property companies that serve them.
 
 ``community_id`` is kept on every level below Community so that every query can be
-scoped by tenant with one indexed column (DESIGN.md rule 5); services keep it
+scoped by tenant with one indexed column (docs/design.md rule 4, scope); services keep it
 consistent with the parent.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The community hierarchy: who may see and change which part of it.
 
-Every read and write goes through here so that scoping (DESIGN.md rule 5) is
+Every read and write goes through here so that scoping (docs/design.md rule 4, scope) is
 enforced once: staff act within their community, admins within their street, grid
 workers see the grids they serve. Objects outside the caller's scope are reported
 as ``NotFound`` so that their existence does not leak.

@@ -1,4 +1,4 @@
-"""468 duties over JSON (API.md "468 duties")."""
+"""468 duties over JSON (docs/api.md "468 duties")."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request

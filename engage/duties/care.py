@@ -1,6 +1,6 @@
 """8 必访: care targets, who may see them, and the visits that keep them from going overdue.
 
-Who sees what (DESIGN.md rule 6): the assigned grid worker sees their own targets;
+Who sees what (docs/design.md rule 5, personal data): the assigned grid worker sees their own targets;
 community staff and street admins see their communities' — except the restricted
 categories (精神病人, 信访人员, 信教群众), which besides the assigned worker only users
 granted that category see. Everyone else gets nothing. Lists are masked; opening a full

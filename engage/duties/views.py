@@ -69,7 +69,7 @@ def new_target():
 @bp.get("/targets/<int:target_id>")
 @login_required
 def target(target_id: int):
-    """The full record: opening it is logged (DESIGN.md rule 6)."""
+    """The full record: opening it is logged (docs/design.md rule 5, personal data)."""
     record = care.open_record(db.session, current_user, target_id, purpose="page",
                               key=current_app.config["DATA_ENCRYPTION_KEY"])
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Points over JSON (API.md "Health and identity" and "Points")."""
+"""Points over JSON (docs/api.md "Health and identity" and "Points")."""
 from __future__ import annotations
 
 from flask import Blueprint, request

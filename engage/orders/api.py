@@ -1,4 +1,4 @@
-"""Service orders over JSON (API.md "Service orders")."""
+"""Service orders over JSON (docs/api.md "Service orders")."""
 from __future__ import annotations
 
 from flask import Blueprint, request

@@ -92,7 +92,7 @@ def place_order(session: Session, actor: User, *, category: str, title: str, des
 
 
 def visible_orders(session: Session, actor: User):
-    """The select of orders this actor may see (DESIGN.md rule 5)."""
+    """The select of orders this actor may see (docs/design.md rule 4, scope)."""
     conditions = [ServiceOrder.requester_id == actor.id, ServiceOrder.placed_by_id == actor.id]
     staff_ids = administered_community_ids(session, actor)
     if staff_ids:

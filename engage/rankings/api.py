@@ -1,4 +1,4 @@
-"""Rankings over JSON (API.md "Rankings")."""
+"""Rankings over JSON (docs/api.md "Rankings")."""
 from __future__ import annotations
 
 from flask import Blueprint, request

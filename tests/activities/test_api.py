@@ -1,4 +1,4 @@
-"""API.md "Activities": post, list, enrol, codes, check-in and check-out."""
+"""docs/api.md "Activities": post, list, enrol, codes, check-in and check-out."""
 from __future__ import annotations
 
 from datetime import timedelta

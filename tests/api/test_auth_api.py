@@ -1,4 +1,4 @@
-"""API.md "Conventions" and "Health and identity"."""
+"""docs/api.md "Conventions" and "Health and identity"."""
 from __future__ import annotations
 
 from engage.api.openapi import document

@@ -1,4 +1,4 @@
-"""POST /api/v1/points/awards and GET /api/v1/me/points (API.md)."""
+"""POST /api/v1/points/awards and GET /api/v1/me/points (docs/api.md)."""
 from __future__ import annotations
 
 import threading

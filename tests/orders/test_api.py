@@ -1,4 +1,4 @@
-"""The full loop through the JSON API (API.md "Service orders")."""
+"""The full loop through the JSON API (docs/api.md "Service orders")."""
 from __future__ import annotations
 
 import points
