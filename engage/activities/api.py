@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, jsonify
 from flask_babel import gettext as _
 
 from engage.activities import attendance, services
 from engage.activities.models import Activity, Enrollment
-from engage.api.core import committed, current_actor, json_body, paginated, require_fields
+from engage.api.core import current_actor, json_body, paginated, require_fields
 from engage.api.openapi import operation
 from engage.errors import Invalid
 from engage.extensions import db
@@ -55,29 +55,29 @@ def create():
         capacity=body["capacity"], points_per_hour=body["points_per_hour"], location=body["location"],
         description=body.get("description", ""), waitlist=body.get("waitlist", True),
         skills=body.get("skills", ""), team_id=body.get("team_id"), repeat_weeks=body.get("repeat_weeks", 0))
-    return committed(activity_json(activity), 201)
+    return jsonify(activity_json(activity)), 201
 
 
 @bp.get("/activities")
 def upcoming():
-    return committed(paginated(services.upcoming(db.session, current_actor()), activity_json))
+    return jsonify(paginated(services.upcoming(db.session, current_actor()), activity_json))
 
 
 @bp.post("/activities/<int:activity_id>/enroll")
 def enroll(activity_id: int):
-    return committed({"status": services.enroll(db.session, current_actor(), activity_id).status}, 201)
+    return jsonify({"status": services.enroll(db.session, current_actor(), activity_id).status}), 201
 
 
 @bp.post("/activities/<int:activity_id>/withdraw")
 def withdraw(activity_id: int):
-    return committed({"status": services.withdraw(db.session, current_actor(), activity_id).status})
+    return jsonify({"status": services.withdraw(db.session, current_actor(), activity_id).status})
 
 
 @bp.get("/activities/<int:activity_id>/checkin-code")
 def checkin_code(activity_id: int):
     token, expires_at = attendance.checkin_code(db.session, current_actor(), activity_id,
                                                 current_app.config["SECRET_KEY"])
-    return committed({"token": token, "expires_at": expires_at.isoformat()})
+    return jsonify({"token": token, "expires_at": expires_at.isoformat()})
 
 
 @bp.post("/activities/<int:activity_id>/checkin")
@@ -86,7 +86,7 @@ def checkin(activity_id: int):
     require_fields(body, "token")
     enrollment = attendance.check_in(db.session, current_actor(), activity_id, str(body["token"]),
                                      current_app.config["SECRET_KEY"])
-    return committed(attendance_json(enrollment))
+    return jsonify(attendance_json(enrollment))
 
 
 @bp.post("/activities/<int:activity_id>/checkout")
@@ -96,7 +96,7 @@ def checkout(activity_id: int):
     enrollment = attendance.check_out(db.session, current_actor(), activity_id, str(body["token"]),
                                       current_app.config["SECRET_KEY"],
                                       max_hours=current_app.config["ACTIVITY_MAX_HOURS"])
-    return committed(attendance_json(enrollment))
+    return jsonify(attendance_json(enrollment))
 
 
 _ERRORS = (400, 403, 404, 409)

@@ -16,17 +16,17 @@ from engage.extensions import db
 
 
 def check_credentials(username: str, password: str) -> User:
-    """The user, or an error whose audit row is already committed."""
+    """The user, or an error; its audit row is kept whatever the request's outcome."""
     ip = request.remote_addr
     try:
         ensure_login_allowed(username, ip)
         return authenticate(db.session, username, password)
     except RateLimited:
-        _commit_event("login_rate_limited", username)
+        _record_failure("login_rate_limited", username)
         raise
     except InvalidCredentials:
         count_failed_login(username, ip)
-        _commit_event("login_failed", username)
+        _record_failure("login_failed", username)
         raise
 
 
@@ -35,7 +35,5 @@ def record(user: User, event: str) -> None:
     record_auth_event(db.session, event, user=user, ip=request.remote_addr)
 
 
-def _commit_event(event: str, username: str) -> None:
-    db.session.rollback()
+def _record_failure(event: str, username: str) -> None:
     record_auth_event(db.session, event, username=username[:64], ip=request.remote_addr)
-    db.session.commit()

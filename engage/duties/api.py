@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 
-from engage.api.core import committed, current_actor, json_body, paginated, require_fields
+from engage.api.core import current_actor, json_body, paginated, require_fields
 from engage.api.openapi import operation
 from engage.duties import care, compliance
 from engage.errors import Invalid
@@ -22,14 +22,14 @@ bp = Blueprint("duties_api", __name__)
 @bp.get("/duties/care-targets")
 def care_targets():
     now = utcnow()
-    return committed(paginated(care.target_list(db.session, current_actor(), overdue=request.args.get("overdue") == "1"),
-                               lambda target: care.masked(target, now)))
+    return jsonify(paginated(care.target_list(db.session, current_actor(), overdue=request.args.get("overdue") == "1"),
+                             lambda target: care.masked(target, now)))
 
 
 @bp.get("/duties/care-targets/<int:target_id>")
 def care_target(target_id: int):
     record = care.open_record(db.session, current_actor(), target_id, purpose="api")
-    return committed(care.full(record, utcnow()))
+    return jsonify(care.full(record, utcnow()))
 
 
 @bp.post("/duties/visits")
@@ -43,15 +43,15 @@ def visit():
     found = care.record_visit(db.session, current_actor(), whole(body["target_id"], "target_id", 1, 2**31 - 1),
                               visited_at=visited_at, kind=body["kind"], found=str(body.get("notes", "")),
                               follow_up=str(body.get("follow_up", "")), zone=local_zone())
-    return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
-                      "next_visit_due": found.target.next_visit_due.isoformat()}, 201)
+    return jsonify({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
+                    "next_visit_due": found.target.next_visit_due.isoformat()}), 201
 
 
 @bp.get("/duties/compliance")
 def compliance_figures():
     period = compliance.parse_period(request.args.get("period"), local_zone())
-    return committed(compliance.figures(db.session, current_actor(), period,
-                                        stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
+    return jsonify(compliance.figures(db.session, current_actor(), period,
+                                      stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
 
 
 OPENAPI_PATHS = {
