@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
+    register_unit_of_work(app)
     register_errorhandlers(app)
     register_templates(app)
     register_commands(app)
@@ -94,6 +95,12 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     register_api(app)
     app.before_request(storable_request_fields)
+
+
+def register_unit_of_work(app: Flask) -> None:
+    from engage.unit_of_work import register_unit_of_work as register
+
+    register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

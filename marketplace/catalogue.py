@@ -26,11 +26,15 @@ class OutOfStock(Conflict):
 
 # Locations and merchants -----------------------------------------------------------------
 
+def find_counter(session: Session, community_id: int) -> Location | None:
+    """The community's service-centre counter, where online redemptions are picked up."""
+    return session.scalar(select(Location).where(Location.community_id == community_id,
+                                                 Location.kind == "counter").order_by(Location.id))
+
+
 def counter(session: Session, community_id: int) -> Location:
-    """The community's service-centre counter, created on first use: online redemptions are
-    picked up there."""
-    found = session.scalar(select(Location).where(Location.community_id == community_id,
-                                                  Location.kind == "counter").order_by(Location.id))
+    """The counter, opened by the first write that stocks or sells there."""
+    found = find_counter(session, community_id)
     if found is None:
         found = Location(community_id=community_id, kind="counter", name=str(_("社区服务中心")))
         session.add(found)

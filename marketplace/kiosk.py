@@ -63,7 +63,6 @@ def identify_by_code():
     form = MemberCodeForm(prefix="code")
     outcome = run_form(form, lambda: members.identify_by_code(
         db.session, current_user, form.token.data.strip(), current_app.config["SECRET_KEY"]))
-    db.session.commit()
     return _serve(outcome.value if outcome.ok else None)
 
 
@@ -72,7 +71,6 @@ def identify_by_pin():
     form = MemberPinForm(prefix="pin")
     outcome = run_form(form, lambda: members.check_pin(db.session, current_user, form.member_no.data,
                                                        form.pin.data))
-    db.session.commit()
     if outcome.ok and outcome.value is None:
         flash(_("会员号或密码错误。"), "error")
     return _serve(outcome.value if outcome.ok else None)
@@ -104,7 +102,6 @@ def redeem(reward_id: int):
         client_ref=f"kiosk-web:{form.request_id.data}"[:64] if form.request_id.data else None))
     if not outcome.ok:
         return redirect(url_for("kiosk.shop"))
-    db.session.commit()
     return redirect(url_for("kiosk.receipt", redemption_id=outcome.value.id))
 
 

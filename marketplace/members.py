@@ -68,10 +68,15 @@ def identify_by_code(session: Session, device: User, token: str, secret_key: str
     return member
 
 
-def member_card(session: Session, member: User) -> MemberCard:
-    """The member's card, issued on first use; the number is what they type at a kiosk."""
+def find_card(session: Session, member: User) -> MemberCard | None:
     require_role(member, *MEMBER_ROLES)
-    card = session.get(MemberCard, member.id)
+    return session.get(MemberCard, member.id)
+
+
+def member_card(session: Session, member: User) -> MemberCard:
+    """The member's card, issued when they first set a PIN; the number is what they type at a
+    kiosk, with the PIN."""
+    card = find_card(session, member)
     if card is None:
         card = add_unique(session, MemberCard(user_id=member.id, member_no=new_member_no()),
                           Invalid(str(_("会员卡创建失败，请重试。"))))

@@ -36,10 +36,9 @@ bp = Blueprint("mall", __name__, url_prefix="/mall")
 @bp.get("/")
 @login_required
 def index():
-    counter = catalogue.counter(db.session, current_user.community_id)
-    db.session.commit()
-    return render_template("mall/index.html", offers=catalogue.offers(db.session, current_user, location_id=counter.id),
-                           balance=points_balance(db.session, current_user))
+    counter = catalogue.find_counter(db.session, current_user.community_id)
+    offers = catalogue.offers(db.session, current_user, location_id=counter.id) if counter else []
+    return render_template("mall/index.html", offers=offers, balance=points_balance(db.session, current_user))
 
 
 @bp.get("/rewards/<int:reward_id>")
@@ -63,7 +62,6 @@ def redeem(reward_id: int):
     if not outcome.ok:
         flash_errors(form)
         return redirect(url_for("mall.reward", reward_id=reward_id))
-    db.session.commit()
     flash(_("兑换成功，请凭取货码到社区服务中心领取。"), "success")
     return redirect(url_for("mall.redemption_page", redemption_id=outcome.value.id))
 
@@ -90,11 +88,9 @@ def card():
     """The member code for kiosks, the member number, and the PIN for the keypad."""
     form = PinForm()
     if run_form(form, lambda: members.set_pin(db.session, current_user, form.pin.data)).ok:
-        db.session.commit()
         flash(_("兑换机密码已设置。"), "success")
         return redirect(url_for("mall.card"))
-    found = members.member_card(db.session, current_user)
-    db.session.commit()
+    found = members.find_card(db.session, current_user)
     return render_template("mall/card.html", card=found, form=form, code=_member_code())
 
 
@@ -153,7 +149,6 @@ def admin():
     outcome = run_form(form, lambda: _with_picture(form, lambda picture: catalogue.create_reward(
         db.session, current_user, stock=form.stock.data or 0, picture=picture, **_reward_fields(form))))
     if outcome.ok:
-        db.session.commit()
         flash(_("奖品已上架。"), "success")
         return redirect(url_for("mall.admin_reward", reward_id=outcome.value.id))
     return render_template("mall/admin.html", form=form,
@@ -174,7 +169,6 @@ def admin_reward(reward_id: int):
     outcome = run_form(form, lambda: _with_picture(form, lambda picture: catalogue.update_reward(
         db.session, current_user, reward_id, picture=picture, **_reward_fields(form))))
     if outcome.ok:
-        db.session.commit()
         flash(_("已保存。"), "success")
         return redirect(url_for("mall.admin_reward", reward_id=reward_id))
     restock_form = RestockForm(prefix="stock")
@@ -192,7 +186,6 @@ def restock(reward_id: int):
     form.location_id.choices = options((loc.id, loc.name) for loc in catalogue.locations(db.session, current_user))
     if run_form(form, lambda: catalogue.restock(db.session, current_user, reward_id, form.location_id.data,
                                                 form.delta.data, note=form.note.data or "")).ok:
-        db.session.commit()
         flash(_("库存已更新。"), "success")
     else:
         flash_errors(form)
@@ -208,7 +201,6 @@ def counter():
     found = redemption.find_by_code(db.session, current_user, form.code.data) if form.code.data else None
     if request.method == "POST" and run_form(form, lambda: redemption.hand_over(
             db.session, current_user, form.code.data)).ok:
-        db.session.commit()
         flash(_("已领取。"), "success")
         return redirect(url_for("mall.counter"))
     return render_template("mall/counter.html", form=form, found=found)
@@ -250,7 +242,6 @@ def _history():
 def refund(redemption_id: int):
     form = ReasonForm()
     if run_form(form, lambda: redemption.refund(db.session, current_user, redemption_id, form.reason.data)).ok:
-        db.session.commit()
         flash(_("已退款，积分已退回，库存已恢复。"), "success")
     else:
         flash(_("请填写退款原因。"), "error")
@@ -266,11 +257,9 @@ def places():
         select(User).join(UserRole).where(UserRole.role == "kiosk", User.community_id == current_user.community_id)))
     if "kiosk-name" in request.form and run_form(kiosk_form, lambda: catalogue.add_kiosk(
             db.session, current_user, name=kiosk_form.name.data, kiosk_user_id=kiosk_form.kiosk_user_id.data)).ok:
-        db.session.commit()
         return redirect(url_for("mall.places"))
     if "merchant-name" in request.form and run_form(merchant_form, lambda: catalogue.add_merchant(
             db.session, current_user, name=merchant_form.name.data, contact=merchant_form.contact.data or "")).ok:
-        db.session.commit()
         return redirect(url_for("mall.places"))
     return render_template("mall/places.html", kiosk_form=kiosk_form, merchant_form=merchant_form,
                            locations=catalogue.locations(db.session, current_user),

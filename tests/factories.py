@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from engage.auth.services import create_user
 from engage.extensions import db as _db
+from engage.rankings.scoring import add_default_criteria
 from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
                                      PropertyCompany, Street)
 
@@ -27,7 +28,10 @@ class Factory:
         return row
 
     def street(self, name: str | None = None) -> Street:
-        return self._save(Street(name=name or f"街道{next(_seq)}"))
+        street = self._save(Street(name=name or f"街道{next(_seq)}"))
+        add_default_criteria(self.session, street.id)
+        self.session.commit()
+        return street
 
     def community(self, street: Street | None = None, name: str | None = None) -> Community:
         return self._save(Community(street=street or self.street(), name=name or f"社区{next(_seq)}"))

@@ -1,11 +1,11 @@
 """Activities over JSON (docs/api.md "Activities")."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, jsonify
 
 from engage.activities import attendance, services
 from engage.activities.models import KINDS, Activity, Enrollment
-from engage.api.core import committed, current_actor, json_body, paginated, require_fields
+from engage.api.core import current_actor, json_body, paginated, require_fields
 from engage.api.openapi import (BOOLEAN, ID, INTEGER, NUMBER, PAGE_QUERY, STRING, TIME, nullable, obj,
                                 operation, page_of)
 from engage.extensions import db
@@ -44,29 +44,29 @@ def create():
         description=body.get("description", ""), waitlist=flag(body.get("waitlist"), "waitlist", True),
         skills=body.get("skills", ""), team_id=identifier(body.get("team_id"), "team_id", required=False),
         repeat_weeks=body.get("repeat_weeks", 0))
-    return committed(activity_json(activity), 201)
+    return jsonify(activity_json(activity)), 201
 
 
 @bp.get("/activities")
 def upcoming():
-    return committed(paginated(services.upcoming(db.session, current_actor()), activity_json))
+    return jsonify(paginated(services.upcoming(db.session, current_actor()), activity_json))
 
 
 @bp.post("/activities/<int:activity_id>/enroll")
 def enroll(activity_id: int):
-    return committed({"status": services.enroll(db.session, current_actor(), activity_id).status}, 201)
+    return jsonify({"status": services.enroll(db.session, current_actor(), activity_id).status}), 201
 
 
 @bp.post("/activities/<int:activity_id>/withdraw")
 def withdraw(activity_id: int):
-    return committed({"status": services.withdraw(db.session, current_actor(), activity_id).status})
+    return jsonify({"status": services.withdraw(db.session, current_actor(), activity_id).status})
 
 
 @bp.get("/activities/<int:activity_id>/checkin-code")
 def checkin_code(activity_id: int):
     token, expires_at = attendance.checkin_code(db.session, current_actor(), activity_id,
                                                 current_app.config["SECRET_KEY"])
-    return committed({"token": token, "expires_at": expires_at.isoformat()})
+    return jsonify({"token": token, "expires_at": expires_at.isoformat()})
 
 
 @bp.post("/activities/<int:activity_id>/checkin")
@@ -76,7 +76,7 @@ def checkin(activity_id: int):
     enrollment = attendance.check_in(db.session, current_actor(), activity_id,
                                      optional_string(body["token"], "token"),
                                      current_app.config["SECRET_KEY"])
-    return committed(attendance_json(enrollment))
+    return jsonify(attendance_json(enrollment))
 
 
 @bp.post("/activities/<int:activity_id>/checkout")
@@ -87,7 +87,7 @@ def checkout(activity_id: int):
                                       optional_string(body["token"], "token"),
                                       current_app.config["SECRET_KEY"],
                                       max_hours=current_app.config["ACTIVITY_MAX_HOURS"])
-    return committed(attendance_json(enrollment))
+    return jsonify(attendance_json(enrollment))
 
 
 _TIME_OR_NULL = nullable(TIME)

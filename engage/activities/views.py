@@ -61,7 +61,6 @@ def new():
         db.session, current_user, waitlist=form.waitlist.data, repeat_weeks=form.repeat_weeks.data or 0,
         **_fields(form)))
     if outcome.ok:
-        db.session.commit()
         flash(_("活动已发布。"), "success")
         return redirect(url_for("activities.detail", activity_id=outcome.value.id))
     return render_template("activities/form.html", form=form, activity=None)
@@ -79,7 +78,6 @@ def edit(activity_id: int):
     outcome = run_form(form, lambda: services.update_activity(db.session, current_user, activity_id,
                                                               **_fields(form)))
     if outcome.ok:
-        db.session.commit()
         flash(_("活动已更新，已通知报名的志愿者。"), "success")
         return redirect(url_for("activities.detail", activity_id=activity_id))
     return render_template("activities/form.html", form=form, activity=activity)
@@ -96,7 +94,6 @@ def detail(activity_id: int):
 
 
 def _done(activity_id: int, message: str):
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("activities.detail", activity_id=activity_id))
 
@@ -186,7 +183,6 @@ def correct(activity_id: int):
         checked_in_at=from_local(form.checked_in_at.data), checked_out_at=from_local(form.checked_out_at.data),
         reason=form.reason.data, max_hours=current_app.config["ACTIVITY_MAX_HOURS"]))
     if outcome.ok:
-        db.session.commit()
         flash(_("考勤已更正。"), "success")
     else:
         flash_errors(form)

@@ -1,4 +1,4 @@
-"""What every API handler shares: bearer authentication, input, lists, commits.
+"""What every API handler shares: bearer authentication, input, lists.
 
 The API is authenticated only by bearer tokens, never by the session cookie, which
 is why it can be exempt from CSRF.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from sqlalchemy import Select
@@ -121,9 +121,3 @@ def paginated(stmt: Select, serialize: Callable[[Any], dict]) -> dict:
                       per_page=int_arg("per_page", 20, low=1, high=MAX_PER_PAGE))
     return {"items": [serialize(row) for row in result.items], "page": result.page,
             "per_page": result.per_page, "total": result.total}
-
-
-def committed(payload: Any, status: int = 200):
-    """The adapter's single commit, then the answer."""
-    db.session.commit()
-    return jsonify(payload), status

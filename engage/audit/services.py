@@ -12,6 +12,15 @@ from engage.auth.permissions import require_role
 
 log = logging.getLogger("engage.security")
 
+# Where the request's unit of work finds the records it writes whatever the outcome:
+# a refused action or a read of personal data happened even when the request fails.
+KEPT_RECORDS = "engage.kept_records"
+
+
+def keep(session: Session, row: AuthEvent | AccessLog) -> None:
+    session.add(row)
+    session.info.setdefault(KEPT_RECORDS, []).append(row)
+
 
 def record_auth_event(session: Session, event: str, *, user: User | None = None,
                       username: str | None = None, ip: str | None = None,
@@ -20,14 +29,14 @@ def record_auth_event(session: Session, event: str, *, user: User | None = None,
     row = AuthEvent(event=event, user_id=user.id if user else None,
                     username=username or (user.username if user else None), ip=ip,
                     detail=(detail or "")[:300] or None)
-    session.add(row)
+    keep(session, row)
     log.info("auth event=%s user=%s ip=%s detail=%s", event, row.username, ip, detail)
     return row
 
 
 def record_access(session: Session, actor: User, subject: str, purpose: str) -> None:
     """Every read of a full personal record leaves one row (docs/design.md rule 5, personal data)."""
-    session.add(AccessLog(actor_id=actor.id, subject=subject, purpose=purpose))
+    keep(session, AccessLog(actor_id=actor.id, subject=subject, purpose=purpose))
 
 
 def recent_auth_events(session: Session, actor: User, limit: int = 200) -> list[AuthEvent]:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, jsonify, request
 
-from engage.api.core import bearer_token, committed, current_actor, json_body, public
+from engage.api.core import bearer_token, current_actor, json_body, public
 from engage.api.openapi import ID, INTEGER, NUMBER, STRING, array, nullable, obj, operation
 from engage.auth import signin
 from engage.auth.models import User
@@ -31,21 +31,21 @@ def issue_token():
     token = open_session(db.session, user, kind="api", lifetime=lifetime, ip=request.remote_addr,
                          user_agent=request.user_agent.string)
     signin.record(user, "token_issued")
-    return committed({"token": token, "user": user_json(user)})
+    return jsonify({"token": token, "user": user_json(user)})
 
 
 @bp.post("/auth/revoke")
 def revoke_token():
     revoke_session(db.session, bearer_token())
     signin.record(current_actor(), "token_revoked")
-    return committed({"status": "revoked"})
+    return jsonify({"status": "revoked"})
 
 
 @bp.get("/me")
 def me():
     user = current_actor()
-    return committed({**user_json(user), "display_name": user.display_name,
-                      "community_id": user.community_id, **account_summary(db.session, user)})
+    return jsonify({**user_json(user), "display_name": user.display_name,
+                    "community_id": user.community_id, **account_summary(db.session, user)})
 
 
 USER = obj({"id": ID, "username": STRING, "roles": array(STRING)})

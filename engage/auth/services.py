@@ -19,7 +19,7 @@ from engage.auth.passwords import check_policy, hash_password, verify_password
 from engage.auth.permissions import require_role
 from engage.community.models import Community, MicroGrid
 from engage.community.services import administered_community_ids, managed_user
-from engage.errors import Conflict, Invalid, InvalidCredentials, NotFound
+from engage.errors import Conflict, Invalid, InvalidCredentials
 from engage.pagination import Page, paginate
 from engage.persistence import add_unique
 from points.base import utcnow

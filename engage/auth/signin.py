@@ -16,7 +16,7 @@ from engage.extensions import db
 
 
 def check_credentials(username: str, password: str) -> User:
-    """The user, or an error whose audit row is already committed."""
+    """The user, or an error; its audit row is kept whatever the request's outcome."""
     ip = request.remote_addr
     user = find_user(db.session, username)
     account = user.username if user else username
@@ -24,11 +24,11 @@ def check_credentials(username: str, password: str) -> User:
         ensure_login_allowed(account, ip)
         return authenticate(user, password)
     except RateLimited:
-        _commit_event("login_rate_limited", username)
+        _record_failure("login_rate_limited", username)
         raise
     except InvalidCredentials:
         count_failed_login(account, ip)
-        _commit_event("login_failed", username)
+        _record_failure("login_failed", username)
         raise
 
 
@@ -37,8 +37,6 @@ def record(user: User, event: str) -> None:
     record_auth_event(db.session, event, user=user, ip=request.remote_addr)
 
 
-def _commit_event(event: str, username: str) -> None:
-    db.session.rollback()
+def _record_failure(event: str, username: str) -> None:
     # As typed, but bounded, and without a NUL, which PostgreSQL refuses in text.
     record_auth_event(db.session, event, username=username.replace("\x00", "")[:64], ip=request.remote_addr)
-    db.session.commit()

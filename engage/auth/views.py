@@ -27,7 +27,6 @@ def _start_session(user) -> None:
     services.open_session(db.session, user, kind="web", lifetime=services.WEB_SESSION_LIFETIME,
                           ip=request.remote_addr, user_agent=request.user_agent.string)
     signin.record(user, "login")
-    db.session.commit()
 
 
 def _safe_next(default: str, target: str | None = None) -> str:
@@ -56,7 +55,6 @@ def login():
 def logout():
     services.revoke_session(db.session, current_user.login_token)
     signin.record(current_user, "logout")
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("您已退出登录。"), "info")
@@ -96,7 +94,6 @@ def profile():
     if form.validate_on_submit():
         services.update_profile(db.session, current_user, display_name=form.display_name.data,
                                 locale=form.locale.data)
-        db.session.commit()
         session.pop("lang", None)
         flash(_("资料已保存。"), "success")
         return redirect(url_for("auth.profile"))
@@ -112,7 +109,6 @@ def change_password():
     if run_form(form, lambda: services.change_password(db.session, current_user,
                                                        current=form.current.data, new=form.new.data)).ok:
         signin.record(current_user, "password_changed")
-        db.session.commit()
         flash(_("密码已修改，其他设备上的登录已退出。"), "success")
         return redirect(url_for("auth.profile"))
     summary = account_summary(db.session, current_user)
@@ -145,7 +141,6 @@ def set_active(user_id: int):
     require_valid(form)
     user = services.set_active(db.session, current_user, user_id, form.active.data == "1")
     signin.record(current_user, "account_enabled" if user.is_active else "account_disabled")
-    db.session.commit()
     flash(_("已启用 %(name)s。", name=user.display_name) if user.is_active
           else _("已停用 %(name)s，其所有登录已失效。", name=user.display_name), "success")
     return redirect(url_for("auth.users"))

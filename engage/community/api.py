@@ -1,9 +1,9 @@
 """The hierarchy over JSON, for staff tools: the same scoped services as the pages."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, jsonify
 
-from engage.api.core import committed, current_actor, paginated
+from engage.api.core import current_actor, paginated
 from engage.api.openapi import ID, PAGE_QUERY, obj, operation, page_of
 from engage.community import services
 from engage.errors import NotFound
@@ -35,14 +35,14 @@ def row_json(row, level: str, *, masked: bool) -> dict:
 def list_level(level: str):
     name = _level(level)
     stmt = services.scoped_query(db.session, current_actor(), name)
-    return committed(paginated(stmt, lambda row: row_json(row, name, masked=True)))
+    return jsonify(paginated(stmt, lambda row: row_json(row, name, masked=True)))
 
 
 @bp.get("/hierarchy/<level>/<int:row_id>")
 def get_one(level: str, row_id: int):
     name = _level(level)
     row = services.get_row(db.session, current_actor(), name, row_id)
-    return committed(row_json(row, name, masked=False))
+    return jsonify(row_json(row, name, masked=False))
 
 
 _LEVEL = {"level": {"type": "string", "enum": sorted(API_LEVELS)}}

@@ -41,10 +41,8 @@ def edit(level: str, row_id: int | None = None):
     form = build_form(db.session, current_user, level, obj=row)
     if run_form(form, lambda: services.save_row(db.session, current_user, level, form_values(form),
                                                 row_id)).ok:
-        db.session.commit()
         flash(_("已保存。"), "success")
         return redirect(url_for("community.list_level", level=level))
-    db.session.commit()  # the access-log row of a personal record's read
     return render_template("community/edit.html", level=level, form=form, row=row)
 
 

@@ -1,9 +1,9 @@
 """468 duties over JSON (docs/api.md "468 duties")."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, jsonify, request
 
-from engage.api.core import choice_arg, committed, current_actor, json_body, paginated, require_fields
+from engage.api.core import choice_arg, current_actor, json_body, paginated, require_fields
 from engage.api.openapi import BOOLEAN, ID, PAGE_QUERY, STRING, TIME, array, nullable, obj, operation, page_of
 from engage.duties import care, compliance
 from engage.duties.models import VISIT_KINDS
@@ -19,15 +19,15 @@ bp = Blueprint("duties_api", __name__)
 def care_targets():
     now = utcnow()
     overdue = choice_arg("overdue", ("0", "1")) == "1"
-    return committed(paginated(care.target_list(db.session, current_actor(), overdue=overdue),
-                               lambda target: care.masked(target, now)))
+    return jsonify(paginated(care.target_list(db.session, current_actor(), overdue=overdue),
+                             lambda target: care.masked(target, now)))
 
 
 @bp.get("/duties/care-targets/<int:target_id>")
 def care_target(target_id: int):
     record = care.open_record(db.session, current_actor(), target_id, purpose="api",
                               key=current_app.config["DATA_ENCRYPTION_KEY"])
-    return committed(care.full(record, utcnow()))
+    return jsonify(care.full(record, utcnow()))
 
 
 @bp.post("/duties/visits")
@@ -38,15 +38,15 @@ def visit():
                               visited_at=moment(body["visited_at"], "visited_at"), kind=body["kind"],
                               found=body.get("notes", ""), follow_up=body.get("follow_up", ""),
                               zone=local_zone(), key=current_app.config["DATA_ENCRYPTION_KEY"])
-    return committed({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
-                      "next_visit_due": found.target.next_visit_due.isoformat()}, 201)
+    return jsonify({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
+                    "next_visit_due": found.target.next_visit_due.isoformat()}), 201
 
 
 @bp.get("/duties/compliance")
 def compliance_figures():
     period = compliance.parse_period(request.args.get("period"), local_zone())
-    return committed(compliance.figures(db.session, current_actor(), period,
-                                        stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
+    return jsonify(compliance.figures(db.session, current_actor(), period,
+                                      stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
 
 
 _TARGET = obj({"id": ID, "category": STRING, "name": STRING, "phone": nullable(STRING),

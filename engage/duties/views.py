@@ -60,7 +60,6 @@ def new_target():
         notes=form.notes.data or "", frequency=form.frequency.data or None, zone=local_zone(),
         key=current_app.config["DATA_ENCRYPTION_KEY"]))
     if outcome.ok:
-        db.session.commit()
         flash(_("已登记走访对象。"), "success")
         return redirect(url_for("duties.target", target_id=outcome.value.id))
     return render_template("duties/target_form.html", form=form)
@@ -72,7 +71,6 @@ def target(target_id: int):
     """The full record: opening it is logged (docs/design.md rule 5, personal data)."""
     record = care.open_record(db.session, current_user, target_id, purpose="page",
                               key=current_app.config["DATA_ENCRYPTION_KEY"])
-    db.session.commit()
     form = _order_choices(VisitForm(
         visited_at=to_local(utcnow()).replace(second=0, microsecond=0)))
     return render_template("duties/target.html", record=record, form=form, now=utcnow(),
@@ -98,7 +96,6 @@ def visit(target_id: int):
         zone=local_zone(), order_category=form.order_category.data or None, order_title=form.order_title.data or "",
         order_for=form.order_for.data or None, key=current_app.config["DATA_ENCRYPTION_KEY"]))
     if outcome.ok:
-        db.session.commit()
         flash(_("走访已记录。"), "success")
         return redirect(url_for("duties.index"))
     flash_errors(form)
@@ -133,7 +130,6 @@ def event_list():
         description=form.description.data or "", urgent_minutes=config["DUTY_URGENT_ARRIVE_MINUTES"],
         other_hours=config["DUTY_ARRIVE_HOURS"]))
     if outcome.ok:
-        db.session.commit()
         flash(_("已上报，网格员将按时到场。"), "success")
         return redirect(url_for("duties.event", event_id=outcome.value.id))
     rows = db.session.scalars(events.events_in_scope(db.session, current_user)
@@ -151,7 +147,6 @@ def event_from_order(order_id: int):
         other_hours=config["DUTY_ARRIVE_HOURS"]))
     if not outcome.ok:
         return redirect(url_for("orders.detail", order_id=order_id))
-    db.session.commit()
     flash(_("已列为必到事件。"), "success")
     return redirect(url_for("duties.event", event_id=outcome.value.id))
 
@@ -170,7 +165,6 @@ def advance(event_id: int, step: str):
     form = NoteForm()
     if run_form(form, lambda: events.advance(db.session, current_user, event_id, step,
                                              note=form.note.data or "")).ok:
-        db.session.commit()
         flash(_("已更新。"), "success")
     return redirect(url_for("duties.event", event_id=event_id))
 
@@ -182,7 +176,6 @@ def household(household_id: int):
     item = request.form.get("item", "")
     if request.method == "POST" and run_form(form, lambda: checks.confirm(
             db.session, current_user, household_id, item, note=form.note.data or "")).ok:
-        db.session.commit()
         flash(_("已确认：%(item)s", item=CHECK_ITEM_NAMES.get(item, item)), "success")
         return redirect(url_for("duties.household", household_id=household_id))
     found, items = checks.checklist(db.session, current_user, household_id)
@@ -213,7 +206,6 @@ def policies():
     if request.method == "POST" and run_form(form, lambda: care.set_policy(
             db.session, current_user, request.form.get("category", ""), request.form.get("frequency", ""),
             zone=local_zone())).ok:
-        db.session.commit()
         flash(_("走访频次已更新，相关对象的截止日期已重新计算。"), "success")
         return redirect(url_for("duties.policies"))
     return render_template("duties/policies.html", policies=care.policies(db.session, current_user), form=form)

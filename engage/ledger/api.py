@@ -1,9 +1,9 @@
 """Points over JSON (docs/api.md "Health and identity" and "Points")."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request
 
-from engage.api.core import committed, current_actor, int_arg, json_body, require_fields
+from engage.api.core import current_actor, int_arg, json_body, require_fields
 from engage.api.idempotency import idempotent
 from engage.api.openapi import ID, INTEGER, PAGE_QUERY, STRING, TIME, nullable, obj, operation, page_of
 from engage.extensions import db
@@ -25,8 +25,8 @@ def my_points():
     result = services.my_statement(db.session, current_actor(), kinds=kinds,
                                    page=int_arg("page", 1, low=1, high=MAX_PAGE),
                                    per_page=int_arg("per_page", 20, low=1, high=100)).lines
-    return committed({"items": [line_json(line) for line in result.items], "page": result.page,
-                      "per_page": result.per_page, "total": result.total})
+    return jsonify({"items": [line_json(line) for line in result.items], "page": result.page,
+                    "per_page": result.per_page, "total": result.total})
 
 
 @bp.post("/points/awards")

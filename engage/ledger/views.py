@@ -59,7 +59,6 @@ def award():
     outcome = run_form(form, lambda: services.award_points(
         db.session, current_user, _member_id(form.member.data), form.amount.data, form.memo.data))
     if outcome.ok:
-        db.session.commit()
         flash(_("已向 %(name)s 发放 %(n)d 积分。", name=form.member.data, n=form.amount.data), "success")
         return redirect(url_for("ledger.budget"))
     return _render_budget(form, _issue_form(), 400)
@@ -81,7 +80,6 @@ def issue():
     if form.validate_on_submit():
         services.issue_budget(db.session, current_user, form.community_id.data, form.amount.data,
                               form.memo.data)
-        db.session.commit()
         flash(_("已下拨 %(n)d 积分。", n=form.amount.data), "success")
         return redirect(url_for("ledger.budget", community=form.community_id.data))
     return _render_budget(AwardForm(prefix="award"), form, 400)

@@ -23,5 +23,4 @@ def index():
 @login_required
 def mark_read():
     services.mark_all_read(db.session, current_user)
-    db.session.commit()
     return index()

@@ -1,9 +1,9 @@
 """Service orders over JSON (docs/api.md "Service orders")."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request
 
-from engage.api.core import committed, current_actor, int_arg, json_body, require_fields
+from engage.api.core import current_actor, int_arg, json_body, require_fields
 from engage.api.openapi import (BOOLEAN, ID, INTEGER, PAGE_QUERY, STRING, TIME, array, nullable, obj,
                                 operation, page_of)
 from engage.extensions import db
@@ -42,7 +42,7 @@ def _text(body: dict, name: str) -> str | None:
 @bp.get("/order-categories")
 def list_categories():
     rows = categories.active_categories(db.session, current_actor().community_id)
-    return committed([{"code": c.code, "name": c.name, "points": c.points} for c in rows])
+    return jsonify([{"code": c.code, "name": c.name, "points": c.points} for c in rows])
 
 
 @bp.post("/orders")
@@ -54,7 +54,7 @@ def place():
         description=_text(body, "description") or "",
         on_behalf_of=identifier(body.get("on_behalf_of"), "on_behalf_of", required=False),
         channel=_text(body, "channel"))
-    return committed(order_json(order), 201)
+    return jsonify(order_json(order)), 201
 
 
 @bp.get("/orders")
@@ -63,13 +63,13 @@ def list_orders():
     result = queries.my_orders(db.session, current_actor(), status=status,
                                page=int_arg("page", 1, low=1, high=MAX_PAGE),
                                per_page=int_arg("per_page", 20, low=1, high=100))
-    return committed({"items": [order_json(o) for o in result.items], "page": result.page,
-                      "per_page": result.per_page, "total": result.total})
+    return jsonify({"items": [order_json(o) for o in result.items], "page": result.page,
+                    "per_page": result.per_page, "total": result.total})
 
 
 @bp.get("/orders/<int:order_id>")
 def show(order_id: int):
-    return committed(order_json(services.get_order(db.session, current_actor(), order_id)))
+    return jsonify(order_json(services.get_order(db.session, current_actor(), order_id)))
 
 
 @bp.get("/tasks")
@@ -79,12 +79,12 @@ def tasks():
                                    near=request.args.get("near") or None,
                                    page=int_arg("page", 1, low=1, high=MAX_PAGE),
                                    per_page=int_arg("per_page", 30, low=1, high=100))
-    return committed({"items": [order_json(o) for o in stmt_page.items], "page": stmt_page.page,
-                      "per_page": stmt_page.per_page, "total": stmt_page.total})
+    return jsonify({"items": [order_json(o) for o in stmt_page.items], "page": stmt_page.page,
+                    "per_page": stmt_page.per_page, "total": stmt_page.total})
 
 
 def _act(order_id: int, action, **kwargs):
-    return committed(order_json(action(db.session, current_actor(), order_id, **kwargs)))
+    return jsonify(order_json(action(db.session, current_actor(), order_id, **kwargs)))
 
 
 @bp.post("/orders/<int:order_id>/dispatch")

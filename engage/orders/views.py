@@ -47,7 +47,6 @@ def new():
         channel=form.channel.data if on_behalf else ("qr" if micro_grid else "app"),
         micro_grid_id=micro_grid.id if micro_grid else None))
     if outcome.ok:
-        db.session.commit()
         flash(_("已提交，社区将尽快派单。"), "success")
         return redirect(url_for("orders.detail", order_id=outcome.value.id))
     return render_template("orders/new.html", form=form, micro_grid=micro_grid,
@@ -81,7 +80,6 @@ def _act(order_id: int, call, form=None, done: str = ""):
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("orders.detail", order_id=order_id))
     call()
-    db.session.commit()
     flash(done or _("已完成。"), "success")
     return redirect(url_for("orders.detail", order_id=order_id))
 
@@ -197,7 +195,6 @@ def edit_categories(category_id: int | None = None):
     values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
     if run_form(form, lambda: categories.save_category(
             db.session, current_user, {**values, "skill": values["skill"] or None}, category_id)).ok:
-        db.session.commit()
         flash(_("已保存。"), "success")
         return redirect(url_for("orders.edit_categories"))
     return render_template("orders/categories.html", rows=rows, form=form, current=current)

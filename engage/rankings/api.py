@@ -1,9 +1,9 @@
 """Rankings over JSON (docs/api.md "Rankings")."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request
 
-from engage.api.core import choice_arg, committed, current_actor
+from engage.api.core import choice_arg, current_actor
 from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, STRING, array, obj, operation
 from engage.community.services import street_of
 from engage.extensions import db
@@ -21,8 +21,8 @@ def volunteers():
     period = parse_label(label, local_zone()) if label else None
     rows = leaderboards.leaderboard(db.session, current_actor(), period=period,
                                     by=choice_arg("by", ("points", "hours")))
-    return committed([{"rank": r.rank, "user_id": r.user.id, "display_name": mask_name(r.user.display_name),
-                       "points": r.points, "hours": round(r.minutes / 60, 2)} for r in rows])
+    return jsonify([{"rank": r.rank, "user_id": r.user.id, "display_name": mask_name(r.user.display_name),
+                     "points": r.points, "hours": round(r.minutes / 60, 2)} for r in rows])
 
 
 @bp.get("/rankings/property-companies")
@@ -30,8 +30,8 @@ def property_companies():
     label = request.args.get("period", "")
     services.period(label, local_zone())
     ranking = services.latest(db.session, street_of(db.session, current_actor()) or 0, label)
-    return committed([{"rank": e.rank, "company_id": e.company_id, "name": e.name, "score": e.score,
-                       "list": e.list, "gold": e.gold} for e in (ranking.entries if ranking else [])])
+    return jsonify([{"rank": e.rank, "company_id": e.company_id, "name": e.name, "score": e.score,
+                     "list": e.list, "gold": e.gold} for e in (ranking.entries if ranking else [])])
 
 
 _PERIOD = {"type": "string", "description": "YYYY-MM, YYYY-Qn or YYYY"}

@@ -43,16 +43,19 @@ DEFAULT_CRITERIA = (("theory", "理论宣讲", 15, "manual"), ("civilization", "
 DEFAULT_RULE = {"red_top": 3, "red_min": 80, "yellow_below": 60, "yellow_last": 1}
 
 
-def street_criteria(session: Session, street_id: int) -> list[Criterion]:
-    """The street's criteria, the defaults written on first use so staff can reweigh them."""
-    rows = list(session.scalars(select(Criterion).where(Criterion.street_id == street_id)
-                                .order_by(Criterion.position, Criterion.id)))
-    if not rows:
-        rows = [Criterion(street_id=street_id, code=code, name=name, weight=weight, source=source, position=i)
-                for i, (code, name, weight, source) in enumerate(DEFAULT_CRITERIA)]
-        session.add_all(rows)
-        session.flush()
+def add_default_criteria(session: Session, street_id: int) -> list[Criterion]:
+    """Written when a street is created, so that admins can reweigh them and staff score by
+    them (reading the criteria never writes them)."""
+    rows = [Criterion(street_id=street_id, code=code, name=name, weight=weight, source=source, position=i)
+            for i, (code, name, weight, source) in enumerate(DEFAULT_CRITERIA)]
+    session.add_all(rows)
+    session.flush()
     return rows
+
+
+def street_criteria(session: Session, street_id: int) -> list[Criterion]:
+    return list(session.scalars(select(Criterion).where(Criterion.street_id == street_id)
+                                .order_by(Criterion.position, Criterion.id)))
 
 
 @dataclass

@@ -51,24 +51,20 @@ def property_admin():
     if "score-score" in request.form and run_form(score_form, lambda: services.score(
             db.session, current_user, label, score_form.company_id.data, score_form.criterion_id.data,
             score_form.score.data, score_form.comment.data, zone=local_zone())).ok:
-        db.session.commit()
         flash(_("评分已保存。"), "success")
         return redirect(url_for("rankings.property_admin", period=label))
     if "publish-note" in request.form and run_form(publish_form, lambda: services.publish(
             db.session, current_user, label, zone=local_zone(), note=publish_form.note.data or "",
             rule={"red_top": publish_form.red_top.data, "red_min": publish_form.red_min.data,
                   "yellow_below": publish_form.yellow_below.data, "yellow_last": publish_form.yellow_last.data})).ok:
-        db.session.commit()
         flash(_("已发布，榜单已冻结。"), "success")
         return redirect(url_for("rankings.public", street_id=street_of(db.session, current_user), period=label))
     if "weights" in request.form and run_form(EmptyForm(), lambda: services.set_weights(db.session, current_user, {
             int(key[7:]): request.form.get(key, type=int) for key in request.form
             if key.startswith("weight-") and key[7:].isdigit()})).ok:
-        db.session.commit()
         flash(_("权重已保存。"), "success")
         return redirect(url_for("rankings.property_admin", period=label))
     results = services.preview(db.session, current_user, label, zone=local_zone())
-    db.session.commit()
     return render_template("rankings/property_admin.html", label=label, results=results,
                            criteria=services.criteria(db.session, current_user), score_form=score_form,
                            scorable=services.scorable_company_ids(db.session, current_user),
@@ -92,7 +88,6 @@ def public(street_id: int):
 def mine():
     form = ResponseForm()
     if run_form(form, lambda: services.respond(db.session, current_user, form.entry_id.data, form.text.data)).ok:
-        db.session.commit()
         flash(_("回应已发布。"), "success")
         return redirect(url_for("rankings.mine"))
     return render_template("rankings/mine.html", entries=services.my_company_entries(db.session, current_user),

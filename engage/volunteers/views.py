@@ -36,7 +36,6 @@ def me():
         availability=form.availability.data, skills=form.skills.data, id_number=form.id_number.data,
         key=current_app.config["DATA_ENCRYPTION_KEY"]))
     if outcome.ok:
-        db.session.commit()
         flash(_("资料已保存。"), "success")
         return redirect(url_for("volunteers.me"))
     form.id_number.data = ""
@@ -55,7 +54,6 @@ def profile(volunteer_id: int):
 @login_required
 def issue_certificate():
     certificate = services.issue_certificate(db.session, current_user, zone=local_zone())
-    db.session.commit()
     return redirect(url_for("volunteers.certificate", serial=certificate.serial))
 
 
@@ -86,7 +84,6 @@ def teams():
         outcome = run_form(form, lambda: services.create_team(
             db.session, current_user, name=form.name.data, description=form.description.data))
         if outcome.ok:
-            db.session.commit()
             flash(_("队伍已创建。"), "success")
             return redirect(url_for("volunteers.team", team_id=outcome.value.id))
     mine = {team.id for team in services.my_teams(db.session, current_user)}
@@ -107,7 +104,6 @@ def team(team_id: int):
 @login_required
 def join(team_id: int):
     services.join_team(db.session, current_user, team_id)
-    db.session.commit()
     flash(_("已加入队伍。"), "success")
     return redirect(url_for("volunteers.team", team_id=team_id))
 
@@ -116,6 +112,5 @@ def join(team_id: int):
 @login_required
 def leave(team_id: int):
     services.leave_team(db.session, current_user, team_id)
-    db.session.commit()
     flash(_("已退出队伍。"), "success")
     return redirect(url_for("volunteers.team", team_id=team_id))

@@ -9,11 +9,12 @@ from engage.duties import care
 from engage.duties.models import CareTarget
 from engage.errors import Invalid
 from tests.duties.conftest import SHANGHAI
+from tests.factories import DATA_KEY
 
 
 def _register(db, actor, grid, **fields):
     return care.register_target(db.session, actor, grid_id=grid.id, category="elderly_alone", name="李四海",
-                                zone=SHANGHAI, **fields)
+                                zone=SHANGHAI, key=DATA_KEY, **fields)
 
 
 def _count(db) -> int:
