@@ -89,3 +89,18 @@ def test_get_never_changes_state_on_logout(client, make, login):
     login(make.user("resident"))
     assert client.get("/logout").status_code == 405
     assert client.get("/profile").status_code == 200
+
+
+def test_the_wsgi_module_builds_the_app_in_a_fresh_interpreter(tmp_path):
+    """As `flask --app wsgi` and gunicorn do: the import order there is not the test suite's,
+    and a model referred to by name before its module was imported broke `./dev demo` once."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+           "SECRET_KEY": "fresh-interpreter"}
+    result = subprocess.run([sys.executable, "-c", "import wsgi; print(len(wsgi.app.url_map._rules))"],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from engage.api.core import BoundedJSONProvider, authenticate_request
-
 
 def register_api(app: Flask) -> None:
+    # Imported here, not at the top: engage.models imports engage.api.models, and this
+    # package's import must not pull services in before every model class is defined.
+    from engage.api.core import BoundedJSONProvider, authenticate_request
     from engage.api.openapi import bp as openapi_bp
     from engage.api.health import bp as health_bp
     from engage.activities.api import bp as activities_api
