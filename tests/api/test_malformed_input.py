@@ -10,8 +10,6 @@ from werkzeug.routing import IntegerConverter
 
 import points
 from engage.auth.models import User
-from engage.ledger.services import issue_budget
-from engage.orders import categories
 from engage.orders.models import ServiceOrder
 from engage.validation import DatabaseInt
 from tests.factories import ApiClient
@@ -29,13 +27,8 @@ class Cast:
 
 
 @pytest.fixture
-def cast(db, make) -> Cast:
-    street = make.street()
-    community = make.community(street)
-    admin = make.user("admin", street_id=street.id, community=community)
-    categories.add_defaults(db.session, community.id)
-    issue_budget(db.session, admin, community.id, 10_000, "预算")
-    db.session.commit()
+def cast(make, funded_community) -> Cast:
+    community = funded_community
     return Cast(make.user("staff", community=community), make.user("resident", community=community),
                 make.user("volunteer", community=community), make.user("grid_worker", community=community))
 

@@ -12,8 +12,6 @@ from schemathesis.specs.openapi.checks import (negative_data_rejection, response
                                                status_code_conformance)
 
 from engage.api.openapi import document
-from engage.ledger.services import issue_budget
-from engage.orders import categories
 from tests.factories import PASSWORD
 
 EXAMPLES_PER_OPERATION = 12
@@ -26,14 +24,9 @@ def fuzzed_app(make_app):
 
 
 @pytest.fixture
-def bearers(db, make, fuzzed_app) -> list[dict[str, str]]:
+def bearers(make, fuzzed_app, funded_community) -> list[dict[str, str]]:
     """Authorization headers of a staff member and a resident of one funded community."""
-    street = make.street()
-    community = make.community(street)
-    admin = make.user("admin", street_id=street.id, community=community)
-    categories.add_defaults(db.session, community.id)
-    issue_budget(db.session, admin, community.id, 10_000, "预算")
-    db.session.commit()
+    community = funded_community
     client = fuzzed_app.test_client()
     users = [make.user("staff", community=community), make.user("resident", "volunteer", community=community)]
     answers = [client.post("/api/v1/auth/token", json={"username": u.username, "password": PASSWORD})
