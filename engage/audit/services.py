@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from engage.audit.models import AccessLog, AuthEvent
 from engage.auth.models import User
 from engage.auth.permissions import require_role
+from engage.community.models import Community
 
 log = logging.getLogger("engage.security")
 
@@ -39,14 +40,27 @@ def record_access(session: Session, actor: User, subject: str, purpose: str) -> 
     keep(session, AccessLog(actor_id=actor.id, subject=subject, purpose=purpose))
 
 
+def _of_admins_street(session: Session, actor: User) -> ColumnElement[bool]:
+    """Accounts of the admin's street: its own staff and admins, and every community's people.
+    Events of a name that matches no account belong to no street and are shown to none."""
+    from engage.community.services import street_of  # community's services record reads here
+
+    street_id = street_of(session, actor)
+    communities = select(Community.id).where(Community.street_id == street_id)
+    return or_(User.street_id == street_id, User.community_id.in_(communities))
+
+
 def recent_auth_events(session: Session, actor: User, limit: int = 200) -> list[AuthEvent]:
-    """Street admins review logins, lockouts and refused actions."""
+    """Street admins review logins, lockouts and refused actions of their street's accounts."""
     require_role(actor, "admin")
-    return list(session.scalars(select(AuthEvent).order_by(AuthEvent.id.desc()).limit(limit)))
+    return list(session.scalars(select(AuthEvent).join(User, AuthEvent.user_id == User.id)
+                                .where(_of_admins_street(session, actor))
+                                .order_by(AuthEvent.id.desc()).limit(limit)))
 
 
 def recent_access(session: Session, actor: User, limit: int = 200) -> list[tuple[AccessLog, User]]:
-    """Who read which personal record, newest first (admins only)."""
+    """Who of the admin's street read which personal record, newest first."""
     require_role(actor, "admin")
     return list(session.execute(select(AccessLog, User).join(User, AccessLog.actor_id == User.id)
+                                .where(_of_admins_street(session, actor))
                                 .order_by(AccessLog.id.desc()).limit(limit)))

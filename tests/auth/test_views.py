@@ -173,12 +173,24 @@ def test_an_active_value_other_than_0_or_1_is_refused(client, db, make, login, v
 
 
 def test_admin_reads_audit_pages_and_forbidden_is_logged(client, db, make, login):
-    resident = make.user("resident")
+    street = make.street()
+    community = make.community(street)
+    resident = make.user("resident", community=community, username="probing-resident")
     login(resident)
     assert client.get("/community/grids/").status_code == 403
     assert db.session.scalar(select(AuthEvent).where(AuthEvent.event == "forbidden")).user_id == resident.id
     client.post("/logout")
+    login(make.user("admin", street_id=street.id, community=community))
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "forbidden" in page and "probing-resident" in page and 'data-test="access-log"' in page
+
+
+def test_an_admin_sees_only_the_audit_records_of_their_own_street(client, db, make, login):
+    elsewhere = make.community()
+    login(make.user("resident", community=elsewhere, username="elsewhere-resident"))
+    assert client.get("/community/grids/").status_code == 403
+    client.post("/logout")
     street = make.street()
     login(make.user("admin", street_id=street.id, community=make.community(street)))
     page = client.get("/audit/").get_data(as_text=True)
-    assert "forbidden" in page and 'data-test="access-log"' in page
+    assert "elsewhere-resident" not in page and "forbidden" not in page
