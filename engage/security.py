@@ -1,4 +1,5 @@
-"""Response headers and cookie settings that every page and API answer gets."""
+"""What every request passes and every answer gets: the body limit, the NUL check, safe
+redirect targets, response headers and cookie settings."""
 from __future__ import annotations
 
 import re

@@ -57,7 +57,6 @@ def _in_unit_of_work(view: Callable) -> Callable:
         if reading:
             _refuse_changes(session)
         elif response.status_code < 400:
-            session.info.pop(KEPT_RECORDS, None)
             session.commit()
         return response
 

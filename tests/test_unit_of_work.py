@@ -94,3 +94,12 @@ def test_the_mall_without_a_counter_shows_nothing_and_opens_none(db, make, login
     resident = make.user("resident")
     assert login(resident).get("/mall/").status_code == 200
     assert _count(db, Location) == 0
+
+
+def test_committed_security_records_are_no_longer_kept(db, make):
+    from engage.audit.services import KEPT_RECORDS, record_access
+
+    record_access(db.session, make.user("staff"), "households:1", "view")
+    assert db.session.info[KEPT_RECORDS]
+    db.session.commit()
+    assert KEPT_RECORDS not in db.session.info

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, event, or_, select
 from sqlalchemy.orm import Session
 
 from engage.audit.models import AccessLog, AuthEvent
@@ -21,6 +21,12 @@ KEPT_RECORDS = "engage.kept_records"
 def keep(session: Session, row: AuthEvent | AccessLog) -> None:
     session.add(row)
     session.info.setdefault(KEPT_RECORDS, []).append(row)
+
+
+@event.listens_for(Session, "after_commit")
+def _written(session: Session) -> None:
+    """Committed records need no keeping (and a long CLI session does not collect them)."""
+    session.info.pop(KEPT_RECORDS, None)
 
 
 def record_auth_event(session: Session, event: str, *, user: User | None = None,
