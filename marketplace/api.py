@@ -13,7 +13,7 @@ from engage.errorhandlers import describe, is_expected
 from engage.errors import Invalid
 from engage.extensions import db
 from engage.i18n import local_zone
-from engage.validation import DB_INT_MAX, optional_string, whole
+from engage.validation import DB_INT_MAX, moment, optional_string, whole
 from marketplace import catalogue, members, redemption
 from marketplace.models import Redemption
 
@@ -116,10 +116,9 @@ def kiosk_queue():
 def _queued_at(item) -> datetime | None:
     """When the kiosk took the sale, if the item says so with an offset; else None."""
     try:
-        at = datetime.fromisoformat(str(item["queued_at"]))
-    except (KeyError, TypeError, ValueError):
+        return moment(item["queued_at"], "queued_at")
+    except (KeyError, TypeError, Invalid):
         return None
-    return at if at.tzinfo is not None else None
 
 
 def _settling_order(item) -> tuple[bool, datetime]:
@@ -135,9 +134,7 @@ def _settle_queued(device, item) -> dict:
         if not ref:
             raise Invalid(_("缺少 client_ref。"), {"client_ref": _("必填。")})
         require_fields(item, "member_token", "reward_id", "quantity", "queued_at")
-        at = _queued_at(item)
-        if at is None:
-            raise Invalid(_("时间格式无效。"), {"queued_at": _("需要带时区的 ISO 8601 时间。")})
+        at = moment(item["queued_at"], "queued_at")
         with db.session.begin_nested():
             found = _kiosk_redeem(device, item, at=at, client_ref=ref)
         return {"client_ref": ref, "status": "settled", "redemption": redemption_json(found)}
