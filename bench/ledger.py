@@ -19,6 +19,7 @@ slow spell of the disk's fsync does not land on one side only.
 Targets: the ledger reaches at least 50% of the raw rate; the 10^6 read is within
 2x of the 10^4 read.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,7 @@ from points import ledger  # noqa: E402
 from points.db import configure_engine  # noqa: E402
 from points.models import Account, Posting  # noqa: E402
 
-PG_URL = os.environ.get("BENCH_DATABASE_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/engage_bench")
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/engage_bench")
 LEDGER_TABLES = [t for n, t in points.Base.metadata.tables.items() if n.startswith("ledger_")]
 ROUNDS = 5
 
@@ -76,13 +76,15 @@ def ledger_rate(engine, transfers: int) -> float:
 
 def _raw_sql(dialect: str) -> dict[str, str]:
     """The ledger's own statements (points.ledger), in the driver's parameter style."""
+
     def native(sql: str) -> str:
         return sql if dialect == "sqlite" else sql.replace("?", "%s")
 
     values = "VALUES (?, ?), (?, ?)"
     return {
         "begin": "BEGIN IMMEDIATE" if dialect == "sqlite" else "BEGIN",
-        "lock": "SELECT last_hash FROM ledger_head WHERE id = 1" + ("" if dialect == "sqlite" else " FOR UPDATE"),
+        "lock": "SELECT last_hash FROM ledger_head WHERE id = 1"
+        + ("" if dialect == "sqlite" else " FOR UPDATE"),
         "tx": native(ledger._INSERT_TX),
         "balances": native(ledger._CHANGE_BALANCES.format(values=values) + "RETURNING address, id, balance"),
         "postings": native(ledger._INSERT_POSTINGS + "VALUES (?, ?, ?, ?), (?, ?, ?, ?)"),
@@ -114,9 +116,14 @@ def raw_rate(engine, transfers: int) -> float:
         postings = ("community:1:budget", -1, f"user:{i % 50}", 1)
         if dialect == "sqlite":
             tx_id = cur.execute(sql["tx"], tx).fetchone()[0]
-            changed = {address: (account_id, after)
-                       for address, account_id, after in cur.execute(sql["balances"], postings).fetchall()}
-            (budget, after_debit), (user, after_credit) = changed["community:1:budget"], changed[f"user:{i % 50}"]
+            changed = {
+                address: (account_id, after)
+                for address, account_id, after in cur.execute(sql["balances"], postings).fetchall()
+            }
+            (budget, after_debit), (user, after_credit) = (
+                changed["community:1:budget"],
+                changed[f"user:{i % 50}"],
+            )
             cur.execute(sql["postings"], (tx_id, budget, -1, after_debit, tx_id, user, 1, after_credit))
         else:
             assert len(cur.execute(sql["at_once"], tx + postings).fetchall()) == 2
@@ -138,8 +145,11 @@ def load_postings(engine, total: int) -> None:
     rows = [(tx_id, ids["user:hot"] if i % 10 == 0 else ids["user:1"], 1, 0) for i in range(total - have)]
     if engine.dialect.name == "sqlite":
         db = sqlite3.connect(engine.url.database)
-        db.executemany("INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) "
-                       "VALUES (?, ?, ?, ?)", rows)
+        db.executemany(
+            "INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) "
+            "VALUES (?, ?, ?, ?)",
+            rows,
+        )
         db.commit()
         db.close()
         return
@@ -147,8 +157,9 @@ def load_postings(engine, total: int) -> None:
 
     with psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql")) as db:
         db.execute("ALTER TABLE ledger_postings DISABLE TRIGGER USER")
-        with db.cursor().copy("COPY ledger_postings (transaction_id, account_id, amount, balance_after) "
-                              "FROM STDIN") as copy:
+        with db.cursor().copy(
+            "COPY ledger_postings (transaction_id, account_id, amount, balance_after) FROM STDIN"
+        ) as copy:
             for row in rows:
                 copy.write_row(row)
         db.execute("ALTER TABLE ledger_postings ENABLE TRIGGER USER")
@@ -171,11 +182,19 @@ def balance_reads(engine, sizes: list[int]) -> list[dict]:
         load_postings(engine, size)
         with Session(engine) as session:
             materialized = timed(lambda: points.balance(session, "user:hot"))
-            summed = timed(lambda: session.scalar(
-                select(func.sum(Posting.amount)).join(Account).where(Account.address == "user:hot")),
-                repeat=5)
-        results.append({"postings": size, "balance_read_ms": round(materialized, 4),
-                         "sum_of_postings_ms": round(summed, 3)})
+            summed = timed(
+                lambda: session.scalar(
+                    select(func.sum(Posting.amount)).join(Account).where(Account.address == "user:hot")
+                ),
+                repeat=5,
+            )
+        results.append(
+            {
+                "postings": size,
+                "balance_read_ms": round(materialized, 4),
+                "sum_of_postings_ms": round(summed, 3),
+            }
+        )
     return results
 
 
@@ -189,12 +208,17 @@ def run(kind: str, transfers: int, sizes: list[int]) -> dict:
     ledger = statistics.median(r[0] for r in rounds)
     raw = statistics.median(r[1] for r in rounds)
     return {
-        "transfers_per_second": round(ledger, 1), "postings_per_second": round(2 * ledger, 1),
-        "raw_transfers_per_second": round(raw, 1), "raw_postings_per_second": round(2 * raw, 1),
-        "ledger_vs_raw": round(ledger / raw, 3), "target_ledger_vs_raw": 0.5,
+        "transfers_per_second": round(ledger, 1),
+        "postings_per_second": round(2 * ledger, 1),
+        "raw_transfers_per_second": round(raw, 1),
+        "raw_postings_per_second": round(2 * raw, 1),
+        "ledger_vs_raw": round(ledger / raw, 3),
+        "target_ledger_vs_raw": 0.5,
         "rounds_ledger_vs_raw": [{"ledger": round(a, 1), "raw": round(b, 1)} for a, b in rounds],
         "balance_reads": reads,
-        "read_ratio_largest_vs_smallest": round(reads[-1]["balance_read_ms"] / reads[0]["balance_read_ms"], 3),
+        "read_ratio_largest_vs_smallest": round(
+            reads[-1]["balance_read_ms"] / reads[0]["balance_read_ms"], 3
+        ),
         "target_read_ratio": 2.0,
     }
 
@@ -206,8 +230,12 @@ def main() -> None:
     args = parser.parse_args()
     transfers = args.transfers or (300 if args.quick else 3000)
     sizes = [10**3, 10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
-    report = {"benchmark": "ledger", "transfers": transfers,
-              "sqlite": run("sqlite", transfers, sizes), "postgresql": run("postgresql", transfers, sizes)}
+    report = {
+        "benchmark": "ledger",
+        "transfers": transfers,
+        "sqlite": run("sqlite", transfers, sizes),
+        "postgresql": run("postgresql", transfers, sizes),
+    }
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "ledger.json").write_text(json.dumps(report, indent=2))

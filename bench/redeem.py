@@ -15,6 +15,7 @@ spent.
 Targets: on SQLite ≥ 500 redemptions/s with p99 < 100 ms, ≥ 1/6 of the healthz rate,
 and no non-2xx answer other than the intended 409 out_of_stock.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,6 +42,7 @@ INTENDED_409_EVERY = 20
 
 # The orchestrator ------------------------------------------------------------------------
 
+
 def seed(url: str) -> dict:
     """Migrate, then a community whose members have points, tokens and a well-stocked reward."""
     from flask_migrate import upgrade
@@ -53,8 +55,9 @@ def seed(url: str) -> dict:
     from engage.ledger.services import award_points, issue_budget
     from marketplace import catalogue
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    )
     with app.app_context():
         if url.startswith("postgresql"):
             with db.engine.begin() as conn:
@@ -65,15 +68,34 @@ def seed(url: str) -> dict:
         community = Community(street=street, name="基准社区")
         db.session.add_all([street, community])
         db.session.flush()
-        admin = create_user(db.session, username="admin", password="bench-pass-1", display_name="管理员",
-                            roles=["admin"], street_id=street.id, community_id=community.id)
-        staff = create_user(db.session, username="staff", password="bench-pass-1", display_name="社工",
-                            roles=["staff"], community_id=community.id)
+        admin = create_user(
+            db.session,
+            username="admin",
+            password="bench-pass-1",
+            display_name="管理员",
+            roles=["admin"],
+            street_id=street.id,
+            community_id=community.id,
+        )
+        staff = create_user(
+            db.session,
+            username="staff",
+            password="bench-pass-1",
+            display_name="社工",
+            roles=["staff"],
+            community_id=community.id,
+        )
         issue_budget(db.session, admin, community.id, 100_000_000, "基准")
         tokens = []
         for n in range(MEMBERS):
-            member = create_user(db.session, username=f"member{n}", password="bench-pass-1", display_name=f"居民{n}",
-                                 roles=["resident"], community_id=community.id)
+            member = create_user(
+                db.session,
+                username=f"member{n}",
+                password="bench-pass-1",
+                display_name=f"居民{n}",
+                roles=["resident"],
+                community_id=community.id,
+            )
             award_points(db.session, staff, member.id, 100_000, "基准")
             tokens.append(open_session(db.session, member, kind="api", lifetime=timedelta(days=1)))
         reward = catalogue.create_reward(db.session, staff, name="洗衣液", price_points=3, stock=100_000)
@@ -112,9 +134,11 @@ def check(url: str) -> dict:
         problems = points.verify(db.session)
         spent = db.session.scalar(select(func.coalesce(func.sum(Redemption.points_spent), 0)))
         market = points.balance(db.session, "market:redeemed").total
-        return {"verify_problems": [str(p) for p in problems][:5], "redemptions":
-                db.session.scalar(select(func.count()).select_from(Redemption)),
-                "points_spent_match_market_account": spent == market}
+        return {
+            "verify_problems": [str(p) for p in problems][:5],
+            "redemptions": db.session.scalar(select(func.count()).select_from(Redemption)),
+            "points_spent_match_market_account": spent == market,
+        }
 
 
 def free_port() -> int:
@@ -125,8 +149,22 @@ def free_port() -> int:
 
 def serve(url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     for _ in range(200):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -146,9 +184,22 @@ def run_driver(port: int, plan: dict, seconds: float, concurrency: int, workdir:
     lines = [f"{key} {value}" for key, value in plan.items() if key != "tokens"]
     lines += [f"token {token}" for token in plan.get("tokens", [])]
     plan_file.write_text("\n".join(lines + [f"run {uuid.uuid4().hex}", f"every {INTENDED_409_EVERY}"]) + "\n")
-    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{round(seconds)}s", "--timeout", "30s",
-                          "-s", str(ROOT / "bench" / "redeem.lua"), f"http://127.0.0.1:{port}"],
-                         capture_output=True, text=True, env={**os.environ, "REDEEM_PLAN": str(plan_file)})
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{concurrency}",
+            f"-d{round(seconds)}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(ROOT / "bench" / "redeem.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "REDEEM_PLAN": str(plan_file)},
+    )
     if out.returncode != 0 or "RESULT " not in out.stdout:
         raise RuntimeError(f"wrk failed: {out.stderr or out.stdout}")
     result = json.loads(out.stdout.split("RESULT ", 1)[1])
@@ -168,26 +219,41 @@ def bench(kind: str, url: str, seconds: float, concurrency: int, workdir: Path) 
     try:
         rounds = []
         for _ in range(ROUNDS):
-            rounds.append((run_driver(port, {"kind": "healthz"}, seconds, concurrency, workdir),
-                           run_driver(port, {"kind": "redeem", **plan}, seconds, concurrency, workdir)))
+            rounds.append(
+                (
+                    run_driver(port, {"kind": "healthz"}, seconds, concurrency, workdir),
+                    run_driver(port, {"kind": "redeem", **plan}, seconds, concurrency, workdir),
+                )
+            )
             analyze(url)
     finally:
         server.terminate()
         server.wait(timeout=30)
     ceiling, redeem = median_run([r[0] for r in rounds]), median_run([r[1] for r in rounds])
-    unexpected = {code: n for _, run in rounds for code, n in run["statuses"].items()
-                  if code not in ("201", "409:out_of_stock")}
-    result = {"database": kind, "healthz": ceiling, "redeem": redeem, "unexpected_statuses": unexpected,
-              "share_of_healthz": round(redeem["per_second"] / ceiling["per_second"], 3),
-              "rounds_per_second": [{"healthz": h["per_second"], "redeem": r["per_second"]} for h, r in rounds],
-              **check(url)}
+    unexpected = {
+        code: n
+        for _, run in rounds
+        for code, n in run["statuses"].items()
+        if code not in ("201", "409:out_of_stock")
+    }
+    result = {
+        "database": kind,
+        "healthz": ceiling,
+        "redeem": redeem,
+        "unexpected_statuses": unexpected,
+        "share_of_healthz": round(redeem["per_second"] / ceiling["per_second"], 3),
+        "rounds_per_second": [{"healthz": h["per_second"], "redeem": r["per_second"]} for h, r in rounds],
+        **check(url),
+    }
     result["targets"] = {
         "share_at_least_one_sixth": result["share_of_healthz"] >= 1 / 6,
         "no_unexpected_statuses": not unexpected,
-        "verify_clean": not result["verify_problems"] and result["points_spent_match_market_account"]}
+        "verify_clean": not result["verify_problems"] and result["points_spent_match_market_account"],
+    }
     if kind == "sqlite":
-        result["targets"].update(at_least_500_per_second=redeem["per_second"] >= 500,
-                                 p99_under_100_ms=redeem["p99_ms"] < 100)
+        result["targets"].update(
+            at_least_500_per_second=redeem["per_second"] >= 500, p99_under_100_ms=redeem["p99_ms"] < 100
+        )
     return result
 
 
@@ -201,11 +267,17 @@ def main() -> None:
     seconds = 2 if args.quick else args.seconds
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        results = {"seconds_per_run": seconds, "concurrency": args.concurrency, "gunicorn_workers": 2,
-                   "cpus": os.cpu_count(), "runs": [
-                       bench(kind, url, seconds, args.concurrency, workdir) for kind, url in (
-                           ("sqlite", f"sqlite:///{workdir / 'redeem.db'}"), ("postgresql", PG_URL))
-                       if args.database in (kind, "both")]}
+        results = {
+            "seconds_per_run": seconds,
+            "concurrency": args.concurrency,
+            "gunicorn_workers": 2,
+            "cpus": os.cpu_count(),
+            "runs": [
+                bench(kind, url, seconds, args.concurrency, workdir)
+                for kind, url in (("sqlite", f"sqlite:///{workdir / 'redeem.db'}"), ("postgresql", PG_URL))
+                if args.database in (kind, "both")
+            ],
+        }
     out = ROOT / "bench" / "results" / "redeem.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))

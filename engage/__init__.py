@@ -3,6 +3,7 @@
 ``create_app`` is the only way to build the application; nothing reads
 configuration or touches the database at import time.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     app.config.from_mapping(_load_config(app))
     if config:
         app.config.from_mapping(config)
@@ -51,15 +56,19 @@ def register_extensions(app: Flask) -> None:
     # A server database can drop idle connections (ping before use); a SQLite file cannot.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-        "pool_pre_ping": not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")}
+        "pool_pre_ping": not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"),
+    }
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, immediate=app.config["SQLITE_IMMEDIATE_TRANSACTIONS"])
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
-                     render_as_batch=True)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
-                   default_translation_directories=str(ROOT / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(ROOT / "translations"),
+    )
     throttle.init_app(app)
     login.init_app(app)
 
@@ -71,27 +80,39 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from engage.activities.views import bp as activities_bp
     from engage.api import register_api
-    from engage.security import storable_request_fields
-    from engage.validation import DatabaseInt
     from engage.audit.views import bp as audit_bp
     from engage.auth.views import bp as auth_bp
     from engage.community.views import bp as community_bp
+    from engage.duties.views import bp as duties_bp
     from engage.home.views import bp as home_bp
     from engage.ledger.views import bp as ledger_bp
     from engage.notifications.views import bp as notifications_bp
     from engage.orders.views import bp as orders_bp
-    from engage.activities.views import bp as activities_bp
-    from engage.volunteers.views import bp as volunteers_bp
-    from engage.duties.views import bp as duties_bp
     from engage.rankings.views import bp as rankings_bp
+    from engage.security import storable_request_fields
+    from engage.validation import DatabaseInt
+    from engage.volunteers.views import bp as volunteers_bp
     from marketplace.kiosk import bp as kiosk_bp
     from marketplace.views import bp as mall_bp
 
     app.url_map.converters["int"] = DatabaseInt  # before any rule is added: every <int:id> is bounded
-    for blueprint in (home_bp, auth_bp, community_bp, audit_bp, ledger_bp, orders_bp,
-                      notifications_bp, activities_bp, volunteers_bp, mall_bp, kiosk_bp, duties_bp,
-                      rankings_bp):
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        community_bp,
+        audit_bp,
+        ledger_bp,
+        orders_bp,
+        notifications_bp,
+        activities_bp,
+        volunteers_bp,
+        mall_bp,
+        kiosk_bp,
+        duties_bp,
+        rankings_bp,
+    ):
         app.register_blueprint(blueprint)
     register_api(app)
     app.before_request(storable_request_fields)

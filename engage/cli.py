@@ -1,4 +1,5 @@
 """``flask engage …``: operator commands. Each runs one unit of work and commits once."""
+
 from __future__ import annotations
 
 import click
@@ -28,8 +29,10 @@ def demo_command() -> None:
     created = load_demo(db.session, key=current_app.config["DATA_ENCRYPTION_KEY"])
     db.session.commit()
     if created:
-        click.echo(f"Demo data created. Accounts (password {DEMO_PASSWORD}): "
-                   "admin staff gridworker volunteer1 volunteer2 resident1 resident2 property1 kiosk1")
+        click.echo(
+            f"Demo data created. Accounts (password {DEMO_PASSWORD}): "
+            "admin staff gridworker volunteer1 volunteer2 resident1 resident2 property1 kiosk1"
+        )
     else:
         click.echo("Demo data already present; nothing changed.")
 
@@ -37,8 +40,13 @@ def demo_command() -> None:
 @engage_cli.command("create-user")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True, help="Display (real) name.")
-@click.option("--role", "roles", multiple=True, required=True,
-              help="resident, volunteer, grid_worker, staff, admin, property_manager or kiosk; repeatable.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="resident, volunteer, grid_worker, staff, admin, property_manager or kiosk; repeatable.",
+)
 @click.option("--community-id", type=int, default=None)
 @click.option("--street-id", type=int, default=None)
 @click.option("--phone", default=None)
@@ -48,9 +56,16 @@ def create_user_command(username, display_name, roles, community_id, street_id, 
     from engage.auth.services import create_user
 
     try:
-        user = create_user(db.session, username=username, password=password,
-                           display_name=display_name, roles=list(roles),
-                           community_id=community_id, street_id=street_id, phone=phone)
+        user = create_user(
+            db.session,
+            username=username,
+            password=password,
+            display_name=display_name,
+            roles=list(roles),
+            community_id=community_id,
+            street_id=street_id,
+            phone=phone,
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -157,14 +172,31 @@ def _tick_jobs() -> list[Job]:
     return [
         Job("orders", orders),
         Job("holds", lambda session: {"expired holds": points.expire_holds(session, now=now)}),
-        Job("check-outs", lambda session, community_id: {"activity check-outs closed": close_forgotten(
-            session, community_id, now=now, max_hours=config["ACTIVITY_MAX_HOURS"])}, per_community=True),
-        Job("redemptions", lambda session: {
-            "unclaimed redemptions refunded": expire_unclaimed(session, now=now)}),
-        Job("468 visits", lambda session: {
-            "468 visit reminders": remind_due_visits(session, now=now, zone=zone)}),
+        Job(
+            "check-outs",
+            lambda session, community_id: {
+                "activity check-outs closed": close_forgotten(
+                    session, community_id, now=now, max_hours=config["ACTIVITY_MAX_HOURS"]
+                )
+            },
+            per_community=True,
+        ),
+        Job(
+            "redemptions",
+            lambda session: {"unclaimed redemptions refunded": expire_unclaimed(session, now=now)},
+        ),
+        Job(
+            "468 visits",
+            lambda session: {"468 visit reminders": remind_due_visits(session, now=now, zone=zone)},
+        ),
         Job("468 events", lambda session: {"468 late events escalated": escalate_late(session, now=now)}),
-        Job("468 reports", lambda session: {"468 reports kept": generate_reports(
-            session, now=now, zone=zone, stale_days=config["DUTY_STALE_DAYS"])}),
+        Job(
+            "468 reports",
+            lambda session: {
+                "468 reports kept": generate_reports(
+                    session, now=now, zone=zone, stale_days=config["DUTY_STALE_DAYS"]
+                )
+            },
+        ),
         Job("tallies", lambda session: {"leaderboard tallies": rebuild_tallies(session, zone=zone, now=now)}),
     ]

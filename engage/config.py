@@ -1,4 +1,5 @@
 """Configuration read from the environment inside the factory, never at import time."""
+
 from __future__ import annotations
 
 import base64
@@ -11,12 +12,13 @@ def normalise_database_url(url: str) -> str:
     """Accept the ``postgres://`` and ``postgresql://`` forms hosting panels print."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
-def _instance_secret(instance_path: Path, name: str = "secret_key",
-                     make=lambda: secrets.token_urlsafe(48)) -> str:
+def _instance_secret(
+    instance_path: Path, name: str = "secret_key", make=lambda: secrets.token_urlsafe(48)
+) -> str:
     """A development key kept under instance/, so sessions (and encrypted data) survive restarts."""
     key_file = instance_path / name
     if not key_file.exists():
@@ -74,8 +76,8 @@ def load_config(instance_path: Path) -> dict:
         "DUTY_ARRIVE_HOURS": int(env.get("DUTY_ARRIVE_HOURS", "24")),
         "DUTY_STALE_DAYS": int(env.get("DUTY_STALE_DAYS", "180")),
         "STAR_LEVEL_HOURS": _hours_list(env.get("STAR_LEVEL_HOURS", "100,300,600,1000,1500")),
-        "DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY") or _instance_secret(
-            instance_path, "data_key", _data_key),
+        "DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY")
+        or _instance_secret(instance_path, "data_key", _data_key),
         "ORDER_UNRATED_CLOSE_DAYS": int(env.get("ORDER_UNRATED_CLOSE_DAYS", "3")),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
         # A body over the limit gets 413 before it is read: JSON and forms are small, and only the

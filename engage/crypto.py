@@ -6,6 +6,7 @@ Without the setting a development key is generated into instance/. Losing the ke
 loses the data, so production sets it explicitly and keeps a copy apart from the
 database backups.
 """
+
 from __future__ import annotations
 
 from cryptography.fernet import Fernet

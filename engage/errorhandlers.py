@@ -3,6 +3,7 @@
 Services raise the domain errors of engage/errors.py (and the ledger's own errors);
 views, API handlers and CLI commands never build error answers of their own.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,14 +25,26 @@ from points import errors as ledger_errors
 # Any other ledger error (unbalanced or repeated postings) is a fault of our code: 500, logged.
 LEDGER_ERRORS: dict[type[ledger_errors.LedgerError], tuple[int, str, LazyString]] = {
     ledger_errors.InsufficientPoints: (409, "insufficient_points", _l("积分余额不足。")),
-    ledger_errors.IdempotencyMismatch: (409, "idempotency_mismatch", _l("该请求编号已用于另一笔不同的操作。")),
+    ledger_errors.IdempotencyMismatch: (
+        409,
+        "idempotency_mismatch",
+        _l("该请求编号已用于另一笔不同的操作。"),
+    ),
     ledger_errors.InvalidAmount: (400, "invalid_input", _l("积分数必须是正整数。")),
     ledger_errors.HoldNotPending: (409, "invalid_transition", _l("这笔冻结积分已经结算或撤销。")),
     ledger_errors.AlreadyReversed: (409, "invalid_transition", _l("这笔积分已经冲正过。")),
 }
 
-HTTP_CODES = {400: "invalid_input", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "invalid_input", 429: "rate_limited"}
+HTTP_CODES = {
+    400: "invalid_input",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "invalid_input",
+    429: "rate_limited",
+}
 
 
 def describe(error: Exception) -> tuple[int, str, str, dict]:
@@ -82,8 +95,9 @@ def handle_error(error: Exception):
     carries (``Allow`` on a 405); roll back first."""
     response = make_response(_error_answer(error))
     if isinstance(error, HTTPException):
-        response.headers.extend((name, value) for name, value in error.get_headers()
-                                if name != "Content-Type")
+        response.headers.extend(
+            (name, value) for name, value in error.get_headers() if name != "Content-Type"
+        )
     return response
 
 
@@ -107,8 +121,13 @@ def _error_answer(error: Exception):
 def _record_forbidden(message: str) -> None:
     """Authorization failures are security events, kept although the request fails."""
     user = getattr(g, "api_user", None) or (current_user if current_user.is_authenticated else None)
-    record_auth_event(db.session, "forbidden", user=user, ip=request.remote_addr,
-                      detail=f"{request.method} {request.path}: {message}")
+    record_auth_event(
+        db.session,
+        "forbidden",
+        user=user,
+        ip=request.remote_addr,
+        detail=f"{request.method} {request.path}: {message}",
+    )
 
 
 def register_errorhandlers(app: Flask) -> None:

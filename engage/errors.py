@@ -3,6 +3,7 @@
 Flask-free, so services, the ledger glue and CLI jobs can raise them without the web
 layer; engage/errorhandlers.py turns them into pages and JSON answers in one place.
 """
+
 from __future__ import annotations
 
 
@@ -22,7 +23,7 @@ class Invalid(DomainError):
     status, code = 400, "invalid_input"
 
     @classmethod
-    def field(cls, name: str, message: str) -> "Invalid":
+    def field(cls, name: str, message: str) -> Invalid:
         """The usual case: one field is wrong, and the message says why."""
         return cls(str(message), {name: str(message)})
 

@@ -4,10 +4,11 @@ Every export goes through ``workbook_bytes`` so that user text is always written
 openpyxl turns any string starting with ``=`` into a live formula, and a reward named
 ``=HYPERLINK(…)`` would then run in the street's Excel.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from io import BytesIO
-from typing import Iterable
 
 from flask import send_file
 from openpyxl import Workbook
@@ -42,5 +43,9 @@ def as_cell(sheet: Worksheet, value):
 
 
 def xlsx_download(filename: str, title: str, header: Iterable, rows: Iterable[Iterable]):
-    return send_file(BytesIO(workbook_bytes(title, header, rows)), download_name=filename, as_attachment=True,
-                     mimetype=XLSX)
+    return send_file(
+        BytesIO(workbook_bytes(title, header, rows)),
+        download_name=filename,
+        as_attachment=True,
+        mimetype=XLSX,
+    )

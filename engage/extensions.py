@@ -1,4 +1,5 @@
 """Unbound extensions; ``create_app`` binds them to an application."""
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate

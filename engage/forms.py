@@ -1,8 +1,10 @@
 """Helpers shared by every capability's forms."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm

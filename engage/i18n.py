@@ -1,7 +1,8 @@
 """Language and time zone of each request: Chinese first, English second."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, session
@@ -38,7 +39,7 @@ def from_local(value: datetime | date | None) -> datetime | None:
         return None
     if not isinstance(value, datetime):
         value = datetime.combine(value, time())
-    return value.replace(tzinfo=local_zone()).astimezone(timezone.utc)
+    return value.replace(tzinfo=local_zone()).astimezone(UTC)
 
 
 def to_local(moment: datetime) -> datetime:

@@ -10,6 +10,7 @@ per community inside one transaction: a savepoint would keep the ledger head loc
 (and the finished communities uncommitted) until the last community is done, while a
 transaction per community releases the lock and keeps each community's work at once.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,8 +55,12 @@ def run_jobs(session: Session, jobs: list[Job]) -> JobReport:
             _run_one(session, report, job.name, job.run)
             continue
         for community_id in session.scalars(select(Community.id).order_by(Community.id)).all():
-            _run_one(session, report, f"{job.name} (community {community_id})",
-                     lambda s, job=job, community_id=community_id: job.run(s, community_id))
+            _run_one(
+                session,
+                report,
+                f"{job.name} (community {community_id})",
+                lambda s, job=job, community_id=community_id: job.run(s, community_id),
+            )
     return report
 
 

@@ -1,4 +1,5 @@
 """One way to cut a query into pages, for pages and the API alike."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,6 +1,7 @@
 """Calendar periods in the configured zone: weeks ``2026-W47`` (Monday to Sunday), months
 ``2026-10``, quarters ``2026-Q4``, years ``2026``; a period runs from its local start to
 the next one's (exclusive). Visit duties, reports, rankings and dashboards all count by these."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,6 @@ from flask_babel import lazy_gettext as _
 from engage.errors import Invalid
 from points.base import utcnow
 
-
 # Year 0 does not exist and 9999's next period would; both ends leave room for a zone's offset.
 FIRST_YEAR, LAST_YEAR = 1970, 2999
 
@@ -25,26 +25,41 @@ class Period:
     label: str
 
 
-def chosen_or_this_month(label: str | None, zone: ZoneInfo, *,
-                         kinds: tuple[str, ...] = ("month", "quarter", "year")) -> Period:
+def chosen_or_this_month(
+    label: str | None, zone: ZoneInfo, *, kinds: tuple[str, ...] = ("month", "quarter", "year")
+) -> Period:
     """The period a page's ``?period=`` names, or without one the current month."""
     return parse_label(label, zone, kinds=kinds) if label else containing(utcnow(), "month", zone)
 
 
-def parse_label(label: str, zone: ZoneInfo, *, kinds: tuple[str, ...] = ("month", "quarter", "year")) -> Period:
+def parse_label(
+    label: str, zone: ZoneInfo, *, kinds: tuple[str, ...] = ("month", "quarter", "year")
+) -> Period:
     """The period a label names; anything else is ``Invalid`` on the field ``period``."""
     patterns = {"month": r"(\d{4})-(\d{2})", "quarter": r"(\d{4})-Q([1-4])", "year": r"(\d{4})"}
     for kind in kinds:
         match = re.fullmatch(patterns[kind], label or "")
-        if match and FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR and (
-                kind != "month" or 1 <= int(match.group(2)) <= 12):
+        if (
+            match
+            and FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR
+            and (kind != "month" or 1 <= int(match.group(2)) <= 12)
+        ):
             number = int(match.group(2)) if kind != "year" else 1
             first_month = {"month": number, "quarter": (number - 1) * 3 + 1, "year": 1}[kind]
             start = datetime(int(match.group(1)), first_month, 1, tzinfo=zone)
             return Period(start, following_period(start, kind), label)
     shapes = "、".join({"month": "YYYY-MM", "quarter": "YYYY-Qn", "year": "YYYY"}[kind] for kind in kinds)
-    raise Invalid(_("期间格式无效。"), {"period": _("需要 %(shapes)s（%(first)d 至 %(last)d 年）。", shapes=shapes,
-                                                   first=FIRST_YEAR, last=LAST_YEAR)})
+    raise Invalid(
+        _("期间格式无效。"),
+        {
+            "period": _(
+                "需要 %(shapes)s（%(first)d 至 %(last)d 年）。",
+                shapes=shapes,
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        },
+    )
 
 
 def quarter_of(moment: datetime, zone: ZoneInfo) -> str:

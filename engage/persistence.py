@@ -1,18 +1,20 @@
 """Patterns every capability's services share."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Insert, Table, bindparam, case, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.sql.expression import Executable
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.expression import Executable
 
 from engage.auth.models import User
 from engage.errors import DomainError, NotFound
@@ -70,13 +72,18 @@ class Prepared:
         return cursor
 
     def _compile(self, dialect: Dialect) -> _Compiled:
-        statement = self._statement if isinstance(self._statement, Executable) else self._statement(dialect.name)
+        statement = (
+            self._statement if isinstance(self._statement, Executable) else self._statement(dialect.name)
+        )
         compiled = statement.compile(dialect=dialect)
-        processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-                      for name, bind in compiled.binds.items()}
+        processors = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
         literals = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
         found = self._compiled[(dialect.name, dialect.driver)] = _Compiled(
-            compiled.string, compiled.positiontup, processors, literals)
+            compiled.string, compiled.positiontup, processors, literals
+        )
         return found
 
 
@@ -90,8 +97,10 @@ class _Compiled:
     def values(self, params: dict):
         given = {**self.literals, **params}
         try:
-            named = {name: given[name] if process is None else process(given[name])
-                     for name, process in self.processors.items()}
+            named = {
+                name: given[name] if process is None else process(given[name])
+                for name, process in self.processors.items()
+            }
         except KeyError as missing:
             raise ValueError(f"no value given for {missing} (no column defaults are applied)") from None
         return named if self.order is None else [named[name] for name in self.order]
@@ -100,8 +109,14 @@ class _Compiled:
 _INSERTS: dict[tuple, Prepared] = {}  # INSERT … RETURNING per table and skipped duplicate
 
 
-def insert_row(session: Session, model: type[Row], values: dict, *, related: dict | None = None,
-               unless_taken: str | None = None) -> Row | None:
+def insert_row(
+    session: Session,
+    model: type[Row],
+    values: dict,
+    *,
+    related: dict | None = None,
+    unless_taken: str | None = None,
+) -> Row | None:
     """INSERT one row and return it as a loaded ORM object, for hot paths.
 
     One prepared statement instead of the unit of work, and no reading back: ``values``
@@ -112,12 +127,13 @@ def insert_row(session: Session, model: type[Row], values: dict, *, related: dic
     """
     table = model.__table__
     statement = _INSERTS.get((table, unless_taken)) or _INSERTS.setdefault(
-        (table, unless_taken), Prepared(partial(_insert_statement, table, unless_taken)))
+        (table, unless_taken), Prepared(partial(_insert_statement, table, unless_taken))
+    )
     inserted = statement.run(session, values).fetchone()
     if inserted is None:
         return None
     row = model(**values)
-    for name, value in zip(table.primary_key.columns.keys(), inserted):
+    for name, value in zip(table.primary_key.columns.keys(), inserted, strict=True):
         setattr(row, name, value)
     make_transient_to_detached(row)
     session.add(row)
@@ -131,8 +147,17 @@ def inserting(table: Table, upsert: str | None = None) -> Insert:
     (what Prepared needs: it applies no column defaults), returning nothing unless asked.
     ``upsert`` picks the dialect's INSERT, which knows ON CONFLICT."""
     key = table.primary_key.columns
-    return (insert if upsert is None else _UPSERTS[upsert])(table).inline().values({
-        column.key: bindparam(column.key, type_=column.type) for column in table.columns if column.key not in key})
+    return (
+        (insert if upsert is None else _UPSERTS[upsert])(table)
+        .inline()
+        .values(
+            {
+                column.key: bindparam(column.key, type_=column.type)
+                for column in table.columns
+                if column.key not in key
+            }
+        )
+    )
 
 
 def _insert_statement(table: Table, unless_taken: str | None, dialect: str) -> Executable:

@@ -1,4 +1,5 @@
 """Masking of personal data in lists (docs/design.md rule 5, personal data): 张*明, 138****5678."""
+
 from __future__ import annotations
 
 

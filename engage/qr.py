@@ -1,4 +1,5 @@
 """QR codes rendered as inline SVG: no image files, nothing for the CSP to block."""
+
 from __future__ import annotations
 
 import io
@@ -13,4 +14,4 @@ def qr_svg(data: str) -> Markup:
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode()
-    return Markup(svg[svg.index("<svg"):])
+    return Markup(svg[svg.index("<svg") :])

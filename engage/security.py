@@ -1,5 +1,6 @@
 """What every request passes and every answer gets: the body limit, the NUL check, safe
 redirect targets, response headers and cookie settings."""
+
 from __future__ import annotations
 
 import re
@@ -11,16 +12,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engage.uploads import UploadAwareRequest
 from engage.validation import storable
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "img-src 'self' data:",
-    "style-src 'self'",
-    "script-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "style-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 # Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so

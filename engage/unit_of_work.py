@@ -13,11 +13,12 @@ remember to commit or roll back:
   reads of personal records) are written whatever the outcome, in their own short
   transaction when the request itself does not commit.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import Flask, current_app, request
 from sqlalchemy import event

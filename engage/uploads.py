@@ -12,6 +12,7 @@ then writes the file. The file belongs to the session's transaction: if that tra
 ends without a commit (a later refusal, a failed commit, a rollback), the file is
 deleted, so the folder holds only files that committed rows refer to.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -85,8 +86,14 @@ def store_photo(session: Session, folder: Path, photo: Photo) -> None:
     session.info.setdefault(_UNCOMMITTED, []).append(path)
 
 
-def with_photo(session: Session, folder: Path, upload: FileStorage | None, use: Callable[[str | None], T],
-               *, field: str = "photo") -> T:
+def with_photo(
+    session: Session,
+    folder: Path,
+    upload: FileStorage | None,
+    use: Callable[[str | None], T],
+    *,
+    field: str = "photo",
+) -> T:
     """Check the upload, run ``use`` with the name it will have (``None`` without a file),
     and store the file only once ``use`` has succeeded."""
     photo = check_photo(upload, field)

@@ -5,10 +5,11 @@ count we accept, so an oversized number is refused here instead of overflowing i
 driver; JSON's loose types (``"4"``, ``[4]``, ``4.5``, ``"false"``) are refused rather
 than coerced, so a malformed call cannot pay the wrong person.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _
 from werkzeug.routing import IntegerConverter, Map
@@ -18,7 +19,7 @@ from engage.errors import Invalid
 DB_INT_MAX = 2**31 - 1
 # Far enough from datetime's limits that a zone offset or a series of weekly repeats stays
 # representable; no activity, visit or sale of this app lies outside it.
-EARLIEST, LATEST = datetime(1970, 1, 2, tzinfo=timezone.utc), datetime(2999, 12, 1, tzinfo=timezone.utc)
+EARLIEST, LATEST = datetime(1970, 1, 2, tzinfo=UTC), datetime(2999, 12, 1, tzinfo=UTC)
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
@@ -27,8 +28,14 @@ class DatabaseInt(IntegerConverter):
     matches no route (404) instead of reaching the database driver (500). Registered as
     the ``int`` converter, so every route with an id gets it."""
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
-                 max: int | None = DB_INT_MAX, signed: bool = False) -> None:  # noqa: A002
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = DB_INT_MAX,
+        signed: bool = False,
+    ) -> None:  # noqa: A002
         super().__init__(map, fixed_digits, min, max, signed)
 
 

@@ -1,4 +1,5 @@
 """The catalogue: rewards, the places that stock them, merchants, and stock movements."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,10 +27,14 @@ class OutOfStock(Conflict):
 
 # Locations and merchants -----------------------------------------------------------------
 
+
 def find_counter(session: Session, community_id: int) -> Location | None:
     """The community's service-centre counter, where online redemptions are picked up."""
-    return session.scalar(select(Location).where(Location.community_id == community_id,
-                                                 Location.kind == "counter").order_by(Location.id))
+    return session.scalar(
+        select(Location)
+        .where(Location.community_id == community_id, Location.kind == "counter")
+        .order_by(Location.id)
+    )
 
 
 def counter(session: Session, community_id: int) -> Location:
@@ -50,8 +55,9 @@ def add_kiosk(session: Session, actor: User, *, name: str, kiosk_user_id: int) -
         raise Invalid.field("kiosk_user_id", _("请选择本社区的兑换机账号。"))
     if session.scalar(select(Location.id).where(Location.kiosk_user_id == device.id)):
         raise Invalid.field("kiosk_user_id", _("该兑换机已登记。"))
-    location = Location(community_id=actor.community_id, kind="kiosk", name=text(name, "name", 60),
-                        kiosk_user_id=device.id)
+    location = Location(
+        community_id=actor.community_id, kind="kiosk", name=text(name, "name", 60), kiosk_user_id=device.id
+    )
     session.add(location)
     session.flush()
     return location
@@ -67,29 +73,54 @@ def kiosk_location(session: Session, device: User) -> Location:
 
 def locations(session: Session, actor: User) -> list[Location]:
     counter(session, actor.community_id)
-    return list(session.scalars(select(Location).where(Location.community_id == actor.community_id)
-                                .order_by(Location.kind, Location.id)))
+    return list(
+        session.scalars(
+            select(Location)
+            .where(Location.community_id == actor.community_id)
+            .order_by(Location.kind, Location.id)
+        )
+    )
 
 
 def add_merchant(session: Session, actor: User, *, name: str, contact: str = "") -> Merchant:
     require_role(actor, *STAFF_ROLES)
-    merchant = Merchant(community_id=actor.community_id, name=text(name, "name", 80),
-                        contact=text(contact, "contact", 80, required=False))
+    merchant = Merchant(
+        community_id=actor.community_id,
+        name=text(name, "name", 80),
+        contact=text(contact, "contact", 80, required=False),
+    )
     session.add(merchant)
     session.flush()
     return merchant
 
 
 def merchants(session: Session, actor: User) -> list[Merchant]:
-    return list(session.scalars(select(Merchant).where(Merchant.community_id == actor.community_id)
-                                .order_by(Merchant.name)))
+    return list(
+        session.scalars(
+            select(Merchant).where(Merchant.community_id == actor.community_id).order_by(Merchant.name)
+        )
+    )
 
 
 # Rewards ------------------------------------------------------------------------------
 
-def _reward_fields(session: Session, actor: User, *, name, price_points, category="goods", description="",
-                   merchant_id=None, limit_per_person=None, limit_period=None, active_from=None,
-                   active_until=None, active=True, picture=None) -> dict:
+
+def _reward_fields(
+    session: Session,
+    actor: User,
+    *,
+    name,
+    price_points,
+    category="goods",
+    description="",
+    merchant_id=None,
+    limit_per_person=None,
+    limit_period=None,
+    active_from=None,
+    active_until=None,
+    active=True,
+    picture=None,
+) -> dict:
     if category not in CATEGORIES:
         raise Invalid.field("category", _("未知的类别。"))
     if merchant_id is not None:
@@ -101,11 +132,19 @@ def _reward_fields(session: Session, actor: User, *, name, price_points, categor
     if active_from and active_until and active_until <= active_from:
         raise Invalid.field("active_until", _("下架时间必须晚于上架时间。"))
     kept = {"picture": picture} if picture else {}
-    return dict(**kept, name=text(name, "name", 60), price_points=whole(price_points, "price_points", 1, MAX_PRICE),
-                category=category, description=text(description, "description", 2000, required=False),
-                merchant_id=merchant_id, limit_per_person=limit_per_person,
-                limit_period=limit_period if limit_per_person else None, active_from=active_from,
-                active_until=active_until, active=bool(active))
+    return dict(
+        **kept,
+        name=text(name, "name", 60),
+        price_points=whole(price_points, "price_points", 1, MAX_PRICE),
+        category=category,
+        description=text(description, "description", 2000, required=False),
+        merchant_id=merchant_id,
+        limit_per_person=limit_per_person,
+        limit_period=limit_period if limit_per_person else None,
+        active_from=active_from,
+        active_until=active_until,
+        active=bool(active),
+    )
 
 
 def create_reward(session: Session, actor: User, *, stock: int = 0, **fields) -> Reward:
@@ -134,15 +173,21 @@ def get_reward(session: Session, actor: User, reward_id: int) -> Reward:
 
 def on_sale(reward: Reward, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    return reward.active and (reward.active_from is None or reward.active_from <= now) and (
-        reward.active_until is None or now < reward.active_until)
+    return (
+        reward.active
+        and (reward.active_from is None or reward.active_from <= now)
+        and (reward.active_until is None or now < reward.active_until)
+    )
 
 
 def _on_sale_clause(now):
     """``on_sale`` in SQL: what the mall lists, and what a sale checks again as it writes."""
     columns = Reward.__table__.c
-    return and_(columns.active.is_(True), or_(columns.active_from.is_(None), columns.active_from <= now),
-                or_(columns.active_until.is_(None), columns.active_until > now))
+    return and_(
+        columns.active.is_(True),
+        or_(columns.active_from.is_(None), columns.active_from <= now),
+        or_(columns.active_until.is_(None), columns.active_until > now),
+    )
 
 
 @dataclass(frozen=True)
@@ -151,16 +196,20 @@ class Offer:
     stock: int
 
 
-def offers(session: Session, actor: User, *, location_id: int | None = None,
-           include_inactive: bool = False) -> list[Offer]:
+def offers(
+    session: Session, actor: User, *, location_id: int | None = None, include_inactive: bool = False
+) -> list[Offer]:
     """Rewards of the caller's community with stock (at one location, or in all of them)."""
     in_stock = select(Stock.reward_id, func.sum(Stock.quantity).label("quantity")).group_by(Stock.reward_id)
     if location_id is not None:
         in_stock = in_stock.where(Stock.location_id == location_id)
     in_stock = in_stock.subquery()
-    stmt = (select(Reward, func.coalesce(in_stock.c.quantity, 0))
-            .outerjoin(in_stock, in_stock.c.reward_id == Reward.id)
-            .where(Reward.community_id == actor.community_id).order_by(Reward.price_points, Reward.id))
+    stmt = (
+        select(Reward, func.coalesce(in_stock.c.quantity, 0))
+        .outerjoin(in_stock, in_stock.c.reward_id == Reward.id)
+        .where(Reward.community_id == actor.community_id)
+        .order_by(Reward.price_points, Reward.id)
+    )
     if not include_inactive:
         stmt = stmt.where(_on_sale_clause(utcnow()))
     return [Offer(reward, quantity) for reward, quantity in session.execute(stmt)]
@@ -168,12 +217,14 @@ def offers(session: Session, actor: User, *, location_id: int | None = None,
 
 # Stock --------------------------------------------------------------------------------
 
+
 def _location(session: Session, actor: User, location_id: int) -> Location:
     return of_community(session, Location, location_id, actor)
 
 
-def restock(session: Session, actor: User, reward_id: int, location_id: int, delta: int,
-            *, note: str = "") -> Stock:
+def restock(
+    session: Session, actor: User, reward_id: int, location_id: int, delta: int, *, note: str = ""
+) -> Stock:
     """Staff add (or, with a negative delta and a note, remove) stock at one location."""
     require_role(actor, *STAFF_ROLES)
     reward, location = get_reward(session, actor, reward_id), _location(session, actor, location_id)
@@ -185,60 +236,127 @@ def restock(session: Session, actor: User, reward_id: int, location_id: int, del
     if session.get(Stock, (reward.id, location.id)) is None:
         session.add(Stock(reward_id=reward.id, location_id=location.id, quantity=0))
         session.flush()
-    if not move_stock(session, reward.id, location.id, delta, reason="restock" if delta > 0 else "adjust",
-                      note=note, actor_id=actor.id):
+    if not move_stock(
+        session,
+        reward.id,
+        location.id,
+        delta,
+        reason="restock" if delta > 0 else "adjust",
+        note=note,
+        actor_id=actor.id,
+    ):
         raise OutOfStock(str(_("库存不足，不能减少这么多。")))
     session.flush()
     return session.get(Stock, (reward.id, location.id))
 
 
-def move_stock(session: Session, reward_id: int, location_id: int, delta: int, *, reason: str,
-               note: str = "", actor_id: int | None = None, redemption_id: int | None = None) -> bool:
+def move_stock(
+    session: Session,
+    reward_id: int,
+    location_id: int,
+    delta: int,
+    *,
+    reason: str,
+    note: str = "",
+    actor_id: int | None = None,
+    redemption_id: int | None = None,
+) -> bool:
     """Change stock and record why; False (and nothing changed) if it would go below zero."""
     if not take_stock(session, reward_id, location_id, -delta):
         return False
-    record_movement(session, reward_id, location_id, delta, reason=reason, note=note, actor_id=actor_id,
-                    redemption_id=redemption_id)
+    record_movement(
+        session,
+        reward_id,
+        location_id,
+        delta,
+        reason=reason,
+        note=note,
+        actor_id=actor_id,
+        redemption_id=redemption_id,
+    )
     return True
 
 
 _stock_columns = Stock.__table__.c
-_TAKE = update(Stock.__table__).where(
-    _stock_columns.reward_id == bindparam("reward"), _stock_columns.location_id == bindparam("location"),
-    _stock_columns.quantity >= bindparam("taken")).values(quantity=_stock_columns.quantity - bindparam("taken"))
+_TAKE = (
+    update(Stock.__table__)
+    .where(
+        _stock_columns.reward_id == bindparam("reward"),
+        _stock_columns.location_id == bindparam("location"),
+        _stock_columns.quantity >= bindparam("taken"),
+    )
+    .values(quantity=_stock_columns.quantity - bindparam("taken"))
+)
 # Every redemption runs this one: built once and sent straight to the driver.
-_SELL_STOCK = Prepared(_TAKE.where(exists().where(
-    Reward.__table__.c.id == bindparam("reward"), Reward.__table__.c.price_points == bindparam("price"),
-    _on_sale_clause(bindparam("now")))))
+_SELL_STOCK = Prepared(
+    _TAKE.where(
+        exists().where(
+            Reward.__table__.c.id == bindparam("reward"),
+            Reward.__table__.c.price_points == bindparam("price"),
+            _on_sale_clause(bindparam("now")),
+        )
+    )
+)
 
 
 def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> bool:
     """One conditional UPDATE: the stock never goes below zero, however many ask at once."""
-    return session.execute(_TAKE, {"reward": reward_id, "location": location_id, "taken": quantity}).rowcount == 1
+    return (
+        session.execute(_TAKE, {"reward": reward_id, "location": location_id, "taken": quantity}).rowcount
+        == 1
+    )
 
 
-def sell_stock(session: Session, reward_id: int, location_id: int, quantity: int, *, price: int,
-               now: datetime) -> bool:
+def sell_stock(
+    session: Session, reward_id: int, location_id: int, quantity: int, *, price: int, now: datetime
+) -> bool:
     """Take stock only while the reward is on sale at ``price``: the buyer's terms were read
     before the write transaction, and staff may have changed them since."""
-    taken = _SELL_STOCK.run(session, {"reward": reward_id, "location": location_id, "taken": quantity,
-                                      "price": price, "now": now})
+    taken = _SELL_STOCK.run(
+        session, {"reward": reward_id, "location": location_id, "taken": quantity, "price": price, "now": now}
+    )
     return taken.rowcount == 1
 
 
-def record_movement(session: Session, reward_id: int, location_id: int, delta: int, *, reason: str,
-                    note: str = "", actor_id: int | None = None, redemption_id: int | None = None) -> None:
-    session.add(StockMovement(reward_id=reward_id, location_id=location_id, delta=delta, reason=reason,
-                              note=note[:200], actor_id=actor_id, redemption_id=redemption_id))
+def record_movement(
+    session: Session,
+    reward_id: int,
+    location_id: int,
+    delta: int,
+    *,
+    reason: str,
+    note: str = "",
+    actor_id: int | None = None,
+    redemption_id: int | None = None,
+) -> None:
+    session.add(
+        StockMovement(
+            reward_id=reward_id,
+            location_id=location_id,
+            delta=delta,
+            reason=reason,
+            note=note[:200],
+            actor_id=actor_id,
+            redemption_id=redemption_id,
+        )
+    )
 
 
 def stock_levels(session: Session, actor: User, reward_id: int) -> list[tuple[Location, int]]:
     reward = get_reward(session, actor, reward_id)
-    levels = dict(session.execute(select(Stock.location_id, Stock.quantity).where(Stock.reward_id == reward.id)).all())
+    levels = dict(
+        session.execute(select(Stock.location_id, Stock.quantity).where(Stock.reward_id == reward.id)).all()
+    )
     return [(location, levels.get(location.id, 0)) for location in locations(session, actor)]
 
 
 def movements(session: Session, actor: User, reward_id: int, limit: int = 100) -> list[StockMovement]:
     reward = get_reward(session, actor, reward_id)
-    return list(session.scalars(select(StockMovement).where(StockMovement.reward_id == reward.id)
-                                .order_by(StockMovement.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(StockMovement)
+            .where(StockMovement.reward_id == reward.id)
+            .order_by(StockMovement.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,11 +1,20 @@
 """Mall, counter and kiosk forms; each carries a CSRF token."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
@@ -49,8 +58,11 @@ class RestockForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("取货码"), validators=[DataRequired(), Length(max=20)],
-                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    code = StringField(
+        _l("取货码"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
 
 
 class ReasonForm(FlaskForm):
@@ -68,8 +80,11 @@ class MerchantForm(FlaskForm):
 
 
 class PinForm(FlaskForm):
-    pin = PasswordField(_l("兑换机密码（6位数字）"), validators=[DataRequired(), Length(min=6, max=6)],
-                        render_kw={"inputmode": "numeric", "autocomplete": "new-password"})
+    pin = PasswordField(
+        _l("兑换机密码（6位数字）"),
+        validators=[DataRequired(), Length(min=6, max=6)],
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password"},
+    )
 
 
 class HistoryFilter(FlaskForm):
@@ -85,12 +100,21 @@ class HistoryFilter(FlaskForm):
 
 
 class MemberCodeForm(FlaskForm):
-    token = StringField(_l("会员码"), validators=[DataRequired(), Length(max=500)],
-                        render_kw={"autocomplete": "off", "autofocus": True})
+    token = StringField(
+        _l("会员码"),
+        validators=[DataRequired(), Length(max=500)],
+        render_kw={"autocomplete": "off", "autofocus": True},
+    )
 
 
 class MemberPinForm(FlaskForm):
-    member_no = StringField(_l("会员号"), validators=[DataRequired(), Length(max=10)],
-                            render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    pin = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=6)],
-                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    member_no = StringField(
+        _l("会员号"),
+        validators=[DataRequired(), Length(max=10)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    pin = PasswordField(
+        _l("密码"),
+        validators=[DataRequired(), Length(max=6)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )

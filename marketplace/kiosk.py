@@ -4,6 +4,7 @@ redeem, show the receipt, and forget the member after a short idle time.
 The kiosk device is logged in with its own account (role ``kiosk``); the member it
 serves is kept in the kiosk's session only until they finish or walk away.
 """
+
 from __future__ import annotations
 
 import time
@@ -54,23 +55,29 @@ def _serve(member: User | None):
 def attract():
     if _member() is not None:
         return redirect(url_for("kiosk.shop"))
-    return render_template("kiosk/attract.html", code_form=MemberCodeForm(prefix="code"),
-                           pin_form=MemberPinForm(prefix="pin"))
+    return render_template(
+        "kiosk/attract.html", code_form=MemberCodeForm(prefix="code"), pin_form=MemberPinForm(prefix="pin")
+    )
 
 
 @bp.post("/identify/code")
 def identify_by_code():
     form = MemberCodeForm(prefix="code")
-    outcome = run_form(form, lambda: members.identify_by_code(
-        db.session, current_user, form.token.data.strip(), current_app.config["SECRET_KEY"]))
+    outcome = run_form(
+        form,
+        lambda: members.identify_by_code(
+            db.session, current_user, form.token.data.strip(), current_app.config["SECRET_KEY"]
+        ),
+    )
     return _serve(outcome.value if outcome.ok else None)
 
 
 @bp.post("/identify/pin")
 def identify_by_pin():
     form = MemberPinForm(prefix="pin")
-    outcome = run_form(form, lambda: members.check_pin(db.session, current_user, form.member_no.data,
-                                                       form.pin.data))
+    outcome = run_form(
+        form, lambda: members.check_pin(db.session, current_user, form.member_no.data, form.pin.data)
+    )
     if outcome.ok and outcome.value is None:
         flash(_("会员号或密码错误。"), "error")
     return _serve(outcome.value if outcome.ok else None)
@@ -82,10 +89,15 @@ def shop():
     if member is None:
         return redirect(url_for("kiosk.attract"))
     location = catalogue.kiosk_location(db.session, current_user)
-    return render_template("kiosk/shop.html", member=member, balance=points_balance(db.session, member),
-                           offers=[o for o in catalogue.offers(db.session, current_user, location_id=location.id)
-                                   if o.stock > 0],
-                           form=RedeemForm(request_id=uuid.uuid4().hex))
+    return render_template(
+        "kiosk/shop.html",
+        member=member,
+        balance=points_balance(db.session, member),
+        offers=[
+            o for o in catalogue.offers(db.session, current_user, location_id=location.id) if o.stock > 0
+        ],
+        form=RedeemForm(request_id=uuid.uuid4().hex),
+    )
 
 
 @bp.post("/redeem/<int:reward_id>")
@@ -94,12 +106,19 @@ def redeem(reward_id: int):
     if member is None:
         return redirect(url_for("kiosk.attract"))
     form = RedeemForm()
-    outcome = run_form(form, lambda: redemption.redeem(
-        db.session, member, reward_id, form.quantity.data,
-        location=catalogue.kiosk_location(db.session, current_user),
-        zone=local_zone(),
-        expected_price=form.price.data,
-        client_ref=f"kiosk-web:{form.request_id.data}"[:64] if form.request_id.data else None))
+    outcome = run_form(
+        form,
+        lambda: redemption.redeem(
+            db.session,
+            member,
+            reward_id,
+            form.quantity.data,
+            location=catalogue.kiosk_location(db.session, current_user),
+            zone=local_zone(),
+            expected_price=form.price.data,
+            client_ref=f"kiosk-web:{form.request_id.data}"[:64] if form.request_id.data else None,
+        ),
+    )
     if not outcome.ok:
         return redirect(url_for("kiosk.shop"))
     return redirect(url_for("kiosk.receipt", redemption_id=outcome.value.id))
@@ -110,8 +129,12 @@ def receipt(redemption_id: int):
     member = _member()
     if member is None:
         return redirect(url_for("kiosk.attract"))
-    return render_template("kiosk/receipt.html", redemption=redemption.get_mine(db.session, member, redemption_id),
-                           balance=points_balance(db.session, member), member=member)
+    return render_template(
+        "kiosk/receipt.html",
+        redemption=redemption.get_mine(db.session, member, redemption_id),
+        balance=points_balance(db.session, member),
+        member=member,
+    )
 
 
 @bp.post("/done")

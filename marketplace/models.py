@@ -1,10 +1,10 @@
 """The points mall: where rewards are kept, what they cost, and every redemption."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
@@ -99,7 +99,7 @@ class StockMovement(Base):
 
     reward: Mapped[Reward] = relationship()
     location: Mapped[Location] = relationship()
-    actor: Mapped["User | None"] = relationship()  # noqa: F821
+    actor: Mapped[User | None] = relationship()  # noqa: F821
 
 
 class Redemption(Base):
@@ -136,7 +136,7 @@ class Redemption(Base):
 
     reward: Mapped[Reward] = relationship()
     location: Mapped[Location] = relationship()
-    member: Mapped["User"] = relationship(foreign_keys=[member_id])  # noqa: F821
+    member: Mapped[User] = relationship(foreign_keys=[member_id])  # noqa: F821
 
 
 class MemberCard(Base):
@@ -159,8 +159,9 @@ class PinLockout(Base):
     __table_args__ = (CheckConstraint("failed_attempts >= 0 AND strikes >= 0", name="counts"),)
 
     kiosk_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     strikes: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

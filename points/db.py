@@ -15,6 +15,7 @@ with several processes writing that sleep, not the work, set the pace.
 last committed points could vanish on a power cut (FULL syncs the WAL at every
 commit, a small cost per commit).
 """
+
 from __future__ import annotations
 
 import sqlite3

@@ -5,6 +5,7 @@ always uses the oldest points first, so what may expire is whatever an account
 earned before the cut-off and has not spent (or lost to earlier expiries) since:
 ``credits before cut-off − all debits so far``, never more than is available.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,8 +28,9 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def expire_points(session: Session, *, months: int, as_of: datetime,
-                  actor_id: int | None = None) -> list[Transaction]:
+def expire_points(
+    session: Session, *, months: int, as_of: datetime, actor_id: int | None = None
+) -> list[Transaction]:
     """Write the ``expire`` transactions for the period ending ``as_of`` (idempotent)."""
     if months < 1:
         raise ValueError("months must be at least 1")
@@ -43,16 +45,25 @@ def expire_points(session: Session, *, months: int, as_of: datetime,
         .join(Transaction, Posting.transaction_id == Transaction.id)
         .where(Account.address.startswith(EXPIRING_PREFIX))
         .group_by(Account.id, Account.address, Account.balance, Account.pending)
-        .order_by(Account.id))
+        .order_by(Account.id)
+    )
     written = []
     for address, unspent_old, available in rows:
         amount = min(unspent_old or 0, available)
         key = f"expire:{address}:{as_of.date().isoformat()}"
         if amount > 0 and not _already_expired(session, key):
-            written.append(transfer(
-                session, address, EXPIRED_ACCOUNT, amount, kind="expire",
-                memo=f"points earned before {cutoff.date()} expired", actor_id=actor_id,
-                idempotency_key=key))
+            written.append(
+                transfer(
+                    session,
+                    address,
+                    EXPIRED_ACCOUNT,
+                    amount,
+                    kind="expire",
+                    memo=f"points earned before {cutoff.date()} expired",
+                    actor_id=actor_id,
+                    idempotency_key=key,
+                )
+            )
     return written
 
 

@@ -4,6 +4,7 @@ An order's reward is held for the volunteer when they report completion and post
 when the requester rates it (or voided if the order is cancelled). Reserving raises
 the source's ``pending``, so the points cannot be spent twice meanwhile.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,26 +18,51 @@ from points.ledger import account_ids, lock_head, transfer
 from points.models import Account, Hold, Transaction
 
 
-def hold(session: Session, source: str, destination: str, amount: int, *, kind: str,
-         memo: str = "", reference: str | None = None, actor_id: int | None = None,
-         expires_at: datetime | None = None, idempotency_key: str | None = None) -> Hold:
+def hold(
+    session: Session,
+    source: str,
+    destination: str,
+    amount: int,
+    *,
+    kind: str,
+    memo: str = "",
+    reference: str | None = None,
+    actor_id: int | None = None,
+    expires_at: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Hold:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidAmount("a hold reserves a positive integer number of points")
     lock_head(session)
-    if idempotency_key and (existing := session.scalar(
-            select(Hold).where(Hold.idempotency_key == idempotency_key))):
+    if idempotency_key and (
+        existing := session.scalar(select(Hold).where(Hold.idempotency_key == idempotency_key))
+    ):
         return existing
     ids = account_ids(session, [source, destination])
     reserved = session.execute(
-        update(Account).where(Account.id == ids[source],
-                              Account.may_go_negative | (Account.balance - Account.pending >= amount))
-        .values(pending=Account.pending + amount).returning(Account.id)
-        .execution_options(synchronize_session=False)).scalar()
+        update(Account)
+        .where(
+            Account.id == ids[source], Account.may_go_negative | (Account.balance - Account.pending >= amount)
+        )
+        .values(pending=Account.pending + amount)
+        .returning(Account.id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
     if reserved is None:
         raise InsufficientPoints(f"{source} has too few points to hold {amount}")
-    session.add(held := Hold(source_id=ids[source], destination_id=ids[destination], amount=amount, kind=kind,
-                             memo=memo, reference=reference, actor_id=actor_id,
-                             expires_at=expires_at, idempotency_key=idempotency_key))
+    session.add(
+        held := Hold(
+            source_id=ids[source],
+            destination_id=ids[destination],
+            amount=amount,
+            kind=kind,
+            memo=memo,
+            reference=reference,
+            actor_id=actor_id,
+            expires_at=expires_at,
+            idempotency_key=idempotency_key,
+        )
+    )
     session.flush()
     return held
 
@@ -44,26 +70,41 @@ def hold(session: Session, source: str, destination: str, amount: int, *, kind: 
 def _settle(session: Session, held: Hold, status: str) -> None:
     """Flip pending → status once; a second settle (or a concurrent one) is refused."""
     flipped = session.execute(
-        update(Hold).where(Hold.id == held.id, Hold.status == "pending").values(status=status)
-        .execution_options(synchronize_session=False)).rowcount
+        update(Hold)
+        .where(Hold.id == held.id, Hold.status == "pending")
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if flipped != 1:
         raise HoldNotPending(f"hold {held.id} is no longer pending")
-    session.execute(update(Account).where(Account.id == held.source_id)
-                    .values(pending=Account.pending - held.amount)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Account)
+        .where(Account.id == held.source_id)
+        .values(pending=Account.pending - held.amount)
+        .execution_options(synchronize_session=False)
+    )
     session.refresh(held)
 
 
-def post_hold(session: Session, held: Hold, *, amount: int | None = None,
-              actor_id: int | None = None) -> Transaction:
+def post_hold(
+    session: Session, held: Hold, *, amount: int | None = None, actor_id: int | None = None
+) -> Transaction:
     """Post the held transfer, in full or a smaller ``amount``; the rest is released."""
     amount = held.amount if amount is None else amount
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= held.amount:
         raise InvalidAmount("a hold posts a positive amount no larger than it reserved")
     lock_head(session)
     _settle(session, held, "posted")
-    tx = transfer(session, held.source.address, held.destination.address, amount, kind=held.kind,
-                  memo=held.memo, reference=held.reference, actor_id=actor_id or held.actor_id)
+    tx = transfer(
+        session,
+        held.source.address,
+        held.destination.address,
+        amount,
+        kind=held.kind,
+        memo=held.memo,
+        reference=held.reference,
+        actor_id=actor_id or held.actor_id,
+    )
     held.transaction_id = tx.id
     session.flush()
     return tx

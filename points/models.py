@@ -5,11 +5,12 @@ Postings and transactions are append-only (triggers refuse UPDATE and DELETE, se
 as its postings and always equals their sum; ``pending`` is what pending holds
 reserve, so ``balance - pending`` is what can be spent.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String)
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow

@@ -6,6 +6,7 @@ The same statements serve ``Base.metadata.create_all`` (tests) and the Alembic
 migrations (guards 2026_11_24_02, head 2026_11_26_01), so both databases end up
 alike. Changing them therefore needs a new migration that drops and reinstalls them.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import event
@@ -17,15 +18,21 @@ APPEND_ONLY = ("ledger_postings", "ledger_transactions")
 
 def guard_ddl(dialect: str) -> list[str]:
     if dialect == "sqlite":
-        return [f"""CREATE TRIGGER {table}_append_only_{op.lower()} BEFORE {op} ON {table}
+        return [
+            f"""CREATE TRIGGER {table}_append_only_{op.lower()} BEFORE {op} ON {table}
                     BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
-                for table in APPEND_ONLY for op in ("UPDATE", "DELETE")]
+            for table in APPEND_ONLY
+            for op in ("UPDATE", "DELETE")
+        ]
     if dialect == "postgresql":
         return [
             """CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; END $$""",
-            *[f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
-                  FOR EACH ROW EXECUTE FUNCTION ledger_append_only()""" for table in APPEND_ONLY],
+            *[
+                f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                  FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"""
+                for table in APPEND_ONLY
+            ],
             """CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
                DECLARE total bigint; n integer;
                BEGIN
@@ -45,13 +52,18 @@ def guard_ddl(dialect: str) -> list[str]:
 
 def drop_guard_ddl(dialect: str) -> list[str]:
     if dialect == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {table}_append_only_{op.lower()}"
-                for table in APPEND_ONLY for op in ("update", "delete")]
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_append_only_{op.lower()}"
+            for table in APPEND_ONLY
+            for op in ("update", "delete")
+        ]
     if dialect == "postgresql":
-        return [*[f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}" for table in APPEND_ONLY],
-                "DROP TRIGGER IF EXISTS ledger_postings_balanced ON ledger_postings",
-                "DROP FUNCTION IF EXISTS ledger_append_only()",
-                "DROP FUNCTION IF EXISTS ledger_check_balanced()"]
+        return [
+            *[f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}" for table in APPEND_ONLY],
+            "DROP TRIGGER IF EXISTS ledger_postings_balanced ON ledger_postings",
+            "DROP FUNCTION IF EXISTS ledger_append_only()",
+            "DROP FUNCTION IF EXISTS ledger_check_balanced()",
+        ]
     return []
 
 
@@ -59,13 +71,17 @@ def head_ddl(dialect: str) -> list[str]:
     """Writing a transaction moves the chain head to its hash, in the database: the head
     cannot fall behind, and a posting costs one statement fewer while it holds the lock."""
     if dialect == "sqlite":
-        return ["""CREATE TRIGGER ledger_head_follows AFTER INSERT ON ledger_transactions
-                   BEGIN UPDATE ledger_head SET last_hash = NEW.hash WHERE id = 1; END"""]
+        return [
+            """CREATE TRIGGER ledger_head_follows AFTER INSERT ON ledger_transactions
+                   BEGIN UPDATE ledger_head SET last_hash = NEW.hash WHERE id = 1; END"""
+        ]
     if dialect == "postgresql":
-        return ["""CREATE FUNCTION ledger_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
+        return [
+            """CREATE FUNCTION ledger_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
                    BEGIN UPDATE ledger_head SET last_hash = NEW.hash WHERE id = 1; RETURN NULL; END $$""",
-                """CREATE TRIGGER ledger_head_follows AFTER INSERT ON ledger_transactions
-                   FOR EACH ROW EXECUTE FUNCTION ledger_head_follows()"""]
+            """CREATE TRIGGER ledger_head_follows AFTER INSERT ON ledger_transactions
+                   FOR EACH ROW EXECUTE FUNCTION ledger_head_follows()""",
+        ]
     return []
 
 
@@ -73,8 +89,10 @@ def drop_head_ddl(dialect: str) -> list[str]:
     if dialect == "sqlite":
         return ["DROP TRIGGER IF EXISTS ledger_head_follows"]
     if dialect == "postgresql":
-        return ["DROP TRIGGER IF EXISTS ledger_head_follows ON ledger_transactions",
-                "DROP FUNCTION IF EXISTS ledger_head_follows()"]
+        return [
+            "DROP TRIGGER IF EXISTS ledger_head_follows ON ledger_transactions",
+            "DROP FUNCTION IF EXISTS ledger_head_follows()",
+        ]
     return []
 
 

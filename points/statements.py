@@ -1,4 +1,5 @@
 """Reading the ledger: statements for people and budgets."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,11 +24,21 @@ class Line:
 
 
 def _lines(address: str, kinds: list[str] | None, since: datetime | None, until: datetime | None):
-    stmt = (select(Posting.id, Posting.transaction_id, Posting.amount, Posting.balance_after,
-                   Transaction.kind, Transaction.memo, Transaction.reference, Transaction.created_at)
-            .join(Transaction, Posting.transaction_id == Transaction.id)
-            .join(Account, Posting.account_id == Account.id)
-            .where(Account.address == address))
+    stmt = (
+        select(
+            Posting.id,
+            Posting.transaction_id,
+            Posting.amount,
+            Posting.balance_after,
+            Transaction.kind,
+            Transaction.memo,
+            Transaction.reference,
+            Transaction.created_at,
+        )
+        .join(Transaction, Posting.transaction_id == Transaction.id)
+        .join(Account, Posting.account_id == Account.id)
+        .where(Account.address == address)
+    )
     if kinds:
         stmt = stmt.where(Transaction.kind.in_(kinds))
     if since:
@@ -37,15 +48,27 @@ def _lines(address: str, kinds: list[str] | None, since: datetime | None, until:
     return stmt
 
 
-def statement(session: Session, address: str, *, kinds: list[str] | None = None,
-              since: datetime | None = None, until: datetime | None = None,
-              limit: int = 20, offset: int = 0) -> list[Line]:
+def statement(
+    session: Session,
+    address: str,
+    *,
+    kinds: list[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[Line]:
     """An account's postings, newest first, with the balance after each."""
     stmt = _lines(address, kinds, since, until).order_by(Posting.id.desc()).limit(limit).offset(offset)
     return [Line(*row) for row in session.execute(stmt)]
 
 
-def statement_count(session: Session, address: str, *, kinds: list[str] | None = None,
-                    since: datetime | None = None, until: datetime | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(
-        _lines(address, kinds, since, until).subquery()))
+def statement_count(
+    session: Session,
+    address: str,
+    *,
+    kinds: list[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
+    return session.scalar(select(func.count()).select_from(_lines(address, kinds, since, until).subquery()))

@@ -6,13 +6,14 @@
 Chinese is the source language (the msgids), so only English needs a catalog.
 The test suite fails while any message lacks an English translation.
 """
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
 from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -26,8 +27,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ge
 def source_messages() -> set[str]:
     """Every msgid the code and templates use now."""
     found = set()
-    for _file, _line, message, _comments, _ctx in extract_from_dir(
-            str(ROOT), METHOD_MAP, keywords=KEYWORDS):
+    for _file, _line, message, _comments, _ctx in extract_from_dir(str(ROOT), METHOD_MAP, keywords=KEYWORDS):
         found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -5,6 +5,7 @@ are tested on every run), on SQLite by default or on PostgreSQL when
 ``TEST_DATABASE_URL`` is set. Each test starts from the empty migrated schema:
 SQLite copies a template file, PostgreSQL truncates every table.
 """
+
 from __future__ import annotations
 
 import os
@@ -158,6 +159,7 @@ def make(db):
 @pytest.fixture
 def login(client):
     """Log the test client in through the real login form."""
+
     def do(user, password: str = factories.PASSWORD):
         response = client.post("/login", data={"username": user.username, "password": password})
         assert response.status_code == 302, response.data
@@ -169,6 +171,7 @@ def login(client):
 @pytest.fixture
 def signed_in(app):
     """``signed_in(user)``: a client of its own, logged in through the login form."""
+
     def do(user, password: str = factories.PASSWORD):
         own = app.test_client()
         assert own.post("/login", data={"username": user.username, "password": password}).status_code == 302

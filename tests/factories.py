@@ -1,4 +1,5 @@
 """Small factory helpers: each builds one object with sensible defaults and commits."""
+
 from __future__ import annotations
 
 import itertools
@@ -8,10 +9,9 @@ import threading
 from sqlalchemy.orm import Session
 
 from engage.auth.services import create_user
+from engage.community.models import Community, Compound, Grid, Household, MicroGrid, PropertyCompany, Street
 from engage.extensions import db as _db
 from engage.rankings.scoring import add_default_criteria
-from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
-                                     PropertyCompany, Street)
 
 PASSWORD = "correct-horse-42"
 DATA_KEY = "zIwu-xDkdBLTdm1opnc2FKMXae7ugES40i7GUZrg4Mo="  # the test apps' DATA_ENCRYPTION_KEY (a Fernet key)
@@ -38,39 +38,69 @@ class Factory:
 
     def grid(self, community: Community | None = None, grid_worker=None) -> Grid:
         community = community or self.community()
-        return self._save(Grid(community_id=community.id, name=f"网格{next(_seq)}",
-                               grid_worker_id=grid_worker.id if grid_worker else None))
+        return self._save(
+            Grid(
+                community_id=community.id,
+                name=f"网格{next(_seq)}",
+                grid_worker_id=grid_worker.id if grid_worker else None,
+            )
+        )
 
     def micro_grid(self, grid: Grid | None = None) -> MicroGrid:
         grid = grid or self.grid()
-        return self._save(MicroGrid(grid_id=grid.id, community_id=grid.community_id,
-                                    name=f"微网格{next(_seq)}"))
+        return self._save(
+            MicroGrid(grid_id=grid.id, community_id=grid.community_id, name=f"微网格{next(_seq)}")
+        )
 
     def household(self, micro_grid: MicroGrid | None = None, **fields) -> Household:
         micro_grid = micro_grid or self.micro_grid()
-        values = {"address": f"{next(_seq)}号", "head_name": "张三明", "phone": "13812345678",
-                  "size": 3, **fields}
-        return self._save(Household(micro_grid_id=micro_grid.id,
-                                    community_id=micro_grid.community_id, **values))
+        values = {
+            "address": f"{next(_seq)}号",
+            "head_name": "张三明",
+            "phone": "13812345678",
+            "size": 3,
+            **fields,
+        }
+        return self._save(
+            Household(micro_grid_id=micro_grid.id, community_id=micro_grid.community_id, **values)
+        )
 
     def company(self, street: Street | None = None) -> PropertyCompany:
-        return self._save(PropertyCompany(street_id=(street or self.street()).id,
-                                          name=f"物业公司{next(_seq)}"))
+        return self._save(
+            PropertyCompany(street_id=(street or self.street()).id, name=f"物业公司{next(_seq)}")
+        )
 
     def compound(self, community: Community | None = None, company=None) -> Compound:
         community = community or self.community()
-        return self._save(Compound(community_id=community.id, name=f"小区{next(_seq)}",
-                                   property_company_id=company.id if company else None))
+        return self._save(
+            Compound(
+                community_id=community.id,
+                name=f"小区{next(_seq)}",
+                property_company_id=company.id if company else None,
+            )
+        )
 
-    def user(self, *roles: str, community: Community | None = None, username: str | None = None,
-             password: str = PASSWORD, **fields):
+    def user(
+        self,
+        *roles: str,
+        community: Community | None = None,
+        username: str | None = None,
+        password: str = PASSWORD,
+        **fields,
+    ):
         roles = roles or ("resident",)
         if community is None and not {"admin"} & set(roles):
             community = self.community()
         n = next(_seq)
-        user = create_user(self.session, username=username or f"user{n}", password=password,
-                           display_name=f"用户{n}", roles=list(roles),
-                           community_id=community.id if community else None, **fields)
+        user = create_user(
+            self.session,
+            username=username or f"user{n}",
+            password=password,
+            display_name=f"用户{n}",
+            roles=list(roles),
+            community_id=community.id if community else None,
+            **fields,
+        )
         self.session.commit()
         return user
 
@@ -92,9 +122,10 @@ class ApiClient:
         self.client = client
         self.headers: dict[str, str] = {}
 
-    def as_user(self, user, password: str = PASSWORD) -> "ApiClient":
-        response = self.client.post("/api/v1/auth/token",
-                                    json={"username": user.username, "password": password})
+    def as_user(self, user, password: str = PASSWORD) -> ApiClient:
+        response = self.client.post(
+            "/api/v1/auth/token", json={"username": user.username, "password": password}
+        )
         assert response.status_code == 200, response.json
         self.headers = {"Authorization": f"Bearer {response.json['token']}"}
         return self

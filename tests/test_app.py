@@ -1,4 +1,5 @@
 """The factory, configuration, security headers and cookies, health check."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,11 @@ def test_security_headers_on_every_response(client):
 
 def test_https_gets_hsts_and_secure_cookie(client, make, db):
     user = make.user("resident")
-    response = client.post("/login", data={"username": user.username, "password": "correct-horse-42"},
-                           base_url="https://engage.test")
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": "correct-horse-42"},
+        base_url="https://engage.test",
+    )
     assert "max-age=" in response.headers["Strict-Transport-Security"]
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -35,8 +39,11 @@ def test_plain_http_cookie_is_httponly_lax_not_secure(client, make, db):
 @pytest.mark.parametrize("base_url", ["https://engage.test", "http://engage.test"])
 def test_remember_me_cookie_is_secure(client, make, base_url):
     user = make.user("resident")
-    response = client.post("/login", data={"username": user.username, "password": "correct-horse-42",
-                                           "remember": "y"}, base_url=base_url)
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": "correct-horse-42", "remember": "y"},
+        base_url=base_url,
+    )
     remember = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
     assert "Secure" in remember and "HttpOnly" in remember
 
@@ -45,16 +52,20 @@ def test_remember_me_cookie_can_be_plain_on_an_http_intranet(make_app, make, mon
     monkeypatch.setenv("REMEMBER_COOKIE_SECURE", "0")
     client = make_app().test_client()
     user = make.user("resident")
-    response = client.post("/login", data={"username": user.username, "password": "correct-horse-42",
-                                           "remember": "y"})
+    response = client.post(
+        "/login", data={"username": user.username, "password": "correct-horse-42", "remember": "y"}
+    )
     remember = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
     assert "Secure" not in remember
 
 
-@pytest.mark.parametrize("method, url, allowed", [
-    ("DELETE", "/api/v1/auth/token", {"POST", "OPTIONS"}),
-    ("PUT", "/login", {"GET", "HEAD", "POST", "OPTIONS"}),
-])
+@pytest.mark.parametrize(
+    "method, url, allowed",
+    [
+        ("DELETE", "/api/v1/auth/token", {"POST", "OPTIONS"}),
+        ("PUT", "/login", {"GET", "HEAD", "POST", "OPTIONS"}),
+    ],
+)
 def test_405_names_the_allowed_methods(client, method, url, allowed):
     response = client.open(url, method=method)
     assert response.status_code == 405
@@ -66,12 +77,15 @@ def test_healthz(client):
     assert client.get("/healthz").json == {"status": "ok", "db": "ok"}
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("postgres://u@h/d", "postgresql+psycopg://u@h/d"),
-    ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
-    ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
-    ("sqlite:///x.db", "sqlite:///x.db"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgres://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
 def test_database_url_forms(given, expected):
     assert normalise_database_url(given) == expected
 
@@ -99,8 +113,17 @@ def test_the_wsgi_module_builds_the_app_in_a_fresh_interpreter(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
-           "SECRET_KEY": "fresh-interpreter"}
-    result = subprocess.run([sys.executable, "-c", "import wsgi; print(len(wsgi.app.url_map._rules))"],
-                            cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+        "SECRET_KEY": "fresh-interpreter",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi; print(len(wsgi.app.url_map._rules))"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr

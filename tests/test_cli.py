@@ -1,4 +1,5 @@
 """Operator commands: demo (idempotent), create-user, create-street, set-active."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -16,8 +17,17 @@ def test_demo_is_idempotent_and_creates_the_contract_accounts(app, db):
     assert second.exit_code == 0 and "nothing changed" in second.output
     assert db.session.scalar(select(func.count()).select_from(User)) == users
     names = set(db.session.scalars(select(User.username)))
-    assert {"admin", "staff", "gridworker", "volunteer1", "volunteer2", "resident1", "resident2",
-            "property1", "kiosk1"} <= names
+    assert {
+        "admin",
+        "staff",
+        "gridworker",
+        "volunteer1",
+        "volunteer2",
+        "resident1",
+        "resident2",
+        "property1",
+        "kiosk1",
+    } <= names
     demo = {u.username: u for u in db.session.scalars(select(User))}
     assert len({demo[n].community_id for n in ("admin", "staff", "kiosk1", "resident1")}) == 1
     assert demo["kiosk1"].roles == ["kiosk"] and demo["gridworker"].roles == ["grid_worker"]
@@ -29,18 +39,44 @@ def test_create_street_and_user(app, db):
     assert result.exit_code == 0, result.output
     street = db.session.scalar(select(Street).where(Street.name == "新街道"))
     community_id = street.communities[0].id
-    result = runner.invoke(args=["engage", "create-user", "--username", "boss", "--name", "王主任",
-                                 "--role", "staff", "--role", "admin", "--community-id",
-                                 str(community_id), "--password", "a-long-secret-9"])
+    result = runner.invoke(
+        args=[
+            "engage",
+            "create-user",
+            "--username",
+            "boss",
+            "--name",
+            "王主任",
+            "--role",
+            "staff",
+            "--role",
+            "admin",
+            "--community-id",
+            str(community_id),
+            "--password",
+            "a-long-secret-9",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "boss"))
     assert user.roles == ["admin", "staff"] and user.community_id == community_id
 
 
 def test_create_user_refuses_bad_input_with_a_message(app, db):
-    result = app.test_cli_runner().invoke(args=[
-        "engage", "create-user", "--username", "x y", "--name", "n", "--role", "wizard",
-        "--password", "12345678"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "engage",
+            "create-user",
+            "--username",
+            "x y",
+            "--name",
+            "n",
+            "--role",
+            "wizard",
+            "--password",
+            "12345678",
+        ]
+    )
     assert result.exit_code != 0 and "用户名" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 

@@ -1,4 +1,5 @@
 """The one place errors become answers: ledger errors in the user's language, never the ledger's text."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,11 @@ LEDGER_TEXT = "user:6 has too few points for 20"
 
 
 def _all_ledger_errors() -> list[type[ledger_errors.LedgerError]]:
-    return [cls for cls in vars(ledger_errors).values()
-            if isinstance(cls, type) and issubclass(cls, ledger_errors.LedgerError)]
+    return [
+        cls
+        for cls in vars(ledger_errors).values()
+        if isinstance(cls, type) and issubclass(cls, ledger_errors.LedgerError)
+    ]
 
 
 @pytest.mark.parametrize("error_class", _all_ledger_errors(), ids=lambda cls: cls.__name__)

@@ -1,4 +1,5 @@
 """Chinese first, English second, and nothing left untranslated."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -38,13 +39,29 @@ def _english_text(client, url: str) -> str:
     return text.replace("中文", "")
 
 
-@pytest.mark.parametrize("role, url", [
-    (None, "/login"), (None, "/register"), (None, "/"), ("resident", "/"), ("resident", "/profile"),
-    ("resident", "/points/"), ("staff", "/"), ("staff", "/community/grids/"), ("staff", "/users"),
-    ("staff", "/points/budget"), ("admin", "/audit/"), ("resident", "/orders/new"),
-    ("resident", "/orders/mine"), ("volunteer", "/tasks"), ("volunteer", "/tasks/mine"),
-    ("staff", "/orders/queue"), ("staff", "/orders/categories"), ("resident", "/notifications"),
-])
+@pytest.mark.parametrize(
+    "role, url",
+    [
+        (None, "/login"),
+        (None, "/register"),
+        (None, "/"),
+        ("resident", "/"),
+        ("resident", "/profile"),
+        ("resident", "/points/"),
+        ("staff", "/"),
+        ("staff", "/community/grids/"),
+        ("staff", "/users"),
+        ("staff", "/points/budget"),
+        ("admin", "/audit/"),
+        ("resident", "/orders/new"),
+        ("resident", "/orders/mine"),
+        ("volunteer", "/tasks"),
+        ("volunteer", "/tasks/mine"),
+        ("staff", "/orders/queue"),
+        ("staff", "/orders/categories"),
+        ("resident", "/notifications"),
+    ],
+)
 def test_pages_in_english_show_no_chinese_interface_text(client, db, make, login, role, url):
     """User data (names of people and places) stays as entered; the interface must not."""
     street = make.street(name="Street")

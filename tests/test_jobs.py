@@ -1,4 +1,5 @@
 """``tick`` is a list of jobs, each its own unit of work: a failure undoes only its own job."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,6 +20,7 @@ def test_a_failing_job_is_rolled_back_and_reported_and_the_others_stay_committed
         def run(session):
             session.add(Street(name=name))
             return {"streets": 1}
+
         return run
 
     def fail(session):
@@ -39,12 +41,25 @@ def _forgotten_check_out(db, make, *, funded: bool):
     staff = make.user("staff", community=community)
     volunteer = make.user("volunteer", community=community)
     if funded:
-        issue_budget(db.session, make.user("admin", street_id=street.id, community=community),
-                     community.id, 1_000, "活动预算")
+        issue_budget(
+            db.session,
+            make.user("admin", street_id=street.id, community=community),
+            community.id,
+            1_000,
+            "活动预算",
+        )
     start = utcnow() + timedelta(days=1)
     activity = activities.create_activity(
-        db.session, staff, title="社区巡防", kind="patrol", starts_at=start, ends_at=start + timedelta(hours=2),
-        capacity=5, points_per_hour=10, location="社区服务中心")
+        db.session,
+        staff,
+        title="社区巡防",
+        kind="patrol",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=5,
+        points_per_hour=10,
+        location="社区服务中心",
+    )
     enrollment = activities.enroll(db.session, volunteer, activity.id)
     activity.starts_at, activity.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
     enrollment.checked_in_at = activity.starts_at
@@ -64,5 +79,7 @@ def test_tick_one_communitys_empty_budget_leaves_the_others_work_committed(app, 
     reread(db.session)
     assert db.session.get(Enrollment, paid_enrollment).checked_out_at is not None
     assert db.session.get(Enrollment, broke_enrollment).checked_out_at is None
-    assert db.session.scalar(select(func.count()).select_from(Enrollment)
-                             .where(Enrollment.points_awarded > 0)) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.points_awarded > 0))
+        == 1
+    )

@@ -1,4 +1,5 @@
 """The layers are contracts the suite checks: `lint-imports` with pyproject.toml's [tool.importlinter]."""
+
 from __future__ import annotations
 
 import subprocess

@@ -1,4 +1,5 @@
 """The migrations build exactly the models' schema, and go down and up again."""
+
 from __future__ import annotations
 
 import pytest
@@ -49,17 +50,25 @@ def test_upgrade_from_the_previous_release_keeps_data(app, db):
     downgrade(revision="2026_11_24_01")
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO streets (id, name, created_at) VALUES (1, '老街道', '2026-01-01')"))
-        conn.execute(text("INSERT INTO communities (id, street_id, name, kind, created_at) "
-                          "VALUES (1, 1, '老社区', 'urban', '2026-01-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO communities (id, street_id, name, kind, created_at) "
+                "VALUES (1, 1, '老社区', 'urban', '2026-01-01')"
+            )
+        )
     upgrade()
     assert _differences(db) == []
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM communities WHERE id = 1")).scalar() == "老社区"
         with pytest.raises(Exception, match="append-only"):
             conn.execute(text("INSERT INTO ledger_head (id, last_hash) VALUES (1, 'x')"))
-            conn.execute(text("INSERT INTO ledger_transactions (id, kind, memo, fingerprint, "
-                              "prev_hash, hash, created_at) VALUES (1, 'issue', '', 'f', 'p', 'h', "
-                              "'2026-01-01')"))
+            conn.execute(
+                text(
+                    "INSERT INTO ledger_transactions (id, kind, memo, fingerprint, "
+                    "prev_hash, hash, created_at) VALUES (1, 'issue', '', 'f', 'p', 'h', "
+                    "'2026-01-01')"
+                )
+            )
             conn.execute(text("DELETE FROM ledger_transactions"))
 
 
@@ -86,8 +95,12 @@ def test_upgrade_gives_existing_member_cards_random_numbers(app, db, make):
     downgrade(revision="2026_11_26_02")
     with db.engine.begin() as conn:
         for user_id in ids:
-            conn.execute(text("INSERT INTO mall_member_cards (user_id, member_no, failed_attempts) "
-                              "VALUES (:id, :no, 0)"), {"id": user_id, "no": f"{user_id:08d}"})
+            conn.execute(
+                text(
+                    "INSERT INTO mall_member_cards (user_id, member_no, failed_attempts) VALUES (:id, :no, 0)"
+                ),
+                {"id": user_id, "no": f"{user_id:08d}"},
+            )
     upgrade()
     with db.engine.connect() as conn:
         numbers = dict(conn.execute(text("SELECT user_id, member_no FROM mall_member_cards")).all())

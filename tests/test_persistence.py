@@ -1,8 +1,9 @@
 """engage.persistence: reads outside the write transaction, and single-row inserts."""
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, event, func, inspect, select
@@ -56,8 +57,12 @@ def test_insert_row_returns_a_loaded_row_with_its_relations(app, make):
         street = db.session.get(Street, street_id)
         statements = []
         event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-        row = insert_row(db.session, Community, {"street_id": street.id, "name": "新社区", "kind": "urban",
-                                                 "created_at": utcnow()}, related={"street": street})
+        row = insert_row(
+            db.session,
+            Community,
+            {"street_id": street.id, "name": "新社区", "kind": "urban", "created_at": utcnow()},
+            related={"street": street},
+        )
         assert row.id and inspect(row).persistent and not inspect(row).unloaded
         assert row.street is street and row.name == "新社区"
         assert statements == [], "sent to the driver: no unit of work, nothing read back"
@@ -90,8 +95,14 @@ def test_prepared_sends_values_as_sqlalchemy_would_and_raises_its_errors(app):
     from engage.api.models import IdempotentRequest
 
     store = Prepared(inserting(IdempotentRequest.__table__))
-    answer = {"scope": "user:1", "key": "k", "fingerprint": "f", "status": 201,
-              "body": {"名称": "洗衣液", "n": [1, 2]}, "created_at": datetime(2026, 11, 26, 8, 30, tzinfo=timezone.utc)}
+    answer = {
+        "scope": "user:1",
+        "key": "k",
+        "fingerprint": "f",
+        "status": 201,
+        "body": {"名称": "洗衣液", "n": [1, 2]},
+        "created_at": datetime(2026, 11, 26, 8, 30, tzinfo=UTC),
+    }
     with app.app_context():
         from engage.extensions import db
 
@@ -102,5 +113,7 @@ def test_prepared_sends_values_as_sqlalchemy_would_and_raises_its_errors(app):
         db.session.commit()
         stored = db.session.scalar(select(IdempotentRequest))
         assert (stored.body, stored.created_at) == (answer["body"], answer["created_at"])
-        first = Prepared(select(IdempotentRequest.status).where(IdempotentRequest.key == bindparam("key")).limit(1))
+        first = Prepared(
+            select(IdempotentRequest.status).where(IdempotentRequest.key == bindparam("key")).limit(1)
+        )
         assert first.run(db.session, {"key": "k"}).fetchall() == [(201,)], "values written into the statement"

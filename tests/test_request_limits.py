@@ -1,17 +1,16 @@
 """Request size limits: small for JSON and forms, larger only on the views that take a photo;
 an oversized body is refused with 413 before it is read, and a photo is read only up to its limit."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
-
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from engage.errors import Invalid
 from engage.uploads import MAX_BYTES, check_photo
-
 
 TWENTY_MB = 20 * 1024 * 1024
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -1,4 +1,5 @@
 """One unit of work per request: commit once on success, roll back otherwise, GET never writes."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,9 @@ def test_a_get_that_would_write_is_refused_and_writes_nothing(db, make, login, m
     reading = scoring.street_criteria
 
     def writing(session, street_id):
-        session.add(Criterion(street_id=street_id, code="extra", name="额外", weight=1, source="manual",
-                              position=99))
+        session.add(
+            Criterion(street_id=street_id, code="extra", name="额外", weight=1, source="manual", position=99)
+        )
         return reading(session, street_id)
 
     monkeypatch.setattr(scoring, "street_criteria", writing)
@@ -39,6 +41,7 @@ def _write_then_refuse(error):
         session.add(Street(name="半途写入"))
         session.flush()
         raise error
+
     return save_row
 
 
@@ -50,8 +53,10 @@ def test_a_post_that_fails_after_writing_commits_nothing(db, make, login, monkey
     micro_grid = make.micro_grid(make.grid(community))
     monkeypatch.setattr(services, "save_row", _write_then_refuse(Invalid("不行")))
     client = login(make.user("staff", community=community))
-    client.post("/community/households/new", data={"micro_grid_id": micro_grid.id, "address": "新地址",
-                                                   "head_name": "王五", "size": 2})
+    client.post(
+        "/community/households/new",
+        data={"micro_grid_id": micro_grid.id, "address": "新地址", "head_name": "王五", "size": 2},
+    )
     assert _count(db, Household) == 0
     assert db.session.scalar(select(Street).where(Street.name == "半途写入")) is None
 
@@ -64,13 +69,19 @@ def test_a_forbidden_post_keeps_its_security_record_and_nothing_else(db, make, l
     micro_grid = make.micro_grid(make.grid(community))
     staff = make.user("staff", community=community)
     monkeypatch.setattr(services, "save_row", _write_then_refuse(Forbidden()))
-    response = login(staff).post("/community/households/new", data={
-        "micro_grid_id": micro_grid.id, "address": "新地址", "head_name": "王五", "size": 2})
+    response = login(staff).post(
+        "/community/households/new",
+        data={"micro_grid_id": micro_grid.id, "address": "新地址", "head_name": "王五", "size": 2},
+    )
     assert response.status_code == 403
     assert _count(db, Household) == 0
     assert db.session.scalar(select(Street).where(Street.name == "半途写入")) is None
-    assert db.session.scalar(select(AuthEvent.event).where(AuthEvent.user_id == staff.id,
-                                                           AuthEvent.event == "forbidden")) == "forbidden"
+    assert (
+        db.session.scalar(
+            select(AuthEvent.event).where(AuthEvent.user_id == staff.id, AuthEvent.event == "forbidden")
+        )
+        == "forbidden"
+    )
 
 
 def test_reading_a_personal_record_keeps_its_access_log_though_get_writes_nothing(db, make, login):

@@ -1,5 +1,6 @@
 """Uploads are checked before anything is stored, and a file whose transaction did not
 commit is removed again."""
+
 from __future__ import annotations
 
 import io
@@ -57,10 +58,13 @@ def test_with_photo_passes_the_name_it_then_stores(db, folder):
     assert name.endswith(".png") and (folder / name).read_bytes() == PNG
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"GIF89a....", "只接受JPEG或PNG照片"),
-    (PNG + b"\x00" * uploads.MAX_BYTES, "照片不能超过5MB"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"GIF89a....", "只接受JPEG或PNG照片"),
+        (PNG + b"\x00" * uploads.MAX_BYTES, "照片不能超过5MB"),
+    ],
+)
 def test_bad_photos_are_refused_naming_the_field(data, message):
     with pytest.raises(Invalid, match=message) as refused:
         uploads.check_photo(_upload(data), "picture")

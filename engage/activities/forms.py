@@ -1,12 +1,12 @@
 """Activity forms; each carries a CSRF token. Times are typed in the local zone."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.widgets import HiddenInput
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from engage.forms import options
 from engage.templating import ACTIVITY_KIND_NAMES

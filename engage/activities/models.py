@@ -1,10 +1,10 @@
 """Volunteer activities, enrolments and attendance (the service-hours record)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
@@ -45,7 +45,7 @@ class Activity(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    team: Mapped["Team | None"] = relationship()  # noqa: F821
+    team: Mapped[Team | None] = relationship()  # noqa: F821
 
 
 class Enrollment(Base):
@@ -75,7 +75,7 @@ class Enrollment(Base):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
 
     activity: Mapped[Activity] = relationship()
-    volunteer: Mapped["User"] = relationship()  # noqa: F821
+    volunteer: Mapped[User] = relationship()  # noqa: F821
 
 
 class AttendanceCorrection(Base):
@@ -93,4 +93,4 @@ class AttendanceCorrection(Base):
     points_delta: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    actor: Mapped["User"] = relationship()  # noqa: F821
+    actor: Mapped[User] = relationship()  # noqa: F821

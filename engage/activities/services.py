@@ -4,6 +4,7 @@ Capacity is enforced by one conditional UPDATE of the seat count, double
 enrolment by the unique (activity, volunteer) constraint: no check-then-insert, so
 twenty volunteers enrolling at once into five seats get exactly five seats.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -34,8 +35,21 @@ class AlreadyEnrolled(Conflict):
 MAX_REPEAT_WEEKS = 26
 
 
-def _checked(session: Session, actor: User, *, title, kind, starts_at, ends_at, capacity,
-             points_per_hour, location, description="", skills="", team_id=None) -> dict:
+def _checked(
+    session: Session,
+    actor: User,
+    *,
+    title,
+    kind,
+    starts_at,
+    ends_at,
+    capacity,
+    points_per_hour,
+    location,
+    description="",
+    skills="",
+    team_id=None,
+) -> dict:
     """The validated fields of an activity; the first bad one raises ``Invalid``."""
     if kind not in KINDS:
         raise Invalid.field("kind", _("未知的活动类型。"))
@@ -45,26 +59,41 @@ def _checked(session: Session, actor: User, *, title, kind, starts_at, ends_at, 
         team = session.get(Team, whole(team_id, "team_id", 1, 2**31 - 1))
         if team is None or team.community_id != actor.community_id:
             raise Invalid.field("team_id", _("未知的志愿队伍。"))
-    return dict(kind=kind, title=text(title, "title", 100), location=text(location, "location", 200),
-                description=text(description, "description", 2000, required=False),
-                skills=text(skills, "skills", 200, required=False), team_id=team_id,
-                starts_at=starts_at, ends_at=ends_at,
-                capacity=whole(capacity, "capacity", 1, MAX_CAPACITY),
-                points_per_hour=whole(points_per_hour, "points_per_hour", 0, 1000))
+    return dict(
+        kind=kind,
+        title=text(title, "title", 100),
+        location=text(location, "location", 200),
+        description=text(description, "description", 2000, required=False),
+        skills=text(skills, "skills", 200, required=False),
+        team_id=team_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=whole(capacity, "capacity", 1, MAX_CAPACITY),
+        points_per_hour=whole(points_per_hour, "points_per_hour", 0, 1000),
+    )
 
 
-def create_activity(session: Session, actor: User, *, waitlist: bool = True, repeat_weeks: int = 0,
-                    **fields) -> Activity:
+def create_activity(
+    session: Session, actor: User, *, waitlist: bool = True, repeat_weeks: int = 0, **fields
+) -> Activity:
     """Staff post an activity; ``repeat_weeks`` adds that many weekly occurrences
     (a patrol shift), each with its own roster, linked by ``series_id``."""
     require_role(actor, *STAFF_ROLES)
     values = _checked(session, actor, **fields)
     repeat_weeks = whole(repeat_weeks, "repeat_weeks", 0, MAX_REPEAT_WEEKS)
-    occurrences = [Activity(community_id=actor.community_id, created_by_id=actor.id,
-                            waitlist=bool(waitlist),
-                            **{**values, "starts_at": values["starts_at"] + timedelta(weeks=week),
-                               "ends_at": values["ends_at"] + timedelta(weeks=week)})
-                   for week in range(repeat_weeks + 1)]
+    occurrences = [
+        Activity(
+            community_id=actor.community_id,
+            created_by_id=actor.id,
+            waitlist=bool(waitlist),
+            **{
+                **values,
+                "starts_at": values["starts_at"] + timedelta(weeks=week),
+                "ends_at": values["ends_at"] + timedelta(weeks=week),
+            },
+        )
+        for week in range(repeat_weeks + 1)
+    ]
     session.add_all(occurrences)
     session.flush()
     if repeat_weeks:
@@ -84,16 +113,20 @@ def update_activity(session: Session, actor: User, activity_id: int, **fields) -
     require_role(actor, *STAFF_ROLES)
     activity = _open_for_change(session, actor, activity_id)
     values = _checked(session, actor, **fields)
-    resized = session.execute(update(Activity).where(
-        Activity.id == activity.id, Activity.enrolled <= values["capacity"])
-        .values(**values).execution_options(synchronize_session=False))
+    resized = session.execute(
+        update(Activity)
+        .where(Activity.id == activity.id, Activity.enrolled <= values["capacity"])
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if resized.rowcount != 1:
         raise Invalid.field("capacity", _("名额不能少于已报名人数（%(n)d）。", n=activity.enrolled))
     session.refresh(activity)
     while activity.enrolled < activity.capacity and _promote(session, activity.id):
         session.refresh(activity)
-    notify_volunteers(session, activity, _("活动「%(title)s」有变更，请查看最新时间和地点。",
-                                           title=activity.title))
+    notify_volunteers(
+        session, activity, _("活动「%(title)s」有变更，请查看最新时间和地点。", title=activity.title)
+    )
     return activity
 
 
@@ -102,15 +135,18 @@ def cancel_activity(session: Session, actor: User, activity_id: int, reason: str
     require_role(actor, *STAFF_ROLES)
     reason = text(reason, "reason", 500)
     activity = _open_for_change(session, actor, activity_id)
-    done = session.execute(update(Activity).where(Activity.id == activity.id,
-                                                  Activity.cancelled.is_(False))
-                           .values(cancelled=True, cancel_reason=reason)
-                           .execution_options(synchronize_session=False))
+    done = session.execute(
+        update(Activity)
+        .where(Activity.id == activity.id, Activity.cancelled.is_(False))
+        .values(cancelled=True, cancel_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
     if done.rowcount != 1:
         raise InvalidTransition(str(_("活动已取消。")))
     session.refresh(activity)
-    notify_volunteers(session, activity, _("活动「%(title)s」已取消：%(reason)s",
-                                           title=activity.title, reason=reason))
+    notify_volunteers(
+        session, activity, _("活动「%(title)s」已取消：%(reason)s", title=activity.title, reason=reason)
+    )
     return activity
 
 
@@ -130,16 +166,26 @@ def _open_for_change(session: Session, actor: User, activity_id: int) -> Activit
 
 def notify_volunteers(session: Session, activity: Activity, message) -> None:
     """Tell everyone holding a seat or waiting for one."""
-    for volunteer_id in session.scalars(select(Enrollment.volunteer_id).where(
-            Enrollment.activity_id == activity.id, Enrollment.status.in_(("enrolled", "waitlisted")))):
+    for volunteer_id in session.scalars(
+        select(Enrollment.volunteer_id).where(
+            Enrollment.activity_id == activity.id, Enrollment.status.in_(("enrolled", "waitlisted"))
+        )
+    ):
         send(session, volunteer_id, message, f"/activities/{activity.id}")
 
 
 def upcoming(session: Session, actor: User, *, now: datetime | None = None):
     """The select of the caller's community's activities that have not ended."""
-    return (select(Activity).where(Activity.community_id == actor.community_id,
-                                   Activity.ends_at > (now or utcnow()), Activity.cancelled.is_(False))
-            .options(selectinload(Activity.team)).order_by(Activity.starts_at, Activity.id))
+    return (
+        select(Activity)
+        .where(
+            Activity.community_id == actor.community_id,
+            Activity.ends_at > (now or utcnow()),
+            Activity.cancelled.is_(False),
+        )
+        .options(selectinload(Activity.team))
+        .order_by(Activity.starts_at, Activity.id)
+    )
 
 
 def get_activity(session: Session, actor: User, activity_id: int) -> Activity:
@@ -154,9 +200,11 @@ def enroll(session: Session, actor: User, activity_id: int) -> Enrollment:
         raise InvalidTransition(str(_("活动已开始或已取消，不能报名。")))
     if activity.team_id is not None and session.get(TeamMember, (activity.team_id, actor.id)) is None:
         raise Forbidden(str(_("该活动仅限「%(team)s」成员报名。", team=activity.team.name)))
-    enrollment = add_unique(session, Enrollment(activity_id=activity.id, volunteer_id=actor.id,
-                                                status="waitlisted"),
-                            AlreadyEnrolled(str(_("您已报名该活动。"))))
+    enrollment = add_unique(
+        session,
+        Enrollment(activity_id=activity.id, volunteer_id=actor.id, status="waitlisted"),
+        AlreadyEnrolled(str(_("您已报名该活动。"))),
+    )
     if _take_seat(session, activity.id):
         enrollment.status = "enrolled"
     elif not activity.waitlist:
@@ -166,9 +214,15 @@ def enroll(session: Session, actor: User, activity_id: int) -> Enrollment:
 
 
 def _take_seat(session: Session, activity_id: int) -> bool:
-    return session.execute(update(Activity).where(
-        Activity.id == activity_id, Activity.enrolled < Activity.capacity)
-        .values(enrolled=Activity.enrolled + 1).execution_options(synchronize_session=False)).rowcount == 1
+    return (
+        session.execute(
+            update(Activity)
+            .where(Activity.id == activity_id, Activity.enrolled < Activity.capacity)
+            .values(enrolled=Activity.enrolled + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def withdraw(session: Session, actor: User, activity_id: int) -> Enrollment:
@@ -180,40 +234,68 @@ def withdraw(session: Session, actor: User, activity_id: int) -> Enrollment:
     if not had_seat and not _leave(session, activity.id, actor.id, "waitlisted"):
         raise NotFound()
     if had_seat:
-        session.execute(update(Activity).where(Activity.id == activity.id)
-                        .values(enrolled=Activity.enrolled - 1).execution_options(synchronize_session=False))
+        session.execute(
+            update(Activity)
+            .where(Activity.id == activity.id)
+            .values(enrolled=Activity.enrolled - 1)
+            .execution_options(synchronize_session=False)
+        )
         _promote(session, activity.id)
-    return session.scalar(select(Enrollment).where(Enrollment.activity_id == activity.id,
-                                                   Enrollment.volunteer_id == actor.id)
-                          .execution_options(populate_existing=True))
+    return session.scalar(
+        select(Enrollment)
+        .where(Enrollment.activity_id == activity.id, Enrollment.volunteer_id == actor.id)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _leave(session: Session, activity_id: int, volunteer_id: int, status: str) -> bool:
     """One conditional UPDATE: of several withdrawals at once only one finds the row still
     in ``status``, so only one frees the seat (and promotes someone into it)."""
-    return session.execute(update(Enrollment).where(
-        Enrollment.activity_id == activity_id, Enrollment.volunteer_id == volunteer_id,
-        Enrollment.status == status).values(status="withdrawn")
-        .execution_options(synchronize_session=False)).rowcount == 1
+    return (
+        session.execute(
+            update(Enrollment)
+            .where(
+                Enrollment.activity_id == activity_id,
+                Enrollment.volunteer_id == volunteer_id,
+                Enrollment.status == status,
+            )
+            .values(status="withdrawn")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def _promote(session: Session, activity_id: int) -> bool:
     """Give a free seat to the first on the waiting list who still wants it."""
-    waiting = session.scalars(select(Enrollment.id).where(
-        Enrollment.activity_id == activity_id, Enrollment.status == "waitlisted")
-        .order_by(Enrollment.created_at, Enrollment.id)).all()
+    waiting = session.scalars(
+        select(Enrollment.id)
+        .where(Enrollment.activity_id == activity_id, Enrollment.status == "waitlisted")
+        .order_by(Enrollment.created_at, Enrollment.id)
+    ).all()
     for enrollment_id in waiting:
         if not _take_seat(session, activity_id):
             return False
-        promoted = session.execute(update(Enrollment).where(
-            Enrollment.id == enrollment_id, Enrollment.status == "waitlisted")
-            .values(status="enrolled").execution_options(synchronize_session=False)).rowcount
+        promoted = session.execute(
+            update(Enrollment)
+            .where(Enrollment.id == enrollment_id, Enrollment.status == "waitlisted")
+            .values(status="enrolled")
+            .execution_options(synchronize_session=False)
+        ).rowcount
         if promoted:
-            send(session, session.get(Enrollment, enrollment_id).volunteer_id,
-                 _("候补成功：您已获得活动名额。"), f"/activities/{activity_id}")
+            send(
+                session,
+                session.get(Enrollment, enrollment_id).volunteer_id,
+                _("候补成功：您已获得活动名额。"),
+                f"/activities/{activity_id}",
+            )
             return True
-        session.execute(update(Activity).where(Activity.id == activity_id)
-                        .values(enrolled=Activity.enrolled - 1).execution_options(synchronize_session=False))
+        session.execute(
+            update(Activity)
+            .where(Activity.id == activity_id)
+            .values(enrolled=Activity.enrolled - 1)
+            .execution_options(synchronize_session=False)
+        )
     return False
 
 
@@ -224,16 +306,27 @@ def my_enrollment(session: Session, actor: User, activity_id: int) -> Enrollment
 
 def my_enrollments(session: Session, actor: User, activity_ids: list[int]) -> dict[int, Enrollment]:
     """The caller's places in a page of activities, in one query."""
-    return {e.activity_id: e for e in session.scalars(select(Enrollment).where(
-        Enrollment.activity_id.in_(activity_ids), Enrollment.volunteer_id == actor.id,
-        Enrollment.status != "withdrawn"))}
+    return {
+        e.activity_id: e
+        for e in session.scalars(
+            select(Enrollment).where(
+                Enrollment.activity_id.in_(activity_ids),
+                Enrollment.volunteer_id == actor.id,
+                Enrollment.status != "withdrawn",
+            )
+        )
+    }
 
 
 def my_activities(session: Session, actor: User):
     """The select of the caller's enrolments, newest activity first."""
-    return (select(Enrollment).join(Activity).options(contains_eager(Enrollment.activity))
-            .where(Enrollment.volunteer_id == actor.id, Enrollment.status != "withdrawn")
-            .order_by(Activity.starts_at.desc(), Activity.id.desc()))
+    return (
+        select(Enrollment)
+        .join(Activity)
+        .options(contains_eager(Enrollment.activity))
+        .where(Enrollment.volunteer_id == actor.id, Enrollment.status != "withdrawn")
+        .order_by(Activity.starts_at.desc(), Activity.id.desc())
+    )
 
 
 def roster(session: Session, actor: User, activity_id: int) -> tuple[Activity, list[Enrollment]]:
@@ -241,7 +334,10 @@ def roster(session: Session, actor: User, activity_id: int) -> tuple[Activity, l
     require_role(actor, *STAFF_ROLES)
     activity = get_activity(session, actor, activity_id)
     order = {"enrolled": 0, "waitlisted": 1, "withdrawn": 2}
-    rows = session.scalars(select(Enrollment).where(Enrollment.activity_id == activity.id)
-                           .options(selectinload(Enrollment.volunteer))
-                           .order_by(Enrollment.created_at, Enrollment.id)).all()
+    rows = session.scalars(
+        select(Enrollment)
+        .where(Enrollment.activity_id == activity.id)
+        .options(selectinload(Enrollment.volunteer))
+        .order_by(Enrollment.created_at, Enrollment.id)
+    ).all()
     return activity, sorted(rows, key=lambda row: order[row.status])

@@ -3,9 +3,11 @@
 The API is authenticated only by bearer tokens, never by the session cookie, which
 is why it can be exempt from CSRF.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, g, request
 from flask.json.provider import DefaultJSONProvider
@@ -117,7 +119,15 @@ def choice_arg(name: str, choices: tuple[str, ...]) -> str:
 
 def paginated(stmt: Select, serialize: Callable[[Any], dict]) -> dict:
     """``?page&per_page`` over a select, in the list shape of docs/api.md ("Conventions")."""
-    result = paginate(db.session, stmt, page=int_arg("page", 1, low=1, high=MAX_PAGE),
-                      per_page=int_arg("per_page", 20, low=1, high=MAX_PER_PAGE))
-    return {"items": [serialize(row) for row in result.items], "page": result.page,
-            "per_page": result.per_page, "total": result.total}
+    result = paginate(
+        db.session,
+        stmt,
+        page=int_arg("page", 1, low=1, high=MAX_PAGE),
+        per_page=int_arg("per_page", 20, low=1, high=MAX_PER_PAGE),
+    )
+    return {
+        "items": [serialize(row) for row in result.items],
+        "page": result.page,
+        "per_page": result.per_page,
+        "total": result.total,
+    }

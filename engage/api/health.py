@@ -1,4 +1,5 @@
 """Liveness and database reachability for load balancers and monitoring."""
+
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 

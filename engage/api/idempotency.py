@@ -8,13 +8,14 @@ runs and its answer is stored in the same transaction; when the key is already t
 handler did rolls back, and the first answer is replayed. Retries are rare, so the
 common case pays for no extra look-up.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import jsonify, request
 from flask_babel import gettext as _
@@ -39,8 +40,10 @@ class IdempotencyMismatch(Conflict):
 def _key() -> str:
     key = request.headers.get("Idempotency-Key", "")
     if not KEY_RE.match(key):
-        raise Invalid(_("缺少或无效的 Idempotency-Key 请求头。"),
-                      {"Idempotency-Key": _("需要1到200个可打印ASCII字符。")})
+        raise Invalid(
+            _("缺少或无效的 Idempotency-Key 请求头。"),
+            {"Idempotency-Key": _("需要1到200个可打印ASCII字符。")},
+        )
     return key
 
 
@@ -57,8 +60,9 @@ def _replay(row: IdempotentRequest, fingerprint: str):
 
 
 def _find(scope: str, key: str) -> IdempotentRequest | None:
-    return db.session.scalar(select(IdempotentRequest).where(
-        IdempotentRequest.scope == scope, IdempotentRequest.key == key))
+    return db.session.scalar(
+        select(IdempotentRequest).where(IdempotentRequest.scope == scope, IdempotentRequest.key == key)
+    )
 
 
 _STORE = Prepared(inserting(IdempotentRequest.__table__))
@@ -67,8 +71,17 @@ _STORE = Prepared(inserting(IdempotentRequest.__table__))
 def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
     """Record the answer and commit with the work; a concurrent twin makes us replay."""
     try:
-        _STORE.run(db.session, {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status,
-                                "body": body, "created_at": utcnow()})
+        _STORE.run(
+            db.session,
+            {
+                "scope": scope,
+                "key": key,
+                "fingerprint": fingerprint,
+                "status": status,
+                "body": body,
+                "created_at": utcnow(),
+            },
+        )
     except IntegrityError:
         if (replayed := _replay_stored(scope, key, fingerprint)) is None:
             raise
@@ -86,6 +99,7 @@ def _replay_stored(scope: str, key: str, fingerprint: str):
 
 def idempotent(view: Callable[..., tuple[dict, int]]) -> Callable:
     """Wrap a handler that returns ``(body, status)`` without committing."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         key, fingerprint = _key(), _fingerprint()

@@ -1,4 +1,5 @@
 """Stored first answers of idempotent API calls (docs/api.md "Conventions")."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,6 +5,7 @@ to their code, so the description changes with the code; this module only suppli
 shared pieces (the error answer, id and time schemas, the list shape) and puts them
 together. Tests validate the document and fuzz the API against it (Schemathesis).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,24 +19,52 @@ from engage.validation import DB_INT_MAX
 
 bp = Blueprint("openapi", __name__)
 
-CAPABILITY_MODULES = ["engage.auth.api", "engage.community.api", "engage.ledger.api",
-                      "engage.orders.api", "engage.activities.api", "marketplace.api",
-                      "engage.duties.api", "engage.rankings.api"]
+CAPABILITY_MODULES = [
+    "engage.auth.api",
+    "engage.community.api",
+    "engage.ledger.api",
+    "engage.orders.api",
+    "engage.activities.api",
+    "marketplace.api",
+    "engage.duties.api",
+    "engage.rankings.api",
+]
 
-STRING, INTEGER, NUMBER, BOOLEAN = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
-                                   {"type": "boolean"})
+STRING, INTEGER, NUMBER, BOOLEAN = (
+    {"type": "string"},
+    {"type": "integer"},
+    {"type": "number"},
+    {"type": "boolean"},
+)
 ID = {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX}
 TIME = {"type": "string", "format": "date-time"}
 ERROR_SCHEMA = {
-    "type": "object", "required": ["error"],
-    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"},
-        "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    },
 }
-ERROR_TEXTS = {400: "invalid_input", 401: "unauthenticated / invalid_credentials", 403: "forbidden",
-               404: "not_found", 409: "conflict (see code)", 429: "rate_limited"}
-PAGE_QUERY = {"page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-              "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}
+ERROR_TEXTS = {
+    400: "invalid_input",
+    401: "unauthenticated / invalid_credentials",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict (see code)",
+    429: "rate_limited",
+}
+PAGE_QUERY = {
+    "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+}
 
 
 def nullable(schema: dict) -> dict:
@@ -57,29 +86,58 @@ def page_of(item: dict) -> dict:
     return obj({"items": array(item), "page": INTEGER, "per_page": INTEGER, "total": INTEGER})
 
 
-def operation(summary: str, *, tag: str, returns: dict, body: dict | None = None,
-              required: tuple[str, ...] = (), query: dict | None = None, path: dict | None = None,
-              ok: int = 200, errors: tuple[int, ...] = (), auth: bool = True,
-              idempotent: bool = False) -> dict:
+def operation(
+    summary: str,
+    *,
+    tag: str,
+    returns: dict,
+    body: dict | None = None,
+    required: tuple[str, ...] = (),
+    query: dict | None = None,
+    path: dict | None = None,
+    ok: int = 200,
+    errors: tuple[int, ...] = (),
+    auth: bool = True,
+    idempotent: bool = False,
+) -> dict:
     """One operation with the contract's common error answers filled in. ``path`` declares
     path parameters that are not ids (every ``{…_id}`` is an id unless declared here)."""
-    op: dict = {"summary": summary, "tags": [tag], "responses": {
-        str(ok): {"description": "OK", "content": {"application/json": {"schema": returns}}}}}
+    op: dict = {
+        "summary": summary,
+        "tags": [tag],
+        "responses": {str(ok): {"description": "OK", "content": {"application/json": {"schema": returns}}}},
+    }
     statuses = {*((401,) if auth else ()), *errors, *((400,) if body or query or idempotent else ())}
     for status in sorted(statuses):
         op["responses"][str(status)] = {"$ref": f"#/components/responses/E{status}"}
     if not auth:
         op["security"] = []
     if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": list(required), "properties": body}}}}
-    parameters = [{"name": name, "in": "query", "required": False, "schema": schema}
-                  for name, schema in (query or {}).items()]
-    parameters += [{"name": name, "in": "path", "required": True, "schema": schema}
-                   for name, schema in (path or {}).items()]
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "required": list(required), "properties": body}
+                }
+            },
+        }
+    parameters = [
+        {"name": name, "in": "query", "required": False, "schema": schema}
+        for name, schema in (query or {}).items()
+    ]
+    parameters += [
+        {"name": name, "in": "path", "required": True, "schema": schema}
+        for name, schema in (path or {}).items()
+    ]
     if idempotent:
-        parameters.append({"name": "Idempotency-Key", "in": "header", "required": True,
-                           "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"}})
+        parameters.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"},
+            }
+        )
     if parameters:
         op["parameters"] = parameters
     return op
@@ -103,15 +161,19 @@ def document() -> dict:
         for path, ops in import_module(name).OPENAPI_PATHS.items():
             described = {method: _with_path_ids(path, op) for method, op in ops.items()}
             paths.setdefault(path, {}).update(described)
-    responses = {f"E{status}": {"description": text, "content": {"application/json": {
-        "schema": ERROR_SCHEMA}}} for status, text in ERROR_TEXTS.items()}
+    responses = {
+        f"E{status}": {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+        for status, text in ERROR_TEXTS.items()
+    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Engage API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-                       "responses": responses},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": responses,
+        },
         "paths": paths,
     }
 

@@ -1,4 +1,5 @@
 """Security and privacy records: authentication events and personal-data reads."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Writing and reading the security and privacy records."""
+
 from __future__ import annotations
 
 import logging
@@ -29,13 +30,23 @@ def _written(session: Session) -> None:
     session.info.pop(KEPT_RECORDS, None)
 
 
-def record_auth_event(session: Session, event: str, *, user: User | None = None,
-                      username: str | None = None, ip: str | None = None,
-                      detail: str | None = None) -> AuthEvent:
+def record_auth_event(
+    session: Session,
+    event: str,
+    *,
+    user: User | None = None,
+    username: str | None = None,
+    ip: str | None = None,
+    detail: str | None = None,
+) -> AuthEvent:
     """Log to the database and to the ``engage.security`` logger (for the SIEM)."""
-    row = AuthEvent(event=event, user_id=user.id if user else None,
-                    username=username or (user.username if user else None), ip=ip,
-                    detail=(detail or "")[:300] or None)
+    row = AuthEvent(
+        event=event,
+        user_id=user.id if user else None,
+        username=username or (user.username if user else None),
+        ip=ip,
+        detail=(detail or "")[:300] or None,
+    )
     keep(session, row)
     log.info("auth event=%s user=%s ip=%s detail=%s", event, row.username, ip, detail)
     return row
@@ -59,14 +70,26 @@ def _of_admins_street(session: Session, actor: User) -> ColumnElement[bool]:
 def recent_auth_events(session: Session, actor: User, limit: int = 200) -> list[AuthEvent]:
     """Street admins review logins, lockouts and refused actions of their street's accounts."""
     require_role(actor, "admin")
-    return list(session.scalars(select(AuthEvent).join(User, AuthEvent.user_id == User.id)
-                                .where(_of_admins_street(session, actor))
-                                .order_by(AuthEvent.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(AuthEvent)
+            .join(User, AuthEvent.user_id == User.id)
+            .where(_of_admins_street(session, actor))
+            .order_by(AuthEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def recent_access(session: Session, actor: User, limit: int = 200) -> list[tuple[AccessLog, User]]:
     """Who of the admin's street read which personal record, newest first."""
     require_role(actor, "admin")
-    return list(session.execute(select(AccessLog, User).join(User, AccessLog.actor_id == User.id)
-                                .where(_of_admins_street(session, actor))
-                                .order_by(AccessLog.id.desc()).limit(limit)))
+    return list(
+        session.execute(
+            select(AccessLog, User)
+            .join(User, AccessLog.actor_id == User.id)
+            .where(_of_admins_street(session, actor))
+            .order_by(AccessLog.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,4 +1,5 @@
 """Admins read the security and privacy records."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template
@@ -13,5 +14,8 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @bp.get("/")
 @login_required
 def index():
-    return render_template("audit/index.html", events=recent_auth_events(db.session, current_user),
-                           reads=recent_access(db.session, current_user))
+    return render_template(
+        "audit/index.html",
+        events=recent_auth_events(db.session, current_user),
+        reads=recent_access(db.session, current_user),
+    )

@@ -1,4 +1,5 @@
 """Token authentication and the caller's identity (docs/api.md "Health and identity")."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,11 +26,19 @@ def user_json(user: User) -> dict:
 @public
 def issue_token():
     body = json_body()
-    user = signin.check_credentials(optional_string(body.get("username"), "username") or "",
-                                    optional_string(body.get("password"), "password") or "")
+    user = signin.check_credentials(
+        optional_string(body.get("username"), "username") or "",
+        optional_string(body.get("password"), "password") or "",
+    )
     lifetime = timedelta(days=current_app.config["API_TOKEN_LIFETIME_DAYS"])
-    token = open_session(db.session, user, kind="api", lifetime=lifetime, ip=request.remote_addr,
-                         user_agent=request.user_agent.string)
+    token = open_session(
+        db.session,
+        user,
+        kind="api",
+        lifetime=lifetime,
+        ip=request.remote_addr,
+        user_agent=request.user_agent.string,
+    )
     signin.record(user, "token_issued")
     return jsonify({"token": token, "user": user_json(user)})
 
@@ -44,19 +53,43 @@ def revoke_token():
 @bp.get("/me")
 def me():
     user = current_actor()
-    return jsonify({**user_json(user), "display_name": user.display_name,
-                    "community_id": user.community_id, **account_summary(db.session, user)})
+    return jsonify(
+        {
+            **user_json(user),
+            "display_name": user.display_name,
+            "community_id": user.community_id,
+            **account_summary(db.session, user),
+        }
+    )
 
 
 USER = obj({"id": ID, "username": STRING, "roles": array(STRING)})
 OPENAPI_PATHS = {
-    "/auth/token": {"post": operation(
-        "Exchange username and password for a bearer token", tag="auth", auth=False,
-        body={"username": STRING, "password": STRING}, required=("username", "password"),
-        returns=obj({"token": STRING, "user": USER}), errors=(400, 401, 429))},
+    "/auth/token": {
+        "post": operation(
+            "Exchange username and password for a bearer token",
+            tag="auth",
+            auth=False,
+            body={"username": STRING, "password": STRING},
+            required=("username", "password"),
+            returns=obj({"token": STRING, "user": USER}),
+            errors=(400, 401, 429),
+        )
+    },
     "/auth/revoke": {"post": operation("End the calling token", tag="auth", returns=obj({"status": STRING}))},
-    "/me": {"get": operation(
-        "The caller's identity, points balance and service hours", tag="auth",
-        returns=obj({**USER["properties"], "display_name": STRING, "community_id": nullable(ID),
-                     "points_balance": INTEGER, "service_hours": NUMBER}))},
+    "/me": {
+        "get": operation(
+            "The caller's identity, points balance and service hours",
+            tag="auth",
+            returns=obj(
+                {
+                    **USER["properties"],
+                    "display_name": STRING,
+                    "community_id": nullable(ID),
+                    "points_balance": INTEGER,
+                    "service_hours": NUMBER,
+                }
+            ),
+        )
+    },
 }

@@ -4,6 +4,7 @@ The cookie carries a random session token (as Flask-Login's user id); the user i
 loaded only while its ``auth_sessions`` row is live, so logout, a password change or
 disabling the account ends the session everywhere at once.
 """
+
 from __future__ import annotations
 
 from flask import Flask, request

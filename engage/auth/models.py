@@ -1,4 +1,5 @@
 """Accounts, their roles, and server-side login sessions and API tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,9 +34,10 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_rows: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
-    community: Mapped["Community | None"] = relationship()  # noqa: F821
-    micro_grid: Mapped["MicroGrid | None"] = relationship()  # noqa: F821
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    community: Mapped[Community | None] = relationship()  # noqa: F821
+    micro_grid: Mapped[MicroGrid | None] = relationship()  # noqa: F821
 
     # Set by the login layer to the raw session token this request authenticated with.
     login_token = None  # type: str | None
@@ -57,9 +59,12 @@ class User(Base):
 
 class UserRole(Base):
     __tablename__ = "user_roles"
-    __table_args__ = (CheckConstraint(
-        "role IN ('resident', 'volunteer', 'grid_worker', 'staff', 'admin', "
-        "'property_manager', 'kiosk')", name="role"),)
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('resident', 'volunteer', 'grid_worker', 'staff', 'admin', 'property_manager', 'kiosk')",
+            name="role",
+        ),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)

@@ -1,4 +1,5 @@
 """Password policy and hashing."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -11,7 +12,8 @@ from engage.errors import Invalid
 MIN_LENGTH = 8
 
 # The most common passwords in Chinese and international leaks that pass the length rule.
-COMMON_PASSWORDS = frozenset("""
+COMMON_PASSWORDS = frozenset(
+    """
 12345678 123456789 1234567890 0123456789 11111111 00000000 88888888 66666666 99999999
 12341234 11223344 87654321 98765432 147258369 123123123 12344321 22222222 55555555
 123456789a a12345678 aa123456 abc12345 abcd1234 a1234567 1234qwer qwer1234 1qaz2wsx
@@ -21,7 +23,8 @@ admin123 admin1234 administrator root1234 letmein1 welcome1 sunshine princess fo
 baseball dragon12 monkey12 superman 1q2w3e4r 1q2w3e4r5t zxcvbnm1 zxcvbnm123 asdf1234
 abcdefgh abcd12345 qazwsxedc 147852369 159753123 789456123 741852963 321654987
 engage123
-""".split())
+""".split()
+)
 
 
 def check_policy(password: str) -> None:

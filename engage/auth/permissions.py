@@ -1,4 +1,5 @@
 """Role checks shared by every capability's services."""
+
 from __future__ import annotations
 
 from engage.auth.models import User
@@ -8,8 +9,15 @@ STAFF_ROLES = ("staff", "admin")
 
 # How far an account's authority reaches. An account may manage (disable, award) only
 # accounts whose rank is at or below its own, so staff cannot disable the street admin.
-ROLE_RANK = {"resident": 0, "volunteer": 0, "kiosk": 0, "grid_worker": 1, "property_manager": 1,
-             "staff": 2, "admin": 3}
+ROLE_RANK = {
+    "resident": 0,
+    "volunteer": 0,
+    "kiosk": 0,
+    "grid_worker": 1,
+    "property_manager": 1,
+    "staff": 2,
+    "admin": 3,
+}
 
 
 def require_role(actor: User, *roles: str) -> None:

@@ -3,6 +3,7 @@
 Sessions (web logins) and API tokens are rows of ``auth_sessions`` holding only a
 SHA-256 of a 256-bit random token, so both can be revoked server-side.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,7 @@ from points.base import utcnow
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_MAX = 64
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,%d}$" % USERNAME_MAX)
+USERNAME_RE = re.compile(rf"^[A-Za-z0-9_.-]{{3,{USERNAME_MAX}}}$")
 SELF_SERVICE_ROLES = ("resident", "volunteer")
 WEB_SESSION_LIFETIME = timedelta(hours=12)
 
@@ -41,21 +42,45 @@ def normalise_phone(phone: str) -> str:
     return digits
 
 
-def register_user(session: Session, *, phone: str, password: str, display_name: str,
-                  role: str, community_id: int, micro_grid_id: int | None) -> User:
+def register_user(
+    session: Session,
+    *,
+    phone: str,
+    password: str,
+    display_name: str,
+    role: str,
+    community_id: int,
+    micro_grid_id: int | None,
+) -> User:
     """Self-registration of a resident or volunteer; the phone number is the login."""
     if role not in SELF_SERVICE_ROLES:
         raise Invalid.field("role", _("只能注册为居民或志愿者。"))
     phone = normalise_phone(phone)
     _check_home(session, community_id, micro_grid_id)
-    return _add_user(session, username=phone, phone=phone, password=password,
-                     display_name=display_name, roles=[role], community_id=community_id,
-                     micro_grid_id=micro_grid_id)
+    return _add_user(
+        session,
+        username=phone,
+        phone=phone,
+        password=password,
+        display_name=display_name,
+        roles=[role],
+        community_id=community_id,
+        micro_grid_id=micro_grid_id,
+    )
 
 
-def create_user(session: Session, *, username: str, password: str, display_name: str,
-                roles: list[str], community_id: int | None = None, street_id: int | None = None,
-                phone: str | None = None, property_company_id: int | None = None) -> User:
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    roles: list[str],
+    community_id: int | None = None,
+    street_id: int | None = None,
+    phone: str | None = None,
+    property_company_id: int | None = None,
+) -> User:
     """An operator creates any kind of account (CLI ``create-user``, demo data)."""
     if not USERNAME_RE.match(username or ""):
         raise Invalid.field("username", _("用户名为3到64位字母、数字或 _ . -。"))
@@ -64,10 +89,17 @@ def create_user(session: Session, *, username: str, password: str, display_name:
         raise Invalid.field("roles", _("未知角色：%(roles)s", roles=", ".join(sorted(unknown)) or "-"))
     if community_id is not None:
         _check_home(session, community_id, None)
-    return _add_user(session, username=username, phone=normalise_phone(phone) if phone else None,
-                     password=password, display_name=display_name, roles=roles,
-                     community_id=community_id, street_id=street_id,
-                     property_company_id=property_company_id)
+    return _add_user(
+        session,
+        username=username,
+        phone=normalise_phone(phone) if phone else None,
+        password=password,
+        display_name=display_name,
+        roles=roles,
+        community_id=community_id,
+        street_id=street_id,
+        property_company_id=property_company_id,
+    )
 
 
 def _check_home(session: Session, community_id: int, micro_grid_id: int | None) -> None:
@@ -79,14 +111,14 @@ def _check_home(session: Session, community_id: int, micro_grid_id: int | None) 
             raise Invalid.field("micro_grid_id", _("所选微网格不属于该社区。"))
 
 
-def _add_user(session: Session, *, username: str, password: str, display_name: str,
-              roles: list[str], **fields) -> User:
+def _add_user(
+    session: Session, *, username: str, password: str, display_name: str, roles: list[str], **fields
+) -> User:
     display_name = (display_name or "").strip()
     if not 1 <= len(display_name) <= 50:
         raise Invalid.field("display_name", _("请填写真实姓名（最多50字）。"))
     check_policy(password)
-    user = User(username=username, display_name=display_name,
-                password_hash=hash_password(password), **fields)
+    user = User(username=username, display_name=display_name, password_hash=hash_password(password), **fields)
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
     return add_unique(session, user, Conflict(str(_("该手机号或用户名已注册。"))))
 
@@ -113,39 +145,67 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(session: Session, user: User, *, kind: str, lifetime: timedelta,
-                 ip: str | None = None, user_agent: str | None = None) -> str:
+def open_session(
+    session: Session,
+    user: User,
+    *,
+    kind: str,
+    lifetime: timedelta,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> str:
     """A new random token (256 bits) for a web login or an API client; returns it raw."""
     token = secrets.token_urlsafe(32)
-    session.add(AuthSession(user_id=user.id, kind=kind, token_hash=_digest(token),
-                            expires_at=utcnow() + lifetime, ip=ip,
-                            user_agent=(user_agent or "")[:200] or None))
+    session.add(
+        AuthSession(
+            user_id=user.id,
+            kind=kind,
+            token_hash=_digest(token),
+            expires_at=utcnow() + lifetime,
+            ip=ip,
+            user_agent=(user_agent or "")[:200] or None,
+        )
+    )
     user.login_token = token
     return token
 
 
 # Built once: every API request runs it. The token's validity is checked in the query,
 # so only the user (with roles) is loaded, not the session row as well.
-_SESSION_USER = (select(User).join(AuthSession, AuthSession.user_id == User.id)
-                 .where(AuthSession.token_hash == bindparam("token_hash"), AuthSession.kind == bindparam("kind"),
-                        AuthSession.revoked_at.is_(None), AuthSession.expires_at > bindparam("now"), User.is_active)
-                 .options(joinedload(User.role_rows)))
+_SESSION_USER = (
+    select(User)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(
+        AuthSession.token_hash == bindparam("token_hash"),
+        AuthSession.kind == bindparam("kind"),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > bindparam("now"),
+        User.is_active,
+    )
+    .options(joinedload(User.role_rows))
+)
 
 
 def resolve_session(session: Session, token: str | None, *, kind: str) -> User | None:
     """The active user behind a live, unrevoked token of this kind, else None."""
     if not token:
         return None
-    user = session.scalars(_SESSION_USER, {"token_hash": _digest(token), "kind": kind, "now": utcnow()}).unique().first()
+    user = (
+        session.scalars(_SESSION_USER, {"token_hash": _digest(token), "kind": kind, "now": utcnow()})
+        .unique()
+        .first()
+    )
     if user is not None:
         user.login_token = token
     return user
 
 
 def revoke_session(session: Session, token: str) -> None:
-    session.execute(update(AuthSession).where(
-        AuthSession.token_hash == _digest(token), AuthSession.revoked_at.is_(None)
-    ).values(revoked_at=utcnow()))
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.token_hash == _digest(token), AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def revoke_all_sessions(session: Session, user: User, *, keep: str | None = None) -> None:
@@ -186,8 +246,9 @@ def update_profile(session: Session, user: User, *, display_name: str, locale: s
     return user
 
 
-def users_in_scope(session: Session, actor: User, *, query: str = "", page: int = 1,
-                   per_page: int = 50) -> Page:
+def users_in_scope(
+    session: Session, actor: User, *, query: str = "", page: int = 1, per_page: int = 50
+) -> Page:
     """The accounts of the actor's communities, optionally searched by name or phone."""
     require_role(actor, "staff", "admin")
     stmt = select(User).where(User.community_id.in_(administered_community_ids(session, actor)))

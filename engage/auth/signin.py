@@ -3,6 +3,7 @@
 Throttling and the audit trail belong to the adapters (they know the caller's
 address); the credential check itself is ``services.authenticate``.
 """
+
 from __future__ import annotations
 
 from flask import request

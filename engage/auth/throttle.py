@@ -11,6 +11,7 @@ up by their own earlier success. With Redis (production) the storage is shared, 
 limit holds across gunicorn workers and hosts; the default ``memory://`` counts per process. Nothing else is
 rate limited, so no per-request hook runs: only a login looks at the counts.
 """
+
 from __future__ import annotations
 
 from flask import Flask, current_app
@@ -26,7 +27,9 @@ MAX_KEY_CHARS = 64  # the longest username, and longer than any IPv6 address
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_EXTENSION] = FixedWindowRateLimiter(storage_from_string(app.config["RATELIMIT_STORAGE_URI"]))
+    app.extensions[_EXTENSION] = FixedWindowRateLimiter(
+        storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    )
 
 
 def _counts() -> FixedWindowRateLimiter:
@@ -39,8 +42,10 @@ def _key(text: str) -> str:
 
 def _buckets(account: str, ip: str | None) -> list[tuple]:
     config = current_app.config
-    return [(parse(config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account", _key(account)),
-            (parse(config["LOGIN_LIMIT_PER_ADDRESS"]), "login-address", _key(ip or "-"))]
+    return [
+        (parse(config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account", _key(account)),
+        (parse(config["LOGIN_LIMIT_PER_ADDRESS"]), "login-address", _key(ip or "-")),
+    ]
 
 
 def ensure_login_allowed(account: str, ip: str | None) -> None:

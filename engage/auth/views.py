@@ -1,8 +1,8 @@
 """Login, logout, registration, profile and language: thin adapters over services."""
+
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
@@ -24,8 +24,14 @@ USERS_PER_PAGE = 50
 def _start_session(user) -> None:
     """A new session at login: old session data is dropped, a fresh token issued."""
     session.clear()
-    services.open_session(db.session, user, kind="web", lifetime=services.WEB_SESSION_LIFETIME,
-                          ip=request.remote_addr, user_agent=request.user_agent.string)
+    services.open_session(
+        db.session,
+        user,
+        kind="web",
+        lifetime=services.WEB_SESSION_LIFETIME,
+        ip=request.remote_addr,
+        user_agent=request.user_agent.string,
+    )
     signin.record(user, "login")
 
 
@@ -66,17 +72,27 @@ def _register_choices(form: RegisterForm) -> None:
     form.community_id.choices = options((c.id, f"{c.street.name} · {c.name}") for c in communities)
     form.micro_grid_id.choices = [SelectChoice(0, _("暂不选择"))] + [
         SelectChoice(m.id, f"{c.name} · {m.name}", render_kw={"data-community": c.id})
-        for c in communities for m in public_micro_grids(db.session, c.id)]
+        for c in communities
+        for m in public_micro_grids(db.session, c.id)
+    ]
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
     _register_choices(form)
-    outcome = run_form(form, lambda: services.register_user(
-        db.session, phone=form.phone.data, password=form.password.data,
-        display_name=form.display_name.data, role=form.role.data,
-        community_id=form.community_id.data, micro_grid_id=form.micro_grid_id.data or None))
+    outcome = run_form(
+        form,
+        lambda: services.register_user(
+            db.session,
+            phone=form.phone.data,
+            password=form.password.data,
+            display_name=form.display_name.data,
+            role=form.role.data,
+            community_id=form.community_id.data,
+            micro_grid_id=form.micro_grid_id.data or None,
+        ),
+    )
     if outcome.ok:
         signin.record(outcome.value, "registered")
         _start_session(outcome.value)
@@ -92,28 +108,33 @@ def profile():
     form = ProfileForm(obj=current_user)
     password_form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
-        services.update_profile(db.session, current_user, display_name=form.display_name.data,
-                                locale=form.locale.data)
+        services.update_profile(
+            db.session, current_user, display_name=form.display_name.data, locale=form.locale.data
+        )
         session.pop("lang", None)
         flash(_("资料已保存。"), "success")
         return redirect(url_for("auth.profile"))
     summary = account_summary(db.session, current_user)
-    return render_template("auth/profile.html", form=form, password_form=password_form,
-                           summary=summary)
+    return render_template("auth/profile.html", form=form, password_form=password_form, summary=summary)
 
 
 @bp.post("/profile/password")
 @login_required
 def change_password():
     form = PasswordForm(prefix="pw")
-    if run_form(form, lambda: services.change_password(db.session, current_user,
-                                                       current=form.current.data, new=form.new.data)).ok:
+    if run_form(
+        form,
+        lambda: services.change_password(
+            db.session, current_user, current=form.current.data, new=form.new.data
+        ),
+    ).ok:
         signin.record(current_user, "password_changed")
         flash(_("密码已修改，其他设备上的登录已退出。"), "success")
         return redirect(url_for("auth.profile"))
     summary = account_summary(db.session, current_user)
-    return render_template("auth/profile.html", form=ProfileForm(obj=current_user),
-                           password_form=form, summary=summary), 400
+    return render_template(
+        "auth/profile.html", form=ProfileForm(obj=current_user), password_form=form, summary=summary
+    ), 400
 
 
 @bp.post("/language")
@@ -129,8 +150,9 @@ def language():
 def users():
     page = request.args.get("page", 1, type=int)
     query = request.args.get("q", "")
-    result = services.users_in_scope(db.session, current_user, query=query, page=page,
-                                     per_page=USERS_PER_PAGE)
+    result = services.users_in_scope(
+        db.session, current_user, query=query, page=page, per_page=USERS_PER_PAGE
+    )
     return render_template("auth/users.html", result=result, query=query, rank=rank)
 
 
@@ -141,6 +163,10 @@ def set_active(user_id: int):
     require_valid(form)
     user = services.set_active(db.session, current_user, user_id, form.active.data == "1")
     signin.record(current_user, "account_enabled" if user.is_active else "account_disabled")
-    flash(_("已启用 %(name)s。", name=user.display_name) if user.is_active
-          else _("已停用 %(name)s，其所有登录已失效。", name=user.display_name), "success")
+    flash(
+        _("已启用 %(name)s。", name=user.display_name)
+        if user.is_active
+        else _("已停用 %(name)s，其所有登录已失效。", name=user.display_name),
+        "success",
+    )
     return redirect(url_for("auth.users"))

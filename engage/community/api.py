@@ -1,4 +1,5 @@
 """The hierarchy over JSON, for staff tools: the same scoped services as the pages."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
@@ -12,8 +13,13 @@ from engage.privacy import mask_name, mask_phone
 
 bp = Blueprint("community_api", __name__)
 
-PERSONAL_MASKS = {"head_name": mask_name, "phone": mask_phone, "contact_name": mask_name,
-                  "contact_phone": mask_phone, "leader_name": mask_name}
+PERSONAL_MASKS = {
+    "head_name": mask_name,
+    "phone": mask_phone,
+    "contact_name": mask_name,
+    "contact_phone": mask_phone,
+    "leader_name": mask_name,
+}
 API_LEVELS = {"communities", "grids", "micro-grids", "households", "compounds", "property-companies"}
 
 
@@ -48,10 +54,23 @@ def get_one(level: str, row_id: int):
 _LEVEL = {"level": {"type": "string", "enum": sorted(API_LEVELS)}}
 _ROW = obj({"id": ID})
 OPENAPI_PATHS = {
-    "/hierarchy/{level}": {"get": operation(
-        "Rows of one hierarchy level in the caller's scope, personal fields masked", tag="community",
-        path=_LEVEL, query=PAGE_QUERY, returns=page_of(_ROW), errors=(403, 404))},
-    "/hierarchy/{level}/{row_id}": {"get": operation(
-        "One row, unmasked; reading a household is written to the access log", tag="community",
-        path=_LEVEL, returns=_ROW, errors=(403, 404))},
+    "/hierarchy/{level}": {
+        "get": operation(
+            "Rows of one hierarchy level in the caller's scope, personal fields masked",
+            tag="community",
+            path=_LEVEL,
+            query=PAGE_QUERY,
+            returns=page_of(_ROW),
+            errors=(403, 404),
+        )
+    },
+    "/hierarchy/{level}/{row_id}": {
+        "get": operation(
+            "One row, unmasked; reading a household is written to the access log",
+            tag="community",
+            path=_LEVEL,
+            returns=_ROW,
+            errors=(403, 404),
+        )
+    },
 }

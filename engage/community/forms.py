@@ -1,4 +1,5 @@
 """One form per editable level of the hierarchy; choices come from the caller's scope."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -56,9 +57,14 @@ class PropertyCompanyForm(FlaskForm):
     contact_phone = StringField(_l("联系电话"), validators=[Optional(), MOBILE])
 
 
-FORMS = {"communities": CommunityForm, "grids": GridForm, "micro_grids": MicroGridForm,
-         "households": HouseholdForm, "compounds": CompoundForm,
-         "property_companies": PropertyCompanyForm}
+FORMS = {
+    "communities": CommunityForm,
+    "grids": GridForm,
+    "micro_grids": MicroGridForm,
+    "households": HouseholdForm,
+    "compounds": CompoundForm,
+    "property_companies": PropertyCompanyForm,
+}
 
 
 def build_form(session: Session, actor: User, level: str, obj=None) -> FlaskForm:
@@ -68,12 +74,15 @@ def build_form(session: Session, actor: User, level: str, obj=None) -> FlaskForm
     choices = {
         "community_id": lambda: [(c.id, c.name) for c in services.communities_in_scope(session, actor)],
         "grid_id": lambda: [(g.id, g.name) for g in services.list_rows(session, actor, "grids")],
-        "micro_grid_id": lambda: [(m.id, f"{m.grid.name} · {m.name}")
-                                  for m in services.list_rows(session, actor, "micro_grids")],
-        "grid_worker_id": lambda: none + [(u.id, u.display_name)
-                                          for u in services.grid_workers_in_scope(session, actor)],
-        "property_company_id": lambda: none + [
-            (p.id, p.name) for p in services.list_rows(session, actor, "property_companies")],
+        "micro_grid_id": lambda: [
+            (m.id, f"{m.grid.name} · {m.name}") for m in services.list_rows(session, actor, "micro_grids")
+        ],
+        "grid_worker_id": lambda: (
+            none + [(u.id, u.display_name) for u in services.grid_workers_in_scope(session, actor)]
+        ),
+        "property_company_id": lambda: (
+            none + [(p.id, p.name) for p in services.list_rows(session, actor, "property_companies")]
+        ),
     }
     for name, make in choices.items():
         if hasattr(form, name):

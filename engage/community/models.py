@@ -5,6 +5,7 @@ plus the compounds and the property companies that serve them.
 scoped by tenant with one indexed column (docs/design.md rule 4, scope); services keep it
 consistent with the parent.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -46,11 +47,10 @@ class Grid(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
-    grid_worker_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", use_alter=True), index=True)
+    grid_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True), index=True)
 
     community: Mapped[Community] = relationship()
-    grid_worker: Mapped["User | None"] = relationship(foreign_keys=[grid_worker_id])  # noqa: F821
+    grid_worker: Mapped[User | None] = relationship(foreign_keys=[grid_worker_id])  # noqa: F821
     micro_grids: Mapped[list[MicroGrid]] = relationship(back_populates="grid", order_by="MicroGrid.id")
 
 

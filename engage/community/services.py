@@ -5,10 +5,12 @@ enforced once: staff act within their community, admins within their street, gri
 workers see the grids they serve. Objects outside the caller's scope are reported
 as ``NotFound`` so that their existence does not leak.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask_babel import lazy_gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -18,8 +20,7 @@ from sqlalchemy.orm import Session
 from engage.audit.services import record_access
 from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, rank, require_role
-from engage.community.models import (Community, Compound, Grid, Household, MicroGrid,
-                                     PropertyCompany, Street)
+from engage.community.models import Community, Compound, Grid, Household, MicroGrid, PropertyCompany, Street
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.pagination import Page, paginate
 
@@ -36,8 +37,14 @@ def street_of(session: Session, actor: User) -> int | None:
 
 def community_residents(session: Session, community_id: int | None) -> list[User]:
     """Whom staff and grid workers may act for (代诉, an order from a visit)."""
-    return list(session.scalars(select(User).join(UserRole).where(
-        UserRole.role == "resident", User.community_id == community_id).order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == "resident", User.community_id == community_id)
+            .order_by(User.id)
+        )
+    )
 
 
 def street_community_ids(session: Session, street_id: int | None) -> list[int]:
@@ -81,8 +88,11 @@ def public_communities(session: Session) -> list[Community]:
 
 
 def public_micro_grids(session: Session, community_id: int) -> list[MicroGrid]:
-    return list(session.scalars(
-        select(MicroGrid).where(MicroGrid.community_id == community_id).order_by(MicroGrid.id)))
+    return list(
+        session.scalars(
+            select(MicroGrid).where(MicroGrid.community_id == community_id).order_by(MicroGrid.id)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -107,18 +117,29 @@ def _by_community(model: type) -> Callable[[Session, User], Any]:
 
 
 LEVELS: dict[str, Level] = {
-    "communities": Level(Community, ("name", "kind"),
-                         lambda s, a: Community.street_id == street_of(s, a), admin_only=True),
+    "communities": Level(
+        Community, ("name", "kind"), lambda s, a: Community.street_id == street_of(s, a), admin_only=True
+    ),
     "grids": Level(Grid, ("community_id", "name", "grid_worker_id"), _by_community(Grid)),
-    "micro_grids": Level(MicroGrid, ("grid_id", "name", "leader_name"), _by_community(MicroGrid),
-                         parent=("grid_id", Grid)),
-    "households": Level(Household, ("micro_grid_id", "address", "head_name", "phone", "size"),
-                        _by_community(Household), parent=("micro_grid_id", MicroGrid), personal=True),
-    "compounds": Level(Compound, ("community_id", "name", "address", "property_company_id"),
-                       _by_community(Compound)),
-    "property_companies": Level(PropertyCompany, ("name", "contact_name", "contact_phone"),
-                                lambda s, a: PropertyCompany.street_id == street_of(s, a),
-                                admin_only=True),
+    "micro_grids": Level(
+        MicroGrid, ("grid_id", "name", "leader_name"), _by_community(MicroGrid), parent=("grid_id", Grid)
+    ),
+    "households": Level(
+        Household,
+        ("micro_grid_id", "address", "head_name", "phone", "size"),
+        _by_community(Household),
+        parent=("micro_grid_id", MicroGrid),
+        personal=True,
+    ),
+    "compounds": Level(
+        Compound, ("community_id", "name", "address", "property_company_id"), _by_community(Compound)
+    ),
+    "property_companies": Level(
+        PropertyCompany,
+        ("name", "contact_name", "contact_phone"),
+        lambda s, a: PropertyCompany.street_id == street_of(s, a),
+        admin_only=True,
+    ),
 }
 
 
@@ -133,8 +154,7 @@ def list_rows(session: Session, actor: User, level_name: str) -> list:
     return list(session.scalars(scoped_query(session, actor, level_name)))
 
 
-def page_rows(session: Session, actor: User, level_name: str, *, page: int,
-              per_page: int = 50) -> Page:
+def page_rows(session: Session, actor: User, level_name: str, *, page: int, per_page: int = 50) -> Page:
     return paginate(session, scoped_query(session, actor, level_name), page=page, per_page=per_page)
 
 
@@ -206,8 +226,14 @@ def _is_grid_worker(session: Session, user_id: int, community_ids: list[int]) ->
 
 def grid_workers_in_scope(session: Session, actor: User) -> list[User]:
     ids = administered_community_ids(session, actor)
-    return list(session.scalars(select(User).join(UserRole).where(
-        UserRole.role == "grid_worker", User.community_id.in_(ids)).order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == "grid_worker", User.community_id.in_(ids))
+            .order_by(User.id)
+        )
+    )
 
 
 def micro_grids_served_by(session: Session, actor: User) -> list[MicroGrid]:
@@ -215,8 +241,11 @@ def micro_grids_served_by(session: Session, actor: User) -> list[MicroGrid]:
     if actor.has_role(*STAFF_ROLES):
         return list_rows(session, actor, "micro_grids")
     require_role(actor, "grid_worker")
-    return list(session.scalars(select(MicroGrid).join(Grid).where(Grid.grid_worker_id == actor.id)
-                                .order_by(MicroGrid.id)))
+    return list(
+        session.scalars(
+            select(MicroGrid).join(Grid).where(Grid.grid_worker_id == actor.id).order_by(MicroGrid.id)
+        )
+    )
 
 
 def micro_grid_for_poster(session: Session, actor: User, micro_grid_id: int) -> MicroGrid:

@@ -1,8 +1,8 @@
 """Staff pages for the hierarchy, micro-grid QR posters and the poster's landing page."""
+
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,9 +27,12 @@ def list_level(level: str):
     _check_level(level)
     page = request.args.get("page", 1, type=int)
     result = services.page_rows(db.session, current_user, level, page=page, per_page=PER_PAGE)
-    return render_template("community/list.html", level=level, result=result,
-                           editable=not services.LEVELS[level].admin_only
-                           or current_user.has_role("admin"))
+    return render_template(
+        "community/list.html",
+        level=level,
+        result=result,
+        editable=not services.LEVELS[level].admin_only or current_user.has_role("admin"),
+    )
 
 
 @bp.route("/<level>/new", methods=["GET", "POST"])
@@ -39,8 +42,9 @@ def edit(level: str, row_id: int | None = None):
     _check_level(level)
     row = services.get_row(db.session, current_user, level, row_id) if row_id else None
     form = build_form(db.session, current_user, level, obj=row)
-    if run_form(form, lambda: services.save_row(db.session, current_user, level, form_values(form),
-                                                row_id)).ok:
+    if run_form(
+        form, lambda: services.save_row(db.session, current_user, level, form_values(form), row_id)
+    ).ok:
         flash(_("已保存。"), "success")
         return redirect(url_for("community.list_level", level=level))
     return render_template("community/edit.html", level=level, form=form, row=row)

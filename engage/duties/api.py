@@ -1,4 +1,5 @@
 """468 duties over JSON (docs/api.md "468 duties")."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
@@ -19,14 +20,19 @@ bp = Blueprint("duties_api", __name__)
 def care_targets():
     now = utcnow()
     overdue = choice_arg("overdue", ("0", "1")) == "1"
-    return jsonify(paginated(care.target_list(db.session, current_actor(), overdue=overdue),
-                             lambda target: care.masked(target, now)))
+    return jsonify(
+        paginated(
+            care.target_list(db.session, current_actor(), overdue=overdue),
+            lambda target: care.masked(target, now),
+        )
+    )
 
 
 @bp.get("/duties/care-targets/<int:target_id>")
 def care_target(target_id: int):
-    record = care.open_record(db.session, current_actor(), target_id, purpose="api",
-                              key=current_app.config["DATA_ENCRYPTION_KEY"])
+    record = care.open_record(
+        db.session, current_actor(), target_id, purpose="api", key=current_app.config["DATA_ENCRYPTION_KEY"]
+    )
     return jsonify(care.full(record, utcnow()))
 
 
@@ -34,43 +40,103 @@ def care_target(target_id: int):
 def visit():
     body = json_body()
     require_fields(body, "target_id", "visited_at", "kind")
-    found = care.record_visit(db.session, current_actor(), identifier(body["target_id"], "target_id"),
-                              visited_at=moment(body["visited_at"], "visited_at"), kind=body["kind"],
-                              found=body.get("notes", ""), follow_up=body.get("follow_up", ""),
-                              zone=local_zone(), key=current_app.config["DATA_ENCRYPTION_KEY"])
-    return jsonify({"id": found.id, "target_id": found.target_id, "visited_at": found.visited_at.isoformat(),
-                    "next_visit_due": found.target.next_visit_due.isoformat()}), 201
+    found = care.record_visit(
+        db.session,
+        current_actor(),
+        identifier(body["target_id"], "target_id"),
+        visited_at=moment(body["visited_at"], "visited_at"),
+        kind=body["kind"],
+        found=body.get("notes", ""),
+        follow_up=body.get("follow_up", ""),
+        zone=local_zone(),
+        key=current_app.config["DATA_ENCRYPTION_KEY"],
+    )
+    return jsonify(
+        {
+            "id": found.id,
+            "target_id": found.target_id,
+            "visited_at": found.visited_at.isoformat(),
+            "next_visit_due": found.target.next_visit_due.isoformat(),
+        }
+    ), 201
 
 
 @bp.get("/duties/compliance")
 def compliance_figures():
     period = compliance.parse_period(request.args.get("period"), local_zone())
-    return jsonify(compliance.figures(db.session, current_actor(), period,
-                                      stale_days=current_app.config["DUTY_STALE_DAYS"]).as_json())
+    return jsonify(
+        compliance.figures(
+            db.session, current_actor(), period, stale_days=current_app.config["DUTY_STALE_DAYS"]
+        ).as_json()
+    )
 
 
-_TARGET = obj({"id": ID, "category": STRING, "name": STRING, "phone": nullable(STRING),
-               "grid_id": nullable(ID),
-               "next_visit_due": TIME, "overdue": BOOLEAN})
+_TARGET = obj(
+    {
+        "id": ID,
+        "category": STRING,
+        "name": STRING,
+        "phone": nullable(STRING),
+        "grid_id": nullable(ID),
+        "next_visit_due": TIME,
+        "overdue": BOOLEAN,
+    }
+)
 _RATE = {"rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1}}
 OPENAPI_PATHS = {
-    "/duties/care-targets": {"get": operation(
-        "Care targets in the caller's scope, names and phones masked", tag="duties", errors=(403,),
-        query={**PAGE_QUERY, "overdue": {"type": "string", "enum": ["0", "1"]}}, returns=page_of(_TARGET))},
-    "/duties/care-targets/{target_id}": {"get": operation(
-        "The full record; every read is written to the access log", tag="duties", errors=(403, 404),
-        returns=obj({**_TARGET["properties"], "address": nullable(STRING), "visits": array(obj({
-            "id": ID, "visited_at": TIME, "kind": STRING}))}))},
-    "/duties/visits": {"post": operation(
-        "Record a visit (assigned worker or staff); the next due date moves on", tag="duties", ok=201,
-        errors=(403, 404), required=("target_id", "visited_at", "kind"),
-        body={"target_id": ID, "visited_at": TIME, "kind": {"type": "string", "enum": list(VISIT_KINDS)},
-              "notes": STRING, "follow_up": STRING},
-        returns=obj({"id": ID, "target_id": ID, "visited_at": TIME, "next_visit_due": TIME}))},
-    "/duties/compliance": {"get": operation(
-        "4/6/8 compliance rates (0–1) for a month (?period=YYYY-MM) in the caller's scope", tag="duties",
-        query={"period": {"type": "string", "pattern": r"^(\d{4}-\d{2})?$",
-                          "description": "empty: this month"}},
-        errors=(403,),
-        returns=obj({"must_arrive": obj(_RATE), "must_know": obj(_RATE), "must_visit": obj(_RATE)}))},
+    "/duties/care-targets": {
+        "get": operation(
+            "Care targets in the caller's scope, names and phones masked",
+            tag="duties",
+            errors=(403,),
+            query={**PAGE_QUERY, "overdue": {"type": "string", "enum": ["0", "1"]}},
+            returns=page_of(_TARGET),
+        )
+    },
+    "/duties/care-targets/{target_id}": {
+        "get": operation(
+            "The full record; every read is written to the access log",
+            tag="duties",
+            errors=(403, 404),
+            returns=obj(
+                {
+                    **_TARGET["properties"],
+                    "address": nullable(STRING),
+                    "visits": array(obj({"id": ID, "visited_at": TIME, "kind": STRING})),
+                }
+            ),
+        )
+    },
+    "/duties/visits": {
+        "post": operation(
+            "Record a visit (assigned worker or staff); the next due date moves on",
+            tag="duties",
+            ok=201,
+            errors=(403, 404),
+            required=("target_id", "visited_at", "kind"),
+            body={
+                "target_id": ID,
+                "visited_at": TIME,
+                "kind": {"type": "string", "enum": list(VISIT_KINDS)},
+                "notes": STRING,
+                "follow_up": STRING,
+            },
+            returns=obj({"id": ID, "target_id": ID, "visited_at": TIME, "next_visit_due": TIME}),
+        )
+    },
+    "/duties/compliance": {
+        "get": operation(
+            "4/6/8 compliance rates (0–1) for a month (?period=YYYY-MM) in the caller's scope",
+            tag="duties",
+            query={
+                "period": {
+                    "type": "string",
+                    "pattern": r"^(\d{4}-\d{2})?$",
+                    "description": "empty: this month",
+                }
+            },
+            errors=(403,),
+            returns=obj({"must_arrive": obj(_RATE), "must_know": obj(_RATE), "must_visit": obj(_RATE)}),
+        )
+    },
 }

@@ -6,6 +6,7 @@ categories (精神病人, 信访人员, 信教群众), which besides the assigne
 granted that category see. Everyone else gets nothing. Lists are masked; opening a full
 record decrypts it and writes an access-log row.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,16 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES
 from engage.community.models import Grid, Household
 from engage.community.services import administered_community_ids
-from engage.duties.models import (CATEGORIES, FREQUENCIES, RESTRICTED, VISIT_KINDS, CarePolicy, CareTarget,
-                                  SensitiveGrant, Visit)
+from engage.duties.models import (
+    CATEGORIES,
+    FREQUENCIES,
+    RESTRICTED,
+    VISIT_KINDS,
+    CarePolicy,
+    CareTarget,
+    SensitiveGrant,
+    Visit,
+)
 from engage.duties.schedule import DEFAULT_FREQUENCY, next_due
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.orders.services import place_order
@@ -46,13 +55,26 @@ def visible_targets(session: Session, actor: User) -> Select:
     if not actor.has_role(*STAFF_ROLES):
         return select(CareTarget).where(mine, CareTarget.active.is_(True))
     allowed = [c for c in CATEGORIES if c not in RESTRICTED] + sorted(granted_categories(session, actor))
-    return select(CareTarget).where(CareTarget.active.is_(True), or_(mine, and_(
-        CareTarget.community_id.in_(administered_community_ids(session, actor)),
-        CareTarget.category.in_(allowed))))
+    return select(CareTarget).where(
+        CareTarget.active.is_(True),
+        or_(
+            mine,
+            and_(
+                CareTarget.community_id.in_(administered_community_ids(session, actor)),
+                CareTarget.category.in_(allowed),
+            ),
+        ),
+    )
 
 
-def target_list(session: Session, actor: User, *, overdue: bool = False, due_before: datetime | None = None,
-                now: datetime | None = None) -> Select:
+def target_list(
+    session: Session,
+    actor: User,
+    *,
+    overdue: bool = False,
+    due_before: datetime | None = None,
+    now: datetime | None = None,
+) -> Select:
     stmt = visible_targets(session, actor)
     if overdue:
         stmt = stmt.where(CareTarget.next_visit_due <= (now or utcnow()))
@@ -80,11 +102,15 @@ def open_record(session: Session, actor: User, target_id: int, purpose: str, *, 
     """The unmasked record with its visit log (``key`` decrypts it); the read is written to the access log."""
     target = _visible(session, actor, target_id)
     record_access(session, actor, f"care_target:{target.id}", purpose)
-    visits = session.scalars(select(Visit).where(Visit.target_id == target.id)
-                             .order_by(Visit.visited_at.desc(), Visit.id.desc())).all()
-    return FullRecord(target, _decrypt(key, target.id_number_cipher),
-                      _secret_or_plain(key, target.notes_cipher, target.notes),
-                      [(visit, _secret_or_plain(key, visit.found_cipher, visit.found)) for visit in visits])
+    visits = session.scalars(
+        select(Visit).where(Visit.target_id == target.id).order_by(Visit.visited_at.desc(), Visit.id.desc())
+    ).all()
+    return FullRecord(
+        target,
+        _decrypt(key, target.id_number_cipher),
+        _secret_or_plain(key, target.notes_cipher, target.notes),
+        [(visit, _secret_or_plain(key, visit.found_cipher, visit.found)) for visit in visits],
+    )
 
 
 def _decrypt(key: str, cipher: str | None) -> str | None:
@@ -102,10 +128,15 @@ def _store_text(key: str, category: str, value: str) -> tuple[str, str | None]:
 
 def policy_frequencies(session: Session, community_ids: set[int]) -> dict[tuple[int, str], str]:
     """(community, category) → frequency for these communities, the defaults filled in."""
-    stored = {(p.community_id, p.category): p.frequency for p in session.scalars(
-        select(CarePolicy).where(CarePolicy.community_id.in_(community_ids)))}
-    return {(c, category): stored.get((c, category), DEFAULT_FREQUENCY[category])
-            for c in community_ids for category in CATEGORIES}
+    stored = {
+        (p.community_id, p.category): p.frequency
+        for p in session.scalars(select(CarePolicy).where(CarePolicy.community_id.in_(community_ids)))
+    }
+    return {
+        (c, category): stored.get((c, category), DEFAULT_FREQUENCY[category])
+        for c in community_ids
+        for category in CATEGORIES
+    }
 
 
 def frequency_of(session: Session, target: CareTarget) -> str:
@@ -116,10 +147,23 @@ def frequency_of(session: Session, target: CareTarget) -> str:
     return policy.frequency if policy else DEFAULT_FREQUENCY[target.category]
 
 
-def register_target(session: Session, actor: User, *, grid_id, category: str, name: str, zone: ZoneInfo,
-                    phone: str = "", address: str = "", id_number: str = "", notes: str = "",
-                    frequency: str | None = None, assigned_worker_id=None, household_id=None,
-                    key: str) -> CareTarget:
+def register_target(
+    session: Session,
+    actor: User,
+    *,
+    grid_id,
+    category: str,
+    name: str,
+    zone: ZoneInfo,
+    phone: str = "",
+    address: str = "",
+    id_number: str = "",
+    notes: str = "",
+    frequency: str | None = None,
+    assigned_worker_id=None,
+    household_id=None,
+    key: str,
+) -> CareTarget:
     """Staff put a person on the register; the grid's worker is assigned unless another is named
     (``key`` encrypts the ID number and a restricted category's notes)."""
     if not actor.has_role(*STAFF_ROLES):
@@ -139,12 +183,22 @@ def register_target(session: Session, actor: User, *, grid_id, category: str, na
         raise Invalid.field("household_id", _("未知的住户。"))
     plain, cipher = _store_text(key, category, text(notes, "notes", 2000, required=False))
     target = CareTarget(
-        community_id=grid.community_id, grid_id=grid.id, household_id=household_id or None,
-        assigned_worker_id=worker.id, category=category, name=text(name, "name", 50),
-        phone=text(phone, "phone", 11, required=False) or None, address=text(address, "address", 200, required=False),
-        id_number_cipher=(crypto.encrypt(key, id_number.strip().upper())
-                          if id_number and id_number.strip() else None),
-        notes=plain, notes_cipher=cipher, frequency=frequency or None, next_visit_due=utcnow())
+        community_id=grid.community_id,
+        grid_id=grid.id,
+        household_id=household_id or None,
+        assigned_worker_id=worker.id,
+        category=category,
+        name=text(name, "name", 50),
+        phone=text(phone, "phone", 11, required=False) or None,
+        address=text(address, "address", 200, required=False),
+        id_number_cipher=(
+            crypto.encrypt(key, id_number.strip().upper()) if id_number and id_number.strip() else None
+        ),
+        notes=plain,
+        notes_cipher=cipher,
+        frequency=frequency or None,
+        next_visit_due=utcnow(),
+    )
     session.add(target)
     session.flush()
     target.next_visit_due = next_due(None, frequency_of(session, target), zone, now=utcnow())
@@ -152,15 +206,32 @@ def register_target(session: Session, actor: User, *, grid_id, category: str, na
     return target
 
 
-def record_visit(session: Session, actor: User, target_id: int, *, visited_at: datetime, kind: str,
-                 found: str = "", follow_up: str = "", zone: ZoneInfo, order_category: str | None = None,
-                 order_title: str = "", order_for: int | None = None, key: str) -> Visit:
+def record_visit(
+    session: Session,
+    actor: User,
+    target_id: int,
+    *,
+    visited_at: datetime,
+    kind: str,
+    found: str = "",
+    follow_up: str = "",
+    zone: ZoneInfo,
+    order_category: str | None = None,
+    order_title: str = "",
+    order_for: int | None = None,
+    key: str,
+) -> Visit:
     """A visit by the assigned worker (or staff); the next due date moves on. A need found on
     the visit can become a service order on a resident's behalf (代诉), linked to the visit.
     Another worker of the same community is told plainly that the target is not theirs."""
     other = session.get(CareTarget, target_id)
-    if (other is not None and actor.has_role("grid_worker") and not actor.has_role(*STAFF_ROLES)
-            and other.community_id == actor.community_id and other.assigned_worker_id != actor.id):
+    if (
+        other is not None
+        and actor.has_role("grid_worker")
+        and not actor.has_role(*STAFF_ROLES)
+        and other.community_id == actor.community_id
+        and other.assigned_worker_id != actor.id
+    ):
         raise Forbidden(str(_("该走访对象不是分配给您的。")))
     target = _visible(session, actor, target_id)
     if not isinstance(visited_at, datetime) or visited_at.tzinfo is None:
@@ -170,12 +241,25 @@ def record_visit(session: Session, actor: User, target_id: int, *, visited_at: d
     if kind not in VISIT_KINDS:
         raise Invalid.field("kind", _("未知的走访方式。"))
     plain, cipher = _store_text(key, target.category, text(found, "notes", 2000, required=False))
-    visit = Visit(target_id=target.id, worker_id=actor.id, visited_at=visited_at, kind=kind, found=plain,
-                  found_cipher=cipher, follow_up=text(follow_up, "follow_up", 500, required=False))
+    visit = Visit(
+        target_id=target.id,
+        worker_id=actor.id,
+        visited_at=visited_at,
+        kind=kind,
+        found=plain,
+        found_cipher=cipher,
+        follow_up=text(follow_up, "follow_up", 500, required=False),
+    )
     if order_category:
-        visit.order_id = place_order(session, actor, category=order_category, title=order_title,
-                                     on_behalf_of=order_for, channel="grid_worker",
-                                     micro_grid_id=_micro_grid_of(session, target)).id
+        visit.order_id = place_order(
+            session,
+            actor,
+            category=order_category,
+            title=order_title,
+            on_behalf_of=order_for,
+            channel="grid_worker",
+            micro_grid_id=_micro_grid_of(session, target),
+        ).id
     session.add(visit)
     session.flush()
     due = next_due(visited_at, frequency_of(session, target), zone, now=utcnow())
@@ -186,10 +270,15 @@ def record_visit(session: Session, actor: User, target_id: int, *, visited_at: d
 def _move_on(session: Session, target: CareTarget, visited_at: datetime, due: datetime) -> None:
     """Only a later visit moves the dates on, by a conditional UPDATE: of visits recorded at
     once, the latest wins whichever commits last."""
-    session.execute(update(CareTarget).where(
-        CareTarget.id == target.id,
-        CareTarget.last_visited_at.is_(None) | (CareTarget.last_visited_at < visited_at))
-        .values(last_visited_at=visited_at, next_visit_due=due).execution_options(synchronize_session=False))
+    session.execute(
+        update(CareTarget)
+        .where(
+            CareTarget.id == target.id,
+            CareTarget.last_visited_at.is_(None) | (CareTarget.last_visited_at < visited_at),
+        )
+        .values(last_visited_at=visited_at, next_visit_due=due)
+        .execution_options(synchronize_session=False)
+    )
     session.refresh(target)
 
 
@@ -203,13 +292,18 @@ def set_policy(session: Session, actor: User, category: str, frequency: str, *, 
     if frequency not in FREQUENCIES:
         raise Invalid.field("frequency", _("未知的走访频次。"))
     policy = session.get(CarePolicy, (actor.community_id, category)) or CarePolicy(
-        community_id=actor.community_id, category=category)
+        community_id=actor.community_id, category=category
+    )
     policy.frequency = frequency
     session.add(policy)
     session.flush()
-    for target in session.scalars(select(CareTarget).where(
-            CareTarget.community_id == actor.community_id, CareTarget.category == category,
-            CareTarget.frequency.is_(None))):
+    for target in session.scalars(
+        select(CareTarget).where(
+            CareTarget.community_id == actor.community_id,
+            CareTarget.category == category,
+            CareTarget.frequency.is_(None),
+        )
+    ):
         target.next_visit_due = next_due(target.last_visited_at, frequency, zone, now=target.created_at)
     session.flush()
     return policy
@@ -217,8 +311,10 @@ def set_policy(session: Session, actor: User, category: str, frequency: str, *, 
 
 def policies(session: Session, actor: User) -> dict[str, str]:
     """Every category's frequency in the caller's community, defaults filled in."""
-    return {category: frequency for (_c, category), frequency in
-            policy_frequencies(session, {actor.community_id}).items()}
+    return {
+        category: frequency
+        for (_c, category), frequency in policy_frequencies(session, {actor.community_id}).items()
+    }
 
 
 def _micro_grid_of(session: Session, target: CareTarget) -> int | None:
@@ -236,23 +332,45 @@ def grant_category(session: Session, actor: User, user_id: int, category: str) -
     if user is None or user.community_id not in administered_community_ids(session, actor):
         raise NotFound()
     grant = session.get(SensitiveGrant, (user.id, category)) or SensitiveGrant(
-        user_id=user.id, category=category, granted_by_id=actor.id)
+        user_id=user.id, category=category, granted_by_id=actor.id
+    )
     session.add(grant)
     session.flush()
     return grant
 
 
 def masked(target: CareTarget, now: datetime) -> dict:
-    return {"id": target.id, "category": target.category, "name": mask_name(target.name),
-            "phone": mask_phone(target.phone), "grid_id": target.grid_id,
-            "next_visit_due": target.next_visit_due.isoformat(), "overdue": target.next_visit_due <= now}
+    return {
+        "id": target.id,
+        "category": target.category,
+        "name": mask_name(target.name),
+        "phone": mask_phone(target.phone),
+        "grid_id": target.grid_id,
+        "next_visit_due": target.next_visit_due.isoformat(),
+        "overdue": target.next_visit_due <= now,
+    }
 
 
 def full(record: FullRecord, now: datetime) -> dict:
     target = record.target
-    return {**masked(target, now), "name": target.name, "phone": target.phone, "address": target.address,
-            "id_number": record.id_number, "id_number_masked": mask_id_number(record.id_number),
-            "notes": record.notes, "assigned_worker_id": target.assigned_worker_id,
-            "last_visited_at": target.last_visited_at.isoformat() if target.last_visited_at else None,
-            "visits": [{"id": v.id, "visited_at": v.visited_at.isoformat(), "kind": v.kind, "found": found,
-                        "follow_up": v.follow_up} for v, found in record.visits]}
+    return {
+        **masked(target, now),
+        "name": target.name,
+        "phone": target.phone,
+        "address": target.address,
+        "id_number": record.id_number,
+        "id_number_masked": mask_id_number(record.id_number),
+        "notes": record.notes,
+        "assigned_worker_id": target.assigned_worker_id,
+        "last_visited_at": target.last_visited_at.isoformat() if target.last_visited_at else None,
+        "visits": [
+            {
+                "id": v.id,
+                "visited_at": v.visited_at.isoformat(),
+                "kind": v.kind,
+                "found": found,
+                "follow_up": v.follow_up,
+            }
+            for v, found in record.visits
+        ],
+    }

@@ -1,4 +1,5 @@
 """6 必清: for each household, when each of the six kinds of information was last confirmed."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,20 +33,32 @@ def household_in_scope(session: Session, actor: User, household_id: int) -> Hous
     raise Forbidden()
 
 
-def checklist(session: Session, actor: User, household_id: int) -> tuple[Household, dict[str, HouseholdCheck | None]]:
+def checklist(
+    session: Session, actor: User, household_id: int
+) -> tuple[Household, dict[str, HouseholdCheck | None]]:
     household = household_in_scope(session, actor, household_id)
-    found = {c.item: c for c in session.scalars(select(HouseholdCheck).where(HouseholdCheck.household_id == household.id))}
+    found = {
+        c.item: c
+        for c in session.scalars(select(HouseholdCheck).where(HouseholdCheck.household_id == household.id))
+    }
     return household, {item: found.get(item) for item in CHECK_ITEMS}
 
 
-def confirm(session: Session, actor: User, household_id: int, item: str, *, note: str = "",
-            now: datetime | None = None) -> HouseholdCheck:
+def confirm(
+    session: Session,
+    actor: User,
+    household_id: int,
+    item: str,
+    *,
+    note: str = "",
+    now: datetime | None = None,
+) -> HouseholdCheck:
     household = household_in_scope(session, actor, household_id)
     if item not in CHECK_ITEMS:
         raise Invalid.field("item", _("未知的必清项目。"))
-    check = session.scalar(select(HouseholdCheck).where(HouseholdCheck.household_id == household.id,
-                                                        HouseholdCheck.item == item)) or HouseholdCheck(
-        household_id=household.id, item=item)
+    check = session.scalar(
+        select(HouseholdCheck).where(HouseholdCheck.household_id == household.id, HouseholdCheck.item == item)
+    ) or HouseholdCheck(household_id=household.id, item=item)
     check.confirmed_at, check.confirmed_by_id = now or utcnow(), actor.id
     check.note = text(note, "note", 500, required=False)
     session.add(check)

@@ -14,10 +14,11 @@ The rules, so that a figure can be checked by hand:
   counts targets whose last visit before the end of the month (or now) left them past due.
 A rate is ``None`` when nothing was due.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -59,13 +60,25 @@ class Figures:
     overdue: int
 
     def as_json(self) -> dict:
-        return {"period": self.period,
-                "must_arrive": {"rate": _rate(self.arrive_on_time, self.arrive_on_time + self.arrive_late),
-                                "on_time": self.arrive_on_time, "late": self.arrive_late},
-                "must_know": {"rate": _rate(self.know_fresh, self.know_total), "fresh": self.know_fresh,
-                              "items": self.know_total},
-                "must_visit": {"rate": _rate(self.visit_met, self.visit_due), "met": self.visit_met,
-                               "due": self.visit_due, "overdue": self.overdue}}
+        return {
+            "period": self.period,
+            "must_arrive": {
+                "rate": _rate(self.arrive_on_time, self.arrive_on_time + self.arrive_late),
+                "on_time": self.arrive_on_time,
+                "late": self.arrive_late,
+            },
+            "must_know": {
+                "rate": _rate(self.know_fresh, self.know_total),
+                "fresh": self.know_fresh,
+                "items": self.know_total,
+            },
+            "must_visit": {
+                "rate": _rate(self.visit_met, self.visit_due),
+                "met": self.visit_met,
+                "due": self.visit_due,
+                "overdue": self.overdue,
+            },
+        }
 
 
 def grid_ids_in_scope(session: Session, actor: User, community_ids: list[int] | None = None) -> list[int]:
@@ -83,15 +96,31 @@ def grid_ids_in_scope(session: Session, actor: User, community_ids: list[int] | 
     return list(session.scalars(query))
 
 
-def figures(session: Session, actor: User, period: Period, *, stale_days: int = STALE_DAYS,
-            now: datetime | None = None, community_ids: list[int] | None = None) -> Figures:
+def figures(
+    session: Session,
+    actor: User,
+    period: Period,
+    *,
+    stale_days: int = STALE_DAYS,
+    now: datetime | None = None,
+    community_ids: list[int] | None = None,
+) -> Figures:
     """The caller's scope: their grids' events and households, the targets they may see —
     within ``community_ids`` if given (the leaders' dashboard showing one community)."""
-    return figures_over(session, actor, [period], stale_days=stale_days, now=now, community_ids=community_ids)[0]
+    return figures_over(
+        session, actor, [period], stale_days=stale_days, now=now, community_ids=community_ids
+    )[0]
 
 
-def figures_over(session: Session, actor: User, periods: list[Period], *, stale_days: int = STALE_DAYS,
-                 now: datetime | None = None, community_ids: list[int] | None = None) -> list[Figures]:
+def figures_over(
+    session: Session,
+    actor: User,
+    periods: list[Period],
+    *,
+    stale_days: int = STALE_DAYS,
+    now: datetime | None = None,
+    community_ids: list[int] | None = None,
+) -> list[Figures]:
     """The same for each of one or more periods (a trend), from one load of the caller's scope."""
     grids, targets = grid_ids_in_scope(session, actor, community_ids), visible_targets(session, actor)
     if community_ids is not None:
@@ -99,18 +128,33 @@ def figures_over(session: Session, actor: User, periods: list[Period], *, stale_
     return _Facts.load(session, grids, targets, periods, stale_days, now).figures()
 
 
-def figures_for_grids(session: Session, community_id: int, period: Period, *, zone: ZoneInfo,
-                      stale_days: int = STALE_DAYS, now: datetime | None = None) -> Figures:
+def figures_for_grids(
+    session: Session,
+    community_id: int,
+    period: Period,
+    *,
+    zone: ZoneInfo,
+    stale_days: int = STALE_DAYS,
+    now: datetime | None = None,
+) -> Figures:
     """A whole community, for the kept weekly and monthly reports (counts only, no names)."""
     grids = list(session.scalars(select(Grid.id).where(Grid.community_id == community_id)))
     targets = select(CareTarget).where(CareTarget.community_id == community_id, CareTarget.active.is_(True))
     return _Facts.load(session, grids, targets, [period], stale_days, now).figures()[0]
 
 
-def figures_by_grid(session: Session, actor: User, period: Period, *, stale_days: int = STALE_DAYS,
-                    now: datetime | None = None) -> list[tuple[Grid, Figures]]:
+def figures_by_grid(
+    session: Session,
+    actor: User,
+    period: Period,
+    *,
+    stale_days: int = STALE_DAYS,
+    now: datetime | None = None,
+) -> list[tuple[Grid, Figures]]:
     """The same figures for each grid (and so each grid worker) in the caller's scope."""
-    grids = session.scalars(select(Grid).where(Grid.id.in_(grid_ids_in_scope(session, actor))).order_by(Grid.id)).all()
+    grids = session.scalars(
+        select(Grid).where(Grid.id.in_(grid_ids_in_scope(session, actor))).order_by(Grid.id)
+    ).all()
     targets = visible_targets(session, actor)
     facts = _Facts.load(session, [grid.id for grid in grids], targets, [period], stale_days, now)
     return [(grid, facts.of_grid(grid.id).figures()[0]) for grid in grids]
@@ -130,34 +174,68 @@ class _Facts:
     frequencies: dict[tuple[int, str], str]
 
     @classmethod
-    def load(cls, session: Session, grids: list[int], targets, periods: list[Period], stale_days: int,
-             now: datetime | None) -> _Facts:
-        as_of = [(period, min(period.end.astimezone(timezone.utc), now or utcnow())) for period in periods]
+    def load(
+        cls,
+        session: Session,
+        grids: list[int],
+        targets,
+        periods: list[Period],
+        stale_days: int,
+        now: datetime | None,
+    ) -> _Facts:
+        as_of = [(period, min(period.end.astimezone(UTC), now or utcnow())) for period in periods]
         start, end = min(p.start for p in periods), max(p.end for p in periods)
-        events = session.execute(select(DutyEvent.grid_id, DutyEvent.reported_at, DutyEvent.arrive_by,
-                                        DutyEvent.arrived_at).where(
-            DutyEvent.grid_id.in_(grids), DutyEvent.reported_at >= start, DutyEvent.reported_at < end)).all()
-        households = dict(session.execute(select(MicroGrid.grid_id, func.count(Household.id))
-                                          .join(Household, Household.micro_grid_id == MicroGrid.id)
-                                          .where(MicroGrid.grid_id.in_(grids)).group_by(MicroGrid.grid_id)).all())
+        events = session.execute(
+            select(DutyEvent.grid_id, DutyEvent.reported_at, DutyEvent.arrive_by, DutyEvent.arrived_at).where(
+                DutyEvent.grid_id.in_(grids), DutyEvent.reported_at >= start, DutyEvent.reported_at < end
+            )
+        ).all()
+        households = dict(
+            session.execute(
+                select(MicroGrid.grid_id, func.count(Household.id))
+                .join(Household, Household.micro_grid_id == MicroGrid.id)
+                .where(MicroGrid.grid_id.in_(grids))
+                .group_by(MicroGrid.grid_id)
+            ).all()
+        )
         rows = session.scalars(targets.where(CareTarget.created_at < end)).all()
         latest = max(moment for _, moment in as_of)
         visits: dict[int, list[datetime]] = {}
-        for target_id, visited_at in session.execute(select(Visit.target_id, Visit.visited_at).where(
-                Visit.target_id.in_([t.id for t in rows]), Visit.visited_at <= latest)):
+        for target_id, visited_at in session.execute(
+            select(Visit.target_id, Visit.visited_at).where(
+                Visit.target_id.in_([t.id for t in rows]), Visit.visited_at <= latest
+            )
+        ):
             visits.setdefault(target_id, []).append(visited_at)
-        return cls(as_of, events, households, _fresh(session, grids, [moment for _, moment in as_of], stale_days),
-                   rows, visits, policy_frequencies(session, {t.community_id for t in rows}))
+        return cls(
+            as_of,
+            events,
+            households,
+            _fresh(session, grids, [moment for _, moment in as_of], stale_days),
+            rows,
+            visits,
+            policy_frequencies(session, {t.community_id for t in rows}),
+        )
 
     def of_grid(self, grid_id: int) -> _Facts:
-        return replace(self, events=[e for e in self.events if e[0] == grid_id],
-                       households={g: n for g, n in self.households.items() if g == grid_id},
-                       fresh={g: n for g, n in self.fresh.items() if g == grid_id},
-                       targets=[t for t in self.targets if t.grid_id == grid_id])
+        return replace(
+            self,
+            events=[e for e in self.events if e[0] == grid_id],
+            households={g: n for g, n in self.households.items() if g == grid_id},
+            fresh={g: n for g, n in self.fresh.items() if g == grid_id},
+            targets=[t for t in self.targets if t.grid_id == grid_id],
+        )
 
     def figures(self) -> list[Figures]:
-        return [Figures(period.label, *self._arrivals(period, as_of), *self._knowledge(n),
-                        *self._visits(period, as_of)) for n, (period, as_of) in enumerate(self.periods_as_of)]
+        return [
+            Figures(
+                period.label,
+                *self._arrivals(period, as_of),
+                *self._knowledge(n),
+                *self._visits(period, as_of),
+            )
+            for n, (period, as_of) in enumerate(self.periods_as_of)
+        ]
 
     def _arrivals(self, period: Period, as_of: datetime) -> tuple[int, int]:
         on_time = late = 0
@@ -172,14 +250,16 @@ class _Facts:
 
     def _knowledge(self, n: int) -> tuple[int, int]:
         """Fresh items and all items as of the ``n``-th period."""
-        return sum(counts[n] for counts in self.fresh.values()), sum(self.households.values()) * len(CHECK_ITEMS)
+        return sum(counts[n] for counts in self.fresh.values()), sum(self.households.values()) * len(
+            CHECK_ITEMS
+        )
 
     def _visits(self, period: Period, as_of: datetime) -> tuple[int, int, int]:
         zone = period.start.tzinfo
         met = due = overdue = 0
         for target in self.targets:
             if target.created_at >= period.end:  # not yet registered: a visit recorded as made
-                continue                         # earlier must not make it overdue
+                continue  # earlier must not make it overdue
             frequency = target.frequency or self.frequencies[target.community_id, target.category]
             seen = [v for v in self.visits.get(target.id, []) if v <= as_of]
             start = period_start(max(target.created_at, period.start - timedelta(days=92)), frequency, zone)
@@ -192,14 +272,27 @@ class _Facts:
         return met, due, overdue
 
 
-def _fresh(session: Session, grids: list[int], moments: list[datetime], stale_days: int) -> dict[int, list[int]]:
+def _fresh(
+    session: Session, grids: list[int], moments: list[datetime], stale_days: int
+) -> dict[int, list[int]]:
     """Per grid, the items confirmed within ``stale_days`` before each moment: counted by
     the database, one column a moment, rather than every confirmation fetched."""
     stale = timedelta(days=stale_days)
-    counts = [count_if((HouseholdCheck.confirmed_at > moment - stale) & (HouseholdCheck.confirmed_at <= moment))
-              for moment in moments]
-    return {grid: [int(n) for n in row] for grid, *row in session.execute(
-        select(MicroGrid.grid_id, *counts).join(Household, Household.id == HouseholdCheck.household_id)
-        .join(MicroGrid, MicroGrid.id == Household.micro_grid_id)
-        .where(MicroGrid.grid_id.in_(grids), HouseholdCheck.confirmed_at <= max(moments),
-               HouseholdCheck.confirmed_at > min(moments) - stale).group_by(MicroGrid.grid_id))}
+    counts = [
+        count_if((HouseholdCheck.confirmed_at > moment - stale) & (HouseholdCheck.confirmed_at <= moment))
+        for moment in moments
+    ]
+    return {
+        grid: [int(n) for n in row]
+        for grid, *row in session.execute(
+            select(MicroGrid.grid_id, *counts)
+            .join(Household, Household.id == HouseholdCheck.household_id)
+            .join(MicroGrid, MicroGrid.id == Household.micro_grid_id)
+            .where(
+                MicroGrid.grid_id.in_(grids),
+                HouseholdCheck.confirmed_at <= max(moments),
+                HouseholdCheck.confirmed_at > min(moments) - stale,
+            )
+            .group_by(MicroGrid.grid_id)
+        )
+    }

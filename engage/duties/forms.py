@@ -1,4 +1,5 @@
 """468 forms; each carries a CSRF token. Times are typed in the local zone."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -33,8 +34,11 @@ class TargetForm(FlaskForm):
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=11)])
     address = StringField(_l("住址"), validators=[Optional(), Length(max=200)])
     id_number = StringField(_l("身份证号（加密保存）"), validators=[Optional(), Length(max=18)])
-    frequency = SelectField(_l("走访频次"), choices=options([("", _l("按类别默认"))] + list(FREQUENCY_NAMES.items())),
-                            validators=[Optional()])
+    frequency = SelectField(
+        _l("走访频次"),
+        choices=options([("", _l("按类别默认"))] + list(FREQUENCY_NAMES.items())),
+        validators=[Optional()],
+    )
     notes = TextAreaField(_l("情况说明"), validators=[Optional(), Length(max=2000)])
 
 

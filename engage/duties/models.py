@@ -1,16 +1,35 @@
 """The "468" duties: 4 必到 events, 6 必清 household checks, 8 必访 care targets and visits."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
 
-CATEGORIES = ("hardship", "elderly_alone", "left_behind_child", "troubled_youth", "disabled_family",
-              "mental_illness", "petitioner", "religious")
+CATEGORIES = (
+    "hardship",
+    "elderly_alone",
+    "left_behind_child",
+    "troubled_youth",
+    "disabled_family",
+    "mental_illness",
+    "petitioner",
+    "religious",
+)
 RESTRICTED = ("mental_illness", "petitioner", "religious")
 FREQUENCIES = ("week", "month", "quarter")
 VISIT_KINDS = ("home", "phone", "video", "other")
@@ -52,8 +71,8 @@ class CareTarget(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    grid: Mapped["Grid"] = relationship()  # noqa: F821
-    assigned_worker: Mapped["User"] = relationship()  # noqa: F821
+    grid: Mapped[Grid] = relationship()  # noqa: F821
+    assigned_worker: Mapped[User] = relationship()  # noqa: F821
 
 
 class CarePolicy(Base):
@@ -82,8 +101,10 @@ class Visit(Base):
     """One entry of the 百家事簿: who visited whom, when, how, what was found, what follows."""
 
     __tablename__ = "care_visits"
-    __table_args__ = (CheckConstraint(_in("kind", VISIT_KINDS), name="kind"),
-                      Index("ix_care_visits_target", "target_id", "visited_at"))
+    __table_args__ = (
+        CheckConstraint(_in("kind", VISIT_KINDS), name="kind"),
+        Index("ix_care_visits_target", "target_id", "visited_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("care_targets.id"))
@@ -96,7 +117,7 @@ class Visit(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("service_orders.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    worker: Mapped["User"] = relationship()  # noqa: F821
+    worker: Mapped[User] = relationship()  # noqa: F821
     target: Mapped[CareTarget] = relationship()
 
 
@@ -128,16 +149,18 @@ class DutyEvent(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("service_orders.id"))
 
-    grid: Mapped["Grid"] = relationship()  # noqa: F821
-    responsible_worker: Mapped["User | None"] = relationship(foreign_keys=[responsible_worker_id])  # noqa: F821
+    grid: Mapped[Grid] = relationship()  # noqa: F821
+    responsible_worker: Mapped[User | None] = relationship(foreign_keys=[responsible_worker_id])  # noqa: F821
 
 
 class HouseholdCheck(Base):
     """When one of the six 必清 items of a household was last confirmed, and by whom."""
 
     __tablename__ = "household_checks"
-    __table_args__ = (CheckConstraint(_in("item", CHECK_ITEMS), name="item"),
-                      UniqueConstraint("household_id", "item"))
+    __table_args__ = (
+        CheckConstraint(_in("item", CHECK_ITEMS), name="item"),
+        UniqueConstraint("household_id", "item"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
@@ -161,8 +184,10 @@ class DutyReport(Base):
     generated so later corrections do not rewrite what was reported."""
 
     __tablename__ = "duty_reports"
-    __table_args__ = (UniqueConstraint("community_id", "kind", "label"),
-                      CheckConstraint("kind IN ('week', 'month')", name="kind"))
+    __table_args__ = (
+        UniqueConstraint("community_id", "kind", "label"),
+        CheckConstraint("kind IN ('week', 'month')", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

@@ -1,7 +1,8 @@
 """一天一提醒、一周一通报、一月一点评: what ``tick`` does for the 468 duties."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
@@ -24,9 +25,11 @@ def remind_due_visits(session: Session, *, now: datetime, zone: ZoneInfo) -> int
     """Each worker with visits due by the end of today hears about them once that day."""
     today = now.astimezone(zone).date()
     tomorrow = datetime(today.year, today.month, today.day, tzinfo=zone) + timedelta(days=1)
-    due = session.execute(select(CareTarget.assigned_worker_id, func.count()).where(
-        CareTarget.active.is_(True), CareTarget.next_visit_due <= tomorrow.astimezone(timezone.utc))
-        .group_by(CareTarget.assigned_worker_id)).all()
+    due = session.execute(
+        select(CareTarget.assigned_worker_id, func.count())
+        .where(CareTarget.active.is_(True), CareTarget.next_visit_due <= tomorrow.astimezone(UTC))
+        .group_by(CareTarget.assigned_worker_id)
+    ).all()
     sent = 0
     for worker_id, count in due:
         try:
@@ -45,13 +48,26 @@ def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo, stale_d
     for kind in ("week", "month"):
         period = last_finished(kind, now, zone)
         for community_id in session.scalars(select(Community.id)):
-            if session.scalar(select(DutyReport.id).where(DutyReport.community_id == community_id,
-                                                          DutyReport.kind == kind,
-                                                          DutyReport.label == period.label)):
+            if session.scalar(
+                select(DutyReport.id).where(
+                    DutyReport.community_id == community_id,
+                    DutyReport.kind == kind,
+                    DutyReport.label == period.label,
+                )
+            ):
                 continue
-            result = figures_for_grids(session, community_id, period, zone=zone, now=now, stale_days=stale_days)
-            session.add(DutyReport(community_id=community_id, kind=kind, label=period.label,
-                                   starts_on=period.start.date(), figures=result.as_json()))
+            result = figures_for_grids(
+                session, community_id, period, zone=zone, now=now, stale_days=stale_days
+            )
+            session.add(
+                DutyReport(
+                    community_id=community_id,
+                    kind=kind,
+                    label=period.label,
+                    starts_on=period.start.date(),
+                    figures=result.as_json(),
+                )
+            )
             made += 1
     session.flush()
     return made
@@ -61,5 +77,10 @@ def kept_reports(session: Session, actor: User, *, newest_first: bool = True) ->
     """The weekly and monthly reports of the communities the caller manages."""
     require_role(actor, *STAFF_ROLES)
     order = DutyReport.starts_on.desc() if newest_first else DutyReport.starts_on
-    return list(session.scalars(select(DutyReport).where(
-        DutyReport.community_id.in_(administered_community_ids(session, actor))).order_by(order, DutyReport.kind)))
+    return list(
+        session.scalars(
+            select(DutyReport)
+            .where(DutyReport.community_id.in_(administered_community_ids(session, actor)))
+            .order_by(order, DutyReport.kind)
+        )
+    )

@@ -6,16 +6,23 @@ in one period makes the next due by the end of the following period; a target ne
 visited is due by the end of the current one. Due dates are stored as the UTC instant
 the period ends; a target is overdue from that instant on.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from engage.periods import following_period, period_start
 
 DEFAULT_FREQUENCY = {
-    "hardship": "month", "elderly_alone": "week", "left_behind_child": "month", "troubled_youth": "month",
-    "disabled_family": "month", "mental_illness": "week", "petitioner": "month", "religious": "quarter",
+    "hardship": "month",
+    "elderly_alone": "week",
+    "left_behind_child": "month",
+    "troubled_youth": "month",
+    "disabled_family": "month",
+    "mental_illness": "week",
+    "petitioner": "month",
+    "religious": "quarter",
 }
 
 
@@ -24,4 +31,4 @@ def next_due(last_visit: datetime | None, frequency: str, zone: ZoneInfo, *, now
     end = following_period(current, frequency)
     if last_visit is not None:
         end = following_period(end, frequency)
-    return end.astimezone(timezone.utc)
+    return end.astimezone(UTC)

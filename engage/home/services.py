@@ -1,4 +1,5 @@
 """What the home page shows each role; one section per role the user holds."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -7,16 +8,19 @@ from sqlalchemy.orm import Session
 from engage.activities.attendance import service_minutes
 from engage.auth.models import User
 from engage.community.models import Compound, Grid, Household, MicroGrid
-from engage.community.services import (administered_community_ids, communities_in_scope,
-                                       micro_grids_served_by)
+from engage.community.services import administered_community_ids, communities_in_scope, micro_grids_served_by
 from engage.ledger.services import points_balance
 from engage.orders.queries import open_count
 
 
 def home_sections(session: Session, user: User) -> dict[str, dict]:
     builders = {
-        "resident": _member, "volunteer": _member, "grid_worker": _grid_worker,
-        "staff": _staff, "admin": _admin, "property_manager": _property_manager,
+        "resident": _member,
+        "volunteer": _member,
+        "grid_worker": _grid_worker,
+        "staff": _staff,
+        "admin": _admin,
+        "property_manager": _property_manager,
     }
     sections = {}
     for role in user.roles:
@@ -30,8 +34,10 @@ def account_summary(session: Session, user: User) -> dict:
 
     Service hours come from checked-out volunteer activities, in hours.
     """
-    return {"points_balance": points_balance(session, user),
-            "service_hours": round(service_minutes(session, user) / 60, 2)}
+    return {
+        "points_balance": points_balance(session, user),
+        "service_hours": round(service_minutes(session, user) / 60, 2),
+    }
 
 
 def _member(session: Session, user: User) -> dict:
@@ -42,23 +48,34 @@ def _member(session: Session, user: User) -> dict:
 
 def _grid_worker(session: Session, user: User) -> dict:
     micro_grids = micro_grids_served_by(session, user)
-    counts = dict(session.execute(
-        select(Household.micro_grid_id, func.count()).where(
-            Household.micro_grid_id.in_([m.id for m in micro_grids])).group_by(Household.micro_grid_id)
-    ).all())
+    counts = dict(
+        session.execute(
+            select(Household.micro_grid_id, func.count())
+            .where(Household.micro_grid_id.in_([m.id for m in micro_grids]))
+            .group_by(Household.micro_grid_id)
+        ).all()
+    )
     return {"micro_grids": micro_grids, "households": counts}
 
 
 def _count(session: Session, model: type, community_ids: list[int]) -> int:
-    return session.scalar(select(func.count()).select_from(model)
-                          .where(model.community_id.in_(community_ids)))
+    return session.scalar(
+        select(func.count()).select_from(model).where(model.community_id.in_(community_ids))
+    )
 
 
 def _staff(session: Session, user: User) -> dict:
     ids = administered_community_ids(session, user)
-    counts = {name: _count(session, model, ids) for name, model in (
-        ("grids", Grid), ("micro_grids", MicroGrid), ("households", Household),
-        ("compounds", Compound), ("users", User))}
+    counts = {
+        name: _count(session, model, ids)
+        for name, model in (
+            ("grids", Grid),
+            ("micro_grids", MicroGrid),
+            ("households", Household),
+            ("compounds", Compound),
+            ("users", User),
+        )
+    }
     return {"counts": counts, "queue": open_count(session, user).get("placed", 0)}
 
 
@@ -67,6 +84,11 @@ def _admin(session: Session, user: User) -> dict:
 
 
 def _property_manager(session: Session, user: User) -> dict:
-    compounds = list(session.scalars(select(Compound).where(
-        Compound.property_company_id == user.property_company_id).order_by(Compound.id)))
+    compounds = list(
+        session.scalars(
+            select(Compound)
+            .where(Compound.property_company_id == user.property_company_id)
+            .order_by(Compound.id)
+        )
+    )
     return {"compounds": compounds}

@@ -1,11 +1,12 @@
 """The home page: what each role needs first, on one screen."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from engage.home.services import home_sections
 from engage.extensions import db
+from engage.home.services import home_sections
 
 bp = Blueprint("home", __name__)
 

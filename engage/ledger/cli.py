@@ -1,4 +1,5 @@
 """``flask engage points …``: verify the ledger, fund communities, expire old points."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -54,10 +55,19 @@ def _last_month_end(zone: ZoneInfo) -> datetime:
 
 
 @points_cli.command("expire")
-@click.option("--months", type=int, default=None,
-              help="Expire points older than this; default POINTS_EXPIRY_MONTHS (0 = off).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Period end (local date); default the start of the current month.")
+@click.option(
+    "--months",
+    type=int,
+    default=None,
+    help="Expire points older than this; default POINTS_EXPIRY_MONTHS (0 = off).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Period end (local date); default the start of the current month.",
+)
 def expire_command(months: int | None, as_of: datetime | None) -> None:
     """Expire points earned more than N months before the period end (idempotent)."""
     months = current_app.config["POINTS_EXPIRY_MONTHS"] if months is None else months

@@ -5,6 +5,7 @@ Addresses name the accounts: a street issues points from ``street:<id>:issuance`
 community's ``community:<id>:budget``; staff pay awards from their community's
 budget into ``user:<id>``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,7 @@ from engage.pagination import Page, clamped
 
 MAX_AWARD = 100_000
 MAX_ISSUE = 100_000_000
-KINDS = ("issue", "award", "order_reward", "activity_reward", "redeem", "refund", "expire",
-         "reversal")
+KINDS = ("issue", "award", "order_reward", "activity_reward", "redeem", "refund", "expire", "reversal")
 
 
 class BudgetExhausted(Conflict):
@@ -55,31 +55,53 @@ def _check_memo(memo: str) -> str:
     return memo
 
 
-def issue_budget(session: Session, actor: User, community_id: int, amount: int, memo: str,
-                 *, idempotency_key: str | None = None) -> points.Transaction:
+def issue_budget(
+    session: Session,
+    actor: User,
+    community_id: int,
+    amount: int,
+    memo: str,
+    *,
+    idempotency_key: str | None = None,
+) -> points.Transaction:
     """A street admin funds one of the street's communities."""
     require_role(actor, "admin")
     community = session.get(Community, community_id)
     if community is None or community.street_id != street_of(session, actor):
         raise NotFound()
-    return points.transfer(session, issuance_account(community.street_id), budget_account(community.id),
-                           _check_amount(amount, MAX_ISSUE), kind="issue", memo=_check_memo(memo),
-                           reference=f"community:{community.id}", actor_id=actor.id,
-                           idempotency_key=idempotency_key)
+    return points.transfer(
+        session,
+        issuance_account(community.street_id),
+        budget_account(community.id),
+        _check_amount(amount, MAX_ISSUE),
+        kind="issue",
+        memo=_check_memo(memo),
+        reference=f"community:{community.id}",
+        actor_id=actor.id,
+        idempotency_key=idempotency_key,
+    )
 
 
-def award_points(session: Session, actor: User, user_id: int, amount: int, memo: str,
-                 *, idempotency_key: str | None = None) -> points.Transaction:
+def award_points(
+    session: Session, actor: User, user_id: int, amount: int, memo: str, *, idempotency_key: str | None = None
+) -> points.Transaction:
     """Staff reward an account they manage, paid from its community's budget; never
     themselves (nobody pays themselves from the budget they hold)."""
     member = managed_user(session, actor, user_id)
     if member.id == actor.id:
         raise Forbidden(str(_("不能给自己发放积分。")))
     try:
-        return points.transfer(session, budget_account(member.community_id), user_account(member.id),
-                               _check_amount(amount), kind="award", memo=_check_memo(memo),
-                               reference=f"user:{member.id}", actor_id=actor.id,
-                               idempotency_key=idempotency_key)
+        return points.transfer(
+            session,
+            budget_account(member.community_id),
+            user_account(member.id),
+            _check_amount(amount),
+            kind="award",
+            memo=_check_memo(memo),
+            reference=f"user:{member.id}",
+            actor_id=actor.id,
+            idempotency_key=idempotency_key,
+        )
     except points.InsufficientPoints:
         raise BudgetExhausted(str(_("社区积分预算不足。"))) from None
 
@@ -92,28 +114,31 @@ class Statement:
     lines: Page
 
 
-def _statement(session: Session, address: str, *, kinds: list[str] | None, page: int,
-               per_page: int) -> Statement:
+def _statement(
+    session: Session, address: str, *, kinds: list[str] | None, page: int, per_page: int
+) -> Statement:
     page = clamped(page)
-    lines = points.statement(session, address, kinds=kinds, limit=per_page,
-                             offset=(page - 1) * per_page)
+    lines = points.statement(session, address, kinds=kinds, limit=per_page, offset=(page - 1) * per_page)
     total = points.statement_count(session, address, kinds=kinds)
     return Statement(points.balance(session, address), Page(lines, total, page, per_page))
 
 
-def community_budget(session: Session, actor: User, community_id: int | None = None, *,
-                     page: int = 1, per_page: int = 50) -> tuple[Community, Statement]:
+def community_budget(
+    session: Session, actor: User, community_id: int | None = None, *, page: int = 1, per_page: int = 50
+) -> tuple[Community, Statement]:
     """A community's budget as its staff (or the street's admin) see it."""
     require_role(actor, *STAFF_ROLES)
     community = session.get(Community, community_id or actor.community_id or 0)
     if community is None or community.id not in administered_community_ids(session, actor):
         raise NotFound()
-    return community, _statement(session, budget_account(community.id), kinds=None, page=page,
-                                 per_page=per_page)
+    return community, _statement(
+        session, budget_account(community.id), kinds=None, page=page, per_page=per_page
+    )
 
 
-def my_statement(session: Session, user: User, *, kinds: list[str] | None = None,
-                 page: int = 1, per_page: int = 20) -> Statement:
+def my_statement(
+    session: Session, user: User, *, kinds: list[str] | None = None, page: int = 1, per_page: int = 20
+) -> Statement:
     unknown = set(kinds or ()) - set(KINDS)
     if unknown:
         raise Invalid.field("kind", _("未知的积分类型。"))

@@ -1,4 +1,5 @@
 """Statement and budget pages."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,10 +23,16 @@ bp = Blueprint("ledger", __name__, url_prefix="/points")
 @login_required
 def statement():
     kind = request.args.get("kind") or None
-    result = services.my_statement(db.session, current_user, kinds=[kind] if kind else None,
-                                   page=request.args.get("page", 1, type=int))
-    return render_template("ledger/statement.html", statement=result, kind=kind, kinds=services.KINDS,
-                           service_minutes=service_minutes(db.session, current_user))
+    result = services.my_statement(
+        db.session, current_user, kinds=[kind] if kind else None, page=request.args.get("page", 1, type=int)
+    )
+    return render_template(
+        "ledger/statement.html",
+        statement=result,
+        kind=kind,
+        kinds=services.KINDS,
+        service_minutes=service_minutes(db.session, current_user),
+    )
 
 
 def _issue_form() -> IssueForm | None:
@@ -34,16 +41,25 @@ def _issue_form() -> IssueForm | None:
         return None
     form = IssueForm(prefix="issue")
     form.community_id.choices = options(
-        (c.id, c.name) for c in communities_in_scope(db.session, current_user))
+        (c.id, c.name) for c in communities_in_scope(db.session, current_user)
+    )
     return form
 
 
 def _render_budget(award_form: AwardForm, issue_form: IssueForm | None, status: int = 200):
     community, result = services.community_budget(
-        db.session, current_user, request.args.get("community", type=query_id),
-        page=request.args.get("page", 1, type=int))
-    return render_template("ledger/budget.html", community=community, statement=result,
-                           award_form=award_form, issue_form=issue_form), status
+        db.session,
+        current_user,
+        request.args.get("community", type=query_id),
+        page=request.args.get("page", 1, type=int),
+    )
+    return render_template(
+        "ledger/budget.html",
+        community=community,
+        statement=result,
+        award_form=award_form,
+        issue_form=issue_form,
+    ), status
 
 
 @bp.get("/budget")
@@ -56,8 +72,12 @@ def budget():
 @login_required
 def award():
     form = AwardForm(prefix="award")
-    outcome = run_form(form, lambda: services.award_points(
-        db.session, current_user, _member_id(form.member.data), form.amount.data, form.memo.data))
+    outcome = run_form(
+        form,
+        lambda: services.award_points(
+            db.session, current_user, _member_id(form.member.data), form.amount.data, form.memo.data
+        ),
+    )
     if outcome.ok:
         flash(_("已向 %(name)s 发放 %(n)d 积分。", name=form.member.data, n=form.amount.data), "success")
         return redirect(url_for("ledger.budget"))
@@ -78,8 +98,9 @@ def issue():
     if form is None:
         raise Forbidden()
     if form.validate_on_submit():
-        services.issue_budget(db.session, current_user, form.community_id.data, form.amount.data,
-                              form.memo.data)
+        services.issue_budget(
+            db.session, current_user, form.community_id.data, form.amount.data, form.memo.data
+        )
         flash(_("已下拨 %(n)d 积分。", n=form.amount.data), "success")
         return redirect(url_for("ledger.budget", community=form.community_id.data))
     return _render_budget(AwardForm(prefix="award"), form, 400)

@@ -1,4 +1,5 @@
 """In-app notifications; other channels (SMS, WeChat) plug in behind ``Channel``."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,6 +5,7 @@ configured channel. The in-app channel writes a row in the caller's transaction 
 a rolled-back action notifies nobody); an SMS or WeChat channel would implement
 ``Channel.send`` and be added to ``CHANNELS``.
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -32,15 +33,25 @@ CHANNELS: list[Channel] = [InAppChannel()]
 
 
 def _role_in_community(session: Session, community_id: int, *roles: str) -> list[int]:
-    return list(session.scalars(select(User.id).join(UserRole).where(
-        User.community_id == community_id, UserRole.role.in_(roles), User.is_active.is_(True))
-        .distinct()))
+    return list(
+        session.scalars(
+            select(User.id)
+            .join(UserRole)
+            .where(User.community_id == community_id, UserRole.role.in_(roles), User.is_active.is_(True))
+            .distinct()
+        )
+    )
 
 
 def _admins_of_street(session: Session, community_id: int) -> list[int]:
     street_id = session.get(Community, community_id).street_id
-    return list(session.scalars(select(User.id).join(UserRole).where(
-        UserRole.role == "admin", User.street_id == street_id, User.is_active.is_(True))))
+    return list(
+        session.scalars(
+            select(User.id)
+            .join(UserRole)
+            .where(UserRole.role == "admin", User.street_id == street_id, User.is_active.is_(True))
+        )
+    )
 
 
 def audience(session: Session, name: str, subject) -> list[int]:
@@ -50,8 +61,7 @@ def audience(session: Session, name: str, subject) -> list[int]:
         "volunteer": lambda: [subject.volunteer_id or subject.assigned_volunteer_id],
         "staff_of_community": lambda: _role_in_community(session, subject.community_id, "staff"),
         "admins_of_street": lambda: _admins_of_street(session, subject.community_id),
-        "volunteers_of_community": lambda: _role_in_community(session, subject.community_id,
-                                                              "volunteer"),
+        "volunteers_of_community": lambda: _role_in_community(session, subject.community_id, "volunteer"),
     }
     return [user_id for user_id in resolvers[name]() if user_id]
 
@@ -75,11 +85,16 @@ def my_notifications(session: Session, user: User, *, page: int = 1, per_page: i
 
 
 def unread_count(session: Session, user: User) -> int:
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
 
 
 def mark_all_read(session: Session, user: User) -> None:
-    session.execute(update(Notification).where(Notification.user_id == user.id,
-                                               Notification.read_at.is_(None))
-                    .values(read_at=utcnow()))
+    session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

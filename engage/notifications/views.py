@@ -1,4 +1,5 @@
 """The in-app notification list; opening it marks everything read."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
@@ -13,8 +14,7 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/notifications")
 @login_required
 def index():
-    result = services.my_notifications(db.session, current_user,
-                                       page=request.args.get("page", 1, type=int))
+    result = services.my_notifications(db.session, current_user, page=request.args.get("page", 1, type=int))
     unread = {n.id for n in result.items if n.read_at is None}
     return render_template("notifications/index.html", result=result, unread=unread)
 

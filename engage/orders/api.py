@@ -1,11 +1,23 @@
 """Service orders over JSON (docs/api.md "Service orders")."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
 from engage.api.core import current_actor, int_arg, json_body, require_fields
-from engage.api.openapi import (BOOLEAN, ID, INTEGER, PAGE_QUERY, STRING, TIME, array, nullable, obj,
-                                operation, page_of)
+from engage.api.openapi import (
+    BOOLEAN,
+    ID,
+    INTEGER,
+    PAGE_QUERY,
+    STRING,
+    TIME,
+    array,
+    nullable,
+    obj,
+    operation,
+    page_of,
+)
 from engage.extensions import db
 from engage.orders import categories, queries, services
 from engage.orders.models import ServiceOrder
@@ -21,17 +33,32 @@ def _time(value):
 
 def order_json(order: ServiceOrder) -> dict:
     return {
-        "id": order.id, "status": order.status, "category": order.category.code,
-        "category_name": order.category.name, "title": order.title, "description": order.description,
-        "channel": order.channel, "requester_id": order.requester_id, "volunteer_id": order.volunteer_id,
-        "assigned_volunteer_id": order.assigned_volunteer_id, "community_id": order.community_id,
-        "micro_grid_id": order.micro_grid_id, "rating": order.rating,
-        "points_awarded": order.points_awarded, "escalation_level": order.escalation_level,
-        "overdue": queries.is_overdue(order), "created_at": _time(order.created_at),
-        "deadlines": {"dispatch_by": _time(order.dispatch_by), "accept_by": _time(order.accept_by),
-                      "resolve_by": _time(order.resolve_by)},
-        "timeline": [{"status": e.status, "event": e.kind, "at": _time(e.at), "actor_id": e.actor_id,
-                      "note": e.note} for e in order.events],
+        "id": order.id,
+        "status": order.status,
+        "category": order.category.code,
+        "category_name": order.category.name,
+        "title": order.title,
+        "description": order.description,
+        "channel": order.channel,
+        "requester_id": order.requester_id,
+        "volunteer_id": order.volunteer_id,
+        "assigned_volunteer_id": order.assigned_volunteer_id,
+        "community_id": order.community_id,
+        "micro_grid_id": order.micro_grid_id,
+        "rating": order.rating,
+        "points_awarded": order.points_awarded,
+        "escalation_level": order.escalation_level,
+        "overdue": queries.is_overdue(order),
+        "created_at": _time(order.created_at),
+        "deadlines": {
+            "dispatch_by": _time(order.dispatch_by),
+            "accept_by": _time(order.accept_by),
+            "resolve_by": _time(order.resolve_by),
+        },
+        "timeline": [
+            {"status": e.status, "event": e.kind, "at": _time(e.at), "actor_id": e.actor_id, "note": e.note}
+            for e in order.events
+        ],
     }
 
 
@@ -50,21 +77,35 @@ def place():
     body = json_body()
     require_fields(body, "category", "title")
     order = services.place_order(
-        db.session, current_actor(), category=_text(body, "category"), title=_text(body, "title"),
+        db.session,
+        current_actor(),
+        category=_text(body, "category"),
+        title=_text(body, "title"),
         description=_text(body, "description") or "",
         on_behalf_of=identifier(body.get("on_behalf_of"), "on_behalf_of", required=False),
-        channel=_text(body, "channel"))
+        channel=_text(body, "channel"),
+    )
     return jsonify(order_json(order)), 201
 
 
 @bp.get("/orders")
 def list_orders():
     status = request.args.get("status") or None
-    result = queries.my_orders(db.session, current_actor(), status=status,
-                               page=int_arg("page", 1, low=1, high=MAX_PAGE),
-                               per_page=int_arg("per_page", 20, low=1, high=100))
-    return jsonify({"items": [order_json(o) for o in result.items], "page": result.page,
-                    "per_page": result.per_page, "total": result.total})
+    result = queries.my_orders(
+        db.session,
+        current_actor(),
+        status=status,
+        page=int_arg("page", 1, low=1, high=MAX_PAGE),
+        per_page=int_arg("per_page", 20, low=1, high=100),
+    )
+    return jsonify(
+        {
+            "items": [order_json(o) for o in result.items],
+            "page": result.page,
+            "per_page": result.per_page,
+            "total": result.total,
+        }
+    )
 
 
 @bp.get("/orders/<int:order_id>")
@@ -74,13 +115,22 @@ def show(order_id: int):
 
 @bp.get("/tasks")
 def tasks():
-    stmt_page = queries.task_board(db.session, current_actor(),
-                                   category=request.args.get("category") or None,
-                                   near=request.args.get("near") or None,
-                                   page=int_arg("page", 1, low=1, high=MAX_PAGE),
-                                   per_page=int_arg("per_page", 30, low=1, high=100))
-    return jsonify({"items": [order_json(o) for o in stmt_page.items], "page": stmt_page.page,
-                    "per_page": stmt_page.per_page, "total": stmt_page.total})
+    stmt_page = queries.task_board(
+        db.session,
+        current_actor(),
+        category=request.args.get("category") or None,
+        near=request.args.get("near") or None,
+        page=int_arg("page", 1, low=1, high=MAX_PAGE),
+        per_page=int_arg("per_page", 30, low=1, high=100),
+    )
+    return jsonify(
+        {
+            "items": [order_json(o) for o in stmt_page.items],
+            "page": stmt_page.page,
+            "per_page": stmt_page.per_page,
+            "total": stmt_page.total,
+        }
+    )
 
 
 def _act(order_id: int, action, **kwargs):
@@ -91,8 +141,7 @@ def _act(order_id: int, action, **kwargs):
 def dispatch(order_id: int):
     body = json_body() if request.get_data() else {}
     volunteer_id = identifier(body.get("volunteer_id"), "volunteer_id", required=False)
-    return _act(order_id, services.dispatch_order, volunteer_id=volunteer_id,
-                note=_text(body, "note"))
+    return _act(order_id, services.dispatch_order, volunteer_id=volunteer_id, note=_text(body, "note"))
 
 
 @bp.post("/orders/<int:order_id>/accept")
@@ -118,49 +167,109 @@ def cancel(order_id: int):
 
 
 _TIME_OR_NULL = nullable(TIME)
-ORDER = obj({
-    "id": ID, "status": STRING, "category": STRING, "category_name": STRING, "title": STRING,
-    "description": nullable(STRING), "channel": nullable(STRING), "requester_id": ID,
-    "volunteer_id": nullable(ID), "assigned_volunteer_id": nullable(ID), "community_id": ID,
-    "micro_grid_id": nullable(ID), "rating": nullable(INTEGER), "points_awarded": nullable(INTEGER),
-    "escalation_level": nullable(INTEGER), "overdue": BOOLEAN, "created_at": _TIME_OR_NULL,
-    "deadlines": obj({"dispatch_by": _TIME_OR_NULL, "accept_by": _TIME_OR_NULL, "resolve_by": _TIME_OR_NULL}),
-    "timeline": array(obj({"status": STRING, "event": STRING, "at": _TIME_OR_NULL, "actor_id": nullable(ID),
-                           "note": nullable(STRING)}))})
-_PLACE = {"category": STRING, "title": {"type": "string", "maxLength": 100},
-          "description": {"type": "string", "maxLength": 2000}, "on_behalf_of": ID,
-          "channel": {"type": "string", "enum": ["app", "qr", "grid_worker", "phone", "hotline_12345"]}}
+ORDER = obj(
+    {
+        "id": ID,
+        "status": STRING,
+        "category": STRING,
+        "category_name": STRING,
+        "title": STRING,
+        "description": nullable(STRING),
+        "channel": nullable(STRING),
+        "requester_id": ID,
+        "volunteer_id": nullable(ID),
+        "assigned_volunteer_id": nullable(ID),
+        "community_id": ID,
+        "micro_grid_id": nullable(ID),
+        "rating": nullable(INTEGER),
+        "points_awarded": nullable(INTEGER),
+        "escalation_level": nullable(INTEGER),
+        "overdue": BOOLEAN,
+        "created_at": _TIME_OR_NULL,
+        "deadlines": obj(
+            {"dispatch_by": _TIME_OR_NULL, "accept_by": _TIME_OR_NULL, "resolve_by": _TIME_OR_NULL}
+        ),
+        "timeline": array(
+            obj(
+                {
+                    "status": STRING,
+                    "event": STRING,
+                    "at": _TIME_OR_NULL,
+                    "actor_id": nullable(ID),
+                    "note": nullable(STRING),
+                }
+            )
+        ),
+    }
+)
+_PLACE = {
+    "category": STRING,
+    "title": {"type": "string", "maxLength": 100},
+    "description": {"type": "string", "maxLength": 2000},
+    "on_behalf_of": ID,
+    "channel": {"type": "string", "enum": ["app", "qr", "grid_worker", "phone", "hotline_12345"]},
+}
 _ACTION_ERRORS = (400, 403, 404, 409)
 
 
 def _action(summary: str, body: dict | None = None, required: tuple[str, ...] = ()) -> dict:
-    return {"post": operation(summary, tag="orders", body=body, required=required, returns=ORDER,
-                              errors=_ACTION_ERRORS)}
+    return {
+        "post": operation(
+            summary, tag="orders", body=body, required=required, returns=ORDER, errors=_ACTION_ERRORS
+        )
+    }
 
 
 OPENAPI_PATHS = {
-    "/order-categories": {"get": operation(
-        "Categories residents can order", tag="orders",
-        returns=array(obj({"code": STRING, "name": STRING, "points": INTEGER})))},
-    "/orders": {
-        "post": operation("Place an order (点单)", tag="orders", ok=201, body=_PLACE,
-                          required=("category", "title"), returns=ORDER, errors=(403,)),
-        "get": operation("Orders the caller may see, newest first", tag="orders",
-                         query={**PAGE_QUERY, "status": STRING}, returns=page_of(ORDER)),
+    "/order-categories": {
+        "get": operation(
+            "Categories residents can order",
+            tag="orders",
+            returns=array(obj({"code": STRING, "name": STRING, "points": INTEGER})),
+        )
     },
-    "/orders/{order_id}": {"get": operation("One order with deadlines and timeline", tag="orders",
-                                            returns=ORDER, errors=(403,))},
-    "/tasks": {"get": operation(
-        "Dispatched orders open to the calling volunteer, nearest first", tag="orders",
-        query={**PAGE_QUERY, "category": STRING,
-               "near": {"type": "string", "enum": ["", "micro_grid", "grid"]}},
-        returns=page_of(ORDER), errors=(403,))},
-    "/orders/{order_id}/dispatch": _action("Dispatch (派单) to a volunteer or the community pool",
-                                           {"volunteer_id": ID, "note": STRING}),
+    "/orders": {
+        "post": operation(
+            "Place an order (点单)",
+            tag="orders",
+            ok=201,
+            body=_PLACE,
+            required=("category", "title"),
+            returns=ORDER,
+            errors=(403,),
+        ),
+        "get": operation(
+            "Orders the caller may see, newest first",
+            tag="orders",
+            query={**PAGE_QUERY, "status": STRING},
+            returns=page_of(ORDER),
+        ),
+    },
+    "/orders/{order_id}": {
+        "get": operation("One order with deadlines and timeline", tag="orders", returns=ORDER, errors=(403,))
+    },
+    "/tasks": {
+        "get": operation(
+            "Dispatched orders open to the calling volunteer, nearest first",
+            tag="orders",
+            query={
+                **PAGE_QUERY,
+                "category": STRING,
+                "near": {"type": "string", "enum": ["", "micro_grid", "grid"]},
+            },
+            returns=page_of(ORDER),
+            errors=(403,),
+        )
+    },
+    "/orders/{order_id}/dispatch": _action(
+        "Dispatch (派单) to a volunteer or the community pool", {"volunteer_id": ID, "note": STRING}
+    ),
     "/orders/{order_id}/accept": _action("Accept (接单); 409 already_taken when another volunteer won"),
     "/orders/{order_id}/complete": _action("Report completion", {"note": STRING}),
     "/orders/{order_id}/rate": _action(
         "Rate (评单) 1–5 stars; closes the order and pays the volunteer",
-        {"stars": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": STRING}, ("stars",)),
+        {"stars": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": STRING},
+        ("stars",),
+    ),
     "/orders/{order_id}/cancel": _action("Cancel", {"reason": STRING}),
 }

@@ -1,4 +1,5 @@
 """Order categories: what residents can ask for, its points and its deadlines."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _
@@ -13,36 +14,55 @@ from engage.orders.models import OrderCategory
 from engage.persistence import add_unique
 
 DEFAULTS = (  # code, name, points, skill
-    ("housekeeping", "家政服务", 20, "家政"), ("elderly_care", "助老助残", 30, "助老"),
-    ("repair", "维修", 25, "维修"), ("errand", "代办跑腿", 15, None),
-    ("counselling", "心理咨询", 30, "心理"), ("legal", "法律咨询", 30, "法律"),
+    ("housekeeping", "家政服务", 20, "家政"),
+    ("elderly_care", "助老助残", 30, "助老"),
+    ("repair", "维修", 25, "维修"),
+    ("errand", "代办跑腿", 15, None),
+    ("counselling", "心理咨询", 30, "心理"),
+    ("legal", "法律咨询", 30, "法律"),
     ("feedback", "社情民意", 10, None),
 )
 FIELDS = ("code", "name", "points", "skill", "dispatch_hours", "accept_hours", "resolve_hours", "active")
 
 
 def active_categories(session: Session, community_id: int | None) -> list[OrderCategory]:
-    return list(session.scalars(select(OrderCategory).where(
-        OrderCategory.community_id == community_id, OrderCategory.active.is_(True))
-        .order_by(OrderCategory.id)))
+    return list(
+        session.scalars(
+            select(OrderCategory)
+            .where(OrderCategory.community_id == community_id, OrderCategory.active.is_(True))
+            .order_by(OrderCategory.id)
+        )
+    )
 
 
 def community_categories(session: Session, actor: User) -> list[OrderCategory]:
     require_role(actor, *STAFF_ROLES)
-    return list(session.scalars(select(OrderCategory).where(
-        OrderCategory.community_id.in_(administered_community_ids(session, actor)))
-        .order_by(OrderCategory.community_id, OrderCategory.id)))
+    return list(
+        session.scalars(
+            select(OrderCategory)
+            .where(OrderCategory.community_id.in_(administered_community_ids(session, actor)))
+            .order_by(OrderCategory.community_id, OrderCategory.id)
+        )
+    )
 
 
 def add_defaults(session: Session, community_id: int) -> None:
     """The usual categories with 1+1+7 deadlines, for a new community."""
-    session.add_all(OrderCategory(community_id=community_id, code=code, name=name, points=pts,
-                                  skill=skill) for code, name, pts, skill in DEFAULTS)
+    session.add_all(
+        OrderCategory(community_id=community_id, code=code, name=name, points=pts, skill=skill)
+        for code, name, pts, skill in DEFAULTS
+    )
     session.flush()
 
 
-def save_category(session: Session, actor: User, values: dict, category_id: int | None = None,
-                  *, community_id: int | None = None) -> OrderCategory:
+def save_category(
+    session: Session,
+    actor: User,
+    values: dict,
+    category_id: int | None = None,
+    *,
+    community_id: int | None = None,
+) -> OrderCategory:
     require_role(actor, *STAFF_ROLES)
     scope = administered_community_ids(session, actor)
     if category_id:

@@ -4,6 +4,7 @@
 out at most once per local day per order, and an order is escalated one level per
 full day it is overdue, so a second run in the same day changes nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,9 @@ class TickResult:
 def tick_orders(session: Session, *, now: datetime, zone: ZoneInfo) -> TickResult:
     result = TickResult()
     today = now.astimezone(zone).date().isoformat()
-    for order in session.scalars(select(ServiceOrder).where(ServiceOrder.status.in_(OPEN_STATUSES))
-                                 .order_by(ServiceOrder.id)):
+    for order in session.scalars(
+        select(ServiceOrder).where(ServiceOrder.status.in_(OPEN_STATUSES)).order_by(ServiceOrder.id)
+    ):
         due = deadline(order)
         if due is None or due >= now:
             continue
@@ -41,13 +43,26 @@ def tick_orders(session: Session, *, now: datetime, zone: ZoneInfo) -> TickResul
 
 
 def _remind(session: Session, order: ServiceOrder, today: str, now: datetime) -> int:
-    claimed = session.execute(update(ServiceOrder).where(
-        ServiceOrder.id == order.id, (ServiceOrder.reminded_on.is_(None)) | (ServiceOrder.reminded_on != today))
-        .values(reminded_on=today).execution_options(synchronize_session=False)).rowcount
+    claimed = session.execute(
+        update(ServiceOrder)
+        .where(
+            ServiceOrder.id == order.id,
+            (ServiceOrder.reminded_on.is_(None)) | (ServiceOrder.reminded_on != today),
+        )
+        .values(reminded_on=today)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not claimed:
         return 0
-    session.add(OrderEvent(order_id=order.id, kind="reminded", status=order.status, at=now,
-                           note=f"deadline passed ({order.status})"))
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            kind="reminded",
+            status=order.status,
+            at=now,
+            note=f"deadline passed ({order.status})",
+        )
+    )
     notify(session, _who_acts(order), order, _("订单已超时，请尽快处理：%(t)s", t=order.title))
     return 1
 
@@ -66,13 +81,19 @@ def _escalate(session: Session, order: ServiceOrder, due: datetime, now: datetim
     level = min(MAX_ESCALATION, (now - due) // timedelta(days=1))
     if level <= order.escalation_level:
         return 0
-    raised = session.execute(update(ServiceOrder).where(
-        ServiceOrder.id == order.id, ServiceOrder.escalation_level < level)
-        .values(escalation_level=level).execution_options(synchronize_session=False)).rowcount
+    raised = session.execute(
+        update(ServiceOrder)
+        .where(ServiceOrder.id == order.id, ServiceOrder.escalation_level < level)
+        .values(escalation_level=level)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not raised:
         return 0
-    session.add(OrderEvent(order_id=order.id, kind="escalated", status=order.status, at=now,
-                           note=f"督办 level {level}"))
+    session.add(
+        OrderEvent(
+            order_id=order.id, kind="escalated", status=order.status, at=now, note=f"督办 level {level}"
+        )
+    )
     audience = "staff_of_community" if level == 1 else "admins_of_street"
     notify(session, audience, order, _("督办（第%(n)d次）：%(t)s", n=level, t=order.title))
     return 1

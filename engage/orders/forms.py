@@ -1,10 +1,19 @@
 """Order forms; each carries a CSRF token."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from engage.forms import options
@@ -15,8 +24,13 @@ class PlaceForm(FlaskForm):
     title = StringField(_l("需要什么帮助"), validators=[DataRequired(), Length(max=100)])
     description = TextAreaField(_l("详细说明"), validators=[Optional(), Length(max=2000)])
     on_behalf_of = SelectField(_l("代哪位居民点单"), coerce=int, validators=[Optional()])
-    channel = SelectField(_l("来源渠道"), validators=[Optional()], choices=options([
-        ("grid_worker", _l("网格员代诉")), ("phone", _l("电话")), ("hotline_12345", _l("12345热线"))]))
+    channel = SelectField(
+        _l("来源渠道"),
+        validators=[Optional()],
+        choices=options(
+            [("grid_worker", _l("网格员代诉")), ("phone", _l("电话")), ("hotline_12345", _l("12345热线"))]
+        ),
+    )
     micro_grid_token = HiddenField()
 
 
@@ -33,8 +47,12 @@ class CompleteForm(FlaskForm):
 
 
 class RateForm(FlaskForm):
-    stars = RadioField(_l("评分"), coerce=int, default=5, choices=options(
-        [(5, "★★★★★"), (4, "★★★★"), (3, "★★★"), (2, "★★"), (1, "★")]))
+    stars = RadioField(
+        _l("评分"),
+        coerce=int,
+        default=5,
+        choices=options([(5, "★★★★★"), (4, "★★★★"), (3, "★★★"), (2, "★★"), (1, "★")]),
+    )
     comment = TextAreaField(_l("评价"), validators=[Optional(), Length(max=500)])
 
 

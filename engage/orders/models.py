@@ -1,10 +1,10 @@
 """Service orders: 点单 → 派单 → 接单 → 完成 → 评单, with their timeline."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
@@ -39,8 +39,10 @@ class OrderCategory(Base):
 class ServiceOrder(Base):
     __tablename__ = "service_orders"
     __table_args__ = (
-        CheckConstraint("status IN ('placed', 'dispatched', 'accepted', 'completed', 'closed', "
-                        "'cancelled')", name="status"),
+        CheckConstraint(
+            "status IN ('placed', 'dispatched', 'accepted', 'completed', 'closed', 'cancelled')",
+            name="status",
+        ),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
         CheckConstraint("escalation_level >= 0 AND escalation_level <= 3", name="escalation"),
         # The staff queue and the volunteer board read by community and status, newest first.
@@ -93,4 +95,4 @@ class OrderEvent(Base):
     note: Mapped[str | None] = mapped_column(String(500))
 
     order: Mapped[ServiceOrder] = relationship(back_populates="events")
-    actor: Mapped["User | None"] = relationship()  # noqa: F821
+    actor: Mapped[User | None] = relationship()  # noqa: F821

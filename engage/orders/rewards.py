@@ -8,6 +8,7 @@ Rating rule (documented for residents and volunteers): 4–5 stars earn the full
 category points, 3 stars 80%, 2 stars 50%, 1 star 20%, never less than 1 point.
 The held remainder goes back to the budget.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _
@@ -31,17 +32,24 @@ def _reference(order: ServiceOrder) -> str:
 
 
 def _pending_hold(session: Session, order: ServiceOrder) -> points.Hold | None:
-    return session.scalar(select(points.Hold).where(points.Hold.reference == _reference(order),
-                                                    points.Hold.status == "pending"))
+    return session.scalar(
+        select(points.Hold).where(points.Hold.reference == _reference(order), points.Hold.status == "pending")
+    )
 
 
 def hold_reward(session: Session, order: ServiceOrder, actor: User) -> points.Hold:
     """Promise the category's points; an empty budget cannot promise anything."""
     try:
-        return points.hold(session, budget_account(order.community_id), user_account(order.volunteer_id),
-                           order.category.points, kind="order_reward",
-                           memo=f"服务订单 #{order.id} {order.title}"[:200],
-                           reference=_reference(order), actor_id=actor.id)
+        return points.hold(
+            session,
+            budget_account(order.community_id),
+            user_account(order.volunteer_id),
+            order.category.points,
+            kind="order_reward",
+            memo=f"服务订单 #{order.id} {order.title}"[:200],
+            reference=_reference(order),
+            actor_id=actor.id,
+        )
     except points.InsufficientPoints:
         raise BudgetExhausted(str(_("社区积分预算不足，请联系社区工作者。"))) from None
 

@@ -2,6 +2,7 @@
 checks the transition table, changes the order with a conditional UPDATE (so two
 people acting at once cannot both win), writes the timeline and notifies.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -37,9 +38,13 @@ def _text(value: str | None, field: str, limit: int, *, required: bool) -> str:
 
 
 def _category(session: Session, community_id: int, code: str) -> OrderCategory:
-    category = session.scalar(select(OrderCategory).where(
-        OrderCategory.community_id == community_id, OrderCategory.code == code,
-        OrderCategory.active.is_(True)))
+    category = session.scalar(
+        select(OrderCategory).where(
+            OrderCategory.community_id == community_id,
+            OrderCategory.code == code,
+            OrderCategory.active.is_(True),
+        )
+    )
     if category is None:
         raise Invalid.field("category", _("未知的服务类别。"))
     return category
@@ -61,9 +66,18 @@ def _requester(session: Session, actor: User, on_behalf_of: int | None, channel:
     return resident, "grid_worker"
 
 
-def place_order(session: Session, actor: User, *, category: str, title: str, description: str = "",
-                on_behalf_of: int | None = None, channel: str | None = None,
-                micro_grid_id: int | None = None, now: datetime | None = None) -> ServiceOrder:
+def place_order(
+    session: Session,
+    actor: User,
+    *,
+    category: str,
+    title: str,
+    description: str = "",
+    on_behalf_of: int | None = None,
+    channel: str | None = None,
+    micro_grid_id: int | None = None,
+    now: datetime | None = None,
+) -> ServiceOrder:
     """点单: a resident asks for help; deadlines start now (1+1+7 by default)."""
     requester, channel = _requester(session, actor, on_behalf_of, channel)
     if channel not in CHANNELS:
@@ -73,17 +87,28 @@ def place_order(session: Session, actor: User, *, category: str, title: str, des
         raise Invalid(str(_("请先在个人资料中选择所在社区。")))
     cat = _category(session, community_id, category)
     micro_grid_id = micro_grid_id or requester.micro_grid_id
-    if micro_grid_id and (mg := session.get(MicroGrid, micro_grid_id)) is not None \
-            and mg.community_id != community_id:
+    if (
+        micro_grid_id
+        and (mg := session.get(MicroGrid, micro_grid_id)) is not None
+        and mg.community_id != community_id
+    ):
         raise Invalid.field("micro_grid_id", _("所选微网格不属于您的社区。"))
     now = now or utcnow()
     order = ServiceOrder(
-        community_id=community_id, micro_grid_id=micro_grid_id, category_id=cat.id,
+        community_id=community_id,
+        micro_grid_id=micro_grid_id,
+        category_id=cat.id,
         title=_text(title, "title", TITLE_MAX, required=True),
         description=_text(description, "description", DESCRIPTION_MAX, required=False),
-        channel=channel, requester_id=requester.id, placed_by_id=actor.id, status="placed",
+        channel=channel,
+        requester_id=requester.id,
+        placed_by_id=actor.id,
+        status="placed",
         dispatch_by=now + timedelta(hours=cat.dispatch_hours),
-        resolve_by=now + timedelta(hours=cat.resolve_hours), created_at=now, updated_at=now)
+        resolve_by=now + timedelta(hours=cat.resolve_hours),
+        created_at=now,
+        updated_at=now,
+    )
     session.add(order)
     session.flush()
     _event(session, order, "placed", actor, None, now)
@@ -99,10 +124,14 @@ def visible_orders(session: Session, actor: User):
         conditions.append(ServiceOrder.community_id.in_(staff_ids))
     if actor.has_role("volunteer"):
         conditions.append(ServiceOrder.volunteer_id == actor.id)
-        conditions.append((ServiceOrder.status == "dispatched")
-                          & (ServiceOrder.community_id == actor.community_id)
-                          & ((ServiceOrder.assigned_volunteer_id.is_(None))
-                             | (ServiceOrder.assigned_volunteer_id == actor.id)))
+        conditions.append(
+            (ServiceOrder.status == "dispatched")
+            & (ServiceOrder.community_id == actor.community_id)
+            & (
+                (ServiceOrder.assigned_volunteer_id.is_(None))
+                | (ServiceOrder.assigned_volunteer_id == actor.id)
+            )
+        )
     return select(ServiceOrder).where(or_(*conditions))
 
 
@@ -116,16 +145,29 @@ def get_order(session: Session, actor: User, order_id: int) -> ServiceOrder:
 def available_actions(session: Session, actor: User, order: ServiceOrder) -> set[str]:
     """What the actor could do to the order now: the buttons a page shows."""
     mine = workflow.parties(actor, order, administered_community_ids(session, actor))
-    return {t.action for t in workflow.TRANSITIONS if t.party in mine and order.status in t.sources
-            and workflow.self_dealing(actor, order, t.action) is None}
+    return {
+        t.action
+        for t in workflow.TRANSITIONS
+        if t.party in mine
+        and order.status in t.sources
+        and workflow.self_dealing(actor, order, t.action) is None
+    }
 
 
-def _transition(session: Session, actor: User, order_id: int, action: str, *, note: str | None = None,
-                extra_where=None, now: datetime | None = None, **changes) -> ServiceOrder:
+def _transition(
+    session: Session,
+    actor: User,
+    order_id: int,
+    action: str,
+    *,
+    note: str | None = None,
+    extra_where=None,
+    now: datetime | None = None,
+    **changes,
+) -> ServiceOrder:
     order = get_order(session, actor, order_id)
     staff_ids = administered_community_ids(session, actor)
-    transition, possible = workflow.find(action, order.status,
-                                         workflow.parties(actor, order, staff_ids))
+    transition, possible = workflow.find(action, order.status, workflow.parties(actor, order, staff_ids))
     if transition is None:
         if possible:
             raise InvalidTransition(str(_("订单当前状态为“%(s)s”，不能执行此操作。", s=order.status)))
@@ -134,12 +176,16 @@ def _transition(session: Session, actor: User, order_id: int, action: str, *, no
     if refusal:
         raise Forbidden(refusal)
     now = now or utcnow()
-    stmt = update(ServiceOrder).where(ServiceOrder.id == order.id,
-                                      ServiceOrder.status.in_(transition.sources))
+    stmt = update(ServiceOrder).where(
+        ServiceOrder.id == order.id, ServiceOrder.status.in_(transition.sources)
+    )
     if extra_where is not None:
         stmt = stmt.where(extra_where)
-    result = session.execute(stmt.values(status=transition.target, updated_at=now, **changes)
-                             .execution_options(synchronize_session=False))
+    result = session.execute(
+        stmt.values(status=transition.target, updated_at=now, **changes).execution_options(
+            synchronize_session=False
+        )
+    )
     session.refresh(order)
     if result.rowcount != 1:
         if action == "accept" and order.status == "accepted":
@@ -149,27 +195,54 @@ def _transition(session: Session, actor: User, order_id: int, action: str, *, no
     return order
 
 
-def _event(session: Session, order: ServiceOrder, kind: str, actor: User | None, note: str | None,
-           at: datetime) -> None:
-    session.add(OrderEvent(order_id=order.id, kind=kind, status=order.status, at=at,
-                           actor_id=actor.id if actor else None, note=note or None))
+def _event(
+    session: Session, order: ServiceOrder, kind: str, actor: User | None, note: str | None, at: datetime
+) -> None:
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            kind=kind,
+            status=order.status,
+            at=at,
+            actor_id=actor.id if actor else None,
+            note=note or None,
+        )
+    )
 
 
-def dispatch_order(session: Session, actor: User, order_id: int, *, volunteer_id: int | None = None,
-                   note: str | None = None, now: datetime | None = None) -> ServiceOrder:
+def dispatch_order(
+    session: Session,
+    actor: User,
+    order_id: int,
+    *,
+    volunteer_id: int | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> ServiceOrder:
     """派单: to one volunteer of the community, or to the community's pool."""
     order = get_order(session, actor, order_id)
     if volunteer_id is not None:
         volunteer = session.get(User, volunteer_id)
-        if volunteer is None or not volunteer.has_role("volunteer") or not volunteer.is_active \
-                or volunteer.community_id != order.community_id:
+        if (
+            volunteer is None
+            or not volunteer.has_role("volunteer")
+            or not volunteer.is_active
+            or volunteer.community_id != order.community_id
+        ):
             raise Invalid.field("volunteer_id", _("该志愿者不在本社区。"))
         if volunteer.id == order.requester_id:
             raise Invalid.field("volunteer_id", _("不能把订单派给下单人自己。"))
     now = now or utcnow()
-    order = _transition(session, actor, order_id, "dispatch", note=note, now=now,
-                        assigned_volunteer_id=volunteer_id,
-                        accept_by=now + timedelta(hours=order.category.accept_hours))
+    order = _transition(
+        session,
+        actor,
+        order_id,
+        "dispatch",
+        note=note,
+        now=now,
+        assigned_volunteer_id=volunteer_id,
+        accept_by=now + timedelta(hours=order.category.accept_hours),
+    )
     audience = "volunteer" if volunteer_id else "volunteers_of_community"
     notify(session, audience, order, _("有新的服务订单可以接单：%(t)s", t=order.title))
     notify(session, "requester", order, _("您的订单已派单：%(t)s", t=order.title))
@@ -179,9 +252,16 @@ def dispatch_order(session: Session, actor: User, order_id: int, *, volunteer_id
 def accept_order(session: Session, actor: User, order_id: int, *, now: datetime | None = None):
     """接单: exactly one volunteer wins; the others get ``already_taken``."""
     try:
-        order = _transition(session, actor, order_id, "accept", now=now, volunteer_id=actor.id,
-                            extra_where=(ServiceOrder.assigned_volunteer_id.is_(None))
-                            | (ServiceOrder.assigned_volunteer_id == actor.id))
+        order = _transition(
+            session,
+            actor,
+            order_id,
+            "accept",
+            now=now,
+            volunteer_id=actor.id,
+            extra_where=(ServiceOrder.assigned_volunteer_id.is_(None))
+            | (ServiceOrder.assigned_volunteer_id == actor.id),
+        )
     except (NotFound, InvalidTransition):
         _refuse_if_taken(session, actor, order_id)
         raise
@@ -192,17 +272,29 @@ def accept_order(session: Session, actor: User, order_id: int, *, now: datetime 
 def _refuse_if_taken(session: Session, actor: User, order_id: int) -> None:
     """A taken order leaves the board; the volunteers who saw it there learn why."""
     order = session.get(ServiceOrder, order_id, populate_existing=True)
-    if order is not None and actor.has_role("volunteer") and order.community_id == actor.community_id \
-            and order.volunteer_id not in (None, actor.id):
+    if (
+        order is not None
+        and actor.has_role("volunteer")
+        and order.community_id == actor.community_id
+        and order.volunteer_id not in (None, actor.id)
+    ):
         raise AlreadyTaken(str(_("该订单已被其他志愿者接单。")))
 
 
-def complete_order(session: Session, actor: User, order_id: int, *, note: str,
-                   photo: str | None = None, now: datetime | None = None) -> ServiceOrder:
+def complete_order(
+    session: Session,
+    actor: User,
+    order_id: int,
+    *,
+    note: str,
+    photo: str | None = None,
+    now: datetime | None = None,
+) -> ServiceOrder:
     """The volunteer reports done; the reward is held for them until the order closes."""
     note = _text(note, "note", NOTE_MAX, required=True)
-    order = _transition(session, actor, order_id, "complete", note=note, now=now,
-                        completion_note=note, photo=photo)
+    order = _transition(
+        session, actor, order_id, "complete", note=note, now=now, completion_note=note, photo=photo
+    )
     rewards.hold_reward(session, order, actor)
     notify(session, "requester", order, _("服务已完成，请评价：%(t)s", t=order.title))
     return order
@@ -214,36 +306,59 @@ def _parse_stars(stars) -> int:
     return stars
 
 
-def rate_order(session: Session, actor: User, order_id: int, *, stars: int, comment: str | None = None,
-               now: datetime | None = None) -> ServiceOrder:
+def rate_order(
+    session: Session,
+    actor: User,
+    order_id: int,
+    *,
+    stars: int,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> ServiceOrder:
     """评单: closes the order and pays the volunteer in the same transaction."""
     stars = _parse_stars(stars)
     comment = _text(comment, "comment", COMMENT_MAX, required=False)
     awarded = rewards.points_for(get_order(session, actor, order_id).category.points, stars)
-    order = _transition(session, actor, order_id, "rate", note=comment, now=now, rating=stars,
-                        rating_comment=comment or None, points_awarded=awarded)
+    order = _transition(
+        session,
+        actor,
+        order_id,
+        "rate",
+        note=comment,
+        now=now,
+        rating=stars,
+        rating_comment=comment or None,
+        points_awarded=awarded,
+    )
     rewards.pay_reward(session, order, awarded, actor)
     notify(session, "volunteer", order, _("订单已评价，您获得 %(p)d 积分。", p=awarded))
     return order
 
 
-def verify_close(session: Session, actor: User, order_id: int, *, note: str | None = None,
-                 now: datetime | None = None, unrated_after: timedelta = timedelta(days=3)):
+def verify_close(
+    session: Session,
+    actor: User,
+    order_id: int,
+    *,
+    note: str | None = None,
+    now: datetime | None = None,
+    unrated_after: timedelta = timedelta(days=3),
+):
     """核查结案: staff close an order its requester did not rate in time, at 5 stars' pay."""
     now = now or utcnow()
     order = get_order(session, actor, order_id)
     if order.status == "completed" and order.updated_at > now - unrated_after:
         raise InvalidTransition(str(_("居民尚在评价期内，暂不能核查结案。")))
     awarded = order.category.points
-    order = _transition(session, actor, order_id, "verify_close", note=note, now=now,
-                        points_awarded=awarded)
+    order = _transition(session, actor, order_id, "verify_close", note=note, now=now, points_awarded=awarded)
     rewards.pay_reward(session, order, awarded, actor)
     notify(session, "volunteer", order, _("订单已核查结案，您获得 %(p)d 积分。", p=awarded))
     return order
 
 
-def cancel_order(session: Session, actor: User, order_id: int, *, reason: str,
-                 now: datetime | None = None) -> ServiceOrder:
+def cancel_order(
+    session: Session, actor: User, order_id: int, *, reason: str, now: datetime | None = None
+) -> ServiceOrder:
     reason = _text(reason, "reason", NOTE_MAX, required=True)
     order = _transition(session, actor, order_id, "cancel", note=reason, now=now)
     rewards.release_reward(session, order, actor)
@@ -251,16 +366,27 @@ def cancel_order(session: Session, actor: User, order_id: int, *, reason: str,
     return order
 
 
-def reopen_order(session: Session, actor: User, order_id: int, *, note: str,
-                 now: datetime | None = None) -> ServiceOrder:
+def reopen_order(
+    session: Session, actor: User, order_id: int, *, note: str, now: datetime | None = None
+) -> ServiceOrder:
     """A badly rated order goes back to the queue; the volunteer keeps what was paid."""
     note = _text(note, "note", NOTE_MAX, required=True)
     order = get_order(session, actor, order_id)
     if order.status == "closed" and (order.rating or 5) > 2:
         raise InvalidTransition(str(_("只有评分为1–2星的订单可以重新派单。")))
     now = now or utcnow()
-    return _transition(session, actor, order_id, "reopen", note=note, now=now,
-                       volunteer_id=None, assigned_volunteer_id=None, rating=None,
-                       rating_comment=None, escalation_level=0,
-                       dispatch_by=now + timedelta(hours=order.category.dispatch_hours),
-                       resolve_by=now + timedelta(hours=order.category.resolve_hours))
+    return _transition(
+        session,
+        actor,
+        order_id,
+        "reopen",
+        note=note,
+        now=now,
+        volunteer_id=None,
+        assigned_volunteer_id=None,
+        rating=None,
+        rating_comment=None,
+        escalation_level=0,
+        dispatch_by=now + timedelta(hours=order.category.dispatch_hours),
+        resolve_by=now + timedelta(hours=order.category.resolve_hours),
+    )

@@ -3,6 +3,7 @@
 Each row names an action, the statuses it starts from, the status it ends in, and
 the party allowed to take it. Services look the row up; nothing else decides.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

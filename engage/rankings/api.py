@@ -1,4 +1,5 @@
 """Rankings over JSON (docs/api.md "Rankings")."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
@@ -19,10 +20,21 @@ bp = Blueprint("rankings_api", __name__)
 def volunteers():
     label = request.args.get("period")
     period = parse_label(label, local_zone()) if label else None
-    rows = leaderboards.leaderboard(db.session, current_actor(), period=period,
-                                    by=choice_arg("by", ("points", "hours")))
-    return jsonify([{"rank": r.rank, "user_id": r.user.id, "display_name": mask_name(r.user.display_name),
-                     "points": r.points, "hours": round(r.minutes / 60, 2)} for r in rows])
+    rows = leaderboards.leaderboard(
+        db.session, current_actor(), period=period, by=choice_arg("by", ("points", "hours"))
+    )
+    return jsonify(
+        [
+            {
+                "rank": r.rank,
+                "user_id": r.user.id,
+                "display_name": mask_name(r.user.display_name),
+                "points": r.points,
+                "hours": round(r.minutes / 60, 2),
+            }
+            for r in rows
+        ]
+    )
 
 
 @bp.get("/rankings/property-companies")
@@ -30,21 +42,59 @@ def property_companies():
     label = request.args.get("period", "")
     services.period(label, local_zone())
     ranking = services.latest(db.session, street_of(db.session, current_actor()) or 0, label)
-    return jsonify([{"rank": e.rank, "company_id": e.company_id, "name": e.name, "score": e.score,
-                     "list": e.list, "gold": e.gold} for e in (ranking.entries if ranking else [])])
+    return jsonify(
+        [
+            {
+                "rank": e.rank,
+                "company_id": e.company_id,
+                "name": e.name,
+                "score": e.score,
+                "list": e.list,
+                "gold": e.gold,
+            }
+            for e in (ranking.entries if ranking else [])
+        ]
+    )
 
 
 _PERIOD = {"type": "string", "description": "YYYY-MM, YYYY-Qn or YYYY"}
 OPENAPI_PATHS = {
-    "/rankings/volunteers": {"get": operation(
-        "The caller's community's volunteers by points earned (or ?by=hours) for a period or all time",
-        tag="rankings", errors=(403,),
-        query={"period": _PERIOD, "by": {"type": "string", "enum": ["points", "hours"]}},
-        returns=array(obj({"rank": INTEGER, "user_id": ID, "display_name": STRING, "points": INTEGER,
-                           "hours": NUMBER})))},
-    "/rankings/property-companies": {"get": operation(
-        "The published ranking (latest version) of the caller's street for ?period=YYYY-Qn or YYYY-MM",
-        tag="rankings", query={"period": _PERIOD}, returns=array(obj({
-            "rank": INTEGER, "company_id": ID, "name": STRING, "score": NUMBER,
-            "list": {"type": ["string", "null"], "enum": ["red", "yellow", None]}, "gold": BOOLEAN})))},
+    "/rankings/volunteers": {
+        "get": operation(
+            "The caller's community's volunteers by points earned (or ?by=hours) for a period or all time",
+            tag="rankings",
+            errors=(403,),
+            query={"period": _PERIOD, "by": {"type": "string", "enum": ["points", "hours"]}},
+            returns=array(
+                obj(
+                    {
+                        "rank": INTEGER,
+                        "user_id": ID,
+                        "display_name": STRING,
+                        "points": INTEGER,
+                        "hours": NUMBER,
+                    }
+                )
+            ),
+        )
+    },
+    "/rankings/property-companies": {
+        "get": operation(
+            "The published ranking (latest version) of the caller's street for ?period=YYYY-Qn or YYYY-MM",
+            tag="rankings",
+            query={"period": _PERIOD},
+            returns=array(
+                obj(
+                    {
+                        "rank": INTEGER,
+                        "company_id": ID,
+                        "name": STRING,
+                        "score": NUMBER,
+                        "list": {"type": ["string", "null"], "enum": ["red", "yellow", None]},
+                        "gold": BOOLEAN,
+                    }
+                )
+            ),
+        )
+    },
 }

@@ -10,6 +10,7 @@ Definitions (so each figure can be checked by hand):
   activity rewards, net of corrections); redeemed = spent in the mall net of refunds;
   expired; outstanding = members' balances now.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -72,28 +73,55 @@ def figures(session: Session, community_ids: list[int], period: Period) -> Dashb
     _orders(session, board, community_ids, period)
     _volunteers(session, board, community_ids, period)
     _points(session, board, community_ids, period)
-    board.redemptions = session.scalar(select(func.count()).select_from(Redemption).where(
-        Redemption.community_id.in_(community_ids), Redemption.created_at >= period.start,
-        Redemption.created_at < period.end, Redemption.status.in_(("awaiting_pickup", "collected"))))
+    board.redemptions = session.scalar(
+        select(func.count())
+        .select_from(Redemption)
+        .where(
+            Redemption.community_id.in_(community_ids),
+            Redemption.created_at >= period.start,
+            Redemption.created_at < period.end,
+            Redemption.status.in_(("awaiting_pickup", "collected")),
+        )
+    )
     return board
 
 
 def _placed(community_ids: list[int], start: datetime, end: datetime, *columns):
     """The orders placed between ``start`` and ``end``, with when they were closed."""
     closing = closed_at()
-    return (select(ServiceOrder.id, ServiceOrder.category_id, ServiceOrder.micro_grid_id, ServiceOrder.rating,
-                   ServiceOrder.status, ServiceOrder.resolve_by, closing.c.at.label("closed_at"), *columns)
-            .outerjoin(closing, closing.c.order_id == ServiceOrder.id)
-            .where(ServiceOrder.community_id.in_(community_ids), ServiceOrder.created_at >= start,
-                   ServiceOrder.created_at < end).subquery())
+    return (
+        select(
+            ServiceOrder.id,
+            ServiceOrder.category_id,
+            ServiceOrder.micro_grid_id,
+            ServiceOrder.rating,
+            ServiceOrder.status,
+            ServiceOrder.resolve_by,
+            closing.c.at.label("closed_at"),
+            *columns,
+        )
+        .outerjoin(closing, closing.c.order_id == ServiceOrder.id)
+        .where(
+            ServiceOrder.community_id.in_(community_ids),
+            ServiceOrder.created_at >= start,
+            ServiceOrder.created_at < end,
+        )
+        .subquery()
+    )
 
 
 def _order_totals(placed, *group_by):
     """Received, closed, closed on time, rated, satisfied (4–5★) — in that order."""
     closed = placed.c.status == "closed"
     on_time = closed & (placed.c.closed_at <= placed.c.resolve_by)
-    return select(*group_by, func.count(), count_if(closed), count_if(on_time), func.count(placed.c.rating),
-                  count_if(placed.c.rating >= 4)).group_by(*group_by)
+    return select(
+        *group_by,
+        func.count(),
+        count_if(closed),
+        count_if(on_time),
+        func.count(placed.c.rating),
+        count_if(placed.c.rating >= 4),
+    ).group_by(*group_by)
 
 
 def _fill(board: Dashboard, totals) -> Dashboard:
@@ -101,11 +129,17 @@ def _fill(board: Dashboard, totals) -> Dashboard:
     return board
 
 
-def order_trend(session: Session, community_ids: list[int], periods: list[Period]) -> list[tuple[str, Dashboard]]:
+def order_trend(
+    session: Session, community_ids: list[int], periods: list[Period]
+) -> list[tuple[str, Dashboard]]:
     """Order totals per period, for the trend chart, in one query: each order counts in the
     first of the (consecutive) periods that ends after it was placed."""
-    assert all(a.end == b.start for a, b in zip(periods, periods[1:])), "consecutive periods, oldest first"
-    which = case(*[(ServiceOrder.created_at < period.end, n) for n, period in enumerate(periods)]).label("period")
+    assert all(a.end == b.start for a, b in zip(periods, periods[1:], strict=False)), (
+        "consecutive periods, oldest first"
+    )
+    which = case(*[(ServiceOrder.created_at < period.end, n) for n, period in enumerate(periods)]).label(
+        "period"
+    )
     placed = _placed(community_ids, periods[0].start, periods[-1].end, which)
     found = {n: totals for n, *totals in session.execute(_order_totals(placed, placed.c.period))}
     return [(period.label, _fill(Dashboard(), found.get(n, (0,) * 5))) for n, period in enumerate(periods)]
@@ -115,36 +149,73 @@ def _orders(session: Session, board: Dashboard, community_ids: list[int], period
     placed = _placed(community_ids, period.start, period.end)
     _fill(board, session.execute(_order_totals(placed)).one())
     closed = count_if(placed.c.status == "closed")
-    board.by_category = [(name, int(n), int(done)) for name, n, done in session.execute(
-        select(OrderCategory.name, func.count(), closed)
-        .join(placed, placed.c.category_id == OrderCategory.id).group_by(OrderCategory.name)
-        .order_by(func.count().desc(), OrderCategory.name))]
-    board.by_grid = [(name, int(n), int(done)) for name, n, done in session.execute(
-        select(Grid.name, func.count(), closed)
-        .join(MicroGrid, MicroGrid.grid_id == Grid.id).join(placed, placed.c.micro_grid_id == MicroGrid.id)
-        .group_by(Grid.name).order_by(Grid.name))]
+    board.by_category = [
+        (name, int(n), int(done))
+        for name, n, done in session.execute(
+            select(OrderCategory.name, func.count(), closed)
+            .join(placed, placed.c.category_id == OrderCategory.id)
+            .group_by(OrderCategory.name)
+            .order_by(func.count().desc(), OrderCategory.name)
+        )
+    ]
+    board.by_grid = [
+        (name, int(n), int(done))
+        for name, n, done in session.execute(
+            select(Grid.name, func.count(), closed)
+            .join(MicroGrid, MicroGrid.grid_id == Grid.id)
+            .join(placed, placed.c.micro_grid_id == MicroGrid.id)
+            .group_by(Grid.name)
+            .order_by(Grid.name)
+        )
+    ]
 
 
 def _volunteers(session: Session, board: Dashboard, community_ids: list[int], period: Period) -> None:
-    members = (select(User.id).join(UserRole).where(UserRole.role == "volunteer",
-                                                    User.community_id.in_(community_ids)))
+    members = (
+        select(User.id)
+        .join(UserRole)
+        .where(UserRole.role == "volunteer", User.community_id.in_(community_ids))
+    )
     board.volunteers = session.scalar(select(func.count()).select_from(members.subquery()))
-    served = (select(Enrollment.volunteer_id, Enrollment.minutes).join(Enrollment.activity)
-              .where(Enrollment.minutes > 0, Enrollment.volunteer_id.in_(members),
-                     Activity.starts_at >= period.start, Activity.starts_at < period.end).subquery())
+    served = (
+        select(Enrollment.volunteer_id, Enrollment.minutes)
+        .join(Enrollment.activity)
+        .where(
+            Enrollment.minutes > 0,
+            Enrollment.volunteer_id.in_(members),
+            Activity.starts_at >= period.start,
+            Activity.starts_at < period.end,
+        )
+        .subquery()
+    )
     board.minutes = int(session.scalar(select(func.coalesce(func.sum(served.c.minutes), 0))))
-    earners = (select(User.id).join(Account, Account.address == literal("user:") + cast(User.id, String))
-               .join(Posting, Posting.account_id == Account.id).join(Transaction, Transaction.id == Posting.transaction_id)
-               .where(User.id.in_(members), Transaction.kind.in_(EARNING_KINDS),
-                      Transaction.created_at >= period.start, Transaction.created_at < period.end))
+    earners = (
+        select(User.id)
+        .join(Account, Account.address == literal("user:") + cast(User.id, String))
+        .join(Posting, Posting.account_id == Account.id)
+        .join(Transaction, Transaction.id == Posting.transaction_id)
+        .where(
+            User.id.in_(members),
+            Transaction.kind.in_(EARNING_KINDS),
+            Transaction.created_at >= period.start,
+            Transaction.created_at < period.end,
+        )
+    )
     active = select(served.c.volunteer_id).union(earners).subquery()
     board.active_volunteers = session.scalar(select(func.count()).select_from(active))
     group = func.coalesce(VolunteerProfile.volunteer_group, "resident")
-    board.by_group = [(name, int(n), int(m or 0)) for name, n, m in session.execute(
-        select(group, func.count(func.distinct(User.id)), func.sum(served.c.minutes))
-        .select_from(User).outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
-        .outerjoin(served, served.c.volunteer_id == User.id).where(User.id.in_(members))
-        .group_by(group).order_by(group))]
+    board.by_group = [
+        (name, int(n), int(m or 0))
+        for name, n, m in session.execute(
+            select(group, func.count(func.distinct(User.id)), func.sum(served.c.minutes))
+            .select_from(User)
+            .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+            .outerjoin(served, served.c.volunteer_id == User.id)
+            .where(User.id.in_(members))
+            .group_by(group)
+            .order_by(group)
+        )
+    ]
 
 
 def _points(session: Session, board: Dashboard, community_ids: list[int], period: Period) -> None:
@@ -152,18 +223,31 @@ def _points(session: Session, board: Dashboard, community_ids: list[int], period
     users = select(literal("user:") + cast(User.id, String)).where(User.community_id.in_(community_ids))
 
     def moved(kinds: tuple[str, ...], addresses, sign: int = 1) -> int:
-        return sign * int(session.scalar(select(func.coalesce(func.sum(Posting.amount), 0))
-                                         .join(Account, Account.id == Posting.account_id)
-                                         .join(Transaction, Transaction.id == Posting.transaction_id)
-                                         .where(Transaction.kind.in_(kinds), Account.address.in_(addresses),
-                                                Transaction.created_at >= period.start,
-                                                Transaction.created_at < period.end)))
+        return sign * int(
+            session.scalar(
+                select(func.coalesce(func.sum(Posting.amount), 0))
+                .join(Account, Account.id == Posting.account_id)
+                .join(Transaction, Transaction.id == Posting.transaction_id)
+                .where(
+                    Transaction.kind.in_(kinds),
+                    Account.address.in_(addresses),
+                    Transaction.created_at >= period.start,
+                    Transaction.created_at < period.end,
+                )
+            )
+        )
 
     board.points = {
-        "issued": moved(("issue",), budgets), "awarded": moved(EARNING_KINDS, users),
-        "redeemed": moved(("redeem", "refund"), users, -1), "expired": moved(("expire",), users, -1),
-        "outstanding": int(session.scalar(select(func.coalesce(func.sum(Account.balance), 0))
-                                          .where(Account.address.in_(users))))}
+        "issued": moved(("issue",), budgets),
+        "awarded": moved(EARNING_KINDS, users),
+        "redeemed": moved(("redeem", "refund"), users, -1),
+        "expired": moved(("expire",), users, -1),
+        "outstanding": int(
+            session.scalar(
+                select(func.coalesce(func.sum(Account.balance), 0)).where(Account.address.in_(users))
+            )
+        ),
+    }
 
 
 def scope(session: Session, actor: User, community_id: int | None = None) -> list[int]:
@@ -180,13 +264,23 @@ def scope(session: Session, actor: User, community_id: int | None = None) -> lis
 
 def dashboard_rows(board: Dashboard) -> list[tuple[str, object]]:
     """The page's figures as (label, value) rows, for the Excel export: the same numbers."""
+
     def pct(rate):
         return None if rate is None else round(rate * 100, 1)
 
-    return [("订单数", board.received), ("办结数", board.closed), ("办结率%", pct(board.completion_rate)),
-            ("限时办结率%", pct(board.on_time_rate)), ("满意度%", pct(board.satisfaction)),
-            ("注册志愿者", board.volunteers), ("活跃志愿者", board.active_volunteers),
-            ("服务时长（小时）", round(board.minutes / 60, 2)), ("下拨积分", board.points["issued"]),
-            ("发放积分", board.points["awarded"]), ("兑换积分", board.points["redeemed"]),
-            ("过期积分", board.points["expired"]), ("积分余额", board.points["outstanding"]),
-            ("兑换次数", board.redemptions)]
+    return [
+        ("订单数", board.received),
+        ("办结数", board.closed),
+        ("办结率%", pct(board.completion_rate)),
+        ("限时办结率%", pct(board.on_time_rate)),
+        ("满意度%", pct(board.satisfaction)),
+        ("注册志愿者", board.volunteers),
+        ("活跃志愿者", board.active_volunteers),
+        ("服务时长（小时）", round(board.minutes / 60, 2)),
+        ("下拨积分", board.points["issued"]),
+        ("发放积分", board.points["awarded"]),
+        ("兑换积分", board.points["redeemed"]),
+        ("过期积分", board.points["expired"]),
+        ("积分余额", board.points["outstanding"]),
+        ("兑换次数", board.redemptions),
+    ]

@@ -1,4 +1,5 @@
 """Ranking forms; each carries a CSRF token."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -20,8 +21,12 @@ class ScoreForm(FlaskForm):
 class PublishForm(FlaskForm):
     red_top = IntegerField(_l("红榜名额"), default=DEFAULT_RULE["red_top"], validators=[InputRequired()])
     red_min = IntegerField(_l("红榜最低分"), default=DEFAULT_RULE["red_min"], validators=[InputRequired()])
-    yellow_below = IntegerField(_l("低于此分列入黄榜"), default=DEFAULT_RULE["yellow_below"], validators=[InputRequired()])
-    yellow_last = IntegerField(_l("末位列入黄榜的数量"), default=DEFAULT_RULE["yellow_last"], validators=[InputRequired()])
+    yellow_below = IntegerField(
+        _l("低于此分列入黄榜"), default=DEFAULT_RULE["yellow_below"], validators=[InputRequired()]
+    )
+    yellow_last = IntegerField(
+        _l("末位列入黄榜的数量"), default=DEFAULT_RULE["yellow_last"], validators=[InputRequired()]
+    )
     note = StringField(_l("说明（重新发布时必填）"), validators=[Optional(), Length(max=500)])
 
 

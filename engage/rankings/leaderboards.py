@@ -8,10 +8,11 @@ registration. The boards read ``volunteer_tallies``, rebuilt set-wise by ``tick`
 (``rebuild_tallies``): a board may be a few minutes behind, and reading it never sums a
 million postings.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, String, cast, column, delete, func, insert, literal, select, union_all, values
@@ -42,36 +43,69 @@ class Row:
 
 def _periods(zone: ZoneInfo, now: datetime) -> list[tuple[str, datetime, datetime]]:
     """Every month, quarter and year of the last few years, and all time."""
-    found = [period for kind, count in (("month", 12 * HISTORY_YEARS), ("quarter", 4 * HISTORY_YEARS),
-                                        ("year", HISTORY_YEARS)) for period in recent(kind, count, zone, now=now)]
-    rows = [(p.label, p.start.astimezone(timezone.utc), p.end.astimezone(timezone.utc)) for p in found]
-    return rows + [(ALL_TIME, datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9999, 1, 1, tzinfo=timezone.utc))]
+    found = [
+        period
+        for kind, count in (
+            ("month", 12 * HISTORY_YEARS),
+            ("quarter", 4 * HISTORY_YEARS),
+            ("year", HISTORY_YEARS),
+        )
+        for period in recent(kind, count, zone, now=now)
+    ]
+    rows = [(p.label, p.start.astimezone(UTC), p.end.astimezone(UTC)) for p in found]
+    return rows + [(ALL_TIME, datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))]
 
 
 def rebuild_tallies(session: Session, *, zone: ZoneInfo, now: datetime) -> int:
     """Recompute every volunteer's points and minutes per period in three statements."""
-    periods = values(column("label", String), column("start", UTCDateTime), column("end", UTCDateTime),
-                     name="periods").data(_periods(zone, now)).cte("periods")
-    volunteers = select(User.id, User.community_id).join(UserRole).where(UserRole.role == "volunteer").subquery()
+    periods = (
+        values(
+            column("label", String), column("start", UTCDateTime), column("end", UTCDateTime), name="periods"
+        )
+        .data(_periods(zone, now))
+        .cte("periods")
+    )
+    volunteers = (
+        select(User.id, User.community_id).join(UserRole).where(UserRole.role == "volunteer").subquery()
+    )
     owner = cast(func.substr(Account.address, 6), Integer)
-    earned = (select(volunteers.c.id.label("user_id"), volunteers.c.community_id, periods.c.label.label("period"),
-                     Posting.amount.label("points"), literal(0).label("minutes"))
-              .select_from(Posting).join(Account, Account.id == Posting.account_id)
-              .join(Transaction, Transaction.id == Posting.transaction_id)
-              .join(volunteers, volunteers.c.id == owner)
-              .join(periods, (Transaction.created_at >= periods.c.start) & (Transaction.created_at < periods.c.end))
-              .where(Account.address.like("user:%"), Transaction.kind.in_(EARNING_KINDS)))
-    served = (select(volunteers.c.id, volunteers.c.community_id, periods.c.label, literal(0), Enrollment.minutes)
-              .select_from(Enrollment).join(Activity, Activity.id == Enrollment.activity_id)
-              .join(volunteers, volunteers.c.id == Enrollment.volunteer_id)
-              .join(periods, (Activity.starts_at >= periods.c.start) & (Activity.starts_at < periods.c.end))
-              .where(Enrollment.minutes > 0))
+    earned = (
+        select(
+            volunteers.c.id.label("user_id"),
+            volunteers.c.community_id,
+            periods.c.label.label("period"),
+            Posting.amount.label("points"),
+            literal(0).label("minutes"),
+        )
+        .select_from(Posting)
+        .join(Account, Account.id == Posting.account_id)
+        .join(Transaction, Transaction.id == Posting.transaction_id)
+        .join(volunteers, volunteers.c.id == owner)
+        .join(periods, (Transaction.created_at >= periods.c.start) & (Transaction.created_at < periods.c.end))
+        .where(Account.address.like("user:%"), Transaction.kind.in_(EARNING_KINDS))
+    )
+    served = (
+        select(volunteers.c.id, volunteers.c.community_id, periods.c.label, literal(0), Enrollment.minutes)
+        .select_from(Enrollment)
+        .join(Activity, Activity.id == Enrollment.activity_id)
+        .join(volunteers, volunteers.c.id == Enrollment.volunteer_id)
+        .join(periods, (Activity.starts_at >= periods.c.start) & (Activity.starts_at < periods.c.end))
+        .where(Enrollment.minutes > 0)
+    )
     both = union_all(earned, served).subquery()
     session.execute(delete(VolunteerTally))
-    session.execute(insert(VolunteerTally).from_select(
-        ["user_id", "community_id", "period", "points", "minutes"],
-        select(both.c.user_id, both.c.community_id, both.c.period, func.sum(both.c.points), func.sum(both.c.minutes))
-        .group_by(both.c.user_id, both.c.community_id, both.c.period)))
+    session.execute(
+        insert(VolunteerTally).from_select(
+            ["user_id", "community_id", "period", "points", "minutes"],
+            select(
+                both.c.user_id,
+                both.c.community_id,
+                both.c.period,
+                func.sum(both.c.points),
+                func.sum(both.c.minutes),
+            ).group_by(both.c.user_id, both.c.community_id, both.c.period),
+        )
+    )
     return session.scalar(select(func.count()).select_from(VolunteerTally))
 
 
@@ -84,19 +118,36 @@ def _communities(session: Session, actor: User, scope: str) -> list[int]:
 
 
 def _board(session: Session, actor: User, period: Period | None, by: str, scope: str):
-    order = ((VolunteerTally.points.desc(), VolunteerTally.minutes.desc()) if by == "points"
-             else (VolunteerTally.minutes.desc(), VolunteerTally.points.desc()))
-    return (select(User, VolunteerTally.points, VolunteerTally.minutes).join(User, User.id == VolunteerTally.user_id)
-            .where(VolunteerTally.period == (period.label if period else ALL_TIME),
-                   VolunteerTally.community_id.in_(_communities(session, actor, scope)),
-                   (VolunteerTally.points > 0) | (VolunteerTally.minutes > 0))
-            .order_by(*order, User.id))
+    order = (
+        (VolunteerTally.points.desc(), VolunteerTally.minutes.desc())
+        if by == "points"
+        else (VolunteerTally.minutes.desc(), VolunteerTally.points.desc())
+    )
+    return (
+        select(User, VolunteerTally.points, VolunteerTally.minutes)
+        .join(User, User.id == VolunteerTally.user_id)
+        .where(
+            VolunteerTally.period == (period.label if period else ALL_TIME),
+            VolunteerTally.community_id.in_(_communities(session, actor, scope)),
+            (VolunteerTally.points > 0) | (VolunteerTally.minutes > 0),
+        )
+        .order_by(*order, User.id)
+    )
 
 
-def leaderboard(session: Session, actor: User, *, period: Period | None, by: str = "points", scope: str = "community",
-                limit: int = 50) -> list[Row]:
+def leaderboard(
+    session: Session,
+    actor: User,
+    *,
+    period: Period | None,
+    by: str = "points",
+    scope: str = "community",
+    limit: int = 50,
+) -> list[Row]:
     stmt = _board(session, actor, period, by, scope).limit(limit)
-    return [Row(rank, user, int(p), int(m)) for rank, (user, p, m) in enumerate(session.execute(stmt), start=1)]
+    return [
+        Row(rank, user, int(p), int(m)) for rank, (user, p, m) in enumerate(session.execute(stmt), start=1)
+    ]
 
 
 def my_rank(session: Session, actor: User, *, period: Period | None, by: str = "points") -> Row | None:
@@ -104,26 +155,47 @@ def my_rank(session: Session, actor: User, *, period: Period | None, by: str = "
     mine = session.get(VolunteerTally, (actor.id, period.label if period else ALL_TIME))
     if mine is None or not (mine.points or mine.minutes):
         return None
-    first, second = ((VolunteerTally.points, VolunteerTally.minutes) if by == "points"
-                     else (VolunteerTally.minutes, VolunteerTally.points))
-    mine_first, mine_second = ((mine.points, mine.minutes) if by == "points" else (mine.minutes, mine.points))
-    ahead = session.scalar(select(func.count()).select_from(VolunteerTally).join(User, User.id == VolunteerTally.user_id)
-                           .where(VolunteerTally.period == mine.period, VolunteerTally.community_id == mine.community_id,
-                                  (first > mine_first) | ((first == mine_first) & (second > mine_second))
-                                  | ((first == mine_first) & (second == mine_second) & (User.id < actor.id))))
+    first, second = (
+        (VolunteerTally.points, VolunteerTally.minutes)
+        if by == "points"
+        else (VolunteerTally.minutes, VolunteerTally.points)
+    )
+    mine_first, mine_second = (mine.points, mine.minutes) if by == "points" else (mine.minutes, mine.points)
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(VolunteerTally)
+        .join(User, User.id == VolunteerTally.user_id)
+        .where(
+            VolunteerTally.period == mine.period,
+            VolunteerTally.community_id == mine.community_id,
+            (first > mine_first)
+            | ((first == mine_first) & (second > mine_second))
+            | ((first == mine_first) & (second == mine_second) & (User.id < actor.id)),
+        )
+    )
     return Row(ahead + 1, actor, mine.points, mine.minutes)
-
 
 
 def team_board(session: Session, actor: User, *, period: Period | None) -> list[tuple[str, int, int, int]]:
     """The caller's community's teams by their members' hours: (name, members, points, minutes)."""
     if actor.community_id is None:
         raise Forbidden()
-    tallies = select(VolunteerTally).where(VolunteerTally.period == (period.label if period else ALL_TIME)).subquery()
+    tallies = (
+        select(VolunteerTally)
+        .where(VolunteerTally.period == (period.label if period else ALL_TIME))
+        .subquery()
+    )
     rows = session.execute(
-        select(Team.name, func.count(TeamMember.user_id), func.coalesce(func.sum(tallies.c.points), 0),
-               func.coalesce(func.sum(tallies.c.minutes), 0))
-        .join(TeamMember, TeamMember.team_id == Team.id).outerjoin(tallies, tallies.c.user_id == TeamMember.user_id)
-        .where(Team.community_id == actor.community_id).group_by(Team.id, Team.name)
-        .order_by(func.coalesce(func.sum(tallies.c.minutes), 0).desc(), Team.id))
+        select(
+            Team.name,
+            func.count(TeamMember.user_id),
+            func.coalesce(func.sum(tallies.c.points), 0),
+            func.coalesce(func.sum(tallies.c.minutes), 0),
+        )
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .outerjoin(tallies, tallies.c.user_id == TeamMember.user_id)
+        .where(Team.community_id == actor.community_id)
+        .group_by(Team.id, Team.name)
+        .order_by(func.coalesce(func.sum(tallies.c.minutes), 0).desc(), Team.id)
+    )
     return [(name, int(n), int(p), int(m)) for name, n, p, m in rows]

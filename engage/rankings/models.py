@@ -1,11 +1,22 @@
 """红色物业 evaluation: criteria and their weights per street, staff scores per period, and
 published rankings frozen as snapshots (a republish is a new version; the old one is kept)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
@@ -18,10 +29,15 @@ class Criterion(Base):
     others are computed from the platform's own data (see rankings.scoring)."""
 
     __tablename__ = "ranking_criteria"
-    __table_args__ = (UniqueConstraint("street_id", "code"),
-                      CheckConstraint("weight >= 0 AND weight <= 100", name="weight"),
-                      CheckConstraint("source IN ('manual', 'satisfaction', 'response_time', 'complaints', "
-                                      "'volunteer_hours', 'must_arrive')", name="source"))
+    __table_args__ = (
+        UniqueConstraint("street_id", "code"),
+        CheckConstraint("weight >= 0 AND weight <= 100", name="weight"),
+        CheckConstraint(
+            "source IN ('manual', 'satisfaction', 'response_time', 'complaints', "
+            "'volunteer_hours', 'must_arrive')",
+            name="source",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
@@ -34,8 +50,10 @@ class Criterion(Base):
 
 class ManualScore(Base):
     __tablename__ = "ranking_manual_scores"
-    __table_args__ = (UniqueConstraint("period", "company_id", "criterion_id"),
-                      CheckConstraint("score >= 0 AND score <= 100", name="score"))
+    __table_args__ = (
+        UniqueConstraint("period", "company_id", "criterion_id"),
+        CheckConstraint("score >= 0 AND score <= 100", name="score"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(8))
@@ -99,8 +117,10 @@ class PeriodicReport(Base):
     """周小结、月分析、季排名、年考核: a street's figures for a finished period, kept as generated."""
 
     __tablename__ = "periodic_reports"
-    __table_args__ = (UniqueConstraint("street_id", "kind", "label"),
-                      CheckConstraint("kind IN ('week', 'month', 'quarter', 'year')", name="kind"))
+    __table_args__ = (
+        UniqueConstraint("street_id", "kind", "label"),
+        CheckConstraint("kind IN ('week', 'month', 'quarter', 'year')", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
@@ -116,8 +136,10 @@ class VolunteerTally(Base):
     these instead of summing a million postings per request."""
 
     __tablename__ = "volunteer_tallies"
-    __table_args__ = (Index("ix_volunteer_tallies_points", "period", "community_id", "points"),
-                      Index("ix_volunteer_tallies_minutes", "period", "community_id", "minutes"))
+    __table_args__ = (
+        Index("ix_volunteer_tallies_points", "period", "community_id", "points"),
+        Index("ix_volunteer_tallies_minutes", "period", "community_id", "minutes"),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(8), primary_key=True)

@@ -1,4 +1,5 @@
 """Scoring by staff, publishing (which freezes a ranking), and companies' answers."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -31,8 +32,17 @@ def _street(session: Session, actor: User) -> int:
     return street_id
 
 
-def score(session: Session, actor: User, label: str, company_id: int, criterion_id: int, value, comment: str,
-          *, zone: ZoneInfo) -> ManualScore:
+def score(
+    session: Session,
+    actor: User,
+    label: str,
+    company_id: int,
+    criterion_id: int,
+    value,
+    comment: str,
+    *,
+    zone: ZoneInfo,
+) -> ManualScore:
     """Staff score a manual criterion (理论宣讲, 文明创建 …) for a company and period, with a comment."""
     require_role(actor, *STAFF_ROLES)
     street_id, found = _street(session, actor), period(label, zone)
@@ -43,11 +53,18 @@ def score(session: Session, actor: User, label: str, company_id: int, criterion_
         raise Forbidden(str(_("只能为服务本社区的物业公司评分。")))
     if criterion is None or criterion.street_id != street_id or criterion.source != "manual":
         raise Invalid.field("criterion_id", _("该指标由平台数据计算，不能手工评分。"))
-    row = session.scalar(select(ManualScore).where(ManualScore.period == found.label,
-                                                   ManualScore.company_id == company.id,
-                                                   ManualScore.criterion_id == criterion.id)) or ManualScore(
-        period=found.label, company_id=company.id, criterion_id=criterion.id)
-    row.score, row.comment, row.scored_by_id = whole(value, "score", 0, 100), text(comment, "comment", 500), actor.id
+    row = session.scalar(
+        select(ManualScore).where(
+            ManualScore.period == found.label,
+            ManualScore.company_id == company.id,
+            ManualScore.criterion_id == criterion.id,
+        )
+    ) or ManualScore(period=found.label, company_id=company.id, criterion_id=criterion.id)
+    row.score, row.comment, row.scored_by_id = (
+        whole(value, "score", 0, 100),
+        text(comment, "comment", 500),
+        actor.id,
+    )
     session.add(row)
     session.flush()
     return row
@@ -57,19 +74,34 @@ def scorable_company_ids(session: Session, actor: User) -> set[int]:
     """The companies whose scores the actor may set: a street admin any of the street's,
     staff only those managing a compound of their own community (not their neighbours')."""
     if actor.has_role("admin"):
-        return set(session.scalars(select(PropertyCompany.id).where(
-            PropertyCompany.street_id == _street(session, actor))))
-    return set(session.scalars(select(Compound.property_company_id).where(
-        Compound.community_id.in_(administered_community_ids(session, actor)),
-        Compound.property_company_id.is_not(None))))
+        return set(
+            session.scalars(
+                select(PropertyCompany.id).where(PropertyCompany.street_id == _street(session, actor))
+            )
+        )
+    return set(
+        session.scalars(
+            select(Compound.property_company_id).where(
+                Compound.community_id.in_(administered_community_ids(session, actor)),
+                Compound.property_company_id.is_not(None),
+            )
+        )
+    )
 
 
-def preview(session: Session, actor: User, label: str, *, zone: ZoneInfo,
-            rule: dict | None = None) -> list[Evaluation]:
+def preview(
+    session: Session, actor: User, label: str, *, zone: ZoneInfo, rule: dict | None = None
+) -> list[Evaluation]:
     """The ranking as it would be published now (staff and admins only)."""
     require_role(actor, *STAFF_ROLES)
     street_id = _street(session, actor)
-    return evaluate(session, street_id, period(label, zone), rule=rule, gold_history=_red_streak(session, street_id, label))
+    return evaluate(
+        session,
+        street_id,
+        period(label, zone),
+        rule=rule,
+        gold_history=_red_streak(session, street_id, label),
+    )
 
 
 def _red_streak(session: Session, street_id: int, label: str) -> dict[int, int]:
@@ -88,8 +120,9 @@ def _red_streak(session: Session, street_id: int, label: str) -> dict[int, int]:
     return streak
 
 
-def publish(session: Session, actor: User, label: str, *, zone: ZoneInfo, rule: dict | None = None,
-            note: str = "") -> PropertyRanking:
+def publish(
+    session: Session, actor: User, label: str, *, zone: ZoneInfo, rule: dict | None = None, note: str = ""
+) -> PropertyRanking:
     """Freeze the ranking: later data changes nothing published. Publishing the same period
     again writes the next version (and the note says why); earlier versions stay."""
     require_role(actor, "admin")
@@ -98,35 +131,68 @@ def publish(session: Session, actor: User, label: str, *, zone: ZoneInfo, rule: 
     for key in DEFAULT_RULE:
         whole(rule[key], key, 0, 100)
     results = preview(session, actor, label, zone=zone, rule=rule)
-    version = (session.scalar(select(func.max(PropertyRanking.version)).where(
-        PropertyRanking.street_id == street_id, PropertyRanking.period == label)) or 0) + 1
+    version = (
+        session.scalar(
+            select(func.max(PropertyRanking.version)).where(
+                PropertyRanking.street_id == street_id, PropertyRanking.period == label
+            )
+        )
+        or 0
+    ) + 1
     if version > 1 and not (note or "").strip():
         raise Invalid.field("note", _("重新发布请说明原因。"))
-    ranking = PropertyRanking(street_id=street_id, period=label, version=version, rule=rule,
-                              published_by_id=actor.id, note=text(note, "note", 500, required=False))
-    ranking.entries = [RankingEntry(company_id=e.company.id, name=e.company.name, score=e.score or 0, rank=e.rank,
-                                    list=e.listed, gold=e.gold, reasons=e.reasons, breakdown=e.breakdown)
-                       for e in results]
+    ranking = PropertyRanking(
+        street_id=street_id,
+        period=label,
+        version=version,
+        rule=rule,
+        published_by_id=actor.id,
+        note=text(note, "note", 500, required=False),
+    )
+    ranking.entries = [
+        RankingEntry(
+            company_id=e.company.id,
+            name=e.company.name,
+            score=e.score or 0,
+            rank=e.rank,
+            list=e.listed,
+            gold=e.gold,
+            reasons=e.reasons,
+            breakdown=e.breakdown,
+        )
+        for e in results
+    ]
     session.add(ranking)
     session.flush()
     return ranking
 
 
 def latest(session: Session, street_id: int, label: str) -> PropertyRanking | None:
-    return session.scalar(select(PropertyRanking).where(PropertyRanking.street_id == street_id,
-                                                        PropertyRanking.period == label)
-                          .order_by(PropertyRanking.version.desc()))
+    return session.scalar(
+        select(PropertyRanking)
+        .where(PropertyRanking.street_id == street_id, PropertyRanking.period == label)
+        .order_by(PropertyRanking.version.desc())
+    )
 
 
 def published_periods(session: Session, street_id: int) -> list[str]:
-    return list(session.scalars(select(PropertyRanking.period).where(PropertyRanking.street_id == street_id)
-                                .distinct().order_by(PropertyRanking.period.desc())))
+    return list(
+        session.scalars(
+            select(PropertyRanking.period)
+            .where(PropertyRanking.street_id == street_id)
+            .distinct()
+            .order_by(PropertyRanking.period.desc())
+        )
+    )
 
 
 def responses(session: Session, ranking: PropertyRanking) -> dict[int, list[YellowResponse]]:
     found: dict[int, list[YellowResponse]] = {}
-    for row in session.scalars(select(YellowResponse).where(
-            YellowResponse.entry_id.in_([e.id for e in ranking.entries])).order_by(YellowResponse.id)):
+    for row in session.scalars(
+        select(YellowResponse)
+        .where(YellowResponse.entry_id.in_([e.id for e in ranking.entries]))
+        .order_by(YellowResponse.id)
+    ):
         found.setdefault(row.entry_id, []).append(row)
     return found
 
@@ -148,9 +214,15 @@ def respond(session: Session, actor: User, entry_id: int, answer: str) -> Yellow
 def my_company_entries(session: Session, actor: User) -> list[RankingEntry]:
     """A property manager's own company across all published rankings, latest first."""
     require_role(actor, "property_manager")
-    return list(session.scalars(select(RankingEntry).join(RankingEntry.ranking)
-        .options(contains_eager(RankingEntry.ranking)).where(RankingEntry.company_id == actor.property_company_id)
-        .order_by(PropertyRanking.period.desc(), PropertyRanking.version.desc())))
+    return list(
+        session.scalars(
+            select(RankingEntry)
+            .join(RankingEntry.ranking)
+            .options(contains_eager(RankingEntry.ranking))
+            .where(RankingEntry.company_id == actor.property_company_id)
+            .order_by(PropertyRanking.period.desc(), PropertyRanking.version.desc())
+        )
+    )
 
 
 def set_weights(session: Session, actor: User, weights: dict[int, object]) -> list[Criterion]:

@@ -1,4 +1,5 @@
 """Volunteer profiles, teams and service-hours certificates."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,9 +21,12 @@ class VolunteerProfile(Base):
     """
 
     __tablename__ = "volunteer_profiles"
-    __table_args__ = (CheckConstraint(
-        "volunteer_group IN ('resident', 'party_member', 'new_social_class', 'new_employment')",
-        name="volunteer_group"),)
+    __table_args__ = (
+        CheckConstraint(
+            "volunteer_group IN ('resident', 'party_member', 'new_social_class', 'new_employment')",
+            name="volunteer_group",
+        ),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     volunteer_group: Mapped[str] = mapped_column(String(20), default="resident", index=True)
@@ -49,10 +53,12 @@ class Team(Base):
 class TeamMember(Base):
     __tablename__ = "volunteer_team_members"
 
-    team_id: Mapped[int] = mapped_column(ForeignKey("volunteer_teams.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
-                                         index=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteer_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team: Mapped[Team] = relationship()
@@ -71,4 +77,4 @@ class Certificate(Base):
     minutes: Mapped[int] = mapped_column(Integer)
     content: Mapped[str] = mapped_column(Text)
 
-    volunteer: Mapped["User"] = relationship()  # noqa: F821
+    volunteer: Mapped[User] = relationship()  # noqa: F821

@@ -3,6 +3,7 @@
 Service hours are the volunteer's permanent record: they come from credited
 attendance and, unlike points, are never spent or expired.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,18 +71,25 @@ def star_level(minutes: int, thresholds_hours: tuple[int, ...]) -> int:
 
 
 def service_record(session: Session, volunteer_id: int, zone: ZoneInfo) -> ServiceRecord:
-    rows = session.execute(select(Activity.starts_at, Activity.title, Enrollment.minutes)
-                           .join(Enrollment.activity)
-                           .where(Enrollment.volunteer_id == volunteer_id, Enrollment.minutes > 0)
-                           .order_by(Activity.starts_at, Activity.id))
-    return ServiceRecord([ServiceLine(start.astimezone(zone).date().isoformat(), title, minutes)
-                          for start, title, minutes in rows])
+    rows = session.execute(
+        select(Activity.starts_at, Activity.title, Enrollment.minutes)
+        .join(Enrollment.activity)
+        .where(Enrollment.volunteer_id == volunteer_id, Enrollment.minutes > 0)
+        .order_by(Activity.starts_at, Activity.id)
+    )
+    return ServiceRecord(
+        [
+            ServiceLine(start.astimezone(zone).date().isoformat(), title, minutes)
+            for start, title, minutes in rows
+        ]
+    )
 
 
 def profile_of(session: Session, user_id: int) -> VolunteerProfile:
     """The stored profile, or an unsaved default for a volunteer who never filled it in."""
     return session.get(VolunteerProfile, user_id) or VolunteerProfile(
-        user_id=user_id, volunteer_group="resident", availability="")
+        user_id=user_id, volunteer_group="resident", availability=""
+    )
 
 
 def _valid_id_number(number: str) -> str:
@@ -89,14 +97,22 @@ def _valid_id_number(number: str) -> str:
     number = number.strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", number):
         raise Invalid.field("id_number", _("身份证号应为18位。"))
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
     if ID_CHECK[total % 11] != number[17]:
         raise Invalid.field("id_number", _("身份证号校验位不正确。"))
     return number
 
 
-def update_profile(session: Session, actor: User, *, volunteer_group: str, availability: str,
-                   skills: str, id_number: str = "", key: str) -> VolunteerProfile:
+def update_profile(
+    session: Session,
+    actor: User,
+    *,
+    volunteer_group: str,
+    availability: str,
+    skills: str,
+    id_number: str = "",
+    key: str,
+) -> VolunteerProfile:
     """A volunteer's own details; an empty ID number keeps the stored one (``key`` encrypts it)."""
     require_role(actor, "volunteer")
     if volunteer_group not in GROUPS:
@@ -134,39 +150,65 @@ class VolunteerView:
     to_next_star: int | None  # minutes still to serve for the next star; None at the top
 
 
-def volunteer_view(session: Session, actor: User, volunteer_id: int, *, zone: ZoneInfo,
-                   star_hours: tuple[int, ...]) -> VolunteerView:
+def volunteer_view(
+    session: Session, actor: User, volunteer_id: int, *, zone: ZoneInfo, star_hours: tuple[int, ...]
+) -> VolunteerView:
     """The profile page: the volunteer themself, or staff of their community."""
     volunteer = session.get(User, volunteer_id)
-    if volunteer is None or not volunteer.has_role("volunteer") or (
+    if (
+        volunteer is None
+        or not volunteer.has_role("volunteer")
+        or (
             volunteer.id != actor.id
-            and volunteer.community_id not in administered_community_ids(session, actor)):
+            and volunteer.community_id not in administered_community_ids(session, actor)
+        )
+    ):
         raise NotFound()
     record = service_record(session, volunteer.id, zone)
-    rating, rated = session.execute(select(func.avg(ServiceOrder.rating), func.count(ServiceOrder.rating))
-                                    .where(ServiceOrder.volunteer_id == volunteer.id)).one()
+    rating, rated = session.execute(
+        select(func.avg(ServiceOrder.rating), func.count(ServiceOrder.rating)).where(
+            ServiceOrder.volunteer_id == volunteer.id
+        )
+    ).one()
     star = star_level(record.total_minutes, star_hours)
     to_next = star_hours[star] * 60 - record.total_minutes if star < len(star_hours) else None
-    return VolunteerView(volunteer, profile_of(session, volunteer.id), my_teams(session, volunteer), record,
-                         star, points_balance(session, volunteer), float(rating) if rating is not None else None,
-                         rated, to_next)
+    return VolunteerView(
+        volunteer,
+        profile_of(session, volunteer.id),
+        my_teams(session, volunteer),
+        record,
+        star,
+        points_balance(session, volunteer),
+        float(rating) if rating is not None else None,
+        rated,
+        to_next,
+    )
 
 
 # Teams ------------------------------------------------------------------------------
 
+
 def create_team(session: Session, actor: User, *, name: str, description: str = "") -> Team:
     require_role(actor, *STAFF_ROLES)
     name, description = text(name, "name", 40), text(description, "description", 2000, required=False)
-    return add_unique(session, Team(community_id=actor.community_id, name=name, description=description,
-                                    created_by_id=actor.id),
-                      Invalid.field("name", _("本社区已有同名队伍。")))
+    return add_unique(
+        session,
+        Team(community_id=actor.community_id, name=name, description=description, created_by_id=actor.id),
+        Invalid.field("name", _("本社区已有同名队伍。")),
+    )
 
 
 def community_teams(session: Session, actor: User) -> list[tuple[Team, int]]:
     """The caller's community's teams with their member counts."""
-    return list(session.execute(
-        select(Team, func.count(TeamMember.user_id)).outerjoin(TeamMember, TeamMember.team_id == Team.id)
-        .where(Team.community_id == actor.community_id).group_by(Team.id).order_by(Team.name)))
+    return list(
+        session.execute(
+            select(Team, func.count(TeamMember.user_id))
+            .outerjoin(TeamMember, TeamMember.team_id == Team.id)
+            .where(Team.community_id == actor.community_id)
+            .group_by(Team.id)
+            .order_by(Team.name)
+        )
+    )
 
 
 def get_team(session: Session, actor: User, team_id: int) -> Team:
@@ -176,8 +218,9 @@ def get_team(session: Session, actor: User, team_id: int) -> Team:
 def join_team(session: Session, actor: User, team_id: int) -> TeamMember:
     require_role(actor, "volunteer")
     team = get_team(session, actor, team_id)
-    return add_unique(session, TeamMember(team_id=team.id, user_id=actor.id),
-                      AlreadyMember(str(_("您已是该队伍成员。"))))
+    return add_unique(
+        session, TeamMember(team_id=team.id, user_id=actor.id), AlreadyMember(str(_("您已是该队伍成员。")))
+    )
 
 
 def leave_team(session: Session, actor: User, team_id: int) -> None:
@@ -193,20 +236,37 @@ def team_members(session: Session, actor: User, team_id: int) -> list[tuple[User
     """Members with their service minutes, most hours first."""
     team = get_team(session, actor, team_id)
     members = select(TeamMember.user_id).where(TeamMember.team_id == team.id)
-    minutes = (select(Enrollment.volunteer_id, func.sum(Enrollment.minutes).label("minutes"))
-               .where(Enrollment.volunteer_id.in_(members)).group_by(Enrollment.volunteer_id).subquery())
-    return [(user, total or 0) for user, total in session.execute(
-        select(User, minutes.c.minutes).join(TeamMember, TeamMember.user_id == User.id)
-        .outerjoin(minutes, minutes.c.volunteer_id == User.id).where(TeamMember.team_id == team.id)
-        .order_by(func.coalesce(minutes.c.minutes, 0).desc(), User.id))]
+    minutes = (
+        select(Enrollment.volunteer_id, func.sum(Enrollment.minutes).label("minutes"))
+        .where(Enrollment.volunteer_id.in_(members))
+        .group_by(Enrollment.volunteer_id)
+        .subquery()
+    )
+    return [
+        (user, total or 0)
+        for user, total in session.execute(
+            select(User, minutes.c.minutes)
+            .join(TeamMember, TeamMember.user_id == User.id)
+            .outerjoin(minutes, minutes.c.volunteer_id == User.id)
+            .where(TeamMember.team_id == team.id)
+            .order_by(func.coalesce(minutes.c.minutes, 0).desc(), User.id)
+        )
+    ]
 
 
 def my_teams(session: Session, user: User) -> list[Team]:
-    return list(session.scalars(select(Team).join(TeamMember, TeamMember.team_id == Team.id)
-                                .where(TeamMember.user_id == user.id).order_by(Team.name)))
+    return list(
+        session.scalars(
+            select(Team)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .where(TeamMember.user_id == user.id)
+            .order_by(Team.name)
+        )
+    )
 
 
 # Certificates -------------------------------------------------------------------------
+
 
 def issue_certificate(session: Session, actor: User, *, zone: ZoneInfo) -> Certificate:
     """Freeze the volunteer's record as of now into a 志愿服务记录证明."""
@@ -215,12 +275,20 @@ def issue_certificate(session: Session, actor: User, *, zone: ZoneInfo) -> Certi
     if not record.total_minutes:
         raise Invalid(str(_("暂无服务时长记录，无法开具证明。")))
     community = actor.community
-    content = {"name": actor.display_name, "id_number": profile_of(session, actor.id).id_number_masked,
-               "issuer": f"{community.street.name}{community.name}" if community else "",
-               "by_year": record.by_year, "lines": [[l.day, l.title, l.minutes] for l in record.lines]}
-    certificate = Certificate(serial=secrets.token_hex(8), volunteer_id=actor.id,
-                              minutes=record.total_minutes, issued_at=utcnow(),
-                              content=json.dumps(content, ensure_ascii=False))
+    content = {
+        "name": actor.display_name,
+        "id_number": profile_of(session, actor.id).id_number_masked,
+        "issuer": f"{community.street.name}{community.name}" if community else "",
+        "by_year": record.by_year,
+        "lines": [[line.day, line.title, line.minutes] for line in record.lines],
+    }
+    certificate = Certificate(
+        serial=secrets.token_hex(8),
+        volunteer_id=actor.id,
+        minutes=record.total_minutes,
+        issued_at=utcnow(),
+        content=json.dumps(content, ensure_ascii=False),
+    )
     session.add(certificate)
     session.flush()
     return certificate
@@ -245,8 +313,10 @@ def verify_certificate(session: Session, code: str, secret_key: str) -> Certific
 
 def get_certificate(session: Session, actor: User, serial: str) -> Certificate:
     certificate = session.scalar(select(Certificate).where(Certificate.serial == serial))
-    if certificate is None or (certificate.volunteer_id != actor.id and certificate.volunteer.community_id
-                               not in administered_community_ids(session, actor)):
+    if certificate is None or (
+        certificate.volunteer_id != actor.id
+        and certificate.volunteer.community_id not in administered_community_ids(session, actor)
+    ):
         raise NotFound()
     return certificate
 

@@ -6,14 +6,14 @@ Revises: 2026_11_25_04
 Create Date: 2026-11-26 00:10:00
 
 """
+
 from alembic import op
 
 from points.schema import drop_head_ddl, install_head
 
-
 # revision identifiers, used by Alembic.
-revision = '2026_11_26_01'
-down_revision = '2026_11_25_04'
+revision = "2026_11_26_01"
+down_revision = "2026_11_25_04"
 branch_labels = None
 depends_on = None
 

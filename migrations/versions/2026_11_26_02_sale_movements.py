@@ -7,12 +7,12 @@ Revises: 2026_11_26_01
 Create Date: 2026-11-26 00:20:00
 
 """
+
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
-revision = '2026_11_26_02'
-down_revision = '2026_11_26_01'
+revision = "2026_11_26_02"
+down_revision = "2026_11_26_01"
 branch_labels = None
 depends_on = None
 

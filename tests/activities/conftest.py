@@ -1,4 +1,5 @@
 """A funded community with staff and volunteers, and an activity factory."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,13 +26,30 @@ def crew(db, make):
 @pytest.fixture
 def post_activity(db, crew):
     """``post_activity(capacity=5, starts_in=timedelta(days=1), hours=2, team_id=…)`` → committed."""
-    def do(*, capacity: int = 5, starts_in: timedelta = timedelta(days=1), hours: float = 2,
-           waitlist: bool = True, points_per_hour: int = 10, **extra):
+
+    def do(
+        *,
+        capacity: int = 5,
+        starts_in: timedelta = timedelta(days=1),
+        hours: float = 2,
+        waitlist: bool = True,
+        points_per_hour: int = 10,
+        **extra,
+    ):
         start = utcnow() + starts_in
         activity = services.create_activity(
-            db.session, crew[0], title="社区巡防", kind="patrol", starts_at=start,
-            ends_at=start + timedelta(hours=hours), capacity=capacity,
-            points_per_hour=points_per_hour, location="社区服务中心", waitlist=waitlist, **extra)
+            db.session,
+            crew[0],
+            title="社区巡防",
+            kind="patrol",
+            starts_at=start,
+            ends_at=start + timedelta(hours=hours),
+            capacity=capacity,
+            points_per_hour=points_per_hour,
+            location="社区服务中心",
+            waitlist=waitlist,
+            **extra,
+        )
         db.session.commit()
         return activity
 

@@ -1,4 +1,5 @@
 """docs/api.md "Activities": post, list, enrol, codes, check-in and check-out."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,10 +17,19 @@ def test_activity_loop_through_the_api(make_app, db, crew):
     staff, (volunteer, other, _third) = crew
     staff_api, vol_api, other_api = (_client(make_app, u) for u in (staff, volunteer, other))
     start = utcnow() + timedelta(days=1)
-    created = staff_api.post("/api/v1/activities", json={
-        "title": "垃圾分类宣传", "kind": "civilization", "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=2)).isoformat(), "capacity": 1, "points_per_hour": 20,
-        "location": "小区广场", "waitlist": False})
+    created = staff_api.post(
+        "/api/v1/activities",
+        json={
+            "title": "垃圾分类宣传",
+            "kind": "civilization",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "capacity": 1,
+            "points_per_hour": 20,
+            "location": "小区广场",
+            "waitlist": False,
+        },
+    )
     assert created.status_code == 201 and created.json["enrolled"] == 0
     activity_id = created.json["id"]
     assert [a["id"] for a in vol_api.get("/api/v1/activities").json["items"]] == [activity_id]
@@ -34,8 +44,9 @@ def test_activity_loop_through_the_api(make_app, db, crew):
     db.session.commit()
     code = staff_api.get(f"/api/v1/activities/{activity_id}/checkin-code").json
     assert code["token"] and code["expires_at"]
-    assert vol_api.post(f"/api/v1/activities/{activity_id}/checkin",
-                        json={"token": code["token"]}).json["checked_in_at"]
+    assert vol_api.post(f"/api/v1/activities/{activity_id}/checkin", json={"token": code["token"]}).json[
+        "checked_in_at"
+    ]
     second_code = staff_api.get(f"/api/v1/activities/{activity_id}/checkin-code").json["token"]
     out = vol_api.post(f"/api/v1/activities/{activity_id}/checkout", json={"token": second_code})
     assert out.status_code == 200 and out.json["points_awarded"] == out.json["hours"] * 20
@@ -47,11 +58,23 @@ def test_activity_api_errors(make_app, crew):
     staff, (volunteer, *_rest) = crew
     staff_api, vol_api = _client(make_app, staff), _client(make_app, volunteer)
     start = utcnow() + timedelta(days=1)
-    body = {"title": "x", "kind": "patrol", "starts_at": start.isoformat(),
-            "ends_at": (start - timedelta(hours=1)).isoformat(), "capacity": 5, "points_per_hour": 1,
-            "location": "y"}
-    for change in ({}, {"capacity": 0}, {"capacity": 100_000}, {"points_per_hour": -1},
-                   {"starts_at": "tomorrow"}, {"kind": "party"}):
+    body = {
+        "title": "x",
+        "kind": "patrol",
+        "starts_at": start.isoformat(),
+        "ends_at": (start - timedelta(hours=1)).isoformat(),
+        "capacity": 5,
+        "points_per_hour": 1,
+        "location": "y",
+    }
+    for change in (
+        {},
+        {"capacity": 0},
+        {"capacity": 100_000},
+        {"points_per_hour": -1},
+        {"starts_at": "tomorrow"},
+        {"kind": "party"},
+    ):
         response = staff_api.post("/api/v1/activities", json={**body, **change})
         assert (response.status_code, response.json["error"]["code"]) == (400, "invalid_input"), change
     assert vol_api.post("/api/v1/activities", json=body).status_code == 403

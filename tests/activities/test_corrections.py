@@ -1,4 +1,5 @@
 """Staff correct attendance with a reason; hours and points follow, and the change is kept."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,9 +18,15 @@ def _enrollment(db, volunteer) -> Enrollment:
 
 
 def _correct(db, actor, enrollment, start, minutes: int, reason: str = "忘记扫码，现场负责人确认"):
-    return attendance.correct_attendance(db.session, actor, enrollment.id, checked_in_at=start,
-                                         checked_out_at=start + timedelta(minutes=minutes),
-                                         reason=reason, max_hours=8)
+    return attendance.correct_attendance(
+        db.session,
+        actor,
+        enrollment.id,
+        checked_in_at=start,
+        checked_out_at=start + timedelta(minutes=minutes),
+        reason=reason,
+        max_hours=8,
+    )
 
 
 def _balance(db, volunteer) -> int:
@@ -58,15 +65,28 @@ def test_points_already_spent_cannot_be_taken_back(db, crew, running):
     assert _enrollment(db, volunteer).minutes == 60
 
 
-@pytest.mark.parametrize("change", [
-    dict(reason=" "), dict(minutes=0), dict(minutes=-30), dict(later=timedelta(hours=3)),
-], ids=["no-reason", "empty", "backwards", "future"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        dict(reason=" "),
+        dict(minutes=0),
+        dict(minutes=-30),
+        dict(later=timedelta(hours=3)),
+    ],
+    ids=["no-reason", "empty", "backwards", "future"],
+)
 def test_bad_corrections_are_refused_and_change_nothing(db, crew, running, change):
     staff, (volunteer, *_rest) = crew
     start = running.starts_at + change.get("later", timedelta())
     with pytest.raises(Invalid):
-        _correct(db, staff, _enrollment(db, volunteer), start, change.get("minutes", 30),
-                 reason=change.get("reason", "补录"))
+        _correct(
+            db,
+            staff,
+            _enrollment(db, volunteer),
+            start,
+            change.get("minutes", 30),
+            reason=change.get("reason", "补录"),
+        )
     db.session.rollback()
     assert _enrollment(db, volunteer).minutes is None
     assert db.session.scalar(select(func.count()).select_from(AttendanceCorrection)) == 0

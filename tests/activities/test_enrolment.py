@@ -1,4 +1,5 @@
 """Posting activities and enrolling, including twenty volunteers for five seats at once."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,10 +15,15 @@ from points.base import utcnow
 from tests.factories import reread, together
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"hours": -1}, "ends_at"), ({"capacity": 0}, "capacity"), ({"capacity": 100_000}, "capacity"),
-    ({"points_per_hour": -5}, "points_per_hour"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"hours": -1}, "ends_at"),
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": 100_000}, "capacity"),
+        ({"points_per_hour": -5}, "points_per_hour"),
+    ],
+)
 def test_bad_activities_are_refused_and_nothing_is_saved(db, post_activity, change, field):
     with pytest.raises(Invalid) as error:
         post_activity(**change)
@@ -28,9 +34,17 @@ def test_bad_activities_are_refused_and_nothing_is_saved(db, post_activity, chan
 
 def test_only_staff_post(db, crew):
     with pytest.raises(Forbidden):
-        services.create_activity(db.session, crew[1][0], title="x", kind="patrol", starts_at=utcnow(),
-                                 ends_at=utcnow() + timedelta(hours=1), capacity=1, points_per_hour=1,
-                                 location="x")
+        services.create_activity(
+            db.session,
+            crew[1][0],
+            title="x",
+            kind="patrol",
+            starts_at=utcnow(),
+            ends_at=utcnow() + timedelta(hours=1),
+            capacity=1,
+            points_per_hour=1,
+            location="x",
+        )
 
 
 def test_waiting_list_and_promotion_on_withdrawal(db, crew, post_activity):
@@ -70,13 +84,22 @@ def test_twenty_volunteers_for_five_seats(app, db, make, crew, post_activity):
     staff = crew[0]
     ids = [make.user("volunteer", community=staff.community).id for _ in range(20)]
     activity_id = activity.id
-    results = together(app, [lambda session, user_id=user_id: services.enroll(
-        session, session.get(User, user_id), activity_id).status for user_id in ids])
+    results = together(
+        app,
+        [
+            lambda session, user_id=user_id: (
+                services.enroll(session, session.get(User, user_id), activity_id).status
+            )
+            for user_id in ids
+        ],
+    )
     assert sorted(map(str, results)) == ["enrolled"] * 5 + ["waitlisted"] * 15, results
     reread(db.session)
     assert db.session.get(Activity, activity_id).enrolled == 5
-    assert db.session.scalar(select(func.count()).select_from(Enrollment)
-                             .where(Enrollment.status == "enrolled")) == 5
+    assert (
+        db.session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.status == "enrolled"))
+        == 5
+    )
 
 
 @pytest.mark.concurrency
@@ -89,12 +112,18 @@ def test_eight_withdrawals_at_once_free_one_seat_and_promote_one(app, db, make, 
     for volunteer in seated + waiting:
         services.enroll(db.session, volunteer, activity_id)
     db.session.commit()
-    results = together(app, [lambda session: services.withdraw(
-        session, session.get(User, leaver_id), activity_id).status for _ in range(8)])
+    results = together(
+        app,
+        [
+            lambda session: services.withdraw(session, session.get(User, leaver_id), activity_id).status
+            for _ in range(8)
+        ],
+    )
     assert results.count("withdrawn") == 1, results
     assert all(getattr(r, "code", None) == "not_found" for r in results if r != "withdrawn"), results
     reread(db.session)
-    statuses = db.session.scalars(select(Enrollment.status)
-                                  .where(Enrollment.activity_id == activity_id)).all()
+    statuses = db.session.scalars(
+        select(Enrollment.status).where(Enrollment.activity_id == activity_id)
+    ).all()
     assert statuses.count("enrolled") == 5 and statuses.count("waitlisted") == 7
     assert db.session.get(Activity, activity_id).enrolled == 5

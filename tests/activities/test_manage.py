@@ -1,4 +1,5 @@
 """Staff manage activities: weekly series, edits, cancellation, team-only activities."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,16 +19,23 @@ def _inbox(db, user) -> list[str]:
 
 
 def _fields(activity: Activity, **changes) -> dict:
-    values = dict(title=activity.title, kind=activity.kind, starts_at=activity.starts_at,
-                  ends_at=activity.ends_at, capacity=activity.capacity,
-                  points_per_hour=activity.points_per_hour, location=activity.location)
+    values = dict(
+        title=activity.title,
+        kind=activity.kind,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        capacity=activity.capacity,
+        points_per_hour=activity.points_per_hour,
+        location=activity.location,
+    )
     return {**values, **changes}
 
 
 def test_a_weekly_shift_is_one_activity_per_week_with_its_own_roster(db, crew, post_activity):
     first = post_activity(repeat_weeks=3)
-    series = db.session.scalars(select(Activity).where(Activity.series_id == first.id)
-                                .order_by(Activity.starts_at)).all()
+    series = db.session.scalars(
+        select(Activity).where(Activity.series_id == first.id).order_by(Activity.starts_at)
+    ).all()
     assert [a.starts_at - first.starts_at for a in series] == [timedelta(weeks=w) for w in range(4)]
     assert {a.ends_at - a.starts_at for a in series} == {timedelta(hours=2)}
     services.enroll(db.session, crew[1][0], series[2].id)
@@ -59,8 +67,9 @@ def test_more_seats_go_to_the_waiting_list_first_and_everyone_hears_of_changes(d
     first, second, _third = crew[1]
     services.enroll(db.session, first, activity.id)
     assert services.enroll(db.session, second, activity.id).status == "waitlisted"
-    services.update_activity(db.session, crew[0], activity.id,
-                             **_fields(activity, capacity=2, location="新地点"))
+    services.update_activity(
+        db.session, crew[0], activity.id, **_fields(activity, capacity=2, location="新地点")
+    )
     assert services.my_enrollment(db.session, second, activity.id).status == "enrolled"
     assert db.session.get(Activity, activity.id).location == "新地点"
     assert any("有变更" in m for m in _inbox(db, first))

@@ -1,4 +1,5 @@
 """The activity pages: staff post and run, volunteers enrol and attend by the screen's code."""
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,19 @@ def _local(moment) -> str:
 
 
 def _form(**changes) -> dict:
-    return {"title": "周末助老", "kind": "volunteer_service", "location": "幸福里活动室",
-            "starts_at": "2030-05-04T09:00", "ends_at": "2030-05-04T11:30", "capacity": 8,
-            "points_per_hour": 12, "team_id": 0, "waitlist": "y", "repeat_weeks": 0, **changes}
+    return {
+        "title": "周末助老",
+        "kind": "volunteer_service",
+        "location": "幸福里活动室",
+        "starts_at": "2030-05-04T09:00",
+        "ends_at": "2030-05-04T11:30",
+        "capacity": 8,
+        "points_per_hour": 12,
+        "team_id": 0,
+        "waitlist": "y",
+        "repeat_weeks": 0,
+        **changes,
+    }
 
 
 def test_staff_post_an_activity_in_local_time(db, crew, signed_in):
@@ -35,9 +46,12 @@ def test_staff_post_an_activity_in_local_time(db, crew, signed_in):
 
 def test_bad_input_is_shown_in_chinese_and_saves_nothing(db, crew, signed_in):
     staff = signed_in(crew[0])
-    for bad, message in ((dict(ends_at="2030-05-04T08:00"), "结束时间必须晚于开始时间"),
-                         (dict(capacity=0), "1 到 10000"), (dict(capacity=100_000), "1 到 10000"),
-                         (dict(points_per_hour=-5), "0 到 1000")):
+    for bad, message in (
+        (dict(ends_at="2030-05-04T08:00"), "结束时间必须晚于开始时间"),
+        (dict(capacity=0), "1 到 10000"),
+        (dict(capacity=100_000), "1 到 10000"),
+        (dict(points_per_hour=-5), "0 到 1000"),
+    ):
         page = staff.post("/activities/new", data=_form(**bad)).get_data(as_text=True)
         assert message in page, bad
     assert db.session.scalar(select(func.count()).select_from(Activity)) == 0
@@ -77,12 +91,16 @@ def test_enrol_then_check_in_and_out_with_the_screens_codes(db, crew, post_activ
     done = volunteer.post(f"/activities/{activity.id}/attend", data={"token": token}, follow_redirects=True)
     assert "签退成功：服务 1 小时，获得 10 积分" in done.get_data(as_text=True)
     statement = volunteer.get("/points/").get_data(as_text=True)
-    assert 'data-test="balance">10<' in statement and re.search(r'data-test="service-hours"><a [^>]+>1<', statement)
+    assert 'data-test="balance">10<' in statement and re.search(
+        r'data-test="service-hours"><a [^>]+>1<', statement
+    )
 
 
 def test_a_bad_code_on_the_attend_page_is_explained(db, crew, running, signed_in):
     volunteer = signed_in(crew[1][0])
-    page = volunteer.post(f"/activities/{running.id}/attend", data={"token": "made-up"}).get_data(as_text=True)
+    page = volunteer.post(f"/activities/{running.id}/attend", data={"token": "made-up"}).get_data(
+        as_text=True
+    )
     assert "签到码无效" in page
     reread(db.session)
     assert db.session.scalar(select(Enrollment.checked_in_at)) is None
@@ -94,15 +112,23 @@ def test_staff_correct_from_the_roster_and_the_change_is_listed(db, crew, runnin
     start = _local(running.starts_at)
     roster = staff.get(f"/activities/{running.id}/roster").get_data(as_text=True)
     assert crew[1][0].display_name not in roster  # names are masked in the list
-    staff.post(f"/activities/{running.id}/roster/correct", data={
-        "enrollment_id": enrollment_id, "checked_in_at": _local(running.starts_at),
-        "checked_out_at": _local(running.starts_at + timedelta(minutes=40)), "reason": "补录签到"})
+    staff.post(
+        f"/activities/{running.id}/roster/correct",
+        data={
+            "enrollment_id": enrollment_id,
+            "checked_in_at": _local(running.starts_at),
+            "checked_out_at": _local(running.starts_at + timedelta(minutes=40)),
+            "reason": "补录签到",
+        },
+    )
     reread(db.session)
     assert db.session.scalar(select(Enrollment.minutes)) == 30  # from the start, whole quarters
     assert "补录签到" in staff.get(f"/activities/{running.id}/roster").get_data(as_text=True)
-    refused = staff.post(f"/activities/{running.id}/roster/correct", data={
-        "enrollment_id": enrollment_id, "checked_in_at": start, "checked_out_at": start, "reason": ""},
-        follow_redirects=True).get_data(as_text=True)
+    refused = staff.post(
+        f"/activities/{running.id}/roster/correct",
+        data={"enrollment_id": enrollment_id, "checked_in_at": start, "checked_out_at": start, "reason": ""},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "更正原因：" in refused  # the flashed field error, not the form's label
     assert db.session.scalar(select(func.count()).select_from(AttendanceCorrection)) == 1
 

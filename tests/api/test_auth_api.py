@@ -1,4 +1,5 @@
 """docs/api.md "Conventions" and "Health and identity"."""
+
 from __future__ import annotations
 
 from engage.api.openapi import document
@@ -19,13 +20,17 @@ def test_unauthenticated_and_bad_tokens(client):
     for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic abc"}):
         response = client.get("/api/v1/me", headers=headers)
         assert response.status_code == 401
-        assert response.json == {"error": {"code": "unauthenticated", "message": response.json["error"]["message"]}}
+        assert response.json == {
+            "error": {"code": "unauthenticated", "message": response.json["error"]["message"]}
+        }
 
 
 def test_session_cookie_does_not_authenticate_the_api(client, make):
     user = make.user("resident")
-    client.post("/login", data={"csrf_token": csrf_token(client, "/login"),
-                                "username": user.username, "password": PASSWORD})
+    client.post(
+        "/login",
+        data={"csrf_token": csrf_token(client, "/login"), "username": user.username, "password": PASSWORD},
+    )
     assert client.get("/profile").status_code == 200
     assert client.get("/api/v1/me").status_code == 401
 
@@ -43,18 +48,27 @@ def test_malformed_body_is_invalid_input(client):
 
 def test_twenty_fast_wrong_logins_end_in_429(client, make):
     user = make.user()
-    codes = [client.post("/api/v1/auth/token",
-                         json={"username": user.username, "password": "wrong-password"}).status_code
-             for _ in range(20)]
+    codes = [
+        client.post(
+            "/api/v1/auth/token", json={"username": user.username, "password": "wrong-password"}
+        ).status_code
+        for _ in range(20)
+    ]
     assert codes[0] == 401 and codes[-1] == 429
-    assert client.post("/api/v1/auth/token", json={"username": user.username, "password": "wrong"}
-                       ).json["error"]["code"] == "rate_limited"
+    assert (
+        client.post("/api/v1/auth/token", json={"username": user.username, "password": "wrong"}).json[
+            "error"
+        ]["code"]
+        == "rate_limited"
+    )
 
 
 def test_login_limit_per_address_covers_many_accounts(make_app, make):
     client = make_app(LOGIN_LIMIT_PER_ADDRESS="5 per minute").test_client()
-    codes = [client.post("/api/v1/auth/token", json={"username": f"ghost{i}", "password": "wrong-pw1"}
-                         ).status_code for i in range(7)]
+    codes = [
+        client.post("/api/v1/auth/token", json={"username": f"ghost{i}", "password": "wrong-pw1"}).status_code
+        for i in range(7)
+    ]
     assert codes[:5] == [401] * 5 and codes[-1] == 429
 
 

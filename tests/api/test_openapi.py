@@ -1,4 +1,5 @@
 """The served OpenAPI document is valid OpenAPI 3.1 and declares what the contract needs."""
+
 from __future__ import annotations
 
 import re

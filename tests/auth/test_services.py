@@ -1,4 +1,5 @@
 """Registration, credentials and sessions through the service layer."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,9 +15,15 @@ from engage.errors import Conflict, Forbidden, Invalid, InvalidCredentials, NotF
 
 def _register(db, make, **overrides):
     micro_grid = overrides.pop("micro_grid", None) or make.micro_grid()
-    values = {"phone": "13812345678", "password": "a-good-secret", "display_name": "张三",
-              "role": "resident", "community_id": micro_grid.community_id,
-              "micro_grid_id": micro_grid.id, **overrides}
+    values = {
+        "phone": "13812345678",
+        "password": "a-good-secret",
+        "display_name": "张三",
+        "role": "resident",
+        "community_id": micro_grid.community_id,
+        "micro_grid_id": micro_grid.id,
+        **overrides,
+    }
     return services.register_user(db.session, **values)
 
 
@@ -26,11 +33,20 @@ def test_register_normalises_phone_and_stores_hash(db, make):
     assert user.password_hash != "a-good-secret" and user.roles == ["resident"]
 
 
-@pytest.mark.parametrize("field, value", [
-    ("phone", "12345678901"), ("phone", "1381234567"), ("phone", "abc"),
-    ("password", "short1"), ("password", "12345678"), ("password", "password123"),
-    ("display_name", ""), ("display_name", "名" * 51), ("role", "admin"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("phone", "12345678901"),
+        ("phone", "1381234567"),
+        ("phone", "abc"),
+        ("password", "short1"),
+        ("password", "12345678"),
+        ("password", "password123"),
+        ("display_name", ""),
+        ("display_name", "名" * 51),
+        ("role", "admin"),
+    ],
+)
 def test_register_refuses_bad_input_and_changes_nothing(db, make, field, value):
     micro_grid = make.micro_grid()
     before = db.session.scalar(select(func.count()).select_from(User))

@@ -1,5 +1,6 @@
 """Login throttling: every spelling of an account counts against one counter, and no key
 in the limiter's storage is longer than MAX_KEY_CHARS, whatever a client sends."""
+
 from __future__ import annotations
 
 from engage.auth.throttle import MAX_KEY_CHARS
@@ -13,18 +14,23 @@ def test_every_spelling_of_an_account_counts_against_one_counter(make_app, make)
     client = make_app(LOGIN_LIMIT_PER_ACCOUNT="4 per minute").test_client()
     user = make.user("volunteer", username="volunteer2", phone="13900000002")
     spellings = [" volunteer2", "volunteer2\t", "13900000002", "VOLUNTEER2"]
-    codes = [client.post("/api/v1/auth/token", json={"username": name, "password": "wrong-pw1"}).status_code
-             for name in spellings]
+    codes = [
+        client.post("/api/v1/auth/token", json={"username": name, "password": "wrong-pw1"}).status_code
+        for name in spellings
+    ]
     assert codes == [401] * 4
-    right = client.post("/api/v1/auth/token",
-                        json={"username": user.username, "password": "correct-horse-42"})
+    right = client.post(
+        "/api/v1/auth/token", json={"username": user.username, "password": "correct-horse-42"}
+    )
     assert right.status_code == 429 and right.json["error"]["code"] == "rate_limited"
 
 
 def test_an_unknown_name_counts_by_its_normalised_spelling(make_app):
     client = make_app(LOGIN_LIMIT_PER_ACCOUNT="2 per minute").test_client()
-    codes = [client.post("/login", data={"username": name, "password": "wrong-pw1"}).status_code
-             for name in ("Ghost", " ghost\t", "GHOST")]
+    codes = [
+        client.post("/login", data={"username": name, "password": "wrong-pw1"}).status_code
+        for name in ("Ghost", " ghost\t", "GHOST")
+    ]
     assert codes == [401, 401, 429]
 
 

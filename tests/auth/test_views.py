@@ -1,4 +1,5 @@
 """Login, logout, registration and profile pages, as a browser would use them."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,10 +12,18 @@ from tests.factories import csrf_token
 
 def test_register_page_creates_resident_and_logs_in(client, db, make):
     micro_grid = make.micro_grid()
-    response = client.post("/register", data={
-        "phone": "13811112222", "display_name": "王小明", "role": "volunteer",
-        "community_id": micro_grid.community_id, "micro_grid_id": micro_grid.id,
-        "password": "a-good-secret", "confirm": "a-good-secret"})
+    response = client.post(
+        "/register",
+        data={
+            "phone": "13811112222",
+            "display_name": "王小明",
+            "role": "volunteer",
+            "community_id": micro_grid.community_id,
+            "micro_grid_id": micro_grid.id,
+            "password": "a-good-secret",
+            "confirm": "a-good-secret",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.phone == "13811112222"))
     assert user.roles == ["volunteer"] and user.micro_grid_id == micro_grid.id
@@ -23,10 +32,18 @@ def test_register_page_creates_resident_and_logs_in(client, db, make):
 
 def test_register_page_shows_field_errors_in_chinese(client, db, make):
     micro_grid = make.micro_grid()
-    response = client.post("/register", data={
-        "phone": "123", "display_name": "王", "role": "resident",
-        "community_id": micro_grid.community_id, "micro_grid_id": 0,
-        "password": "12345678", "confirm": "12345678"})
+    response = client.post(
+        "/register",
+        data={
+            "phone": "123",
+            "display_name": "王",
+            "role": "resident",
+            "community_id": micro_grid.community_id,
+            "micro_grid_id": 0,
+            "password": "12345678",
+            "confirm": "12345678",
+        },
+    )
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "请输入正确的11位手机号码" in text
     assert db.session.scalar(select(User)) is None
@@ -45,37 +62,59 @@ def test_wrong_password_message_and_audit_row(client, db, make):
     user = make.user("resident")
     response = client.post("/login", data={"username": user.username, "password": "nope-nope"})
     assert response.status_code == 401 and "用户名或密码错误" in response.get_data(as_text=True)
-    assert db.session.scalar(select(AuthEvent.event).where(AuthEvent.username == user.username)) \
+    assert (
+        db.session.scalar(select(AuthEvent.event).where(AuthEvent.username == user.username))
         == "login_failed"
+    )
 
 
 def test_login_is_rate_limited_per_account(client, make):
     user = make.user("resident")
-    statuses = [client.post("/login", data={"username": user.username, "password": "bad-bad-bad"}
-                            ).status_code for _ in range(12)]
+    statuses = [
+        client.post("/login", data={"username": user.username, "password": "bad-bad-bad"}).status_code
+        for _ in range(12)
+    ]
     assert statuses[0] == 401 and statuses[-1] == 429
     right = client.post("/login", data={"username": user.username, "password": "correct-horse-42"})
     assert right.status_code == 429
 
 
-NASTY_NEXT = ["//evil.example/x", "/%09/evil.example", "/%0a/evil.example", "%0a", "/%0d%0aSet-Cookie:x=1",
-              "/\\evil.example", "/%5Cevil.example", "/%2F/evil.example", "%09//evil.example",
-              "https://evil.example", "javascript:alert(1)", " //evil.example", "/%00", "/%7F/x"]
+NASTY_NEXT = [
+    "//evil.example/x",
+    "/%09/evil.example",
+    "/%0a/evil.example",
+    "%0a",
+    "/%0d%0aSet-Cookie:x=1",
+    "/\\evil.example",
+    "/%5Cevil.example",
+    "/%2F/evil.example",
+    "%09//evil.example",
+    "https://evil.example",
+    "javascript:alert(1)",
+    " //evil.example",
+    "/%00",
+    "/%7F/x",
+]
 
 
 @pytest.mark.parametrize("target", NASTY_NEXT)
 def test_next_parameter_cannot_leave_the_site(client, make, target):
     user = make.user("resident")
-    response = client.post(f"/login?next={target}",
-                           data={"username": user.username, "password": "correct-horse-42"})
-    assert response.status_code == 400 if "%00" in target else (
-        response.status_code == 302 and response.headers["Location"] == "/")
+    response = client.post(
+        f"/login?next={target}", data={"username": user.username, "password": "correct-horse-42"}
+    )
+    assert (
+        response.status_code == 400
+        if "%00" in target
+        else (response.status_code == 302 and response.headers["Location"] == "/")
+    )
 
 
 def test_next_parameter_keeps_a_local_path(client, make):
     user = make.user("resident")
-    response = client.post("/login?next=/orders/new%3Fa%3D1",
-                           data={"username": user.username, "password": "correct-horse-42"})
+    response = client.post(
+        "/login?next=/orders/new%3Fa%3D1", data={"username": user.username, "password": "correct-horse-42"}
+    )
     assert response.headers["Location"] == "/orders/new?a=1"
 
 
@@ -86,8 +125,9 @@ def test_csrf_is_required_on_forms(make_app, make):
     refused = client.post("/login", data={"username": user.username, "password": "correct-horse-42"})
     assert refused.status_code == 400
     token = csrf_token(client, "/login")
-    accepted = client.post("/login", data={"csrf_token": token, "username": user.username,
-                                           "password": "correct-horse-42"})
+    accepted = client.post(
+        "/login", data={"csrf_token": token, "username": user.username, "password": "correct-horse-42"}
+    )
     assert accepted.status_code == 302
 
 
@@ -105,21 +145,32 @@ def test_profile_update_and_password_change(client, db, make, login):
     login(user)
     client.post("/profile", data={"display_name": "新名字", "locale": "en"})
     assert db.session.get(User, user.id).display_name == "新名字"
-    bad = client.post("/profile/password", data={"pw-current": "wrong", "pw-new": "x-long-enough",
-                                                 "pw-confirm": "x-long-enough"})
+    bad = client.post(
+        "/profile/password",
+        data={"pw-current": "wrong", "pw-new": "x-long-enough", "pw-confirm": "x-long-enough"},
+    )
     assert bad.status_code == 400
-    good = client.post("/profile/password", data={"pw-current": "correct-horse-42",
-                                                  "pw-new": "x-long-enough", "pw-confirm": "x-long-enough"})
+    good = client.post(
+        "/profile/password",
+        data={"pw-current": "correct-horse-42", "pw-new": "x-long-enough", "pw-confirm": "x-long-enough"},
+    )
     assert good.status_code == 302
 
 
-@pytest.mark.parametrize("username, marker", [
-    ("admin", 'data-test="section-admin"'), ("staff", 'data-test="section-staff"'),
-    ("gridworker", 'data-test="section-grid_worker"'), ("volunteer1", 'data-test="section-volunteer"'),
-    ("volunteer2", 'data-test="section-volunteer"'), ("resident1", 'data-test="section-resident"'),
-    ("resident2", 'data-test="section-resident"'), ("property1", 'data-test="section-property_manager"'),
-    ("kiosk1", 'data-test="kiosk-attract"'),
-])
+@pytest.mark.parametrize(
+    "username, marker",
+    [
+        ("admin", 'data-test="section-admin"'),
+        ("staff", 'data-test="section-staff"'),
+        ("gridworker", 'data-test="section-grid_worker"'),
+        ("volunteer1", 'data-test="section-volunteer"'),
+        ("volunteer2", 'data-test="section-volunteer"'),
+        ("resident1", 'data-test="section-resident"'),
+        ("resident2", 'data-test="section-resident"'),
+        ("property1", 'data-test="section-property_manager"'),
+        ("kiosk1", 'data-test="kiosk-attract"'),
+    ],
+)
 def test_each_demo_account_gets_its_home_page(app, client, db, username, marker):
     app.test_cli_runner().invoke(args=["engage", "demo"])
     response = client.post("/login", data={"username": username, "password": "engage-demo"})

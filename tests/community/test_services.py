@@ -1,4 +1,5 @@
 """The hierarchy services: scoping, references, derived community, posters."""
+
 from __future__ import annotations
 
 import pytest
@@ -56,8 +57,12 @@ def test_links_across_tenants_are_refused(db, make):
     assert "grid_id" in error.value.fields
     outsider = make.user("grid_worker")
     with pytest.raises(Invalid):
-        services.save_row(db.session, staff, "grids", {"community_id": staff.community_id,
-                                                       "name": "g", "grid_worker_id": outsider.id})
+        services.save_row(
+            db.session,
+            staff,
+            "grids",
+            {"community_id": staff.community_id, "name": "g", "grid_worker_id": outsider.id},
+        )
 
 
 def test_staff_cannot_edit_street_level_rows(db, make):

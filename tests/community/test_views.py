@@ -1,4 +1,5 @@
 """Hierarchy pages and the API: scoping through HTML and JSON, posters, masking."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,15 @@ def two_communities(make):
     return staff, foreign_micro_grid, make.household(foreign_micro_grid)
 
 
-@pytest.mark.parametrize("url", ["/community/grids/{grid}", "/community/micro_grids/{mg}",
-                                 "/community/households/{hh}", "/community/micro_grids/{mg}/poster"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/community/grids/{grid}",
+        "/community/micro_grids/{mg}",
+        "/community/households/{hh}",
+        "/community/micro_grids/{mg}/poster",
+    ],
+)
 def test_html_other_community_is_404(client, login, two_communities, url):
     staff, micro_grid, household = two_communities
     login(staff)
@@ -63,12 +71,16 @@ def test_household_list_is_masked(client, login, make):
 def test_staff_creates_and_edits_a_grid(client, db, login, make):
     staff = make.user("staff")
     login(staff)
-    response = client.post("/community/grids/new", data={
-        "community_id": staff.community_id, "name": "新网格", "grid_worker_id": 0})
+    response = client.post(
+        "/community/grids/new",
+        data={"community_id": staff.community_id, "name": "新网格", "grid_worker_id": 0},
+    )
     assert response.status_code == 302
     grid = db.session.scalar(select(Grid).where(Grid.name == "新网格"))
-    client.post(f"/community/grids/{grid.id}", data={"community_id": staff.community_id,
-                                                     "name": "改名网格", "grid_worker_id": 0})
+    client.post(
+        f"/community/grids/{grid.id}",
+        data={"community_id": staff.community_id, "name": "改名网格", "grid_worker_id": 0},
+    )
     db.session.expire_all()
     assert db.session.get(Grid, grid.id).name == "改名网格"
 
@@ -77,8 +89,9 @@ def test_form_refuses_foreign_community_and_changes_nothing(client, db, login, m
     staff = make.user("staff")
     foreign = make.community()
     login(staff)
-    response = client.post("/community/grids/new", data={
-        "community_id": foreign.id, "name": "越权", "grid_worker_id": 0})
+    response = client.post(
+        "/community/grids/new", data={"community_id": foreign.id, "name": "越权", "grid_worker_id": 0}
+    )
     assert response.status_code == 200
     assert db.session.scalar(select(Grid).where(Grid.name == "越权")) is None
 
@@ -92,7 +105,9 @@ def test_poster_qr_opens_the_micro_grid_page(client, login, make):
     url = page.split('class="muted small url">')[1].split("<")[0]
     client.post("/logout")
     landing = client.get(url.replace("http://engage.test", ""))
-    assert landing.status_code == 200 and f'data-micro-grid="{micro_grid.id}"' in landing.get_data(as_text=True)
+    assert landing.status_code == 200 and f'data-micro-grid="{micro_grid.id}"' in landing.get_data(
+        as_text=True
+    )
     assert client.get("/community/m/forged-token").status_code == 404
 
 

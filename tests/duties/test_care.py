@@ -1,7 +1,8 @@
 """Who sees care targets, encrypted sensitive data, the access log, and recording visits."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -31,7 +32,11 @@ def test_lists_are_masked_and_full_reads_are_logged_once_each(make_app, db, duty
     assert _log_rows(db) == 0
     full = api.get(f"/api/v1/duties/care-targets/{elder.id}").json
     assert (full["name"], full["phone"], full["id_number"], full["notes"]) == (
-        "张三明", "13812345678", "11010519491231002X", "独居，患高血压")
+        "张三明",
+        "13812345678",
+        "11010519491231002X",
+        "独居，患高血压",
+    )
     api.get(f"/api/v1/duties/care-targets/{elder.id}")
     rows = db.session.scalars(select(AccessLog)).all()
     assert [(r.actor_id, r.subject) for r in rows] == [(duty.worker.id, f"care_target:{elder.id}")] * 2
@@ -39,8 +44,11 @@ def test_lists_are_masked_and_full_reads_are_logged_once_each(make_app, db, duty
 
 def test_id_numbers_and_restricted_notes_are_encrypted_at_rest(db, duty, target):
     petitioner = target(category="petitioner", id_number="11010519491231002X", notes="多次赴京信访")
-    row = db.session.execute(select(CareTarget.id_number_cipher, CareTarget.notes, CareTarget.notes_cipher)
-                             .where(CareTarget.id == petitioner.id)).one()
+    row = db.session.execute(
+        select(CareTarget.id_number_cipher, CareTarget.notes, CareTarget.notes_cipher).where(
+            CareTarget.id == petitioner.id
+        )
+    ).one()
     assert "1101051949" not in row[0] and row[1] == "" and "信访" not in row[2]
 
 
@@ -77,19 +85,32 @@ def test_restricted_categories_need_a_grant_even_for_staff(db, duty, target):
 
 def test_a_visit_moves_the_due_date_and_leaves_the_overdue_list(db, duty, target):
     elder = target(created_at=utcnow() - timedelta(days=30))
-    assert [t.id for t in db.session.scalars(care.target_list(db.session, duty.worker, overdue=True))] == [elder.id]
-    care.record_visit(db.session, duty.worker, elder.id, visited_at=utcnow() - timedelta(minutes=5), kind="home",
-                      found="身体尚好", zone=SHANGHAI, key=DATA_KEY)
+    assert [t.id for t in db.session.scalars(care.target_list(db.session, duty.worker, overdue=True))] == [
+        elder.id
+    ]
+    care.record_visit(
+        db.session,
+        duty.worker,
+        elder.id,
+        visited_at=utcnow() - timedelta(minutes=5),
+        kind="home",
+        found="身体尚好",
+        zone=SHANGHAI,
+        key=DATA_KEY,
+    )
     db.session.commit()
     assert list(db.session.scalars(care.target_list(db.session, duty.worker, overdue=True))) == []
     assert db.session.get(CareTarget, elder.id).next_visit_due > utcnow() + timedelta(days=6)
 
 
-@pytest.mark.parametrize("body, status", [
-    ({"visited_at": "2099-01-01T09:00:00+08:00", "kind": "home"}, 400),
-    ({"visited_at": "yesterday", "kind": "home"}, 400),
-    ({"visited_at": "2026-01-01T09:00:00+08:00", "kind": "carrier-pigeon"}, 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"visited_at": "2099-01-01T09:00:00+08:00", "kind": "home"}, 400),
+        ({"visited_at": "yesterday", "kind": "home"}, 400),
+        ({"visited_at": "2026-01-01T09:00:00+08:00", "kind": "carrier-pigeon"}, 400),
+    ],
+)
 def test_bad_visits_are_refused_and_change_nothing(make_app, db, duty, target, body, status):
     elder = target()
     answer = _api(make_app, duty.worker).post("/api/v1/duties/visits", json={"target_id": elder.id, **body})
@@ -101,18 +122,28 @@ def test_a_worker_of_another_community_cannot_record_or_see(make_app, make, db, 
     stranger = make.user("grid_worker")
     elder = target()
     with pytest.raises(NotFound):
-        care.record_visit(db.session, stranger, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI,
-                          key=DATA_KEY)
-    answer = _api(make_app, stranger).post("/api/v1/duties/visits", json={
-        "target_id": elder.id, "visited_at": utcnow().isoformat(), "kind": "home"})
+        care.record_visit(
+            db.session, stranger, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI, key=DATA_KEY
+        )
+    answer = _api(make_app, stranger).post(
+        "/api/v1/duties/visits",
+        json={"target_id": elder.id, "visited_at": utcnow().isoformat(), "kind": "home"},
+    )
     assert answer.status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
 
 
 def test_unknown_categories_are_refused(db, duty):
     with pytest.raises(Invalid):
-        care.register_target(db.session, duty.staff, grid_id=duty.grid.id, category="vip", name="李四",
-                             zone=SHANGHAI, key=DATA_KEY)
+        care.register_target(
+            db.session,
+            duty.staff,
+            grid_id=duty.grid.id,
+            category="vip",
+            name="李四",
+            zone=SHANGHAI,
+            key=DATA_KEY,
+        )
     assert db.session.scalar(select(func.count()).select_from(CareTarget)) == 0
 
 
@@ -120,20 +151,21 @@ def test_another_worker_of_the_community_is_told_the_target_is_not_theirs(db, ma
     colleague = make.user("grid_worker", community=duty.community)
     elder = target()
     with pytest.raises(Forbidden) as refused:
-        care.record_visit(db.session, colleague, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI,
-                          key=DATA_KEY)
+        care.record_visit(
+            db.session, colleague, elder.id, visited_at=utcnow(), kind="home", zone=SHANGHAI, key=DATA_KEY
+        )
     assert "不是分配给您的" in refused.value.message
 
 
 def test_a_category_policy_moves_the_due_dates_of_targets_without_their_own(db, duty, target):
-    registered = datetime(2026, 11, 10, 4, 0, tzinfo=timezone.utc)  # mid-month, mid-quarter in Shanghai
+    registered = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)  # mid-month, mid-quarter in Shanghai
     monthly, own = target("hardship", created_at=registered), target("hardship", frequency="week")
-    assert monthly.next_visit_due == datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)  # 1 Dec, 00:00 local
+    assert monthly.next_visit_due == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 1 Dec, 00:00 local
     own_due = own.next_visit_due
     care.set_policy(db.session, duty.staff, "hardship", "quarter", zone=SHANGHAI)
     db.session.commit()
     assert care.policies(db.session, duty.staff)["hardship"] == "quarter"
-    assert db.session.get(CareTarget, monthly.id).next_visit_due == datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc)
+    assert db.session.get(CareTarget, monthly.id).next_visit_due == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
     assert db.session.get(CareTarget, own.id).next_visit_due == own_due
     with pytest.raises(Invalid):
         care.set_policy(db.session, duty.staff, "hardship", "daily", zone=SHANGHAI)
@@ -143,14 +175,16 @@ def test_the_grant_command_records_who_granted_it(app, db, duty, target):
     from engage.duties.models import SensitiveGrant
 
     hidden = target(category="religious")
-    result = app.test_cli_runner().invoke(args=["engage", "grant", duty.staff.username, "religious",
-                                                "--by", duty.admin.username])
+    result = app.test_cli_runner().invoke(
+        args=["engage", "grant", duty.staff.username, "religious", "--by", duty.admin.username]
+    )
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(SensitiveGrant, (duty.staff.id, "religious")).granted_by_id == duty.admin.id
     assert hidden.id in {t.id for t in db.session.scalars(care.target_list(db.session, duty.staff))}
-    refused = app.test_cli_runner().invoke(args=["engage", "grant", duty.staff.username, "religious",
-                                                 "--by", duty.staff.username])
+    refused = app.test_cli_runner().invoke(
+        args=["engage", "grant", duty.staff.username, "religious", "--by", duty.staff.username]
+    )
     assert refused.exit_code != 0
 
 
@@ -158,9 +192,21 @@ def test_the_grant_command_records_who_granted_it(app, db, duty, target):
 def test_visits_recorded_at_once_keep_the_latest_as_last_visited(app, db, duty, target):
     elder_id, worker_id = target().id, duty.worker.id
     times = [utcnow() - timedelta(hours=hours) for hours in range(1, 7)]
-    together(app, [lambda session, at=at: care.record_visit(
-        session, session.get(type(duty.worker), worker_id), elder_id, visited_at=at, kind="home",
-        zone=SHANGHAI, key=DATA_KEY) for at in times])
+    together(
+        app,
+        [
+            lambda session, at=at: care.record_visit(
+                session,
+                session.get(type(duty.worker), worker_id),
+                elder_id,
+                visited_at=at,
+                kind="home",
+                zone=SHANGHAI,
+                key=DATA_KEY,
+            )
+            for at in times
+        ],
+    )
     reread(db.session)
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 6
     assert db.session.get(CareTarget, elder_id).last_visited_at == max(times)

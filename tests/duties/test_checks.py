@@ -1,5 +1,6 @@
 """Who may see and confirm a household's 6 必清 checklist: its grid's worker, the community's
 staff and the street's admins; other staff and workers get 404, other roles 403."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,6 +14,7 @@ from engage.errors import Forbidden, NotFound
 @pytest.fixture
 def viewer(make, duty):
     """``viewer("name")`` → a user placed relative to the duty's household."""
+
     def admin_elsewhere():
         street = make.street()
         return make.user("admin", street_id=street.id, community=make.community(street))
@@ -22,8 +24,11 @@ def viewer(make, duty):
             "grid worker": lambda: duty.worker,
             "staff": lambda: duty.staff,
             "street admin": lambda: duty.admin,
-            "worker of another grid": lambda: make.grid(duty.community, grid_worker=make.user(
-                "grid_worker", community=duty.community)).grid_worker,
+            "worker of another grid": lambda: (
+                make.grid(
+                    duty.community, grid_worker=make.user("grid_worker", community=duty.community)
+                ).grid_worker
+            ),
             "worker of another community": lambda: make.user("grid_worker"),
             "staff of another community": lambda: make.user("staff"),
             "admin of another street": admin_elsewhere,
@@ -37,8 +42,12 @@ def viewer(make, duty):
 
 
 ALLOWED = ["grid worker", "staff", "street admin"]
-HIDDEN = ["worker of another grid", "worker of another community", "staff of another community",
-          "admin of another street"]
+HIDDEN = [
+    "worker of another grid",
+    "worker of another community",
+    "staff of another community",
+    "admin of another street",
+]
 FORBIDDEN = ["resident", "volunteer", "property manager"]
 
 
@@ -53,8 +62,9 @@ def test_the_grid_worker_staff_and_street_admin_see_and_confirm(db, duty, viewer
     assert db.session.scalar(select(HouseholdCheck.confirmed_by_id)) == user.id
 
 
-@pytest.mark.parametrize("name, error, status", [*[(n, NotFound, 404) for n in HIDDEN],
-                                                 *[(n, Forbidden, 403) for n in FORBIDDEN]])
+@pytest.mark.parametrize(
+    "name, error, status", [*[(n, NotFound, 404) for n in HIDDEN], *[(n, Forbidden, 403) for n in FORBIDDEN]]
+)
 def test_everyone_else_is_refused_and_confirms_nothing(db, duty, viewer, signed_in, name, error, status):
     user, household = viewer(name), duty.households[0]
     with pytest.raises(error):

@@ -1,4 +1,5 @@
 """Compliance rates on a fixture worked out by hand, 4必到 deadlines and escalation."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -20,13 +21,21 @@ def _local(*parts) -> datetime:
 
 
 def _visit(db, duty, target, *parts):
-    care.record_visit(db.session, duty.worker, target.id, visited_at=_local(*parts), kind="home",
-                      zone=SHANGHAI, key=DATA_KEY)
+    care.record_visit(
+        db.session,
+        duty.worker,
+        target.id,
+        visited_at=_local(*parts),
+        kind="home",
+        zone=SHANGHAI,
+        key=DATA_KEY,
+    )
 
 
 def _event(db, duty, kind, reported, arrived=None):
-    event = events.report_event(db.session, duty.worker, grid_id=duty.grid.id, kind=kind, title="事件",
-                                now=reported, **LIMITS)
+    event = events.report_event(
+        db.session, duty.worker, grid_id=duty.grid.id, kind=kind, title="事件", now=reported, **LIMITS
+    )
     if arrived:
         events.advance(db.session, duty.worker, event.id, "arrive", now=arrived)
     return event
@@ -37,7 +46,8 @@ def test_october_worked_out_by_hand(db, duty, target):
     weekly = target("elderly_alone", created_at=_local(2026, 9, 20))
     for day in ((2026, 10, 3, 10), (2026, 10, 14, 10), (2026, 10, 25, 10)):
         _visit(db, duty, weekly, *day)
-    # B monthly, visited late on Oct 31 → 1 of 1. C monthly, registered Oct 20, never visited → 0 of 1, overdue.
+    # B monthly, visited late on Oct 31 → 1 of 1.
+    # C monthly, registered Oct 20, never visited → 0 of 1, overdue.
     monthly = target("hardship", created_at=_local(2026, 9, 1))
     _visit(db, duty, monthly, 2026, 10, 31, 23, 30)
     target("left_behind_child", created_at=_local(2026, 10, 20))
@@ -55,19 +65,23 @@ def test_october_worked_out_by_hand(db, duty, target):
     checks.confirm(db.session, duty.worker, second.id, "risks", now=_local(2026, 3, 1))
     db.session.commit()
 
-    result = compliance.figures(db.session, duty.staff, compliance.parse_period("2026-10", SHANGHAI)).as_json()
+    result = compliance.figures(
+        db.session, duty.staff, compliance.parse_period("2026-10", SHANGHAI)
+    ).as_json()
     assert result["must_visit"] == {"rate": round(4 / 6, 4), "met": 4, "due": 6, "overdue": 1}
     assert result["must_arrive"] == {"rate": round(1 / 3, 4), "on_time": 1, "late": 2}
     assert result["must_know"] == {"rate": round(8 / 12, 4), "fresh": 8, "items": 12}
-    assert compliance.figures(db.session, duty.worker, compliance.parse_period("2026-10", SHANGHAI)) == \
-        compliance.figures(db.session, duty.staff, compliance.parse_period("2026-10", SHANGHAI))
+    assert compliance.figures(
+        db.session, duty.worker, compliance.parse_period("2026-10", SHANGHAI)
+    ) == compliance.figures(db.session, duty.staff, compliance.parse_period("2026-10", SHANGHAI))
     # A trend loads the three months at once and sorts them out itself: the same as one by one,
     # even for a target registered in November whose first visit was recorded as made before.
     backdated = target("elderly_alone", created_at=_local(2026, 11, 2))
     _visit(db, duty, backdated, 2026, 9, 10, 10)
     months = [compliance.parse_period(month, SHANGHAI) for month in ("2026-09", "2026-10", "2026-11")]
     assert compliance.figures_over(db.session, duty.staff, months) == [
-        compliance.figures(db.session, duty.staff, month) for month in months]
+        compliance.figures(db.session, duty.staff, month) for month in months
+    ]
 
 
 def test_figures_within_chosen_communities_count_only_theirs(db, make, duty, target):
@@ -90,7 +104,9 @@ def test_figures_within_chosen_communities_count_only_theirs(db, make, duty, tar
     assert seen([neighbour.id]) == (2, 0, 0)
     by_grid = compliance.figures_by_grid(db.session, duty.admin, october)
     assert [(grid.id, shown.visit_due, shown.arrive_on_time) for grid, shown in by_grid] == [
-        (duty.grid.id, 1, 1), (neighbours_grid.id, 2, 0)]
+        (duty.grid.id, 1, 1),
+        (neighbours_grid.id, 2, 0),
+    ]
 
 
 def test_the_compliance_api_answers_in_scope_and_refuses_others(make_app, make, db, duty):
@@ -101,7 +117,8 @@ def test_the_compliance_api_answers_in_scope_and_refuses_others(make_app, make, 
     assert answer.status_code == 200 and answer.json["must_visit"]["rate"] is None
     assert staff.get("/api/v1/duties/compliance?period=October").status_code == 400
     volunteer = ApiClient(make_app(WTF_CSRF_ENABLED=True).test_client()).as_user(
-        make.user("volunteer", community=duty.community))
+        make.user("volunteer", community=duty.community)
+    )
     assert volunteer.get("/api/v1/duties/compliance").status_code == 403
 
 
@@ -125,8 +142,9 @@ def test_events_go_in_order_and_late_ones_escalate_once_per_level(db, duty):
 
 def test_residents_report_but_cannot_work_events(db, make, duty):
     resident = make.user("resident", community=duty.community)
-    event = events.report_event(db.session, resident, grid_id=duty.grid.id, kind="important_request",
-                                title="楼道灯坏了", **LIMITS)
+    event = events.report_event(
+        db.session, resident, grid_id=duty.grid.id, kind="important_request", title="楼道灯坏了", **LIMITS
+    )
     assert event.arrive_by - event.reported_at == timedelta(hours=24)
     with pytest.raises(Forbidden):
         events.advance(db.session, resident, event.id, "arrive")

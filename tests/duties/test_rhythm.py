@@ -1,7 +1,8 @@
 """一天一提醒、一周一通报、一月一点评 as ``tick`` does them: once each, whatever the repeats."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -12,29 +13,37 @@ from tests.duties.conftest import SHANGHAI
 
 
 def test_one_reminder_per_worker_per_local_day(db, duty, target):
-    target(created_at=datetime(2026, 11, 1, tzinfo=timezone.utc))
-    morning = datetime(2026, 11, 25, 0, 30, tzinfo=timezone.utc)          # 08:30 in Shanghai
+    target(created_at=datetime(2026, 11, 1, tzinfo=UTC))
+    morning = datetime(2026, 11, 25, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
     assert remind_due_visits(db.session, now=morning, zone=SHANGHAI) == 1
-    assert remind_due_visits(db.session, now=morning + timedelta(hours=10), zone=SHANGHAI) == 0  # 18:30, same day
-    assert remind_due_visits(db.session, now=morning + timedelta(hours=16), zone=SHANGHAI) == 1  # 00:30 next day
-    messages = db.session.scalars(select(Notification.message).where(Notification.user_id == duty.worker.id)).all()
+    assert (
+        remind_due_visits(db.session, now=morning + timedelta(hours=10), zone=SHANGHAI) == 0
+    )  # 18:30, same day
+    assert (
+        remind_due_visits(db.session, now=morning + timedelta(hours=16), zone=SHANGHAI) == 1
+    )  # 00:30 next day
+    messages = db.session.scalars(
+        select(Notification.message).where(Notification.user_id == duty.worker.id)
+    ).all()
     assert len(messages) == 2 and "1 位" in messages[0]
 
 
 def test_last_weeks_and_months_reports_are_kept_once(db, duty, target):
-    target(created_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
-    now = datetime(2026, 11, 25, 2, tzinfo=timezone.utc)
+    target(created_at=datetime(2026, 10, 1, tzinfo=UTC))
+    now = datetime(2026, 11, 25, 2, tzinfo=UTC)
     assert generate_reports(db.session, now=now, zone=SHANGHAI) == 2
     assert generate_reports(db.session, now=now + timedelta(hours=5), zone=SHANGHAI) == 0
-    kept = {r.kind: r for r in db.session.scalars(select(DutyReport).where(
-        DutyReport.community_id == duty.community.id))}
+    kept = {
+        r.kind: r
+        for r in db.session.scalars(select(DutyReport).where(DutyReport.community_id == duty.community.id))
+    }
     assert (kept["week"].label, kept["month"].label) == ("2026-W47", "2026-10")
     assert kept["month"].figures["must_visit"]["due"] >= 1
 
 
 def test_kept_reports_are_shown_to_their_community_and_street_only(db, make, duty, target, signed_in):
-    target(created_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
-    generate_reports(db.session, now=datetime(2026, 11, 25, 2, tzinfo=timezone.utc), zone=SHANGHAI)
+    target(created_at=datetime(2026, 10, 1, tzinfo=UTC))
+    generate_reports(db.session, now=datetime(2026, 11, 25, 2, tzinfo=UTC), zone=SHANGHAI)
     db.session.commit()
     street_admin = make.user("admin", street_id=duty.admin.street_id)  # no community of their own
     for viewer in (duty.staff, street_admin):

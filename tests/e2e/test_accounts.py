@@ -1,4 +1,5 @@
 """A new resident registers, logs out and in, switches language and logs out."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,8 +41,10 @@ def test_register_login_language_logout(page, live_server, make, db):
 
 def test_micro_grid_choices_follow_the_community(page, live_server, make):
     street = make.street()
-    first, second = make.micro_grid(make.grid(make.community(street))), make.micro_grid(
-        make.grid(make.community(street)))
+    first, second = (
+        make.micro_grid(make.grid(make.community(street))),
+        make.micro_grid(make.grid(make.community(street))),
+    )
     page.goto(live_server + "/register")
     page.select_option("#community_id", str(second.community_id))
     visible = page.eval_on_selector_all("#micro_grid_id option:not([hidden])", "os => os.map(o => o.value)")

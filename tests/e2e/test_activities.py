@@ -1,5 +1,6 @@
 """An activity in a real browser: staff post it, a volunteer enrols, checks in and out
 with the codes on the staff's screen, and sees the hours and points."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

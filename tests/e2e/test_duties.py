@@ -1,4 +1,5 @@
 """A grid worker in a real browser: sees today's overdue visit, records it, and it leaves the list."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -22,8 +23,16 @@ def test_a_grid_worker_records_a_due_visit(browser, live_server, db, make):
     grid = make.grid(community, grid_worker=worker)
     staff = make.user("staff", community=community)
     registered = utcnow() - timedelta(days=40)
-    elder = care.register_target(db.session, staff, grid_id=grid.id, category="elderly_alone", name="王秀英",
-                                 phone="13900001111", zone=SHANGHAI, key=DATA_KEY)
+    elder = care.register_target(
+        db.session,
+        staff,
+        grid_id=grid.id,
+        category="elderly_alone",
+        name="王秀英",
+        phone="13900001111",
+        zone=SHANGHAI,
+        key=DATA_KEY,
+    )
     elder.created_at, elder.next_visit_due = registered, next_due(None, "week", SHANGHAI, now=registered)
     db.session.commit()
 

@@ -1,5 +1,6 @@
 """The kiosk in a real browser: the member's phone shows a code, the kiosk takes it,
 the member picks a reward, confirms and sees the receipt with the new balance."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The closed loop in a real browser: place, dispatch, accept, complete, rate, see points."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The public red and yellow lists and a dashboard with its charts, in a real browser."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -19,9 +20,17 @@ def test_public_lists_and_the_dashboard(browser, live_server, db, make, page):
     admin = make.user("admin", street_id=street.id, community=community)
     companies = [make.company(street) for _ in range(3)]
     theory = next(c for c in services.criteria(db.session, admin) if c.code == "theory")
-    for company, mark in zip(companies, (95, 70, 30)):
-        services.score(db.session, admin, "2026-Q3", company.id, theory.id, mark, "现场检查",
-                       zone=ZoneInfo("Asia/Shanghai"))
+    for company, mark in zip(companies, (95, 70, 30), strict=True):
+        services.score(
+            db.session,
+            admin,
+            "2026-Q3",
+            company.id,
+            theory.id,
+            mark,
+            "现场检查",
+            zone=ZoneInfo("Asia/Shanghai"),
+        )
     # With complaints at 100 and no service hours: 95 → 65, 70 → 56.7, 30 → 43.3.
     services.publish(db.session, admin, "2026-Q3", zone=ZoneInfo("Asia/Shanghai"), rule={"red_min": 60})
     add_defaults(db.session, community.id)
@@ -40,7 +49,9 @@ def test_public_lists_and_the_dashboard(browser, live_server, db, make, page):
     staff_page.click("[data-test=nav-dashboard]")
     chart = staff_page.locator("[data-test=orders-chart]")
     assert chart.is_visible() and chart.bounding_box()["height"] > 50
-    bars = [chart.locator("rect").nth(i).get_attribute("height") for i in range(chart.locator("rect").count())]
-    assert max(int(h) for h in bars) == 180          # this month's two orders fill the scale
+    bars = [
+        chart.locator("rect").nth(i).get_attribute("height") for i in range(chart.locator("rect").count())
+    ]
+    assert max(int(h) for h in bars) == 180  # this month's two orders fill the scale
     assert staff_page.locator("[data-test=headline]").is_visible()
     keep(staff_page, "dashboard")

@@ -6,6 +6,7 @@ from engage.ledger.services import issue_budget
 @pytest.fixture
 def funded(db, make):
     """Staff of a community whose budget holds ``amount`` points, and the street admin."""
+
     def build(amount: int = 1000):
         street = make.street()
         community = make.community(street)

@@ -1,4 +1,5 @@
 """POST /api/v1/points/awards and GET /api/v1/me/points (docs/api.md)."""
+
 from __future__ import annotations
 
 import threading
@@ -33,10 +34,11 @@ def test_award_errors(api, make, funded):
     missing = api.post(AWARD, json={"user_id": member.id, "amount": 5, "memo": "x"})
     assert missing.status_code == 400 and "Idempotency-Key" in missing.json["error"]["fields"]
     for key, body, status, code in (
-            ("a", {"user_id": member.id, "amount": 0, "memo": "x"}, 400, "invalid_input"),
-            ("b", {"user_id": member.id, "amount": 101, "memo": "x"}, 409, "budget_exhausted"),
-            ("c", {"user_id": 99999, "amount": 1, "memo": "x"}, 404, "not_found"),
-            ("d", {"amount": 1}, 400, "invalid_input")):
+        ("a", {"user_id": member.id, "amount": 0, "memo": "x"}, 400, "invalid_input"),
+        ("b", {"user_id": member.id, "amount": 101, "memo": "x"}, 409, "budget_exhausted"),
+        ("c", {"user_id": 99999, "amount": 1, "memo": "x"}, 404, "not_found"),
+        ("d", {"amount": 1}, 400, "invalid_input"),
+    ):
         response = api.post(AWARD, json=body, headers={"Idempotency-Key": key})
         assert (response.status_code, response.json["error"]["code"]) == (status, code)
         replay = api.post(AWARD, json=body, headers={"Idempotency-Key": key})
@@ -46,8 +48,9 @@ def test_award_errors(api, make, funded):
 def test_residents_may_not_award(api, make, funded):
     staff, _admin = funded()
     resident = make.user("resident", community=staff.community)
-    response = api.as_user(resident).post(AWARD, json={"user_id": resident.id, "amount": 1, "memo": "x"},
-                                          headers={"Idempotency-Key": "z"})
+    response = api.as_user(resident).post(
+        AWARD, json={"user_id": resident.id, "amount": 1, "memo": "x"}, headers={"Idempotency-Key": "z"}
+    )
     assert response.status_code == 403
 
 
@@ -55,12 +58,17 @@ def test_staff_awarding_themselves_or_the_admin_get_403(api, db, make, funded):
     staff, admin = funded()
     api.as_user(staff)
     for key, user in (("self", staff), ("admin", admin)):
-        response = api.post(AWARD, json={"user_id": user.id, "amount": 5, "memo": "x"},
-                            headers={"Idempotency-Key": key})
+        response = api.post(
+            AWARD, json={"user_id": user.id, "amount": 5, "memo": "x"}, headers={"Idempotency-Key": key}
+        )
         assert (response.status_code, response.json["error"]["code"]) == (403, "forbidden")
         assert points.balance(db.session, f"user:{user.id}").total == 0
-    assert "不能给自己发放积分" in api.post(AWARD, json={"user_id": staff.id, "amount": 5, "memo": "x"},
-                                       headers={"Idempotency-Key": "self-2"}).json["error"]["message"]
+    assert (
+        "不能给自己发放积分"
+        in api.post(
+            AWARD, json={"user_id": staff.id, "amount": 5, "memo": "x"}, headers={"Idempotency-Key": "self-2"}
+        ).json["error"]["message"]
+    )
 
 
 def test_twenty_concurrent_calls_with_one_key_make_one_transaction(make_app, db, make, funded):
@@ -87,8 +95,10 @@ def test_twenty_concurrent_calls_with_one_key_make_one_transaction(make_app, db,
     assert {getattr(a, "status_code", a) for a in answers} == {201}
     assert len({a.json["transaction_id"] for a in answers}) == 1
     assert points.balance(db.session, f"user:{member.id}").available == 7
-    assert db.session.scalar(select(func.count()).select_from(Transaction)
-                             .where(Transaction.kind == "award")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(Transaction).where(Transaction.kind == "award"))
+        == 1
+    )
     assert points.verify(db.session) == []
 
 

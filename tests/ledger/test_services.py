@@ -1,4 +1,5 @@
 """Budgets and awards through the service layer."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,8 +40,9 @@ def test_awards_are_scoped_to_the_staffs_community(db, make, funded):
     with pytest.raises(NotFound):
         services.award_points(db.session, staff, make.user("volunteer").id, 10, "越权")
     with pytest.raises(Forbidden):
-        services.award_points(db.session, make.user("volunteer", community=staff.community),
-                              staff.id, 10, "x")
+        services.award_points(
+            db.session, make.user("volunteer", community=staff.community), staff.id, 10, "x"
+        )
 
 
 def test_staff_cannot_award_themselves_or_accounts_above_them(db, make, funded):

@@ -1,4 +1,5 @@
 """A funded community with staff, a registered kiosk, members with points, and rewards."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -27,6 +28,7 @@ def mall(db, make):
 @pytest.fixture
 def member(db, make, mall):
     """``member(points=30, role="resident")`` → a committed member of the mall's community."""
+
     def do(points: int = 0, role: str = "resident"):
         user = make.user(role, community=mall.community)
         if points:
@@ -40,9 +42,16 @@ def member(db, make, mall):
 @pytest.fixture
 def reward(db, mall):
     """``reward(price=10, stock=5, kiosk=False, **fields)`` → committed, stocked at the counter or kiosk."""
+
     def do(price: int = 10, stock: int = 5, kiosk: bool = False, **fields):
-        found = catalogue.create_reward(db.session, mall.staff, name=fields.pop("name", "洗衣液"),
-                                        price_points=price, stock=0 if kiosk else stock, **fields)
+        found = catalogue.create_reward(
+            db.session,
+            mall.staff,
+            name=fields.pop("name", "洗衣液"),
+            price_points=price,
+            stock=0 if kiosk else stock,
+            **fields,
+        )
         if kiosk and stock:
             catalogue.restock(db.session, mall.staff, found.id, mall.kiosk_location.id, stock)
         db.session.commit()

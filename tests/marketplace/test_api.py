@@ -1,4 +1,5 @@
 """The mall's JSON side: idempotent redemptions, kiosks with member codes, offline queues."""
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,9 @@ def test_online_redemption_replays_and_refuses_a_reused_key(make_app, db, mall, 
     buyer, soap = member(50), reward(price=10)
     client = _client(make_app, buyer)
     first = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 2}, headers=_key(1))
-    assert first.status_code == 201 and first.json["points_spent"] == 20 and len(first.json["pickup_code"]) == 8
+    assert (
+        first.status_code == 201 and first.json["points_spent"] == 20 and len(first.json["pickup_code"]) == 8
+    )
     again = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 2}, headers=_key(1))
     assert (again.status_code, again.json) == (201, first.json)
     other = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1}, headers=_key(1))
@@ -42,8 +45,9 @@ def test_online_redemption_replays_and_refuses_a_reused_key(make_app, db, mall, 
     assert _balance(db, buyer) == 30
 
 
-def test_a_retry_that_fails_unexpectedly_still_gets_the_first_answer(make_app, db, mall, member, reward,
-                                                                     monkeypatch):
+def test_a_retry_that_fails_unexpectedly_still_gets_the_first_answer(
+    make_app, db, mall, member, reward, monkeypatch
+):
     buyer, soap = member(50), reward(price=10)
     client = _client(make_app, buyer)
     first = client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1}, headers=_key(1))
@@ -61,8 +65,10 @@ def test_one_key_sent_ten_times_at_once_redeems_once(make_app, db, mall, member,
     buyer, soap = member(50), reward(price=10)
     clients = [_client(make_app, buyer) for _ in range(10)]
     body = {"reward_id": soap.id, "quantity": 1}
-    answers = together(make_app(), [lambda _s, c=c: c.post("/api/v1/redemptions", json=body, headers=_key(7))
-                                    for c in clients])
+    answers = together(
+        make_app(),
+        [lambda _s, c=c: c.post("/api/v1/redemptions", json=body, headers=_key(7)) for c in clients],
+    )
     assert {(a.status_code, a.json["id"]) for a in answers} == {(201, answers[0].json["id"])}
     assert _balance(db, buyer) == 40
     assert db.session.scalar(select(func.count()).select_from(Redemption)) == 1
@@ -71,16 +77,20 @@ def test_one_key_sent_ten_times_at_once_redeems_once(make_app, db, mall, member,
 def test_bad_input_gets_the_contracts_codes_and_moves_nothing(make_app, db, mall, member, reward):
     buyer, soap = member(50), reward(price=10, stock=1)
     client = _client(make_app, buyer)
-    for n, (body, status, code) in enumerate((
+    for n, (body, status, code) in enumerate(
+        (
             ({"reward_id": soap.id, "quantity": 0}, 400, "invalid_input"),
             ({"reward_id": soap.id, "quantity": -1}, 400, "invalid_input"),
             ({"reward_id": 999_999, "quantity": 1}, 404, "not_found"),
             ({"reward_id": soap.id, "quantity": 2}, 409, "out_of_stock"),
-            ({"reward_id": soap.id, "quantity": 1, "price_points": 8}, 409, "price_changed"))):
+            ({"reward_id": soap.id, "quantity": 1, "price_points": 8}, 409, "price_changed"),
+        )
+    ):
         answer = client.post("/api/v1/redemptions", json=body, headers=_key(n))
         assert (answer.status_code, answer.json["error"]["code"]) == (status, code), body
-    poor = _client(make_app, member(5)).post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1},
-                                              headers=_key(9))
+    poor = _client(make_app, member(5)).post(
+        "/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1}, headers=_key(9)
+    )
     assert (poor.status_code, poor.json["error"]["code"]) == (409, "insufficient_points")
     assert _balance(db, buyer) == 50
     assert db.session.scalar(select(func.count()).select_from(Redemption)) == 0
@@ -112,8 +122,11 @@ def test_expired_forged_and_foreign_member_codes_are_refused(make_app, db, make,
     foreign = _client(make_app, outsider).get("/api/v1/me/member-code").json["token"]
     kiosk = _client(make_app, mall.kiosk)
     for n, token in enumerate((expired, forged, foreign)):
-        answer = kiosk.post("/api/v1/kiosk/redemptions", headers=_key(n),
-                            json={"member_token": token, "reward_id": towel.id, "quantity": 1})
+        answer = kiosk.post(
+            "/api/v1/kiosk/redemptions",
+            headers=_key(n),
+            json={"member_token": token, "reward_id": towel.id, "quantity": 1},
+        )
         assert answer.status_code == 401, n
     assert _balance(db, buyer) == 50
 
@@ -123,10 +136,22 @@ def test_a_kiosk_settles_its_offline_queue_in_order_and_resending_is_safe(make_a
     towel = reward(price=10, stock=1, kiosk=True)
     codes = [_client(make_app, m).get("/api/v1/me/member-code").json["token"] for m in (first, second)]
     now = utcnow()
-    queue = [{"client_ref": "k1-2", "member_token": codes[1], "reward_id": towel.id, "quantity": 1,
-              "queued_at": (now + timedelta(seconds=1)).isoformat()},
-             {"client_ref": "k1-1", "member_token": codes[0], "reward_id": towel.id, "quantity": 1,
-              "queued_at": now.isoformat()}]
+    queue = [
+        {
+            "client_ref": "k1-2",
+            "member_token": codes[1],
+            "reward_id": towel.id,
+            "quantity": 1,
+            "queued_at": (now + timedelta(seconds=1)).isoformat(),
+        },
+        {
+            "client_ref": "k1-1",
+            "member_token": codes[0],
+            "reward_id": towel.id,
+            "quantity": 1,
+            "queued_at": now.isoformat(),
+        },
+    ]
     kiosk = _client(make_app, mall.kiosk)
     answer = kiosk.post("/api/v1/kiosk/redemptions/queued", json={"redemptions": queue}).json["results"]
     assert [(r["client_ref"], r["status"]) for r in answer] == [("k1-1", "settled"), ("k1-2", "refused")]
@@ -142,12 +167,27 @@ def test_the_offline_queue_settles_by_time_not_by_how_the_time_is_written(make_a
     towel = reward(price=10, stock=1, kiosk=True)
     codes = [_client(make_app, m).get("/api/v1/me/member-code").json["token"] for m in (earlier, later)]
     now = utcnow()
-    queue = [{"client_ref": "utc-later", "member_token": codes[1], "reward_id": towel.id, "quantity": 1,
-              "queued_at": (now + timedelta(seconds=20)).isoformat()},
-             {"client_ref": "beijing-earlier", "member_token": codes[0], "reward_id": towel.id, "quantity": 1,
-              "queued_at": (now + timedelta(seconds=10)).astimezone(SHANGHAI).isoformat()}]
-    answer = _client(make_app, mall.kiosk).post("/api/v1/kiosk/redemptions/queued",
-                                                json={"redemptions": queue}).json["results"]
+    queue = [
+        {
+            "client_ref": "utc-later",
+            "member_token": codes[1],
+            "reward_id": towel.id,
+            "quantity": 1,
+            "queued_at": (now + timedelta(seconds=20)).isoformat(),
+        },
+        {
+            "client_ref": "beijing-earlier",
+            "member_token": codes[0],
+            "reward_id": towel.id,
+            "quantity": 1,
+            "queued_at": (now + timedelta(seconds=10)).astimezone(SHANGHAI).isoformat(),
+        },
+    ]
+    answer = (
+        _client(make_app, mall.kiosk)
+        .post("/api/v1/kiosk/redemptions/queued", json={"redemptions": queue})
+        .json["results"]
+    )
     statuses = {r["client_ref"]: r["status"] for r in answer}
     assert statuses == {"beijing-earlier": "settled", "utc-later": "refused"}, answer
     assert (_balance(db, earlier), _balance(db, later)) == (90, 100)
@@ -156,10 +196,20 @@ def test_the_offline_queue_settles_by_time_not_by_how_the_time_is_written(make_a
 def test_a_queued_sale_dated_in_the_future_is_refused_and_moves_nothing(make_app, db, mall, member, reward):
     buyer, towel = member(100), reward(price=10, stock=1, kiosk=True)
     code = _client(make_app, buyer).get("/api/v1/me/member-code").json["token"]
-    queue = [{"client_ref": "k9-1", "member_token": code, "reward_id": towel.id, "quantity": 1,
-              "queued_at": (utcnow() + timedelta(hours=1)).isoformat()}]
-    answer = _client(make_app, mall.kiosk).post("/api/v1/kiosk/redemptions/queued",
-                                                json={"redemptions": queue}).json["results"]
+    queue = [
+        {
+            "client_ref": "k9-1",
+            "member_token": code,
+            "reward_id": towel.id,
+            "quantity": 1,
+            "queued_at": (utcnow() + timedelta(hours=1)).isoformat(),
+        }
+    ]
+    answer = (
+        _client(make_app, mall.kiosk)
+        .post("/api/v1/kiosk/redemptions/queued", json={"redemptions": queue})
+        .json["results"]
+    )
     assert (answer[0]["status"], answer[0]["error"]["code"]) == ("refused", "invalid_member_code")
     assert _balance(db, buyer) == 100 and db.session.scalar(select(func.count()).select_from(Redemption)) == 0
 
@@ -205,7 +255,9 @@ def test_a_lockout_holds_at_one_kiosk_only_and_doubles_each_time(db, make, mall,
         members.check_pin(db.session, mall.kiosk, card.member_no, "480213", now=after_first)
     db.session.rollback()
     after_second = after_first + 2 * members.PIN_LOCK + timedelta(seconds=1)
-    assert members.check_pin(db.session, mall.kiosk, card.member_no, "480213", now=after_second).id == buyer.id
+    assert (
+        members.check_pin(db.session, mall.kiosk, card.member_no, "480213", now=after_second).id == buyer.id
+    )
 
 
 @pytest.mark.concurrency
@@ -214,8 +266,15 @@ def test_eight_wrong_pins_at_once_get_only_the_allowed_tries(app, db, mall, memb
     member_no = members.set_pin(db.session, buyer, "480213").member_no
     kiosk_id = mall.kiosk.id
     db.session.commit()
-    results = together(app, [lambda session: members.check_pin(
-        session, session.get(type(mall.kiosk), kiosk_id), member_no, "000000") for _ in range(8)])
+    results = together(
+        app,
+        [
+            lambda session: members.check_pin(
+                session, session.get(type(mall.kiosk), kiosk_id), member_no, "000000"
+            )
+            for _ in range(8)
+        ],
+    )
     assert results.count(None) == members.PIN_ATTEMPTS, results
     assert all(isinstance(r, RateLimited) for r in results if r is not None), results
     reread(db.session)
@@ -232,7 +291,10 @@ def test_weak_pins_are_refused(db, member):
 
 def test_too_few_points_is_a_chinese_message_without_the_ledger_address(make_app, db, mall, member, reward):
     soap, poor = reward(price=10), member(5)
-    answer = _client(make_app, poor).post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1},
-                                          headers=_key(1))
+    answer = _client(make_app, poor).post(
+        "/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1}, headers=_key(1)
+    )
     assert (answer.status_code, answer.json["error"]) == (
-        409, {"code": "insufficient_points", "message": "积分余额不足。"})
+        409,
+        {"code": "insufficient_points", "message": "积分余额不足。"},
+    )

@@ -1,8 +1,9 @@
 """Online redemption, pickup, refunds, expiry, limits, and the races that must not oversell."""
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -30,8 +31,9 @@ def _counter_stock(db, mall, reward) -> int:
 
 
 def _buy(db, user, reward, quantity=1, **kwargs):
-    return redemption.redeem_online(db.session, user, reward.id, quantity, zone=SHANGHAI, pickup_hours=72,
-                                    **kwargs)
+    return redemption.redeem_online(
+        db.session, user, reward.id, quantity, zone=SHANGHAI, pickup_hours=72, **kwargs
+    )
 
 
 def test_online_redemption_waits_at_the_counter_with_a_code(db, mall, member, reward):
@@ -42,7 +44,11 @@ def test_online_redemption_waits_at_the_counter_with_a_code(db, mall, member, re
     assert (_balance(db, buyer), _counter_stock(db, mall, soap)) == (20, 1)
     sale = db.session.scalar(select(StockMovement).where(StockMovement.reason == "redeem"))
     assert (sale.redemption_id, sale.delta, sale.actor_id, sale.location_id) == (
-        bought.id, -2, buyer.id, bought.location_id)
+        bought.id,
+        -2,
+        buyer.id,
+        bought.location_id,
+    )
     assert sale.at == bought.created_at
     assert redemption.hand_over(db.session, mall.staff, bought.pickup_code).status == "collected"
     with pytest.raises(InvalidTransition):
@@ -74,7 +80,9 @@ def test_bad_quantities_move_nothing(db, mall, member, reward, quantity):
 
 def test_unknown_and_other_communities_rewards_are_not_found(db, make, mall, member, reward):
     buyer = member(50)
-    elsewhere = catalogue.create_reward(db.session, make.user("staff"), name="别处的米", price_points=5, stock=5)
+    elsewhere = catalogue.create_reward(
+        db.session, make.user("staff"), name="别处的米", price_points=5, stock=5
+    )
     db.session.commit()
     for reward_id in (elsewhere.id, 999_999):
         with pytest.raises(NotFound):
@@ -110,19 +118,43 @@ def test_too_few_points_or_items_refuse_and_roll_everything_back(db, mall, membe
 
 def test_a_monthly_limit_counts_in_local_months(db, mall, member, reward):
     buyer, rice = member(100), reward(price=5, limit_per_person=1, limit_period="month")
-    end_of_november = datetime(2026, 11, 30, 15, 30, tzinfo=timezone.utc)  # 23:30 in Shanghai
-    redemption.redeem(db.session, buyer, rice.id, 1, location=catalogue.counter(db.session, mall.community.id),
-                      zone=SHANGHAI, pickup_hours=72, now=end_of_november)
+    end_of_november = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
+    redemption.redeem(
+        db.session,
+        buyer,
+        rice.id,
+        1,
+        location=catalogue.counter(db.session, mall.community.id),
+        zone=SHANGHAI,
+        pickup_hours=72,
+        now=end_of_november,
+    )
     with pytest.raises(redemption.LimitReached):
-        redemption.redeem(db.session, buyer, rice.id, 1, zone=SHANGHAI, pickup_hours=72,
-                          location=catalogue.counter(db.session, mall.community.id),
-                          now=end_of_november + timedelta(minutes=20))
+        redemption.redeem(
+            db.session,
+            buyer,
+            rice.id,
+            1,
+            zone=SHANGHAI,
+            pickup_hours=72,
+            location=catalogue.counter(db.session, mall.community.id),
+            now=end_of_november + timedelta(minutes=20),
+        )
     db.session.rollback()
     counter = catalogue.counter(db.session, mall.community.id)
-    redemption.redeem(db.session, buyer, rice.id, 1, location=counter, zone=SHANGHAI, pickup_hours=72,
-                      now=end_of_november)
-    december = redemption.redeem(db.session, buyer, rice.id, 1, location=counter, zone=SHANGHAI,
-                                 pickup_hours=72, now=end_of_november + timedelta(minutes=31))
+    redemption.redeem(
+        db.session, buyer, rice.id, 1, location=counter, zone=SHANGHAI, pickup_hours=72, now=end_of_november
+    )
+    december = redemption.redeem(
+        db.session,
+        buyer,
+        rice.id,
+        1,
+        location=counter,
+        zone=SHANGHAI,
+        pickup_hours=72,
+        now=end_of_november + timedelta(minutes=31),
+    )
     assert december.status == "awaiting_pickup"
 
 
@@ -148,8 +180,11 @@ def test_unclaimed_redemptions_expire_refunded_and_restocked_once(db, mall, memb
     assert redemption.expire_unclaimed(db.session, now=bought.expires_at) == 1
     assert redemption.expire_unclaimed(db.session, now=bought.expires_at) == 0
     db.session.commit()
-    assert (_balance(db, buyer), _counter_stock(db, mall, soap), db.session.get(Redemption, bought.id).status) == (
-        50, 1, "expired")
+    assert (
+        _balance(db, buyer),
+        _counter_stock(db, mall, soap),
+        db.session.get(Redemption, bought.id).status,
+    ) == (50, 1, "expired")
     assert points.verify(db.session) == []
 
 
@@ -163,8 +198,17 @@ def _caller(session, user_id: int) -> User:
 def test_twenty_buyers_for_the_last_item(app, db, mall, member, reward):
     buyers, last = [member(100).id for _ in range(20)], reward(price=30, stock=1)
     reward_id = last.id
-    results = together(app, [lambda session, uid=uid: redemption.redeem_online(
-        session, _caller(session, uid), reward_id, 1, zone=SHANGHAI, pickup_hours=72).id for uid in buyers])
+    results = together(
+        app,
+        [
+            lambda session, uid=uid: (
+                redemption.redeem_online(
+                    session, _caller(session, uid), reward_id, 1, zone=SHANGHAI, pickup_hours=72
+                ).id
+            )
+            for uid in buyers
+        ],
+    )
     reread(db.session)
     winners = [r for r in results if isinstance(r, int)]
     assert len(winners) == 1
@@ -177,9 +221,17 @@ def test_twenty_buyers_for_the_last_item(app, db, mall, member, reward):
 def test_a_member_with_points_for_three_sends_ten_at_once(app, db, mall, member, reward):
     buyer_id, soap = member(35).id, reward(price=10, stock=20)
     reward_id = soap.id
-    results = together(app, [lambda session: redemption.redeem_online(
-        session, _caller(session, buyer_id), reward_id, 1, zone=SHANGHAI, pickup_hours=72).id
-        for _ in range(10)])
+    results = together(
+        app,
+        [
+            lambda session: (
+                redemption.redeem_online(
+                    session, _caller(session, buyer_id), reward_id, 1, zone=SHANGHAI, pickup_hours=72
+                ).id
+            )
+            for _ in range(10)
+        ],
+    )
     reread(db.session)
     assert len([r for r in results if isinstance(r, int)]) == 3, results
     assert all(isinstance(r, points.InsufficientPoints) for r in results if not isinstance(r, int))
@@ -190,9 +242,23 @@ def test_a_member_with_points_for_three_sends_ten_at_once(app, db, mall, member,
 def test_a_double_tapped_confirm_redeems_once(app, db, mall, member, reward):
     buyer_id, soap = member(100).id, reward(price=10, stock=20)
     reward_id = soap.id
-    results = together(app, [lambda session: redemption.redeem_online(
-        session, _caller(session, buyer_id), reward_id, 1, zone=SHANGHAI, pickup_hours=72,
-        client_ref="web:confirm:1").id for _ in range(8)])
+    results = together(
+        app,
+        [
+            lambda session: (
+                redemption.redeem_online(
+                    session,
+                    _caller(session, buyer_id),
+                    reward_id,
+                    1,
+                    zone=SHANGHAI,
+                    pickup_hours=72,
+                    client_ref="web:confirm:1",
+                ).id
+            )
+            for _ in range(8)
+        ],
+    )
     reread(db.session)
     assert all(isinstance(r, int) for r in results) and len(set(results)) == 1, results
     assert (_balance(db, db.session.get(User, buyer_id)), _counter_stock(db, mall, soap)) == (90, 19)
@@ -223,6 +289,7 @@ def test_a_repeat_that_slips_past_the_look_up_answers_with_the_first(db, mall, m
 def _staff_edit_between_read_and_write(monkeypatch, app, reward_id: int, **fields) -> None:
     """Staff change the reward from another request (thread, app context, connection) just
     after the redemption has read it."""
+
     def edit():
         with app.app_context():
             found = _db.session.get(Reward, reward_id)
@@ -246,8 +313,15 @@ def _staff_edit_between_read_and_write(monkeypatch, app, reward_id: int, **field
 def _redeem_refused(app, buyer_id: int, reward_id: int, refusal, **kwargs):
     with app.app_context():
         with pytest.raises(refusal) as refused:
-            redemption.redeem_online(_db.session, _caller(_db.session, buyer_id), reward_id, 1,
-                                     zone=SHANGHAI, pickup_hours=72, **kwargs)
+            redemption.redeem_online(
+                _db.session,
+                _caller(_db.session, buyer_id),
+                reward_id,
+                1,
+                zone=SHANGHAI,
+                pickup_hours=72,
+                **kwargs,
+            )
         _db.session.rollback()
         _db.session.remove()
     return refused.value
@@ -263,9 +337,14 @@ def test_a_price_changed_after_it_was_read_is_refused(app, db, mall, member, rew
     assert (_balance(db, db.session.get(User, buyer_id)), _counter_stock(db, mall, soap)) == (100, 5)
 
 
-@pytest.mark.parametrize("fields", [{"active": False}, {"active_until": utcnow() - timedelta(minutes=1)}],
-                         ids=["taken-off-sale", "sale-ended"])
-def test_a_reward_taken_off_sale_after_it_was_read_is_refused(app, db, mall, member, reward, monkeypatch, fields):
+@pytest.mark.parametrize(
+    "fields",
+    [{"active": False}, {"active_until": utcnow() - timedelta(minutes=1)}],
+    ids=["taken-off-sale", "sale-ended"],
+)
+def test_a_reward_taken_off_sale_after_it_was_read_is_refused(
+    app, db, mall, member, reward, monkeypatch, fields
+):
     buyer_id, soap = member(100).id, reward(price=10, stock=5)
     _staff_edit_between_read_and_write(monkeypatch, app, soap.id, **fields)
     _redeem_refused(app, buyer_id, soap.id, redemption.RewardUnavailable, expected_price=10)

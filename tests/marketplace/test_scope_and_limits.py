@@ -1,7 +1,8 @@
 """Whose redemption and pickup code is whose, and per-person limits counted per local year."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -35,8 +36,9 @@ def test_another_members_redemption_and_its_code_stay_hidden(db, mall, member, r
     assert bought.pickup_code in signed_in(owner).get(f"/mall/redemptions/{bought.id}").get_data(as_text=True)
 
 
-def test_a_pickup_code_is_handed_over_only_by_staff_of_its_community(db, make, mall, member, reward,
-                                                                      signed_in):
+def test_a_pickup_code_is_handed_over_only_by_staff_of_its_community(
+    db, make, mall, member, reward, signed_in
+):
     buyer, soap = member(50), reward(price=10)
     bought = _buy_online(db, buyer, soap)
     elsewhere = make.user("staff")
@@ -54,8 +56,9 @@ def test_a_pickup_code_is_handed_over_only_by_staff_of_its_community(db, make, m
 
 
 @pytest.mark.parametrize("role, status, code", [("staff", 404, "not_found"), ("resident", 403, "forbidden")])
-def test_the_pickup_api_refuses_another_communitys_code_or_a_member(make_app, db, make, mall, member, reward,
-                                                                     role, status, code):
+def test_the_pickup_api_refuses_another_communitys_code_or_a_member(
+    make_app, db, make, mall, member, reward, role, status, code
+):
     bought = _buy_online(db, member(50), reward(price=10))
     api = ApiClient(make_app().test_client()).as_user(make.user(role))
     answer = api.post("/api/v1/redemptions/pickup", json={"pickup_code": bought.pickup_code})
@@ -64,7 +67,7 @@ def test_the_pickup_api_refuses_another_communitys_code_or_a_member(make_app, db
 
 
 def _local(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def test_a_yearly_limit_counts_in_local_years(db, mall, member, reward):
@@ -72,15 +75,16 @@ def test_a_yearly_limit_counts_in_local_years(db, mall, member, reward):
 
     def buy(now: datetime) -> Redemption:
         counter = catalogue.counter(db.session, mall.community.id)
-        return redemption.redeem(db.session, buyer, rice.id, 1, location=counter, zone=SHANGHAI,
-                                 pickup_hours=72, now=now)
+        return redemption.redeem(
+            db.session, buyer, rice.id, 1, location=counter, zone=SHANGHAI, pickup_hours=72, now=now
+        )
 
     buy(_local(2025, 12, 31, 23, 50))
     db.session.commit()
-    buy(_local(2026, 1, 1, 0, 10))        # still 2025 in UTC: the limit follows the local year
+    buy(_local(2026, 1, 1, 0, 10))  # still 2025 in UTC: the limit follows the local year
     db.session.commit()
     with pytest.raises(redemption.LimitReached, match="每年每人限兑 1 件"):
-        buy(_local(2026, 12, 31, 23, 50))   # another month, the same year
+        buy(_local(2026, 12, 31, 23, 50))  # another month, the same year
     db.session.rollback()
     assert points.balance(db.session, f"user:{buyer.id}").total == 90
     assert buy(_local(2026, 12, 31, 23, 50) + timedelta(minutes=15)).status == "awaiting_pickup"

@@ -1,4 +1,5 @@
 """The mall, the counter, the history with its Excel export, and the kiosk's pages."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,10 @@ def test_redeem_in_the_mall_and_collect_at_the_counter(db, mall, member, reward,
     assert "洗衣液" in phone.get("/mall/").get_data(as_text=True)
     form = {"quantity": 1, "price": 15, "request_id": "tap-1"}
     first = phone.post(f"/mall/rewards/{soap.id}/redeem", data=form)
-    assert phone.post(f"/mall/rewards/{soap.id}/redeem", data=form).headers["Location"] == first.headers["Location"]
+    assert (
+        phone.post(f"/mall/rewards/{soap.id}/redeem", data=form).headers["Location"]
+        == first.headers["Location"]
+    )
     page = phone.get(first.headers["Location"]).get_data(as_text=True)
     code = re.search(r'data-test="pickup-code">(\d{8})<', page).group(1)
     assert _balance(db, buyer) == 35
@@ -34,13 +38,16 @@ def test_redeem_in_the_mall_and_collect_at_the_counter(db, mall, member, reward,
     counter.post("/mall/admin/counter", data={"code": code})
     reread(db.session)
     assert db.session.scalar(select(Redemption.status)) == "collected"
-    assert 'data-test="code-unknown"' in counter.get("/mall/admin/counter?code=00000000").get_data(as_text=True)
+    assert 'data-test="code-unknown"' in counter.get("/mall/admin/counter?code=00000000").get_data(
+        as_text=True
+    )
 
 
 def test_a_price_change_between_view_and_confirm_moves_nothing(db, mall, member, reward, signed_in):
     buyer, soap = member(50), reward(price=15)
-    answer = signed_in(buyer).post(f"/mall/rewards/{soap.id}/redeem", data={"quantity": 1, "price": 12},
-                                   follow_redirects=True)
+    answer = signed_in(buyer).post(
+        f"/mall/rewards/{soap.id}/redeem", data={"quantity": 1, "price": 12}, follow_redirects=True
+    )
     assert "价格已变为 15 积分" in answer.get_data(as_text=True)
     assert _balance(db, buyer) == 50
     assert db.session.scalar(select(func.count()).select_from(Redemption)) == 0
@@ -48,8 +55,17 @@ def test_a_price_change_between_view_and_confirm_moves_nothing(db, mall, member,
 
 def test_staff_add_a_reward_restock_and_export_the_history(db, mall, member, signed_in):
     staff = signed_in(mall.staff)
-    created = staff.post("/mall/admin", data={"name": "大米", "price_points": 30, "category": "goods",
-                                              "merchant_id": 0, "stock": 4, "active": "y"})
+    created = staff.post(
+        "/mall/admin",
+        data={
+            "name": "大米",
+            "price_points": 30,
+            "category": "goods",
+            "merchant_id": 0,
+            "stock": 4,
+            "active": "y",
+        },
+    )
     reward_path = created.headers["Location"]
     reward_id = int(reward_path.rsplit("/", 1)[1])
     staff.post(f"{reward_path}/stock", data={"stock-location_id": mall.kiosk_location.id, "stock-delta": 3})
@@ -65,8 +81,11 @@ def test_staff_add_a_reward_restock_and_export_the_history(db, mall, member, sig
 
 
 def test_bad_reward_input_is_explained_and_saves_nothing(db, mall, signed_in):
-    page = signed_in(mall.staff).post("/mall/admin", data={"name": "金条", "price_points": 0, "category": "goods",
-                                                           "merchant_id": 0}).get_data(as_text=True)
+    page = (
+        signed_in(mall.staff)
+        .post("/mall/admin", data={"name": "金条", "price_points": 0, "category": "goods", "merchant_id": 0})
+        .get_data(as_text=True)
+    )
     assert "1 到 1000000" in page
     assert db.session.scalar(select(func.count()).select_from(Reward)) == 0
 
@@ -79,11 +98,18 @@ def test_the_kiosk_serves_a_member_by_code_and_forgets_them(make_app, db, mall, 
     assert kiosk.get("/").headers["Location"].endswith("/kiosk/")
     with app.app_context():
         token, _expires = members.member_code(buyer, app.config["SECRET_KEY"])
-    assert kiosk.post("/kiosk/identify/code", data={"code-token": token}).headers["Location"].endswith("/kiosk/shop")
+    assert (
+        kiosk.post("/kiosk/identify/code", data={"code-token": token})
+        .headers["Location"]
+        .endswith("/kiosk/shop")
+    )
     shop = kiosk.get("/kiosk/shop").get_data(as_text=True)
     assert 'data-test="kiosk-balance">50<' in shop
-    receipt = kiosk.post(f"/kiosk/redeem/{towel.id}", data={"quantity": 1, "price": 12, "request_id": "r1"},
-                         follow_redirects=True).get_data(as_text=True)
+    receipt = kiosk.post(
+        f"/kiosk/redeem/{towel.id}",
+        data={"quantity": 1, "price": 12, "request_id": "r1"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert 'data-test="kiosk-new-balance">38<' in receipt
     kiosk.post("/kiosk/done")
     assert kiosk.get("/kiosk/shop").headers["Location"].endswith("/kiosk/")
@@ -114,9 +140,19 @@ def test_a_reward_with_a_picture_and_a_sale_period(db, mall, member, signed_in):
     import io
 
     staff = signed_in(mall.staff)
-    created = staff.post("/mall/admin", data={"name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0,
-                                              "stock": 2, "active": "y", "picture": (io.BytesIO(PNG), "cup.png")},
-                         content_type="multipart/form-data")
+    created = staff.post(
+        "/mall/admin",
+        data={
+            "name": "保温杯",
+            "price_points": 40,
+            "category": "goods",
+            "merchant_id": 0,
+            "stock": 2,
+            "active": "y",
+            "picture": (io.BytesIO(PNG), "cup.png"),
+        },
+        content_type="multipart/form-data",
+    )
     reward_id = int(created.headers["Location"].rsplit("/", 1)[1])
     buyer = signed_in(member(100))
 
@@ -125,29 +161,54 @@ def test_a_reward_with_a_picture_and_a_sale_period(db, mall, member, signed_in):
             return response.data
 
     assert picture() == PNG
-    refused = staff.post(f"/mall/admin/rewards/{reward_id}", data={
-        "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
-        "picture": (io.BytesIO(b"not an image"), "cup.png")}, content_type="multipart/form-data")
+    refused = staff.post(
+        f"/mall/admin/rewards/{reward_id}",
+        data={
+            "name": "保温杯",
+            "price_points": 40,
+            "category": "goods",
+            "merchant_id": 0,
+            "active": "y",
+            "picture": (io.BytesIO(b"not an image"), "cup.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 200 and picture() == PNG
-    staff.post(f"/mall/admin/rewards/{reward_id}", data={
-        "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
-        "active_until": "2020-01-01"})
+    staff.post(
+        f"/mall/admin/rewards/{reward_id}",
+        data={
+            "name": "保温杯",
+            "price_points": 40,
+            "category": "goods",
+            "merchant_id": 0,
+            "active": "y",
+            "active_until": "2020-01-01",
+        },
+    )
     assert "保温杯" not in buyer.get("/mall/").get_data(as_text=True)
 
 
 def test_too_few_points_in_the_mall_is_said_in_chinese_without_the_ledger_address(
-        db, mall, member, reward, signed_in):
+    db, mall, member, reward, signed_in
+):
     buyer, soap = member(5), reward(price=15)
-    page = signed_in(buyer).post(f"/mall/rewards/{soap.id}/redeem", data={"quantity": 1, "price": 15},
-                                 headers={"Referer": f"/mall/rewards/{soap.id}"},
-                                 follow_redirects=True).get_data(as_text=True)
+    page = (
+        signed_in(buyer)
+        .post(
+            f"/mall/rewards/{soap.id}/redeem",
+            data={"quantity": 1, "price": 15},
+            headers={"Referer": f"/mall/rewards/{soap.id}"},
+            follow_redirects=True,
+        )
+        .get_data(as_text=True)
+    )
     assert "积分余额不足" in page
     assert f"user:{buyer.id}" not in page and "too few points" not in page
     assert _balance(db, buyer) == 5
 
 
 def test_a_reward_named_like_a_formula_is_exported_as_text(db, mall, member, reward, signed_in):
-    buyer, trap = member(50), reward(price=10, name="=HYPERLINK(\"http://evil.example\",\"领奖\")")
+    buyer, trap = member(50), reward(price=10, name='=HYPERLINK("http://evil.example","领奖")')
     signed_in(buyer).post(f"/mall/rewards/{trap.id}/redeem", data={"quantity": 1, "price": 10})
     sheet = load_workbook(BytesIO(signed_in(mall.staff).get("/mall/admin/redemptions.xlsx").data)).active
     cell = sheet["D2"]
@@ -161,9 +222,19 @@ def test_a_refused_reward_stores_no_picture(make_app, db, mall, tmp_path):
     staff = app.test_client()
     login = staff.post("/login", data={"username": mall.staff.username, "password": "correct-horse-42"})
     assert login.status_code == 302
-    refused = staff.post("/mall/admin", data={
-        "name": "保温杯", "price_points": 40, "category": "goods", "merchant_id": 0, "active": "y",
-        "active_from": "2026-12-10", "active_until": "2026-12-01", "picture": (io.BytesIO(PNG), "cup.png")},
-        content_type="multipart/form-data")
+    refused = staff.post(
+        "/mall/admin",
+        data={
+            "name": "保温杯",
+            "price_points": 40,
+            "category": "goods",
+            "merchant_id": 0,
+            "active": "y",
+            "active_from": "2026-12-10",
+            "active_until": "2026-12-01",
+            "picture": (io.BytesIO(PNG), "cup.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 200 and "下架时间必须晚于上架时间" in refused.get_data(as_text=True)
     assert not (tmp_path / "uploads" / "rewards").exists()

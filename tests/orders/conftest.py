@@ -1,4 +1,5 @@
 """A community with order categories, a funded budget, staff, residents and volunteers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ def world(db, make) -> World:
 @pytest.fixture
 def place(db, world):
     """``place()`` → a committed order by the world's resident (category 助老, 30 points)."""
+
     def do(**kwargs):
         values = {"category": "elderly_care", "title": "陪同就医", "description": "周三上午", **kwargs}
         order = services.place_order(db.session, world.resident, **values)
@@ -54,6 +56,7 @@ def place(db, world):
 @pytest.fixture
 def advance(db, world, place):
     """An order moved to a given status through the real services."""
+
     def do(status: str):
         order = place()
         volunteer = world.volunteers[0]

@@ -1,4 +1,5 @@
 """The full loop through the JSON API (docs/api.md "Service orders")."""
+
 from __future__ import annotations
 
 import points
@@ -14,8 +15,9 @@ def test_full_loop_through_the_api(make_app, db, world):
     volunteer = _client(make_app, world.volunteers[0])
     codes = [c["code"] for c in resident.get("/api/v1/order-categories").json]
     assert "elderly_care" in codes
-    placed = resident.post("/api/v1/orders", json={"category": "elderly_care", "title": "买药",
-                                                   "description": "腿脚不便"})
+    placed = resident.post(
+        "/api/v1/orders", json={"category": "elderly_care", "title": "买药", "description": "腿脚不便"}
+    )
     assert placed.status_code == 201 and placed.json["status"] == "placed"
     order_id = placed.json["id"]
     assert set(placed.json["deadlines"]) == {"dispatch_by", "accept_by", "resolve_by"}
@@ -28,9 +30,13 @@ def test_full_loop_through_the_api(make_app, db, world):
     assert rated.status_code == 200 and rated.json["status"] == "closed"
     assert rated.json["points_awarded"] == 30
     timeline = [(t["status"], t["actor_id"]) for t in rated.json["timeline"]]
-    assert timeline == [("placed", world.resident.id), ("dispatched", world.staff.id),
-                        ("accepted", world.volunteers[0].id), ("completed", world.volunteers[0].id),
-                        ("closed", world.resident.id)]
+    assert timeline == [
+        ("placed", world.resident.id),
+        ("dispatched", world.staff.id),
+        ("accepted", world.volunteers[0].id),
+        ("completed", world.volunteers[0].id),
+        ("closed", world.resident.id),
+    ]
     assert volunteer.get("/api/v1/me").json["points_balance"] == 30
     assert points.verify(db.session) == []
 
@@ -41,13 +47,21 @@ def test_api_errors(make_app, db, make, world):
     cases = [
         (resident.post("/api/v1/orders", json={"category": "nope", "title": "x"}), 400, "invalid_input"),
         (resident.post("/api/v1/orders", json={"category": "repair", "title": ""}), 400, "invalid_input"),
-        (resident.post("/api/v1/orders", json={"category": "repair", "title": "x",
-                                               "description": "长" * 10_000}), 400, "invalid_input"),
+        (
+            resident.post(
+                "/api/v1/orders", json={"category": "repair", "title": "x", "description": "长" * 10_000}
+            ),
+            400,
+            "invalid_input",
+        ),
         (resident.post(f"/api/v1/orders/{order_id}/rate", json={"stars": 7}), 400, "invalid_input"),
         (resident.post(f"/api/v1/orders/{order_id}/rate", json={"stars": 5}), 409, "invalid_transition"),
         (resident.post(f"/api/v1/orders/{order_id}/dispatch", json={}), 403, "forbidden"),
-        (_client(make_app, make.user("staff")).post(f"/api/v1/orders/{order_id}/dispatch", json={}),
-         404, "not_found"),
+        (
+            _client(make_app, make.user("staff")).post(f"/api/v1/orders/{order_id}/dispatch", json={}),
+            404,
+            "not_found",
+        ),
         (resident.get("/api/v1/orders/999999"), 404, "not_found"),
         (resident.get("/api/v1/orders?status=bogus"), 400, "invalid_input"),
     ]
@@ -58,8 +72,11 @@ def test_api_errors(make_app, db, make, world):
 
 def test_already_taken_through_the_api(make_app, world):
     staff = _client(make_app, world.staff)
-    order_id = _client(make_app, world.resident).post(
-        "/api/v1/orders", json={"category": "errand", "title": "取快递"}).json["id"]
+    order_id = (
+        _client(make_app, world.resident)
+        .post("/api/v1/orders", json={"category": "errand", "title": "取快递"})
+        .json["id"]
+    )
     staff.post(f"/api/v1/orders/{order_id}/dispatch", json={})
     first = _client(make_app, world.volunteers[0]).post(f"/api/v1/orders/{order_id}/accept")
     second = _client(make_app, world.volunteers[1]).post(f"/api/v1/orders/{order_id}/accept")

@@ -1,4 +1,5 @@
 """Order categories belong to one community: only its staff and its street's admins change them."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,14 +9,25 @@ from engage.errors import NotFound
 from engage.orders import categories
 from engage.orders.models import OrderCategory
 
-FORM = {"code": "errand", "name": "改名", "points": 99, "skill": "", "dispatch_hours": 2, "accept_hours": 2,
-        "resolve_hours": 2, "active": "y"}
+FORM = {
+    "code": "errand",
+    "name": "改名",
+    "points": 99,
+    "skill": "",
+    "dispatch_hours": 2,
+    "accept_hours": 2,
+    "resolve_hours": 2,
+    "active": "y",
+}
 
 
 def _errand(db, world) -> OrderCategory:
     db.session.rollback()
-    return db.session.scalar(select(OrderCategory).where(OrderCategory.community_id == world.community.id,
-                                                         OrderCategory.code == "errand"))
+    return db.session.scalar(
+        select(OrderCategory).where(
+            OrderCategory.community_id == world.community.id, OrderCategory.code == "errand"
+        )
+    )
 
 
 def _admin_elsewhere(make):

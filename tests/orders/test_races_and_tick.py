@@ -1,4 +1,5 @@
 """Real threads: one winner among ten volunteers, one payment for two ratings; tick."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,17 +13,22 @@ from engage.orders import services
 from engage.orders.deadlines import tick_orders
 from engage.orders.models import OrderEvent, ServiceOrder
 from points.base import utcnow
+from tests.factories import reread, together
 
 pytestmark = pytest.mark.concurrency
-from tests.factories import reread, together
 
 
 def test_ten_volunteers_accept_one_pooled_order_exactly_one_wins(app, db, make, world, advance):
     order_id = advance("dispatched").id
     volunteers = world.volunteers + [make.user("volunteer", community=world.community) for _ in range(7)]
     ids = [v.id for v in volunteers]
-    results = together(app, [lambda s, vid=vid: services.accept_order(
-        s, s.get(type(world.staff), vid), order_id).volunteer_id for vid in ids])
+    results = together(
+        app,
+        [
+            lambda s, vid=vid: services.accept_order(s, s.get(type(world.staff), vid), order_id).volunteer_id
+            for vid in ids
+        ],
+    )
     winners = [r for r in results if isinstance(r, int)]
     losers = [r for r in results if not isinstance(r, int)]
     assert len(winners) == 1, results
@@ -34,9 +40,17 @@ def test_ten_volunteers_accept_one_pooled_order_exactly_one_wins(app, db, make, 
 def test_rating_twice_at_once_pays_once(app, db, world, advance):
     order_id = advance("completed").id
     resident_id = world.resident.id
-    results = together(app, [lambda s, stars=stars: services.rate_order(
-        s, s.get(type(world.staff), resident_id), order_id, stars=stars).points_awarded
-        for stars in (5, 3)])
+    results = together(
+        app,
+        [
+            lambda s, stars=stars: (
+                services.rate_order(
+                    s, s.get(type(world.staff), resident_id), order_id, stars=stars
+                ).points_awarded
+            )
+            for stars in (5, 3)
+        ],
+    )
     assert sum(isinstance(r, int) for r in results) == 1, results
     reread(db.session)
     paid = db.session.get(ServiceOrder, order_id).points_awarded

@@ -1,5 +1,6 @@
 """Nobody is on both sides of an order: a resident who is also a volunteer cannot take,
 finish or pay for their own order, in the service, on the pages and over the API."""
+
 from __future__ import annotations
 
 from datetime import timedelta

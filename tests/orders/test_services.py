@@ -1,11 +1,12 @@
 """Placing orders, paying volunteers through the ledger, bad input."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
 import points
-from engage.errors import Forbidden, Invalid, InvalidTransition
+from engage.errors import DomainError, Forbidden, Invalid, InvalidTransition
 from engage.ledger.services import BudgetExhausted, budget_account
 from engage.orders import rewards, services
 from engage.orders.models import ServiceOrder
@@ -23,10 +24,15 @@ def test_place_sets_1_1_7_deadlines_and_the_micro_grid(world, place):
     assert [e.kind for e in order.events] == ["placed"] and order.channel == "app"
 
 
-@pytest.mark.parametrize("field, values", [
-    ("category", {"category": "unknown"}), ("title", {"title": "  "}),
-    ("title", {"title": "长" * 101}), ("description", {"description": "x" * 10_000}),
-])
+@pytest.mark.parametrize(
+    "field, values",
+    [
+        ("category", {"category": "unknown"}),
+        ("title", {"title": "  "}),
+        ("title", {"title": "长" * 101}),
+        ("description", {"description": "x" * 10_000}),
+    ],
+)
 def test_bad_input_is_refused_and_changes_nothing(db, world, place, field, values):
     with pytest.raises(Invalid) as error:
         place(**values)
@@ -36,12 +42,22 @@ def test_bad_input_is_refused_and_changes_nothing(db, world, place, field, value
 
 
 def test_grid_worker_places_on_behalf_and_staff_records_hotline_calls(db, world):
-    by_worker = services.place_order(db.session, world.grid_worker, category="repair", title="修水管",
-                                     on_behalf_of=world.resident.id)
-    by_staff = services.place_order(db.session, world.staff, category="repair", title="12345来电",
-                                    on_behalf_of=world.resident.id, channel="hotline_12345")
-    assert (by_worker.requester_id, by_worker.placed_by_id, by_worker.channel) == \
-        (world.resident.id, world.grid_worker.id, "grid_worker")
+    by_worker = services.place_order(
+        db.session, world.grid_worker, category="repair", title="修水管", on_behalf_of=world.resident.id
+    )
+    by_staff = services.place_order(
+        db.session,
+        world.staff,
+        category="repair",
+        title="12345来电",
+        on_behalf_of=world.resident.id,
+        channel="hotline_12345",
+    )
+    assert (by_worker.requester_id, by_worker.placed_by_id, by_worker.channel) == (
+        world.resident.id,
+        world.grid_worker.id,
+        "grid_worker",
+    )
     assert by_staff.channel == "hotline_12345"
     with pytest.raises(Forbidden):
         services.place_order(db.session, world.volunteers[0], category="repair", title="x")
@@ -57,7 +73,7 @@ def test_assigned_order_is_open_only_to_its_volunteer(db, world, place):
     order = place()
     services.dispatch_order(db.session, world.staff, order.id, volunteer_id=world.volunteers[1].id)
     db.session.commit()
-    with pytest.raises(Exception):
+    with pytest.raises(DomainError):
         services.accept_order(db.session, world.volunteers[0], order.id)
     db.session.rollback()
     assert services.accept_order(db.session, world.volunteers[1], order.id).status == "accepted"
@@ -73,8 +89,9 @@ def test_rating_pays_the_documented_share_in_the_same_transaction(db, world, adv
     db.session.commit()
     assert closed.points_awarded == paid == rewards.points_for(30, stars)
     assert _balance(db, volunteer).total == paid
-    assert points.balance(db.session, budget_account(world.community.id)) == \
-        points.Balance(budget_before.total - paid, 0)
+    assert points.balance(db.session, budget_account(world.community.id)) == points.Balance(
+        budget_before.total - paid, 0
+    )
     assert points.verify(db.session) == []
 
 
@@ -129,8 +146,9 @@ def test_task_board_puts_the_volunteers_micro_grid_first_and_filters_by_distance
     far_mg = make.micro_grid(make.grid(world.community))
     ids = {}
     for name, mg in (("far", far_mg), ("neighbour", neighbour_mg), ("home", world.micro_grid)):
-        order = services.place_order(db.session, world.resident, category="errand", title=name,
-                                     micro_grid_id=mg.id)
+        order = services.place_order(
+            db.session, world.resident, category="errand", title=name, micro_grid_id=mg.id
+        )
         services.dispatch_order(db.session, world.staff, order.id)
         ids[name] = order.id
     db.session.commit()

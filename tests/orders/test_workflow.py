@@ -3,6 +3,7 @@
 The allowed set below is written out by hand from the product rules (not derived
 from ``workflow.TRANSITIONS``), so a wrong row in the table makes this fail.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -43,9 +44,14 @@ ALLOWED = {
 
 
 def _actor(world, make, party):
-    return {"staff": world.staff, "requester": world.resident, "assignee": world.volunteers[0],
-            "other_volunteer": world.volunteers[1], "grid_worker": world.grid_worker,
-            "outsider_staff": None}[party] or make.user("staff")
+    return {
+        "staff": world.staff,
+        "requester": world.resident,
+        "assignee": world.volunteers[0],
+        "other_volunteer": world.volunteers[1],
+        "grid_worker": world.grid_worker,
+        "outsider_staff": None,
+    }[party] or make.user("staff")
 
 
 def _at(db, world, advance, status):
@@ -63,8 +69,9 @@ def test_transition_matrix(db, make, world, advance, status, action):
     for party in PARTIES:
         order = _at(db, world, advance, status)
         actor = _actor(world, make, party)
-        events = db.session.scalar(select(func.count()).select_from(OrderEvent)
-                                   .where(OrderEvent.order_id == order.id))
+        events = db.session.scalar(
+            select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id == order.id)
+        )
         expected = ALLOWED.get((status, action, party))
         if expected:
             changed = ACTIONS[action](db.session, actor, order.id)
@@ -76,8 +83,12 @@ def test_transition_matrix(db, make, world, advance, status, action):
                 ACTIONS[action](db.session, actor, order.id)
             db.session.rollback()
             assert db.session.get(ServiceOrder, order.id).status == status, (status, action, party)
-            assert db.session.scalar(select(func.count()).select_from(OrderEvent).where(
-                OrderEvent.order_id == order.id)) == events
+            assert (
+                db.session.scalar(
+                    select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id == order.id)
+                )
+                == events
+            )
 
 
 def test_reopen_only_badly_rated_orders(db, world, advance):

@@ -4,6 +4,7 @@ SQLite by default (a fresh file per test, copied from a template); PostgreSQL wh
 ``TEST_DATABASE_URL`` is set, in a database of its own (``<name>_points``) so the
 application's migrated test database is left alone.
 """
+
 from __future__ import annotations
 
 import os
@@ -82,6 +83,7 @@ def session(sessions):
 @pytest.fixture
 def fund(sessions):
     """``fund("user:1", 100)``: points from an issuance account, committed."""
+
     def do(address: str, amount: int) -> None:
         with sessions() as session:
             points.transfer(session, "street:1:issuance", address, amount, kind="issue", memo="fund")
@@ -104,10 +106,10 @@ def guards_off(engine):
 @pytest.fixture
 def verified(session):
     """Call at the end of a test: the whole ledger must verify clean."""
+
     def check() -> None:
         session.commit()
         assert points.verify(session) == []
         session.commit()
 
     return check
-

@@ -1,4 +1,5 @@
 """Real threads against the configured database (SQLite file or PostgreSQL)."""
+
 from __future__ import annotations
 
 import threading
@@ -57,8 +58,9 @@ def test_one_idempotency_key_from_twenty_threads_is_one_transaction(sessions, fu
 
     def award(i):
         with sessions() as session:
-            tx = points.transfer(session, "community:1:budget", "user:5", 25, kind="award",
-                                 idempotency_key="award-once")
+            tx = points.transfer(
+                session, "community:1:budget", "user:5", 25, kind="award", idempotency_key="award-once"
+            )
             session.commit()
             return tx.id
 
@@ -66,8 +68,10 @@ def test_one_idempotency_key_from_twenty_threads_is_one_transaction(sessions, fu
     assert len(set(results)) == 1 and isinstance(results[0], int), results
     with sessions() as session:
         assert points.balance(session, "user:5").total == 25
-        assert session.scalar(select(func.count()).select_from(Transaction)
-                              .where(Transaction.kind == "award")) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(Transaction).where(Transaction.kind == "award"))
+            == 1
+        )
     verified()
 
 

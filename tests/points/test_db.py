@@ -3,6 +3,7 @@
 Always on a SQLite file of its own, whatever database the rest of the suite uses:
 this is the SQLite setup under test.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -64,8 +65,10 @@ def test_a_writer_that_never_gets_its_turn_fails_like_sqlite_would(sqlite_file, 
     monkeypatch.setattr(points.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
     holder = Session(engine)
     holder.execute(text("INSERT INTO t VALUES (1)"))
-    with Session(engine) as second, pytest.raises((sqlite3.OperationalError, exc.OperationalError),
-                                                  match="database is locked"):
+    with (
+        Session(engine) as second,
+        pytest.raises((sqlite3.OperationalError, exc.OperationalError), match="database is locked"),
+    ):
         second.execute(text("INSERT INTO t VALUES (2)"))
     holder.commit()
     holder.close()

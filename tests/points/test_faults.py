@@ -1,4 +1,5 @@
 """A failure after a posting's rows are written, before commit, leaves nothing; a retry completes it once."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,7 +11,8 @@ from points.models import Posting, Transaction
 
 
 def test_exception_before_commit_leaves_nothing_and_retry_completes_once(
-        sessions, fund, monkeypatch, verified):
+    sessions, fund, monkeypatch, verified
+):
     fund("community:1:budget", 100)
 
     def lost_connection(session, account_ids):
@@ -18,8 +20,7 @@ def test_exception_before_commit_leaves_nothing_and_retry_completes_once(
 
     monkeypatch.setattr(ledger, "_forget_accounts", lost_connection)
     with sessions() as session, pytest.raises(ConnectionError):
-        points.transfer(session, "community:1:budget", "user:1", 40, kind="award",
-                        idempotency_key="retry-me")
+        points.transfer(session, "community:1:budget", "user:1", 40, kind="award", idempotency_key="retry-me")
     with sessions() as session:
         assert points.balance(session, "community:1:budget").total == 100
         assert points.balance(session, "user:1").total == 0
@@ -27,8 +28,9 @@ def test_exception_before_commit_leaves_nothing_and_retry_completes_once(
     monkeypatch.undo()
     for _ in range(2):
         with sessions() as session:
-            points.transfer(session, "community:1:budget", "user:1", 40, kind="award",
-                            idempotency_key="retry-me")
+            points.transfer(
+                session, "community:1:budget", "user:1", 40, kind="award", idempotency_key="retry-me"
+            )
             session.commit()
     with sessions() as session:
         assert points.balance(session, "user:1").total == 40

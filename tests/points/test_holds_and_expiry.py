@@ -1,7 +1,8 @@
 """Two-phase transfers and FIFO expiry."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -12,8 +13,7 @@ from points.models import Transaction
 
 def test_hold_reserves_then_posts_part_and_releases_the_rest(session, fund, verified):
     fund("community:1:budget", 100)
-    held = points.hold(session, "community:1:budget", "user:1", 60, kind="order_reward",
-                       reference="order:9")
+    held = points.hold(session, "community:1:budget", "user:1", 60, kind="order_reward", reference="order:9")
     assert points.balance(session, "community:1:budget") == points.Balance(100, 60)
     with pytest.raises(points.InsufficientPoints):
         points.transfer(session, "community:1:budget", "user:2", 41, kind="award")
@@ -30,12 +30,19 @@ def test_hold_reserves_then_posts_part_and_releases_the_rest(session, fund, veri
 
 def test_void_and_expiry_release_the_reservation(session, fund, verified):
     fund("community:1:budget", 100)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     a = points.hold(session, "community:1:budget", "user:1", 30, kind="order_reward")
-    points.hold(session, "community:1:budget", "user:2", 20, kind="order_reward",
-                expires_at=now - timedelta(minutes=1))
-    points.hold(session, "community:1:budget", "user:3", 10, kind="order_reward",
-                expires_at=now + timedelta(hours=1))
+    points.hold(
+        session,
+        "community:1:budget",
+        "user:2",
+        20,
+        kind="order_reward",
+        expires_at=now - timedelta(minutes=1),
+    )
+    points.hold(
+        session, "community:1:budget", "user:3", 10, kind="order_reward", expires_at=now + timedelta(hours=1)
+    )
     points.void_hold(session, a)
     assert points.expire_holds(session, now=now) == 1
     assert points.balance(session, "community:1:budget") == points.Balance(100, 10)
@@ -64,7 +71,7 @@ def _at(session, when, source, dest, amount, kind):
 
 def test_expiry_is_first_in_first_out_and_idempotent(dated):
     session = dated
-    t = lambda y, m, d: datetime(y, m, d, tzinfo=timezone.utc)  # noqa: E731
+    t = lambda y, m, d: datetime(y, m, d, tzinfo=UTC)  # noqa: E731
     _at(session, t(2025, 1, 10), "street:1:issuance", "user:1", 100, "award")
     _at(session, t(2025, 3, 10), "user:1", "market:redeemed", 30, "redeem")
     _at(session, t(2025, 11, 10), "street:1:issuance", "user:1", 50, "award")

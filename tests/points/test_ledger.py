@@ -1,4 +1,5 @@
 """Posting, transfers, reversals, idempotency and the database's own guards."""
+
 from __future__ import annotations
 
 import subprocess
@@ -13,8 +14,16 @@ from points.models import Posting
 
 def test_transfer_moves_points_and_records_balance_after(session, fund, verified):
     fund("community:1:budget", 500)
-    tx = points.transfer(session, "community:1:budget", "user:7", 120, kind="award",
-                         memo="扫雪", reference="user:7", actor_id=3)
+    tx = points.transfer(
+        session,
+        "community:1:budget",
+        "user:7",
+        120,
+        kind="award",
+        memo="扫雪",
+        reference="user:7",
+        actor_id=3,
+    )
     session.commit()
     assert points.balance(session, "user:7").available == 120
     assert points.balance(session, "community:1:budget").available == 380
@@ -31,10 +40,16 @@ def test_an_account_loaded_before_a_posting_shows_the_new_balance(session, fund)
     assert account.balance == 30, "the ORM's copy is read again, not left stale"
 
 
-@pytest.mark.parametrize("postings", [
-    [("user:1", 5)], [("user:1", 5), ("user:2", -4)], [("user:1", 0), ("user:2", 0)],
-    [("user:1", 1.5), ("user:2", -1.5)], [("user:1", True), ("user:2", -1)],
-])
+@pytest.mark.parametrize(
+    "postings",
+    [
+        [("user:1", 5)],
+        [("user:1", 5), ("user:2", -4)],
+        [("user:1", 0), ("user:2", 0)],
+        [("user:1", 1.5), ("user:2", -1.5)],
+        [("user:1", True), ("user:2", -1)],
+    ],
+)
 def test_unbalanced_or_bad_amounts_are_refused(session, postings):
     with pytest.raises((points.UnbalancedTransaction, points.InvalidAmount)):
         points.post(session, postings, kind="award")
@@ -113,15 +128,19 @@ def test_statement_newest_first_with_filters_and_paging(session, fund):
     session.commit()
     lines = points.statement(session, "user:1", limit=2)
     assert [line.amount for line in lines] == [-30, -20] and lines[0].balance_after == 40
-    assert [l.kind for l in points.statement(session, "user:1", kinds=["issue"])] == ["issue"]
+    assert [line.kind for line in points.statement(session, "user:1", kinds=["issue"])] == ["issue"]
     assert points.statement_count(session, "user:1") == 4
-    assert [l.amount for l in points.statement(session, "user:1", limit=2, offset=2)] == [-10, 100]
+    assert [line.amount for line in points.statement(session, "user:1", limit=2, offset=2)] == [-10, 100]
 
 
 def test_postings_and_transactions_cannot_be_changed_or_deleted(sessions, fund):
     fund("user:1", 10)
-    for statement in ("UPDATE ledger_postings SET amount = 99", "DELETE FROM ledger_postings",
-                      "UPDATE ledger_transactions SET memo = 'x'", "DELETE FROM ledger_transactions"):
+    for statement in (
+        "UPDATE ledger_postings SET amount = 99",
+        "DELETE FROM ledger_postings",
+        "UPDATE ledger_transactions SET memo = 'x'",
+        "DELETE FROM ledger_transactions",
+    ):
         with sessions() as session, pytest.raises(Exception, match="append-only"):
             session.execute(text(statement))
             session.flush()

@@ -4,10 +4,11 @@ Whatever hypothesis chooses — awards, spends, refunds, reversals, holds posted
 part or voided, expiries — every balance equals the model's after each step, and
 every invariant ``verify`` checks holds at the end of each example.
 """
+
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -18,10 +19,20 @@ from sqlalchemy.orm import Session
 
 import points
 
-settings.register_profile("ci", max_examples=1000, stateful_step_count=12, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", max_examples=100, stateful_step_count=12, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci",
+    max_examples=1000,
+    stateful_step_count=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "dev",
+    max_examples=100,
+    stateful_step_count=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 USERS = ["user:1", "user:2", "user:3"]
@@ -81,8 +92,10 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 10**6))
     def reverse(self, pick):
         tx = self.session.get(points.Transaction, self.txs[pick % len(self.txs)])
-        if tx.kind == "reversal" or self.session.query(points.Transaction).filter_by(
-                reverses_id=tx.id).first():
+        if (
+            tx.kind == "reversal"
+            or self.session.query(points.Transaction).filter_by(reverses_id=tx.id).first()
+        ):
             return
         legs = [(p.account.address, -p.amount) for p in tx.postings]
         if all(self._available(a) + amt >= 0 or a == ISSUE for a, amt in legs):
@@ -116,19 +129,22 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(months=st.integers(1, 3))
     def expire(self, months):
-        as_of = datetime.now(timezone.utc) + timedelta(days=31 * months + 1)
+        as_of = datetime.now(UTC) + timedelta(days=31 * months + 1)
         for tx in points.expire_points(self.session, months=months, as_of=as_of):
             for posting in tx.postings:
-                self.model[posting.account.address] = self.model.get(posting.account.address, 0) \
-                    + posting.amount
+                self.model[posting.account.address] = (
+                    self.model.get(posting.account.address, 0) + posting.amount
+                )
 
     @invariant()
     def balances_match_the_model(self):
         """After every step; the full ``verify`` runs at the end of each example."""
         if not hasattr(self, "session"):
             return
-        stored = {a.address: points.Balance(a.balance, a.pending)
-                  for a in self.session.scalars(select(points.Account))}
+        stored = {
+            a.address: points.Balance(a.balance, a.pending)
+            for a in self.session.scalars(select(points.Account))
+        }
         for address, expected in self.model.items():
             assert stored[address] == points.Balance(expected, self.pending.get(address, 0)), address
 

@@ -4,6 +4,7 @@ The hash chain's own detector is tested with the chain (test_ledger.py); these b
 the other detectors guard: balanced transactions, balances, running balances, overdrafts
 and holds.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select, update
@@ -24,8 +25,13 @@ def _account(engine, address: str) -> int:
 
 def _last_posting(engine, address: str) -> int:
     with engine.connect() as conn:
-        return conn.scalar(select(Posting.id).join(Account, Posting.account_id == Account.id)
-                           .where(Account.address == address).order_by(Posting.id.desc()).limit(1))
+        return conn.scalar(
+            select(Posting.id)
+            .join(Account, Posting.account_id == Account.id)
+            .where(Account.address == address)
+            .order_by(Posting.id.desc())
+            .limit(1)
+        )
 
 
 def _last_transaction(engine) -> int:
@@ -87,8 +93,10 @@ def _forbid_negative_behind_the_check(engine, account_id: int) -> None:
             return
         conn.exec_driver_sql(f"ALTER TABLE ledger_accounts DROP CONSTRAINT {check}")
         conn.execute(flip)
-        conn.exec_driver_sql(f"ALTER TABLE ledger_accounts ADD CONSTRAINT {check} "
-                             "CHECK (may_go_negative OR balance - pending >= 0) NOT VALID")
+        conn.exec_driver_sql(
+            f"ALTER TABLE ledger_accounts ADD CONSTRAINT {check} "
+            "CHECK (may_go_negative OR balance - pending >= 0) NOT VALID"
+        )
 
 
 def test_pending_points_that_no_hold_accounts_for(sessions, engine, fund):

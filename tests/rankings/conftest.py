@@ -1,5 +1,6 @@
 """A street with property companies, their compounds and micro-grids, and small factories
 for orders in those compounds and for the companies' staff's service hours."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ def street(db, make):
 @pytest.fixture
 def company(db, make, street):
     """``company()`` → a property company with one compound and one micro-grid in it."""
+
     def do():
         found = make.company(street.street)
         compound = make.compound(street.community, company=found)
@@ -46,16 +48,33 @@ def company(db, make, street):
 
 @pytest.fixture
 def order(db, street):
-    """``order(company, rating=5, on_time=True, category="repair", at=OCTOBER)`` → closed (or, unrated, open)."""
+    """``order(company, rating=5, on_time=True, category="repair", at=OCTOBER)``:
+    closed (or, unrated, open)."""
+
     def do(company, *, rating: int | None = 5, on_time: bool = True, category: str = "repair", at=OCTOBER):
-        micro_id = db.session.scalar(select(MicroGrid.id).join(Compound, Compound.id == MicroGrid.compound_id)
-                                     .where(Compound.property_company_id == company.id))
-        category_id = db.session.scalar(select(OrderCategory.id).where(
-            OrderCategory.community_id == street.community.id, OrderCategory.code == category))
-        placed = ServiceOrder(community_id=street.community.id, micro_grid_id=micro_id, category_id=category_id,
-                              title="服务", requester_id=street.resident.id, placed_by_id=street.resident.id,
-                              status="closed" if rating else "placed", rating=rating, created_at=at,
-                              dispatch_by=at + timedelta(days=1), resolve_by=at + timedelta(days=9))
+        micro_id = db.session.scalar(
+            select(MicroGrid.id)
+            .join(Compound, Compound.id == MicroGrid.compound_id)
+            .where(Compound.property_company_id == company.id)
+        )
+        category_id = db.session.scalar(
+            select(OrderCategory.id).where(
+                OrderCategory.community_id == street.community.id, OrderCategory.code == category
+            )
+        )
+        placed = ServiceOrder(
+            community_id=street.community.id,
+            micro_grid_id=micro_id,
+            category_id=category_id,
+            title="服务",
+            requester_id=street.resident.id,
+            placed_by_id=street.resident.id,
+            status="closed" if rating else "placed",
+            rating=rating,
+            created_at=at,
+            dispatch_by=at + timedelta(days=1),
+            resolve_by=at + timedelta(days=9),
+        )
         db.session.add(placed)
         db.session.flush()
         if rating:
@@ -70,15 +89,32 @@ def order(db, street):
 @pytest.fixture
 def served(db, make, street):
     """``served(company, minutes)``: a manager of the company with that much credited service in October."""
+
     def do(company, minutes: int):
         manager = make.user("property_manager", community=street.community, property_company_id=company.id)
-        activity = Activity(community_id=street.community.id, kind="civilization", title="文明创建", location="小区",
-                            starts_at=OCTOBER, ends_at=OCTOBER + timedelta(hours=12), capacity=5, enrolled=1,
-                            points_per_hour=0, created_by_id=street.staff.id)
+        activity = Activity(
+            community_id=street.community.id,
+            kind="civilization",
+            title="文明创建",
+            location="小区",
+            starts_at=OCTOBER,
+            ends_at=OCTOBER + timedelta(hours=12),
+            capacity=5,
+            enrolled=1,
+            points_per_hour=0,
+            created_by_id=street.staff.id,
+        )
         db.session.add(activity)
         db.session.flush()
-        db.session.add(Enrollment(activity_id=activity.id, volunteer_id=manager.id, status="enrolled",
-                                  minutes=minutes, points_awarded=0))
+        db.session.add(
+            Enrollment(
+                activity_id=activity.id,
+                volunteer_id=manager.id,
+                status="enrolled",
+                minutes=minutes,
+                points_awarded=0,
+            )
+        )
         db.session.commit()
         return manager
 

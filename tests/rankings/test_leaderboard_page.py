@@ -1,4 +1,5 @@
 """The volunteers' leaderboard page ("排行"), rendered from the tallies ``tick`` rebuilds."""
+
 from __future__ import annotations
 
 import re

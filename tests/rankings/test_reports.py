@@ -1,23 +1,28 @@
 """Periodic reports: generated once per street and period, kept, printable and in Excel."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 
 from openpyxl import load_workbook
 
+from engage.periods import last_finished
 from engage.rankings import services
 from engage.rankings.models import PeriodicReport
-from engage.periods import last_finished
 from engage.rankings.reports import generate
 from tests.rankings.conftest import SHANGHAI
 
-NOW = datetime(2027, 1, 6, 2, tzinfo=timezone.utc)        # Wednesday 6 January 2027, 10:00 in Shanghai
+NOW = datetime(2027, 1, 6, 2, tzinfo=UTC)  # Wednesday 6 January 2027, 10:00 in Shanghai
 
 
 def test_the_last_finished_periods():
     assert [last_finished(kind, NOW, SHANGHAI).label for kind in ("week", "month", "quarter", "year")] == [
-        "2026-W53", "2026-12", "2026-Q4", "2026"]
+        "2026-W53",
+        "2026-12",
+        "2026-Q4",
+        "2026",
+    ]
 
 
 def test_generate_keeps_each_report_once_with_the_quarters_ranking(db, street, company, order, signed_in):

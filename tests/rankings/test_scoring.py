@@ -1,4 +1,5 @@
 """Property rankings on a fixture scored by hand; ties; publishing freezes; republish is recorded."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,9 @@ def _manual(db, street, company, label, **scores):
     by_code = {c.code: c for c in services.criteria(db.session, street.staff)}
     for code, value in scores.items():
         criterion = by_code[code]
-        services.score(db.session, street.staff, label, company.id, criterion.id, value, "考评组打分", zone=SHANGHAI)
+        services.score(
+            db.session, street.staff, label, company.id, criterion.id, value, "考评组打分", zone=SHANGHAI
+        )
     db.session.commit()
 
 
@@ -30,7 +33,8 @@ def test_scores_ranks_and_lists_worked_out_by_hand(db, street, company, order, s
     order(b, rating=None, category="feedback")
     served(b, 300)
     _manual(db, street, b, "2026-Q4", theory=60)
-    # C: one 2★ on time → satisfaction 40, response 100, complaints 80 (a 2★ rating); no hours → 0; theory 50, civ 50.
+    # C: one 2★ on time → satisfaction 40, response 100, complaints 80 (a 2★ rating);
+    # no hours → 0; theory 50, civ 50.
     order(c, rating=2)
     _manual(db, street, c, "2026-Q4", theory=50, civilization=50)
 
@@ -39,7 +43,10 @@ def test_scores_ranks_and_lists_worked_out_by_hand(db, street, company, order, s
     # B: (15·60 + 15·50 + 25·80 + 15·50 + 15·80) / 85 (文明创建 not scored) = 5600 / 85 = 65.88
     # C: (15·50 + 15·50 + 15·0 + 25·40 + 15·100 + 15·80) / 100 = 52
     assert [(e.company.id, e.score, e.rank, e.listed) for e in results] == [
-        (a.id, 94.0, 1, "red"), (b.id, 65.88, 2, None), (c.id, 52.0, 3, "yellow")]
+        (a.id, 94.0, 1, "red"),
+        (b.id, 65.88, 2, None),
+        (c.id, 52.0, 3, "yellow"),
+    ]
     assert set(results[2].reasons) == {"理论宣讲 50", "文明创建 50", "志愿服务参与 0", "居民满意度 40"}
 
 
@@ -52,7 +59,11 @@ def test_ties_go_to_higher_satisfaction_then_to_the_earlier_company(db, street, 
             order(found, rating=stars)
         _manual(db, street, found, "2026-Q4", theory=theory)
     results = services.preview(db.session, street.admin, "2026-Q4", zone=SHANGHAI)
-    assert [(e.company.id, e.score) for e in results] == [(bright.id, 70.59), (twin.id, 70.59), (plain.id, 70.59)]
+    assert [(e.company.id, e.score) for e in results] == [
+        (bright.id, 70.59),
+        (twin.id, 70.59),
+        (plain.id, 70.59),
+    ]
 
 
 def test_publishing_freezes_and_a_republish_is_a_recorded_new_version(db, street, company, order):
@@ -64,12 +75,16 @@ def test_publishing_freezes_and_a_republish_is_a_recorded_new_version(db, street
     frozen = [(e.company_id, e.score) for e in first.entries]
     order(a, rating=1)
     db.session.expire_all()
-    assert [(e.company_id, e.score) for e in services.latest(db.session, street.street.id, "2026-Q4").entries] == frozen
+    assert [
+        (e.company_id, e.score) for e in services.latest(db.session, street.street.id, "2026-Q4").entries
+    ] == frozen
     assert services.preview(db.session, street.admin, "2026-Q4", zone=SHANGHAI)[0].score != frozen[0][1]
     with pytest.raises(Invalid):
         services.publish(db.session, street.admin, "2026-Q4", zone=SHANGHAI)
     db.session.rollback()
-    second = services.publish(db.session, street.admin, "2026-Q4", zone=SHANGHAI, note="补录投诉工单后重新发布")
+    second = services.publish(
+        db.session, street.admin, "2026-Q4", zone=SHANGHAI, note="补录投诉工单后重新发布"
+    )
     db.session.commit()
     assert (second.version, second.note) == (2, "补录投诉工单后重新发布")
     assert db.session.query(PropertyRanking).count() == 2
@@ -102,9 +117,16 @@ def test_managers_answer_their_own_yellow_listing_only(db, make, street, company
     with pytest.raises(NotFound):
         services.respond(db.session, manager, red.id, "不是我们的")
     with pytest.raises(Invalid):
-        services.score(db.session, street.staff, "2026-Q4", good.id,
-                       next(c.id for c in services.criteria(db.session, street.staff) if c.code == "satisfaction"),
-                       100, "", zone=SHANGHAI)
+        services.score(
+            db.session,
+            street.staff,
+            "2026-Q4",
+            good.id,
+            next(c.id for c in services.criteria(db.session, street.staff) if c.code == "satisfaction"),
+            100,
+            "",
+            zone=SHANGHAI,
+        )
 
 
 def test_admins_reweigh_the_criteria_and_must_arrive_can_count(db, street, company, order, signed_in):
@@ -115,19 +137,38 @@ def test_admins_reweigh_the_criteria_and_must_arrive_can_count(db, street, compa
 
     served = company()
     order(served, rating=5)
-    grid_id = db.session.query(MicroGrid.grid_id).join(Compound, Compound.id == MicroGrid.compound_id).filter(
-        Compound.property_company_id == served.id).scalar()
+    grid_id = (
+        db.session.query(MicroGrid.grid_id)
+        .join(Compound, Compound.id == MicroGrid.compound_id)
+        .filter(Compound.property_company_id == served.id)
+        .scalar()
+    )
     reported = datetime(2026, 10, 20, 9, tzinfo=SHANGHAI)
-    events.report_event(db.session, street.staff, grid_id=grid_id, kind="emergency", title="停电", now=reported,
-                        urgent_minutes=30, other_hours=24)
+    events.report_event(
+        db.session,
+        street.staff,
+        grid_id=grid_id,
+        kind="emergency",
+        title="停电",
+        now=reported,
+        urgent_minutes=30,
+        other_hours=24,
+    )
     db.session.commit()
     by_code = {c.code: c for c in services.criteria(db.session, street.admin)}
     client = signed_in(street.admin)
     weights = {f"weight-{c.id}": 0 for c in by_code.values()}
-    client.post("/rankings/property?period=2026-Q4", data={"weights": "1", **weights, f"weight-{by_code['arrival'].id}": 50,
-                                                          f"weight-{by_code['satisfaction'].id}": 50})
+    client.post(
+        "/rankings/property?period=2026-Q4",
+        data={
+            "weights": "1",
+            **weights,
+            f"weight-{by_code['arrival'].id}": 50,
+            f"weight-{by_code['satisfaction'].id}": 50,
+        },
+    )
     result = services.preview(db.session, street.admin, "2026-Q4", zone=SHANGHAI)[0]
-    assert result.breakdown["arrival"]["score"] == 0.0 and result.score == 50.0   # (50·0 + 50·100) / 100
+    assert result.breakdown["arrival"]["score"] == 0.0 and result.score == 50.0  # (50·0 + 50·100) / 100
     with pytest.raises(Invalid):
         services.set_weights(db.session, street.admin, {c.id: 0 for c in by_code.values()})
     with pytest.raises(Invalid):

@@ -1,4 +1,5 @@
 """Ranking pages and API: staff score and admins publish, the public lists, managers answer."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -24,24 +25,52 @@ def test_score_publish_and_show_the_public_lists(app, db, make, street, company,
     assert 'data-test="preview"' in page and good.name in page
     theory = next(c for c in services.criteria(db.session, street.staff) if c.code == "theory")
     db.session.commit()
-    staff.post("/rankings/property?period=2026-Q4", data={"score-company_id": good.id, "score-criterion_id": theory.id,
-                                                          "score-score": 95, "score-comment": "宣讲活动每月两次"})
+    staff.post(
+        "/rankings/property?period=2026-Q4",
+        data={
+            "score-company_id": good.id,
+            "score-criterion_id": theory.id,
+            "score-score": 95,
+            "score-comment": "宣讲活动每月两次",
+        },
+    )
     reread(db.session)
     assert db.session.scalar(select(ManualScore.score)) == 95
-    assert signed_in(street.admin).post("/rankings/property?period=2026-Q4", data={
-        "publish-red_top": 3, "publish-red_min": 70, "publish-yellow_below": 60, "publish-yellow_last": 1,
-        "publish-note": ""}).status_code == 302
-    public = app.test_client().get(f"/public/rankings/{street.street.id}?period=2026-Q4").get_data(as_text=True)
+    assert (
+        signed_in(street.admin)
+        .post(
+            "/rankings/property?period=2026-Q4",
+            data={
+                "publish-red_top": 3,
+                "publish-red_min": 70,
+                "publish-yellow_below": 60,
+                "publish-yellow_last": 1,
+                "publish-note": "",
+            },
+        )
+        .status_code
+        == 302
+    )
+    public = (
+        app.test_client().get(f"/public/rankings/{street.street.id}?period=2026-Q4").get_data(as_text=True)
+    )
     red, yellow = public.split('data-test="red-list"')[1], public.split('data-test="yellow-list"')[1]
     assert good.name in red.split("</ol>")[0] and poor.name in yellow.split("</ul>")[0]
 
     manager = make.user("property_manager", community=street.community, property_company_id=poor.id)
     client = signed_in(manager)
-    entry_id = int(client.get("/rankings/property/mine").get_data(as_text=True).split('data-test="respond-')[1].split('"')[0])
+    entry_id = int(
+        client.get("/rankings/property/mine")
+        .get_data(as_text=True)
+        .split('data-test="respond-')[1]
+        .split('"')[0]
+    )
     client.post("/rankings/property/mine", data={"entry_id": entry_id, "text": "已整改维修流程"})
     reread(db.session)
     assert db.session.scalar(select(YellowResponse.text)) == "已整改维修流程"
-    assert "已整改维修流程" in app.test_client().get(f"/public/rankings/{street.street.id}").get_data(as_text=True)
+    assert "已整改维修流程" in app.test_client().get(f"/public/rankings/{street.street.id}").get_data(
+        as_text=True
+    )
 
 
 def test_staff_scoring_a_company_serving_another_community_get_403(db, make, street, company, signed_in):
@@ -54,9 +83,15 @@ def test_staff_scoring_a_company_serving_another_community_get_403(db, make, str
     page = staff.get("/rankings/property?period=2026-Q4").get_data(as_text=True)
     assert f'name="score-company_id" value="{ours.id}"' in page
     assert f'name="score-company_id" value="{neighbours.id}"' not in page
-    refused = staff.post("/rankings/property?period=2026-Q4", data={
-        "score-company_id": neighbours.id, "score-criterion_id": theory.id,
-        "score-score": 10, "score-comment": "差"})
+    refused = staff.post(
+        "/rankings/property?period=2026-Q4",
+        data={
+            "score-company_id": neighbours.id,
+            "score-criterion_id": theory.id,
+            "score-score": 10,
+            "score-comment": "差",
+        },
+    )
     assert refused.status_code == 403 and "服务本社区" in refused.get_data(as_text=True)
     reread(db.session)
     assert db.session.scalar(select(func.count()).select_from(ManualScore)) == 0
@@ -65,12 +100,26 @@ def test_staff_scoring_a_company_serving_another_community_get_403(db, make, str
 def test_volunteers_and_residents_cannot_score_or_publish(db, make, street, signed_in):
     volunteer = signed_in(make.user("volunteer", community=street.community))
     assert volunteer.get("/rankings/property").status_code == 403
-    assert signed_in(street.staff).post("/rankings/property?period=2026-Q4", data={
-        "publish-red_top": 3, "publish-red_min": 80, "publish-yellow_below": 60, "publish-yellow_last": 1,
-        "publish-note": ""}).status_code == 403
+    assert (
+        signed_in(street.staff)
+        .post(
+            "/rankings/property?period=2026-Q4",
+            data={
+                "publish-red_top": 3,
+                "publish-red_min": 80,
+                "publish-yellow_below": 60,
+                "publish-yellow_last": 1,
+                "publish-note": "",
+            },
+        )
+        .status_code
+        == 403
+    )
 
 
-def test_the_api_answers_the_published_ranking_and_the_leaderboard(make_app, db, make, street, company, order):
+def test_the_api_answers_the_published_ranking_and_the_leaderboard(
+    make_app, db, make, street, company, order
+):
     issue_budget(db.session, street.admin, street.community.id, 1_000, "预算")
     volunteer = make.user("volunteer", community=street.community)
     award_points(db.session, street.staff, volunteer.id, 40, "奖励")
@@ -81,13 +130,20 @@ def test_the_api_answers_the_published_ranking_and_the_leaderboard(make_app, db,
     db.session.commit()
     api = ApiClient(make_app(WTF_CSRF_ENABLED=True).test_client()).as_user(street.staff)
     answer = api.get("/api/v1/rankings/property-companies?period=2026-Q4").json
-    assert answer == [{"rank": 1, "company_id": good.id, "name": good.name, "score": 78.57, "list": "red",
-                       "gold": False}]
+    assert answer == [
+        {"rank": 1, "company_id": good.id, "name": good.name, "score": 78.57, "list": "red", "gold": False}
+    ]
     assert api.get("/api/v1/rankings/property-companies?period=Q4").status_code == 400
     month = containing(utcnow(), "month", SHANGHAI).label
     assert api.get(f"/api/v1/rankings/volunteers?period={month}").json == [
-        {"rank": 1, "user_id": volunteer.id, "display_name": mask_name(volunteer.display_name), "points": 40,
-         "hours": 0}]
+        {
+            "rank": 1,
+            "user_id": volunteer.id,
+            "display_name": mask_name(volunteer.display_name),
+            "points": 40,
+            "hours": 0,
+        }
+    ]
 
 
 def test_the_dashboard_page_and_its_export_hold_the_same_figures(db, street, company, order, signed_in):
@@ -103,14 +159,18 @@ def test_the_dashboard_page_and_its_export_hold_the_same_figures(db, street, com
     page = staff.get("/dashboard?period=2026-10").get_data(as_text=True)
     assert 'data-test="completion">85.7%<' in page and 'data-test="on-time">71.4%<' in page
     assert 'data-test="satisfaction">66.7%<' in page and page.count("<rect") == 12
-    rows = dict(load_workbook(BytesIO(staff.get("/dashboard.xlsx?period=2026-10").data)).active.iter_rows(
-        min_row=2, values_only=True))
+    rows = dict(
+        load_workbook(BytesIO(staff.get("/dashboard.xlsx?period=2026-10").data)).active.iter_rows(
+            min_row=2, values_only=True
+        )
+    )
     assert (rows["订单数"], rows["办结率%"], rows["限时办结率%"], rows["满意度%"]) == (7, 85.7, 71.4, 66.7)
     assert signed_in(street.resident).get("/dashboard").status_code == 403
 
 
-def test_the_dashboard_shows_one_chosen_community_only_to_those_who_may_see_it(db, make, street, company, order,
-                                                                               signed_in):
+def test_the_dashboard_shows_one_chosen_community_only_to_those_who_may_see_it(
+    db, make, street, company, order, signed_in
+):
     from io import BytesIO
 
     from openpyxl import load_workbook
@@ -120,19 +180,34 @@ def test_the_dashboard_shows_one_chosen_community_only_to_those_who_may_see_it(d
     quiet = make.community(street.street)
     elsewhere = make.community(make.street())
     quiet_grid = make.grid(quiet, grid_worker=make.user("grid_worker", community=quiet))
-    unvisited = care.register_target(db.session, street.admin, grid_id=quiet_grid.id, category="hardship",
-                                     name="张三明", phone="13812345678", zone=SHANGHAI, key=DATA_KEY)
+    unvisited = care.register_target(
+        db.session,
+        street.admin,
+        grid_id=quiet_grid.id,
+        category="hardship",
+        name="张三明",
+        phone="13812345678",
+        zone=SHANGHAI,
+        key=DATA_KEY,
+    )
     unvisited.created_at = OCTOBER
     db.session.commit()
 
     def orders_shown(client, community) -> int:
         export = client.get(f"/dashboard.xlsx?period=2026-10&community={community.id}")
-        return dict(load_workbook(BytesIO(export.data)).active.iter_rows(min_row=2, values_only=True))["订单数"]
+        return dict(load_workbook(BytesIO(export.data)).active.iter_rows(min_row=2, values_only=True))[
+            "订单数"
+        ]
 
     admin, staff = signed_in(street.admin), signed_in(street.staff)
     assert (orders_shown(admin, street.community), orders_shown(admin, quiet)) == (3, 0)
-    overdue = {community.id: admin.get(f"/dashboard?community={community.id}").get_data(as_text=True).split(
-        'data-test="overdue">')[1].split("<")[0] for community in (street.community, quiet)}
+    overdue = {
+        community.id: admin.get(f"/dashboard?community={community.id}")
+        .get_data(as_text=True)
+        .split('data-test="overdue">')[1]
+        .split("<")[0]
+        for community in (street.community, quiet)
+    }
     assert overdue == {street.community.id: "0", quiet.id: "1"}
     assert admin.get(f"/dashboard?community={elsewhere.id}").status_code == 404
     assert staff.get(f"/dashboard?community={quiet.id}").status_code == 404

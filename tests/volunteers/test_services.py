@@ -1,7 +1,8 @@
 """Star levels, hours per year, profiles with an encrypted ID number, teams."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,9 +19,18 @@ STARS = (100, 300, 600, 1000, 1500)
 VALID_ID = "11010519491231002X"
 
 
-@pytest.mark.parametrize("minutes, star", [
-    (0, 0), (100 * 60 - 15, 0), (100 * 60, 1), (300 * 60, 2), (599 * 60, 2), (1000 * 60, 4), (9999 * 60, 5),
-])
+@pytest.mark.parametrize(
+    "minutes, star",
+    [
+        (0, 0),
+        (100 * 60 - 15, 0),
+        (100 * 60, 1),
+        (300 * 60, 2),
+        (599 * 60, 2),
+        (1000 * 60, 4),
+        (9999 * 60, 5),
+    ],
+)
 def test_star_levels_at_the_default_thresholds(minutes, star):
     assert services.star_level(minutes, STARS) == star
 
@@ -31,8 +41,8 @@ def test_star_levels_follow_the_configured_thresholds():
 
 def test_hours_count_in_the_year_of_the_local_date(db, people, served):
     volunteer = people[1]
-    served(volunteer, 120, starts_at=datetime(2025, 12, 31, 15, 30, tzinfo=timezone.utc))  # 23:30 local
-    served(volunteer, 60, starts_at=datetime(2025, 12, 31, 16, 0, tzinfo=timezone.utc))   # 00:00 local
+    served(volunteer, 120, starts_at=datetime(2025, 12, 31, 15, 30, tzinfo=UTC))  # 23:30 local
+    served(volunteer, 60, starts_at=datetime(2025, 12, 31, 16, 0, tzinfo=UTC))  # 00:00 local
     record = services.service_record(db.session, volunteer.id, SHANGHAI)
     assert record.by_year == [("2026", 60), ("2025", 120)]
     assert record.total_minutes == 180
@@ -41,9 +51,15 @@ def test_hours_count_in_the_year_of_the_local_date(db, people, served):
 def test_the_id_number_is_stored_encrypted_and_shown_masked(app, db, people):
     volunteer = people[1]
     with app.app_context():
-        services.update_profile(db.session, volunteer, volunteer_group="new_employment",
-                                availability="周末", skills="维修，理发、 陪诊", id_number=VALID_ID.lower(),
-                                key=DATA_KEY)
+        services.update_profile(
+            db.session,
+            volunteer,
+            volunteer_group="new_employment",
+            availability="周末",
+            skills="维修，理发、 陪诊",
+            id_number=VALID_ID.lower(),
+            key=DATA_KEY,
+        )
         db.session.commit()
         profile = db.session.get(VolunteerProfile, volunteer.id)
         assert VALID_ID not in profile.id_number_cipher
@@ -52,12 +68,16 @@ def test_the_id_number_is_stored_encrypted_and_shown_masked(app, db, people):
     assert volunteer.skills == "维修,理发,陪诊"
 
 
-@pytest.mark.parametrize("change, field", [
-    (dict(id_number="110105194912310021"), "id_number"),
-    (dict(id_number="12345"), "id_number"),
-    (dict(volunteer_group="martian"), "volunteer_group"),
-    (dict(availability="x" * 201), "availability"),
-], ids=["checksum", "short", "group", "availability"])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (dict(id_number="110105194912310021"), "id_number"),
+        (dict(id_number="12345"), "id_number"),
+        (dict(volunteer_group="martian"), "volunteer_group"),
+        (dict(availability="x" * 201), "availability"),
+    ],
+    ids=["checksum", "short", "group", "availability"],
+)
 def test_bad_profiles_are_refused_and_change_nothing(app, db, people, change, field):
     values = dict(volunteer_group="party_member", availability="", skills="", id_number="") | change
     with app.app_context(), pytest.raises(Invalid) as refused:
@@ -72,8 +92,11 @@ def test_a_profile_is_seen_by_its_volunteer_and_their_communitys_staff_only(db, 
     served(volunteer, 90)
     view = services.volunteer_view(db.session, staff, volunteer.id, zone=SHANGHAI, star_hours=STARS)
     assert (view.record.total_minutes, view.star, view.profile.volunteer_group) == (90, 0, "resident")
-    for outsider in (make.user("staff"), make.user("volunteer", community=volunteer.community),
-                     make.user("resident", community=volunteer.community)):
+    for outsider in (
+        make.user("staff"),
+        make.user("volunteer", community=volunteer.community),
+        make.user("resident", community=volunteer.community),
+    ):
         with pytest.raises(NotFound):
             services.volunteer_view(db.session, outsider, volunteer.id, zone=SHANGHAI, star_hours=STARS)
 
@@ -87,7 +110,9 @@ def test_teams_list_their_members_by_hours(db, make, people, served):
     served(other, 180)
     served(volunteer, 60)
     assert [(u.id, m) for u, m in services.team_members(db.session, staff, team.id)] == [
-        (other.id, 180), (volunteer.id, 60)]
+        (other.id, 180),
+        (volunteer.id, 60),
+    ]
     with pytest.raises(services.AlreadyMember):
         services.join_team(db.session, volunteer, team.id)
     services.leave_team(db.session, volunteer, team.id)

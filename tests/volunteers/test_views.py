@@ -1,4 +1,5 @@
 """Profile, teams, and the certificate whose QR code anyone can verify."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ def _certificate(client) -> tuple[str, str]:
     issued = client.post("/volunteer/certificates")
     page = client.get(issued.headers["Location"]).get_data(as_text=True)
     link = re.search(r'data-test="verify-link">([^<]+)<', page).group(1)
-    return page, link[link.index("/verify/"):]
+    return page, link[link.index("/verify/") :]
 
 
 def test_a_certificate_shows_the_hours_and_verifies_publicly(app, db, people, served, signed_in):
@@ -22,8 +23,15 @@ def test_a_certificate_shows_the_hours_and_verifies_publicly(app, db, people, se
     served(volunteer, 150, title="敬老院探访")
     served(volunteer, 45, title="文明劝导")
     client = signed_in(volunteer)
-    client.post("/volunteer", data={"volunteer_group": "party_member", "skills": "",
-                                    "availability": "", "id_number": "11010519491231002X"})
+    client.post(
+        "/volunteer",
+        data={
+            "volunteer_group": "party_member",
+            "skills": "",
+            "availability": "",
+            "id_number": "11010519491231002X",
+        },
+    )
     page, path = _certificate(client)
     assert "3.25 小时" in page and "敬老院探访" in page and "110105********002X" in page
     assert volunteer.community.name in page
@@ -35,8 +43,11 @@ def test_a_certificate_shows_the_hours_and_verifies_publicly(app, db, people, se
     assert volunteer.display_name not in text and "11010519491231002X" not in text
 
     serial, signature = path.removeprefix("/verify/").split(".", 1)
-    for tampered in (f"{serial[:-1]}{'0' if serial[-1] != '0' else '1'}.{signature}", f"{serial}.x{signature}",
-                     "garbage"):
+    for tampered in (
+        f"{serial[:-1]}{'0' if serial[-1] != '0' else '1'}.{signature}",
+        f"{serial}.x{signature}",
+        "garbage",
+    ):
         refused = app.test_client().get(f"/verify/{tampered}")
         assert refused.status_code == 404 and "无效" in refused.get_data(as_text=True)
 
@@ -69,8 +80,15 @@ def test_the_profile_page_shows_star_level_and_a_bad_id_number_changes_nothing(d
     client = signed_in(volunteer)
     page = client.get("/volunteer").get_data(as_text=True)
     assert "一星志愿者" in page and "再服务 200 小时可达二星志愿者" in page
-    refused = client.post("/volunteer", data={"volunteer_group": "new_employment", "skills": "",
-                                              "availability": "", "id_number": "110105194912310021"})
+    refused = client.post(
+        "/volunteer",
+        data={
+            "volunteer_group": "new_employment",
+            "skills": "",
+            "availability": "",
+            "id_number": "110105194912310021",
+        },
+    )
     assert "身份证号校验位不正确" in refused.get_data(as_text=True)
     reread(db.session)
     assert db.session.get(VolunteerProfile, volunteer.id) is None
