@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Invalid, NotFound
-from engage.persistence import Prepared, of_community
+from engage.persistence import Prepared, of_community, upsert
 from engage.validation import text, whole
 from marketplace.models import CATEGORIES, LIMIT_PERIODS, Location, Merchant, Reward, Stock, StockMovement
 from points.base import utcnow
@@ -38,13 +38,15 @@ def find_counter(session: Session, community_id: int) -> Location | None:
 
 
 def counter(session: Session, community_id: int) -> Location:
-    """The counter, opened by the first write that stocks or sells there."""
-    found = find_counter(session, community_id)
-    if found is None:
-        found = Location(community_id=community_id, kind="counter", name=str(_("社区服务中心")))
-        session.add(found)
-        session.flush()
-    return found
+    """The counter, opened by the first write that stocks or sells there (one per community:
+    a unique index, not a read beforehand, keeps two first writes at once from opening two)."""
+    return upsert(
+        session,
+        Location,
+        {"community_id": community_id},
+        where=Location.kind == "counter",
+        new={"kind": "counter", "name": str(_("社区服务中心"))},
+    )
 
 
 def add_kiosk(session: Session, actor: User, *, name: str, kiosk_user_id: int) -> Location:

@@ -36,6 +36,7 @@ from engage.duties.models import (
 from engage.duties.schedule import DEFAULT_FREQUENCY, next_due
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.orders.services import place_order
+from engage.persistence import upsert
 from engage.privacy import mask_id_number, mask_name, mask_phone
 from engage.validation import text, whole
 from points.base import utcnow
@@ -291,12 +292,12 @@ def set_policy(session: Session, actor: User, category: str, frequency: str, *, 
         raise Invalid.field("category", _("未知的走访类别。"))
     if frequency not in FREQUENCIES:
         raise Invalid.field("frequency", _("未知的走访频次。"))
-    policy = session.get(CarePolicy, (actor.community_id, category)) or CarePolicy(
-        community_id=actor.community_id, category=category
+    policy = upsert(
+        session,
+        CarePolicy,
+        {"community_id": actor.community_id, "category": category},
+        {"frequency": frequency},
     )
-    policy.frequency = frequency
-    session.add(policy)
-    session.flush()
     for target in session.scalars(
         select(CareTarget).where(
             CareTarget.community_id == actor.community_id,
@@ -331,12 +332,9 @@ def grant_category(session: Session, actor: User, user_id: int, category: str) -
     user = session.get(User, user_id)
     if user is None or user.community_id not in administered_community_ids(session, actor):
         raise NotFound()
-    grant = session.get(SensitiveGrant, (user.id, category)) or SensitiveGrant(
-        user_id=user.id, category=category, granted_by_id=actor.id
+    return upsert(
+        session, SensitiveGrant, {"user_id": user.id, "category": category}, new={"granted_by_id": actor.id}
     )
-    session.add(grant)
-    session.flush()
-    return grant
 
 
 def masked(target: CareTarget, now: datetime) -> dict:

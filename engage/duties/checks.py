@@ -14,6 +14,7 @@ from engage.community.models import Grid, Household, MicroGrid
 from engage.community.services import administered_community_ids
 from engage.duties.models import CHECK_ITEMS, HouseholdCheck
 from engage.errors import Forbidden, Invalid, NotFound
+from engage.persistence import upsert
 from engage.validation import text
 from points.base import utcnow
 
@@ -56,11 +57,13 @@ def confirm(
     household = household_in_scope(session, actor, household_id)
     if item not in CHECK_ITEMS:
         raise Invalid.field("item", _("未知的必清项目。"))
-    check = session.scalar(
-        select(HouseholdCheck).where(HouseholdCheck.household_id == household.id, HouseholdCheck.item == item)
-    ) or HouseholdCheck(household_id=household.id, item=item)
-    check.confirmed_at, check.confirmed_by_id = now or utcnow(), actor.id
-    check.note = text(note, "note", 500, required=False)
-    session.add(check)
-    session.flush()
-    return check
+    return upsert(
+        session,
+        HouseholdCheck,
+        {"household_id": household.id, "item": item},
+        {
+            "confirmed_at": now or utcnow(),
+            "confirmed_by_id": actor.id,
+            "note": text(note, "note", 500, required=False),
+        },
+    )

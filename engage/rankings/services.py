@@ -14,6 +14,7 @@ from engage.community.models import Compound, PropertyCompany
 from engage.community.services import administered_community_ids, street_of
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.periods import Period, parse_label, previous_quarter
+from engage.persistence import upsert
 from engage.rankings.models import Criterion, ManualScore, PropertyRanking, RankingEntry, YellowResponse
 from engage.rankings.scoring import DEFAULT_RULE, Evaluation, evaluate, street_criteria
 from engage.validation import text, whole
@@ -53,21 +54,16 @@ def score(
         raise Forbidden(str(_("只能为服务本社区的物业公司评分。")))
     if criterion is None or criterion.street_id != street_id or criterion.source != "manual":
         raise Invalid.field("criterion_id", _("该指标由平台数据计算，不能手工评分。"))
-    row = session.scalar(
-        select(ManualScore).where(
-            ManualScore.period == found.label,
-            ManualScore.company_id == company.id,
-            ManualScore.criterion_id == criterion.id,
-        )
-    ) or ManualScore(period=found.label, company_id=company.id, criterion_id=criterion.id)
-    row.score, row.comment, row.scored_by_id = (
-        whole(value, "score", 0, 100),
-        text(comment, "comment", 500),
-        actor.id,
+    return upsert(
+        session,
+        ManualScore,
+        {"period": found.label, "company_id": company.id, "criterion_id": criterion.id},
+        {
+            "score": whole(value, "score", 0, 100),
+            "comment": text(comment, "comment", 500),
+            "scored_by_id": actor.id,
+        },
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def scorable_company_ids(session: Session, actor: User) -> set[int]:
