@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.expression import Executable
 
-from engage.auth.models import User
-from engage.errors import DomainError, NotFound
+from engage.errors import DomainError
 from points.db import READING
 
 Row = TypeVar("Row")
@@ -193,14 +192,6 @@ def _insert_statement(table: Table, unless_taken: str | None, dialect: str) -> E
     if unless_taken is None:
         return inserting(table).returning(*key)
     return inserting(table, dialect).on_conflict_do_nothing(index_elements=[unless_taken]).returning(*key)
-
-
-def of_community(session: Session, model: type[Row], row_id: int, actor: User) -> Row:
-    """A row of the caller's community; another community's row is as absent as a missing one."""
-    row = session.get(model, row_id)
-    if row is None or row.community_id != actor.community_id:
-        raise NotFound()
-    return row
 
 
 @contextmanager

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES
 from engage.community.models import Grid, Household, MicroGrid
-from engage.community.services import administered_community_ids
 from engage.duties.models import CHECK_ITEMS, HouseholdCheck
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.persistence import upsert
+from engage.scope import scope_of
 from engage.validation import text
 from points.base import utcnow
 
@@ -25,7 +25,7 @@ def household_in_scope(session: Session, actor: User, household_id: int) -> Hous
     if household is None:
         raise NotFound()
     grid = session.get(Grid, session.get(MicroGrid, household.micro_grid_id).grid_id)
-    if actor.has_role(*STAFF_ROLES) and household.community_id in administered_community_ids(session, actor):
+    if actor.has_role(*STAFF_ROLES) and scope_of(session, actor).administers(household.community_id):
         return household
     if actor.has_role("grid_worker") and grid.grid_worker_id == actor.id:
         return household
