@@ -148,7 +148,7 @@ def get_order(session: Session, actor: User, order_id: int) -> ServiceOrder:
 
 def available_actions(session: Session, actor: User, order: ServiceOrder) -> set[str]:
     """What the actor could do to the order now: the buttons a page shows."""
-    mine = workflow.parties(actor, order, scope_of(session, actor).community_ids)
+    mine = workflow.parties(actor, order, scope_of(session, actor))
     return {
         t.action
         for t in workflow.TRANSITIONS
@@ -170,8 +170,8 @@ def _transition(
     **changes,
 ) -> ServiceOrder:
     order = get_order(session, actor, order_id)
-    staff_ids = scope_of(session, actor).community_ids
-    transition, possible = workflow.find(action, order.status, workflow.parties(actor, order, staff_ids))
+    parties = workflow.parties(actor, order, scope_of(session, actor))
+    transition, possible = workflow.find(action, order.status, parties)
     if transition is None:
         if possible:
             raise InvalidTransition(str(_("订单当前状态为“%(s)s”，不能执行此操作。", s=order.status)))
