@@ -157,7 +157,7 @@ def mine():
     )
 
 
-def _dashboard_scope() -> tuple[list[int], str]:
+def _dashboard_communities() -> tuple[list[int], str]:
     chosen = request.args.get("community", type=query_id)
     return dashboard.communities(db.session, current_user, chosen), str(chosen or "")
 
@@ -169,7 +169,7 @@ def _dashboard_period():
 @bp.get("/dashboard")
 @login_required
 def dashboard_page():
-    ids, chosen = _dashboard_scope()
+    ids, chosen = _dashboard_communities()
     period = _dashboard_period()
     board = dashboard.figures(db.session, ids, period)
     trend = dashboard.order_trend(db.session, ids, recent("month", 6, local_zone(), now=utcnow()))
@@ -190,7 +190,7 @@ def dashboard_page():
 @bp.get("/dashboard.xlsx")
 @login_required
 def dashboard_export():
-    ids, _chosen = _dashboard_scope()
+    ids, _chosen = _dashboard_communities()
     period = _dashboard_period()
     return xlsx_download(
         f"dashboard-{period.label}.xlsx",
