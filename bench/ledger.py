@@ -74,30 +74,38 @@ def ledger_rate(engine, transfers: int) -> float:
     return transfers / (time.perf_counter() - start)
 
 
-def _raw_sql(dialect: str) -> dict[str, str]:
-    """The ledger's own statements (points.ledger), in the driver's parameter style."""
+def _compiled(statement, dialect, column_keys: list[str] | None = None):
+    """A ledger statement as SQLAlchemy compiles it for ``dialect``, and how to turn named
+    values into what the driver takes (positional on SQLite)."""
+    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+    given = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+    order = compiled.positiontup
 
-    def native(sql: str) -> str:
-        return sql if dialect == "sqlite" else sql.replace("?", "%s")
+    def values(named: dict):
+        every = {**given, **named}
+        return [every[name] for name in order] if order else every
 
-    values = "VALUES (?, ?), (?, ?)"
+    return compiled.string, values
+
+
+def _raw_sql(dialect) -> dict:
+    """The ledger's own statements (points.ledger), compiled as SQLAlchemy sends them."""
+    tx_columns = ["kind", "memo", "reference", "actor_id", "created_at", "idempotency_key"]
+    tx_columns += ["fingerprint", "reverses_id", "prev_hash", "hash"]
+    posting_columns = ["transaction_id", "account_id", "amount", "balance_after"]
     return {
-        "begin": "BEGIN IMMEDIATE" if dialect == "sqlite" else "BEGIN",
-        "lock": "SELECT last_hash FROM ledger_head WHERE id = 1"
-        + ("" if dialect == "sqlite" else " FOR UPDATE"),
-        "tx": native(ledger._INSERT_TX),
-        "balances": native(ledger._CHANGE_BALANCES.format(values=values) + "RETURNING address, id, balance"),
-        "postings": native(ledger._INSERT_POSTINGS + "VALUES (?, ?, ?, ?), (?, ?, ?, ?)"),
-        "at_once": native(ledger._WRITE_AT_ONCE.format(values=values)),
+        "lock": _compiled(ledger._LOCK_HEAD, dialect),
+        "tx": _compiled(ledger._insert_tx().element, dialect, tx_columns),
+        "balances": _compiled(ledger._change_balances(2), dialect),
+        "postings": _compiled(ledger._INSERT_POSTINGS, dialect, posting_columns),
     }
 
 
 def raw_rate(engine, transfers: int) -> float:
-    """The same statements as the ledger's, by the driver alone, one commit each: on SQLite
-    the transaction, the balances and the postings one after the other, on PostgreSQL all
-    three in one statement."""
+    """The same statements as the ledger's, by the driver alone, one commit each: lock the
+    head, insert the transaction, change both balances, insert both postings."""
     dialect = engine.dialect.name
-    sql = _raw_sql(dialect)
+    sql = _raw_sql(engine.dialect)
     if dialect == "sqlite":
         db = sqlite3.connect(engine.url.database, isolation_level=None)
         db.execute("PRAGMA journal_mode = WAL")
@@ -108,25 +116,38 @@ def raw_rate(engine, transfers: int) -> float:
 
         db = psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), autocommit=True)
         cur = db.cursor()
+    lock, lock_values = sql["lock"]
+    tx_sql, tx_values = sql["tx"]
+    balances, balance_values = sql["balances"]
+    postings, posting_values = sql["postings"]
     start = time.perf_counter()
     for i in range(transfers):
-        cur.execute(sql["begin"])
-        prev = cur.execute(sql["lock"]).fetchone()[0]
-        tx = ("award", "", None, None, "2026-01-01 00:00:00", None, "f" * 64, None, prev, "h" * 64)
-        postings = ("community:1:budget", -1, f"user:{i % 50}", 1)
-        if dialect == "sqlite":
-            tx_id = cur.execute(sql["tx"], tx).fetchone()[0]
-            changed = {
-                address: (account_id, after)
-                for address, account_id, after in cur.execute(sql["balances"], postings).fetchall()
-            }
-            (budget, after_debit), (user, after_credit) = (
-                changed["community:1:budget"],
-                changed[f"user:{i % 50}"],
-            )
-            cur.execute(sql["postings"], (tx_id, budget, -1, after_debit, tx_id, user, 1, after_credit))
-        else:
-            assert len(cur.execute(sql["at_once"], tx + postings).fetchall()) == 2
+        user = f"user:{i % 50}"
+        cur.execute("BEGIN IMMEDIATE" if dialect == "sqlite" else "BEGIN")
+        prev = cur.execute(lock, lock_values({})).fetchone()[0]
+        tx = {"kind": "award", "memo": "", "reference": None, "actor_id": None}
+        tx |= {"created_at": "2026-01-01 00:00:00", "idempotency_key": None, "fingerprint": "f" * 64}
+        tx |= {"reverses_id": None, "prev_hash": prev, "hash": "h" * 64}
+        tx_id = cur.execute(tx_sql, tx_values(tx)).fetchone()[0]
+        change = {"address_0": "community:1:budget", "amount_0": -1, "address_1": user, "amount_1": 1}
+        changed = {
+            address: (account_id, after)
+            for address, account_id, after in cur.execute(balances, balance_values(change)).fetchall()
+        }
+        cur.executemany(
+            postings,
+            [
+                posting_values(
+                    {
+                        "transaction_id": tx_id,
+                        "account_id": changed[address][0],
+                        "amount": amount,
+                        "balance_after": changed[address][1],
+                    }
+                )
+                for address, amount in (("community:1:budget", -1), (user, 1))
+            ],
+        )
         cur.execute("COMMIT")
     elapsed = time.perf_counter() - start
     db.close()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Invalid, NotFound
-from engage.persistence import Prepared, of_community
+from engage.persistence import of_community
 from engage.validation import text, whole
 from marketplace.models import CATEGORIES, LIMIT_PERIODS, Location, Merchant, Reward, Stock, StockMovement
 from points.base import utcnow
@@ -277,24 +277,22 @@ def move_stock(
     return True
 
 
-_stock_columns = Stock.__table__.c
 _TAKE = (
-    update(Stock.__table__)
+    update(Stock)
     .where(
-        _stock_columns.reward_id == bindparam("reward"),
-        _stock_columns.location_id == bindparam("location"),
-        _stock_columns.quantity >= bindparam("taken"),
+        Stock.reward_id == bindparam("reward"),
+        Stock.location_id == bindparam("location"),
+        Stock.quantity >= bindparam("taken"),
     )
-    .values(quantity=_stock_columns.quantity - bindparam("taken"))
+    .values(quantity=Stock.quantity - bindparam("taken"))
+    # the ORM expires a loaded Stock it changed (RETURNING its key): nothing stays stale
+    .execution_options(synchronize_session="fetch")
 )
-# Every redemption runs this one: built once and sent straight to the driver.
-_SELL_STOCK = Prepared(
-    _TAKE.where(
-        exists().where(
-            Reward.__table__.c.id == bindparam("reward"),
-            Reward.__table__.c.price_points == bindparam("price"),
-            _on_sale_clause(bindparam("now")),
-        )
+_SELL = _TAKE.where(
+    exists().where(
+        Reward.id == bindparam("reward"),
+        Reward.price_points == bindparam("price"),
+        _on_sale_clause(bindparam("now")),
     )
 )
 
@@ -312,8 +310,8 @@ def sell_stock(
 ) -> bool:
     """Take stock only while the reward is on sale at ``price``: the buyer's terms were read
     before the write transaction, and staff may have changed them since."""
-    taken = _SELL_STOCK.run(
-        session, {"reward": reward_id, "location": location_id, "taken": quantity, "price": price, "now": now}
+    taken = session.execute(
+        _SELL, {"reward": reward_id, "location": location_id, "taken": quantity, "price": price, "now": now}
     )
     return taken.rowcount == 1
 

@@ -26,7 +26,7 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
-from engage.persistence import insert_row, of_community, reading
+from engage.persistence import insert_unless_taken, of_community, reading
 from engage.validation import text, whole
 from marketplace.catalogue import OutOfStock, move_stock, on_sale, sell_stock
 from marketplace.models import Location, Redemption, Reward
@@ -154,10 +154,7 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
             created_at=now,
             expires_at=now + timedelta(hours=order.pickup_hours) if order.online else None,
             collected_at=None if order.online else now,
-            handled_by_id=None,
-            refund_reason=None,
         ),
-        related={"reward": reward, "location": location},
     )
 
 
@@ -294,12 +291,10 @@ def _pickup_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 
 
-def _insert_redemption(session: Session, values: dict, related: dict) -> Redemption:
+def _insert_redemption(session: Session, values: dict) -> Redemption:
     """Write the redemption; a pickup code already in use (one chance in a hundred million
     per code out there) inserts nothing, and another one is drawn."""
-    while (
-        redemption := insert_row(session, Redemption, values, related=related, unless_taken="pickup_code")
-    ) is None:
+    while (redemption := insert_unless_taken(session, Redemption, values, "pickup_code")) is None:
         values["pickup_code"] = _pickup_code()
     return redemption
 

@@ -8,6 +8,14 @@ balances, so writers can never deadlock each other over account rows. Balances
 change through one conditional UPDATE that refuses to overdraw in the database itself
 and finds the accounts by address as it goes, since everything said between taking
 the head lock and committing holds every other writer up.
+
+A posting is four statements through the session: lock the head, insert the
+transaction (RETURNING it, loaded as an ORM object), the one UPDATE of the balances
+(RETURNING them) and one INSERT of the postings. They are built once, with bound
+parameters, so SQLAlchemy compiles each once per dialect and afterwards only binds
+values (bench/ledger.py measures them against the raw driver sending the same SQL).
+The balance UPDATE and the postings INSERT are Core statements on the tables: loaded
+``Account`` objects they change are expired, never left stale.
 """
 
 from __future__ import annotations
@@ -16,10 +24,11 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Integer, Select, String, Update, bindparam, case, insert, inspect, or_, select, update
+from sqlalchemy.orm import Session
 
 from points.base import utcnow
 from points.errors import (
@@ -30,11 +39,12 @@ from points.errors import (
     RepeatedAccount,
     UnbalancedTransaction,
 )
-from points.models import Account, Transaction
+from points.models import Account, LedgerHead, Posting, Transaction
 
 GENESIS_HASH = "0" * 64
 _ACCOUNTS = inspect(Account)
 NEGATIVE_ALLOWED_SUFFIX = ":issuance"
+_accounts, _head = Account.__table__, LedgerHead.__table__
 
 
 def may_go_negative(address: str) -> bool:
@@ -52,25 +62,24 @@ class Balance:
         return self.total - self.pending
 
 
-def account_ids(session: Session, addresses: list[str], driver: _Driver | None = None) -> dict[str, int]:
+_FIND_ACCOUNTS = select(_accounts.c.address, _accounts.c.id).where(
+    _accounts.c.address.in_(bindparam("addresses", expanding=True))
+)
+_OPEN_ACCOUNT = insert(_accounts).returning(_accounts.c.id)
+
+
+def account_ids(session: Session, addresses: list[str]) -> dict[str, int]:
     """Ids of these accounts, creating the missing ones.
 
     Writers hold the ledger head lock when they call this, so no one else creates
     the same account meanwhile.
     """
-    driver = driver or _Driver(session)
-    ids = {}
+    ids = dict(session.execute(_FIND_ACCOUNTS, {"addresses": list(addresses)}).all())
     for address in dict.fromkeys(addresses):
-        row = driver.one("SELECT id FROM ledger_accounts WHERE address = ?", (address,))
-        ids[address] = (
-            row[0]
-            if row
-            else driver.one(
-                "INSERT INTO ledger_accounts (address, may_go_negative, balance, pending, created_at) "
-                "VALUES (?, ?, 0, 0, ?) RETURNING id",
-                (address, may_go_negative(address), driver.timestamp(utcnow())),
-            )[0]
-        )
+        if address not in ids:
+            ids[address] = session.execute(
+                _OPEN_ACCOUNT, {"address": address, "may_go_negative": may_go_negative(address)}
+            ).scalar_one()
     return ids
 
 
@@ -80,54 +89,19 @@ def balance(session: Session, address: str) -> Balance:
     return Balance(row.balance, row.pending) if row else Balance(0, 0)
 
 
-class _Driver:
-    """The session's own DBAPI cursor, for the statements every posting runs.
-
-    Building SQLAlchemy statements costs more than executing them (bench/ledger.py;
-    figures in bench/results/), so the hot path speaks SQL
-    to the driver directly — inside the session's transaction, so a posting and
-    the change it pays for still commit or roll back together.
-    """
-
-    def __init__(self, session: Session):
-        connection = session.connection()
-        self.dialect = connection.dialect.name
-        self.cursor = connection.connection.cursor()
-        self.qmark = connection.dialect.paramstyle == "qmark"
-
-    def one(self, sql: str, params: tuple = ()):
-        self.cursor.execute(self._native(sql), params)
-        return self.cursor.fetchone()
-
-    def all(self, sql: str, rows: list[tuple], *, before: tuple = ()) -> list[tuple]:
-        """``sql`` with ``{values}`` standing for ``VALUES (…), (…)`` of all ``rows`` (one
-        round trip, not one per row); ``before`` are the parameters that come first."""
-        values = ", ".join(["(" + ", ".join("?" * len(rows[0])) + ")"] * len(rows))
-        self.cursor.execute(
-            self._native(sql.format(values=f"VALUES {values}")),
-            [*before, *(value for row in rows for value in row)],
-        )
-        return self.cursor.fetchall() if self.cursor.description else []
-
-    def _native(self, sql: str) -> str:
-        return sql if self.qmark else sql.replace("?", "%s")
-
-    def timestamp(self, moment: datetime):
-        """What ``UTCDateTime`` would bind: naive UTC text on SQLite, the datetime elsewhere."""
-        if self.dialect == "sqlite":
-            return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        return moment
+_LOCK_HEAD = select(_head.c.last_hash).where(_head.c.id == 1).with_for_update()
+_START_HEAD = insert(_head).values(id=1, last_hash=GENESIS_HASH)
 
 
-def lock_head(session: Session, driver: _Driver | None = None) -> str:
-    """Lock the chain head and return the newest transaction's hash."""
-    driver = driver or _Driver(session)
-    lock = "" if driver.dialect == "sqlite" else " FOR UPDATE"
-    row = driver.one(f"SELECT last_hash FROM ledger_head WHERE id = 1{lock}")
-    if row is None:
-        driver.one("INSERT INTO ledger_head (id, last_hash) VALUES (1, ?) RETURNING id", (GENESIS_HASH,))
+def lock_head(session: Session) -> str:
+    """Lock the chain head and return the newest transaction's hash (``FOR UPDATE`` is
+    left out on SQLite, whose ``BEGIN IMMEDIATE`` already holds every other writer)."""
+    session.flush()  # what the caller has pending is written before the lock, as part of its work
+    last_hash = session.scalar(_LOCK_HEAD)
+    if last_hash is None:
+        session.execute(_START_HEAD)
         return GENESIS_HASH
-    return row[0]
+    return last_hash
 
 
 def fingerprint(kind: str, postings: list[tuple[str, int]], memo: str, reference: str | None) -> str:
@@ -166,82 +140,93 @@ def _check(postings: list[tuple[str, int]]) -> None:
         raise InvalidAmount("posting amounts are non-zero integers")
 
 
-_INSERT_TX = (
-    "INSERT INTO ledger_transactions (kind, memo, reference, actor_id, created_at, idempotency_key, "
-    "fingerprint, reverses_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
-)
-_CHANGE_BALANCES = (
-    "UPDATE ledger_accounts SET balance = balance + change.column2 FROM ({values}) AS change "
-    "WHERE address = change.column1 "
-    "AND (change.column2 > 0 OR may_go_negative OR balance - pending + change.column2 >= 0) "
-)
-_INSERT_POSTINGS = "INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) "
-# PostgreSQL does all three in one statement: each statement costs both sides CPU
-# (bench/results/), and a ledger writer holds everyone else up meanwhile.
-_WRITE_AT_ONCE = (
-    f"WITH tx AS ({_INSERT_TX}), "
-    f"changed AS ({_CHANGE_BALANCES} RETURNING address, ledger_accounts.id, balance, "
-    "change.column2 AS amount), "
-    f"posted AS ({_INSERT_POSTINGS} SELECT tx.id, changed.id, amount, balance FROM tx, changed) "
-    "SELECT tx.id, address, changed.id, balance FROM tx LEFT JOIN changed ON true"
-)
+@cache
+def _insert_tx() -> Select:
+    """Built on first use: an ORM statement needs every mapper configured."""
+    return select(Transaction).from_statement(
+        insert(Transaction.__table__).returning(*Transaction.__table__.c)
+    )
 
 
-def _write(
-    session: Session, driver: _Driver, row: tuple, postings: list[tuple[str, int]]
-) -> tuple[int, list[int]]:
-    """Insert the transaction ``row``, change every posting's balance in one UPDATE (each
-    account found by its address, a debit refused by the database if it would overdraw)
-    and write the postings; returns the transaction's id and the accounts' ids.
+_INSERT_POSTINGS = insert(Posting.__table__)
+
+
+@cache
+def _change_balances(count: int) -> Update:
+    """One UPDATE for ``count`` postings (bound as ``address_i``, ``amount_i``): each account
+    found by its address, a debit refused by the database if it would overdraw."""
+    addresses = [bindparam(f"address_{i}", type_=String) for i in range(count)]
+    change = case(
+        *(
+            (_accounts.c.address == address, bindparam(f"amount_{i}", type_=Integer))
+            for i, address in enumerate(addresses)
+        )
+    )
+    return (
+        update(_accounts)
+        .where(
+            _accounts.c.address.in_(addresses),
+            or_(
+                change > 0,
+                _accounts.c.may_go_negative,
+                _accounts.c.balance - _accounts.c.pending + change >= 0,
+            ),
+        )
+        .values(balance=_accounts.c.balance + change)
+        .returning(_accounts.c.address, _accounts.c.id, _accounts.c.balance)
+    )
+
+
+def _write(session: Session, values: dict, postings: list[tuple[str, int]]) -> tuple[Transaction, list[int]]:
+    """Insert the transaction, change every posting's balance in one UPDATE and write the
+    postings in one INSERT; returns the transaction and the accounts' ids.
 
     A posting the UPDATE passed over — an account not opened yet, or a refusal — is tried
-    on its own afterwards, which opens the account or raises ``InsufficientPoints``."""
-    if driver.dialect == "postgresql":
-        written = driver.all(_WRITE_AT_ONCE, postings, before=row)
-        tx_id = written[0][0]
-        changed = {address: (account_id, after) for _, address, account_id, after in written if address}
-    else:
-        tx_id = driver.one(_INSERT_TX, row)[0]
-        changed = {
-            address: (account_id, after)
-            for address, account_id, after in driver.all(
-                _CHANGE_BALANCES + "RETURNING address, id, balance", postings
-            )
-        }
-        _insert_postings(driver, tx_id, postings, changed)
-    if missed := {
-        address: _apply(session, driver, address, amount)
-        for address, amount in postings
-        if address not in changed
-    }:
-        _insert_postings(driver, tx_id, postings, missed)
-    return tx_id, [(changed.get(address) or missed[address])[0] for address, _ in postings]
+    on its own, which opens the account or raises ``InsufficientPoints``."""
+    tx = session.scalars(_insert_tx(), values).one()
+    changed = {
+        address: (account_id, after)
+        for address, account_id, after in session.execute(
+            _change_balances(len(postings)),
+            {
+                key: value
+                for i, (address, amount) in enumerate(postings)
+                for key, value in ((f"address_{i}", address), (f"amount_{i}", amount))
+            },
+        )
+    }
+    for address, amount in postings:
+        if address not in changed:
+            changed[address] = _apply(session, address, amount)
+    session.execute(
+        _INSERT_POSTINGS,
+        [
+            {
+                "transaction_id": tx.id,
+                "account_id": changed[address][0],
+                "amount": amount,
+                "balance_after": changed[address][1],
+            }
+            for address, amount in postings
+        ],
+    )
+    return tx, [changed[address][0] for address, _ in postings]
 
 
-def _insert_postings(
-    driver: _Driver, tx_id: int, postings: list[tuple[str, int]], balances: dict[str, tuple[int, int]]
-) -> None:
-    """The postings of the accounts in ``balances`` (address: account id, balance after)."""
-    if rows := [
-        (tx_id, balances[address][0], amount, balances[address][1])
-        for address, amount in postings
-        if address in balances
-    ]:
-        driver.all(_INSERT_POSTINGS + "{values}", rows)
-
-
-def _apply(session: Session, driver: _Driver, address: str, amount: int) -> tuple[int, int]:
+def _apply(session: Session, address: str, amount: int) -> tuple[int, int]:
     """A posting the one UPDATE passed over: open its account if it is new (with nothing in
     it), then change the balance unless that would overdraw it."""
-    guard = " AND (may_go_negative OR balance - pending + ? >= 0)" if amount < 0 else ""
-    account_id = account_ids(session, [address], driver)[address]
-    row = driver.one(
-        f"UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?{guard} RETURNING id, balance",
-        (amount, account_id, amount) if amount < 0 else (amount, account_id),
-    )
+    account_id = account_ids(session, [address])[address]
+    guard = [or_(_accounts.c.may_go_negative, _accounts.c.balance - _accounts.c.pending + amount >= 0)]
+    row = session.execute(
+        update(_accounts)
+        .where(_accounts.c.id == account_id, *(guard if amount < 0 else ()))
+        .values(balance=_accounts.c.balance + amount)
+        .returning(_accounts.c.id, _accounts.c.balance)
+    ).first()
     if row is None:
         raise InsufficientPoints(f"{address} has too few points for {-amount}")
-    return row
+    return tuple(row)
 
 
 def post(
@@ -257,59 +242,33 @@ def post(
 ) -> Transaction:
     """Write one balanced transaction (flushes, never commits)."""
     _check(postings)
-    session.flush()  # the driver statements below must see the session's pending changes
-    driver = _Driver(session)
-    prev_hash = lock_head(session, driver)
+    prev_hash = lock_head(session)
     print_ = fingerprint(kind, postings, memo, reference)
     if idempotency_key and (existing := _replay(session, idempotency_key, print_)):
         return existing
     now = utcnow()
-    new_hash = chain_hash(prev_hash, kind, memo, reference, now, postings)
-    tx_id, accounts = _write(
+    tx, accounts = _write(
         session,
-        driver,
-        (
-            kind,
-            memo,
-            reference,
-            actor_id,
-            driver.timestamp(now),
-            idempotency_key,
-            print_,
-            reverses_id,
-            prev_hash,
-            new_hash,
-        ),
+        {
+            "kind": kind,
+            "memo": memo,
+            "reference": reference,
+            "actor_id": actor_id,
+            "created_at": now,
+            "idempotency_key": idempotency_key,
+            "fingerprint": print_,
+            "reverses_id": reverses_id,
+            "prev_hash": prev_hash,
+            "hash": chain_hash(prev_hash, kind, memo, reference, now, postings),
+        },
         postings,
     )
     _forget_accounts(session, accounts)
-    return _persistent(
-        session,
-        Transaction(
-            id=tx_id,
-            kind=kind,
-            memo=memo,
-            reference=reference,
-            actor_id=actor_id,
-            created_at=now,
-            idempotency_key=idempotency_key,
-            fingerprint=print_,
-            reverses_id=reverses_id,
-            prev_hash=prev_hash,
-            hash=new_hash,
-        ),
-    )
-
-
-def _persistent(session: Session, tx: Transaction) -> Transaction:
-    """The row just inserted, as an ORM object, without reading it back."""
-    make_transient_to_detached(tx)
-    session.add(tx)
     return tx
 
 
 def _forget_accounts(session: Session, account_ids_: Iterable[int]) -> None:
-    """Balances changed behind the ORM's back: loaded accounts must be read again."""
+    """Balances changed by a Core UPDATE: loaded accounts must be read again."""
     loaded = session.identity_map
     for account_id in account_ids_:
         if (account := loaded.get(_ACCOUNTS.identity_key_from_primary_key((account_id,)))) is not None:
@@ -330,16 +289,24 @@ def reverse(
     memo: str = "",
     idempotency_key: str | None = None,
 ) -> Transaction:
-    """Correct a transaction by writing its opposite; the original is never touched."""
+    """Correct a transaction by writing its opposite; the original is never touched.
+
+    A retry with the reversal's idempotency key returns the first reversal (as ``post``
+    does), rather than refusing it as already reversed."""
+    opposite = [(p.account.address, -p.amount) for p in tx.postings]
+    memo, reference = memo or f"reversal of {tx.id}", f"ledger_tx:{tx.id}"
+    if idempotency_key and (
+        earlier := _replay(session, idempotency_key, fingerprint("reversal", opposite, memo, reference))
+    ):
+        return earlier
     if session.scalar(select(Transaction.id).where(Transaction.reverses_id == tx.id)):
         raise AlreadyReversed(f"transaction {tx.id} is already reversed")
-    opposite = [(p.account.address, -p.amount) for p in tx.postings]
     return post(
         session,
         opposite,
         kind="reversal",
-        memo=memo or f"reversal of {tx.id}",
-        reference=f"ledger_tx:{tx.id}",
+        memo=memo,
+        reference=reference,
         actor_id=actor_id,
         idempotency_key=idempotency_key,
         reverses_id=tx.id,
