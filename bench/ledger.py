@@ -5,10 +5,10 @@
 1. Single-transfer transactions, each committed on its own, through ``points.transfer``
    on SQLite (file, WAL, synchronous=FULL: durable commits) and PostgreSQL
    (BENCH_DATABASE_URL).
-2. The same work done by the raw driver (sqlite3 / psycopg) with the ledger's own SQL:
-   lock the ledger head, insert the transaction (its trigger moves the head), one
-   conditional UPDATE of both balances (finding the accounts by address), both postings
-   in one INSERT (on PostgreSQL those three as one statement), one commit — the physical
+2. The same work done by the raw driver (sqlite3 / psycopg) with the ledger's own
+   statements as SQLAlchemy compiles them: lock the ledger head, insert the transaction
+   (its trigger moves the head), one conditional UPDATE of both balances (finding the
+   accounts by address), both postings in one executemany, one commit — the physical
    limit of this machine for that SQL.
 3. Balance reads (``points.balance``) with 10^4, 10^5 and 10^6 postings in the ledger,
    next to summing the postings, which is what a ledger without a materialized
@@ -16,7 +16,7 @@
 
 Rates are the median of ROUNDS rounds, ledger and raw driver taking turns, so that a
 slow spell of the disk's fsync does not land on one side only.
-Targets: the ledger reaches at least 50% of the raw rate; the 10^6 read is within
+Targets: the ledger reaches at least a third of the raw rate (issue 16); the 10^6 read is within
 2x of the 10^4 read.
 """
 
@@ -234,7 +234,7 @@ def run(kind: str, transfers: int, sizes: list[int]) -> dict:
         "raw_transfers_per_second": round(raw, 1),
         "raw_postings_per_second": round(2 * raw, 1),
         "ledger_vs_raw": round(ledger / raw, 3),
-        "target_ledger_vs_raw": 0.5,
+        "target_ledger_vs_raw": round(1 / 3, 3),
         "rounds_ledger_vs_raw": [{"ledger": round(a, 1), "raw": round(b, 1)} for a, b in rounds],
         "balance_reads": reads,
         "read_ratio_largest_vs_smallest": round(

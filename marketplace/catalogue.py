@@ -236,7 +236,7 @@ def restock(
     if session.get(Stock, (reward.id, location.id)) is None:
         session.add(Stock(reward_id=reward.id, location_id=location.id, quantity=0))
         session.flush()
-    if not move_stock(
+    stock = move_stock(
         session,
         reward.id,
         location.id,
@@ -244,10 +244,10 @@ def restock(
         reason="restock" if delta > 0 else "adjust",
         note=note,
         actor_id=actor.id,
-    ):
+    )
+    if stock is None:
         raise OutOfStock(str(_("库存不足，不能减少这么多。")))
-    session.flush()
-    return session.get(Stock, (reward.id, location.id))
+    return stock
 
 
 def move_stock(
@@ -260,10 +260,11 @@ def move_stock(
     note: str = "",
     actor_id: int | None = None,
     redemption_id: int | None = None,
-) -> bool:
-    """Change stock and record why; False (and nothing changed) if it would go below zero."""
-    if not take_stock(session, reward_id, location_id, -delta):
-        return False
+) -> Stock | None:
+    """Change stock and record why; returns the stock as the database now has it, or None
+    (and nothing changed) if it would go below zero."""
+    if (stock := take_stock(session, reward_id, location_id, -delta)) is None:
+        return None
     record_movement(
         session,
         reward_id,
@@ -274,7 +275,7 @@ def move_stock(
         actor_id=actor_id,
         redemption_id=redemption_id,
     )
-    return True
+    return stock
 
 
 _TAKE = (
@@ -285,8 +286,9 @@ _TAKE = (
         Stock.quantity >= bindparam("taken"),
     )
     .values(quantity=Stock.quantity - bindparam("taken"))
-    # the ORM expires a loaded Stock it changed (RETURNING its key): nothing stays stale
-    .execution_options(synchronize_session="fetch")
+    .returning(Stock)
+    # a Stock already loaded is refreshed from RETURNING: nothing stays stale
+    .execution_options(synchronize_session=False, populate_existing=True)
 )
 _SELL = _TAKE.where(
     exists().where(
@@ -297,23 +299,22 @@ _SELL = _TAKE.where(
 )
 
 
-def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> bool:
-    """One conditional UPDATE: the stock never goes below zero, however many ask at once."""
-    return (
-        session.execute(_TAKE, {"reward": reward_id, "location": location_id, "taken": quantity}).rowcount
-        == 1
-    )
+def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> Stock | None:
+    """One conditional UPDATE: the stock never goes below zero, however many ask at once.
+    Returns the stock as the database now has it, or None if there was too little."""
+    return session.scalars(
+        _TAKE, {"reward": reward_id, "location": location_id, "taken": quantity}
+    ).one_or_none()
 
 
 def sell_stock(
     session: Session, reward_id: int, location_id: int, quantity: int, *, price: int, now: datetime
-) -> bool:
+) -> Stock | None:
     """Take stock only while the reward is on sale at ``price``: the buyer's terms were read
     before the write transaction, and staff may have changed them since."""
-    taken = session.execute(
+    return session.scalars(
         _SELL, {"reward": reward_id, "location": location_id, "taken": quantity, "price": price, "now": now}
-    )
-    return taken.rowcount == 1
+    ).one_or_none()
 
 
 def record_movement(

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.schema import install_on_create
 from points.base import Base, UTCDateTime, utcnow
 
 CATEGORIES = ("goods", "services", "coupon")
@@ -137,6 +148,9 @@ class Redemption(Base):
     reward: Mapped[Reward] = relationship()
     location: Mapped[Location] = relationship()
     member: Mapped[User] = relationship(foreign_keys=[member_id])  # noqa: F821
+
+
+event.listen(Redemption.__table__, "after_create", install_on_create)  # its sales' stock movements
 
 
 class MemberCard(Base):

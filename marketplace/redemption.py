@@ -3,8 +3,8 @@
 A redemption is three changes that commit together or not at all: the stock goes
 down by one conditional UPDATE (never below zero), the points move from the member
 to ``market:redeemed`` through points/ (never below zero), and the redemption row is
-written — and with it, by the database, its stock movement (a trigger, migration
-2026_11_26_02). Whichever refuses first — ``out_of_stock`` or ``insufficient_points``
+written — and with it, by the database, its stock movement (a trigger,
+marketplace/schema.py). Whichever refuses first — ``out_of_stock`` or ``insufficient_points``
 — rolls the others back, so nobody is charged for nothing and nothing is given away.
 """
 
