@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Update, and_, bindparam, exists, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
@@ -19,6 +19,7 @@ from points.base import utcnow
 
 MAX_PRICE = 1_000_000
 MAX_STOCK_CHANGE = 100_000
+_STOCKS = inspect(Stock)
 
 
 class OutOfStock(Conflict):
@@ -236,7 +237,7 @@ def restock(
     if session.get(Stock, (reward.id, location.id)) is None:
         session.add(Stock(reward_id=reward.id, location_id=location.id, quantity=0))
         session.flush()
-    stock = move_stock(
+    left = move_stock(
         session,
         reward.id,
         location.id,
@@ -245,9 +246,9 @@ def restock(
         note=note,
         actor_id=actor.id,
     )
-    if stock is None:
+    if left is None:
         raise OutOfStock(str(_("库存不足，不能减少这么多。")))
-    return stock
+    return session.get(Stock, (reward.id, location.id))
 
 
 def move_stock(
@@ -260,10 +261,10 @@ def move_stock(
     note: str = "",
     actor_id: int | None = None,
     redemption_id: int | None = None,
-) -> Stock | None:
-    """Change stock and record why; returns the stock as the database now has it, or None
+) -> int | None:
+    """Change stock and record why; returns the quantity the database now has, or None
     (and nothing changed) if it would go below zero."""
-    if (stock := take_stock(session, reward_id, location_id, -delta)) is None:
+    if (left := take_stock(session, reward_id, location_id, -delta)) is None:
         return None
     record_movement(
         session,
@@ -275,20 +276,19 @@ def move_stock(
         actor_id=actor_id,
         redemption_id=redemption_id,
     )
-    return stock
+    return left
 
 
+_stock = Stock.__table__
 _TAKE = (
-    update(Stock)
+    update(_stock)
     .where(
-        Stock.reward_id == bindparam("reward"),
-        Stock.location_id == bindparam("location"),
-        Stock.quantity >= bindparam("taken"),
+        _stock.c.reward_id == bindparam("reward"),
+        _stock.c.location_id == bindparam("location"),
+        _stock.c.quantity >= bindparam("taken"),
     )
-    .values(quantity=Stock.quantity - bindparam("taken"))
-    .returning(Stock)
-    # a Stock already loaded is refreshed from RETURNING: nothing stays stale
-    .execution_options(synchronize_session=False, populate_existing=True)
+    .values(quantity=_stock.c.quantity - bindparam("taken"))
+    .returning(_stock.c.quantity)
 )
 _SELL = _TAKE.where(
     exists().where(
@@ -299,22 +299,35 @@ _SELL = _TAKE.where(
 )
 
 
-def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> Stock | None:
+def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> int | None:
     """One conditional UPDATE: the stock never goes below zero, however many ask at once.
-    Returns the stock as the database now has it, or None if there was too little."""
-    return session.scalars(
-        _TAKE, {"reward": reward_id, "location": location_id, "taken": quantity}
-    ).one_or_none()
+    Returns the quantity the database now has, or None if there was too little."""
+    return _take(session, _TAKE, {"reward": reward_id, "location": location_id, "taken": quantity})
 
 
 def sell_stock(
     session: Session, reward_id: int, location_id: int, quantity: int, *, price: int, now: datetime
-) -> Stock | None:
+) -> int | None:
     """Take stock only while the reward is on sale at ``price``: the buyer's terms were read
     before the write transaction, and staff may have changed them since."""
-    return session.scalars(
-        _SELL, {"reward": reward_id, "location": location_id, "taken": quantity, "price": price, "now": now}
-    ).one_or_none()
+    return _take(
+        session,
+        _SELL,
+        {"reward": reward_id, "location": location_id, "taken": quantity, "price": price, "now": now},
+    )
+
+
+def _take(session: Session, statement: Update, values: dict) -> int | None:
+    """Run a conditional UPDATE of one stock row (a Core statement, built once); a Stock the
+    session has loaded is expired, so that it is read again rather than left stale."""
+    left = session.execute(statement, values).scalar()
+    if left is not None and (
+        loaded := session.identity_map.get(
+            _STOCKS.identity_key_from_primary_key((values["reward"], values["location"]))
+        )
+    ):
+        session.expire(loaded)
+    return left
 
 
 def record_movement(

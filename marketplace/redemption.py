@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import points
 from engage.auth.models import User
@@ -121,8 +122,9 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
         order.quantity,
         order.now,
     )
-    if location is None or not sell_stock(
-        session, reward.id, location.id, quantity, price=reward.price_points, now=now
+    if (
+        location is None
+        or sell_stock(session, reward.id, location.id, quantity, price=reward.price_points, now=now) is None
     ):
         _refuse(session, order)
     total = reward.price_points * quantity
@@ -137,7 +139,7 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
         actor_id=member.id,
     )
     _check_limit(session, member, reward, quantity, zone, now)
-    return _insert_redemption(
+    redemption = _insert_redemption(
         session,
         dict(
             community_id=member.community_id,
@@ -156,6 +158,10 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
             collected_at=None if order.online else now,
         ),
     )
+    # what the answer shows of them is at hand: no query when the caller reads it
+    set_committed_value(redemption, "reward", reward)
+    set_committed_value(redemption, "location", location)
+    return redemption
 
 
 def _once(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:

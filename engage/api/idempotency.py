@@ -72,7 +72,7 @@ def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
     a concurrent twin that stored its answer first makes us replay that one."""
     try:
         db.session.execute(
-            insert(IdempotentRequest),
+            insert(IdempotentRequest.__table__),
             {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status, "body": body},
         )
     except IntegrityError:
