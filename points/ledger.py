@@ -149,6 +149,10 @@ def _insert_tx() -> Select:
 
 
 _INSERT_POSTINGS = insert(Posting.__table__)
+# With RETURNING, SQLAlchemy sends all the postings as one INSERT … VALUES (…), (…)
+# ("insertmanyvalues"): on PostgreSQL one round trip inside the head lock where psycopg's
+# executemany takes three; on SQLite, where a round trip is a function call, it costs more.
+_INSERT_POSTINGS_RETURNING = _INSERT_POSTINGS.returning(Posting.__table__.c.id)
 
 
 @cache
@@ -199,7 +203,7 @@ def _write(session: Session, values: dict, postings: list[tuple[str, int]]) -> t
         if address not in changed:
             changed[address] = _apply(session, address, amount)
     session.execute(
-        _INSERT_POSTINGS,
+        _INSERT_POSTINGS if session.get_bind().dialect.name == "sqlite" else _INSERT_POSTINGS_RETURNING,
         [
             {
                 "transaction_id": tx.id,
