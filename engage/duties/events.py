@@ -16,6 +16,7 @@ from engage.community.models import Grid, MicroGrid
 from engage.community.services import administered_community_ids
 from engage.duties.models import EVENT_KINDS, URGENT_EVENT_KINDS, DutyEvent
 from engage.errors import Forbidden, Invalid, InvalidTransition, NotFound
+from engage.escalation import raise_level
 from engage.notifications.services import notify, send
 from engage.orders.services import get_order
 from engage.validation import text, whole
@@ -157,7 +158,7 @@ def escalate_late(session: Session, *, now: datetime) -> int:
     ):
         window = event.arrive_by - event.reported_at
         level = min(2, 1 + int((now - event.arrive_by) / window))
-        if _raise_level(session, event.id, level):
+        if raise_level(session, DutyEvent, event.id, level):
             notify(
                 session,
                 "staff_of_community" if level == 1 else "admins_of_street",
@@ -168,9 +169,3 @@ def escalate_late(session: Session, *, now: datetime) -> int:
             raised += 1
     session.flush()
     return raised
-
-
-def _raise_level(session: Session, event_id: int, level: int) -> bool:
-    """A conditional UPDATE, so two ``tick`` runs at once raise (and notify) each level once."""
-    raised = update(DutyEvent).where(DutyEvent.id == event_id, DutyEvent.escalation_level < level)
-    return session.execute(raised.values(escalation_level=level)).rowcount == 1

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from engage.escalation import raise_level
 from engage.notifications.services import notify
 from engage.orders.models import OPEN_STATUSES, OrderEvent, ServiceOrder
 from engage.orders.queries import deadline
@@ -81,13 +82,7 @@ def _escalate(session: Session, order: ServiceOrder, due: datetime, now: datetim
     level = min(MAX_ESCALATION, (now - due) // timedelta(days=1))
     if level <= order.escalation_level:
         return 0
-    raised = session.execute(
-        update(ServiceOrder)
-        .where(ServiceOrder.id == order.id, ServiceOrder.escalation_level < level)
-        .values(escalation_level=level)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not raised:
+    if not raise_level(session, ServiceOrder, order.id, level):
         return 0
     session.add(
         OrderEvent(
