@@ -20,9 +20,11 @@ from engage.community.models import Community
 from engage.community.services import administered_community_ids, managed_user, street_of
 from engage.errors import Conflict, Forbidden, Invalid, NotFound
 from engage.pagination import Page, clamped
+from engage.validation import text, whole
 
 MAX_AWARD = 100_000
 MAX_ISSUE = 100_000_000
+MEMO_MAX = 200
 KINDS = ("issue", "award", "order_reward", "activity_reward", "redeem", "refund", "expire", "reversal")
 
 
@@ -40,19 +42,6 @@ def budget_account(community_id: int) -> str:
 
 def issuance_account(street_id: int) -> str:
     return f"street:{street_id}:issuance"
-
-
-def _check_amount(amount: int, limit: int = MAX_AWARD) -> int:
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= limit:
-        raise Invalid.field("amount", _("积分必须是 1 到 %(max)d 之间的整数。", max=limit))
-    return amount
-
-
-def _check_memo(memo: str) -> str:
-    memo = (memo or "").strip()
-    if not 1 <= len(memo) <= 200:
-        raise Invalid.field("memo", _("请填写事由（最多200字）。"))
-    return memo
 
 
 def issue_budget(
@@ -73,9 +62,9 @@ def issue_budget(
         session,
         issuance_account(community.street_id),
         budget_account(community.id),
-        _check_amount(amount, MAX_ISSUE),
+        whole(amount, "amount", 1, MAX_ISSUE),
         kind="issue",
-        memo=_check_memo(memo),
+        memo=text(memo, "memo", MEMO_MAX),
         reference=f"community:{community.id}",
         actor_id=actor.id,
         idempotency_key=idempotency_key,
@@ -95,9 +84,9 @@ def award_points(
             session,
             budget_account(member.community_id),
             user_account(member.id),
-            _check_amount(amount),
+            whole(amount, "amount", 1, MAX_AWARD),
             kind="award",
-            memo=_check_memo(memo),
+            memo=text(memo, "memo", MEMO_MAX),
             reference=f"user:{member.id}",
             actor_id=actor.id,
             idempotency_key=idempotency_key,

@@ -18,23 +18,15 @@ from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFo
 from engage.notifications.services import notify
 from engage.orders import rewards, workflow
 from engage.orders.models import CHANNELS, OrderCategory, OrderEvent, ServiceOrder
+from engage.validation import optional_string, text, whole
 from points.base import utcnow
 
-TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX, COMMENT_MAX = 100, 2000, 500, 500
+CATEGORY_MAX, TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX, COMMENT_MAX = 32, 100, 2000, 500, 500
 STAFF_CHANNELS = ("phone", "hotline_12345")
 
 
 class AlreadyTaken(Conflict):
     code = "already_taken"
-
-
-def _text(value: str | None, field: str, limit: int, *, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid.field(field, _("此项不能为空。"))
-    if len(value) > limit:
-        raise Invalid.field(field, _("最多 %(n)d 个字。", n=limit))
-    return value
 
 
 def _category(session: Session, community_id: int, code: str) -> OrderCategory:
@@ -72,20 +64,20 @@ def place_order(
     *,
     category: str,
     title: str,
-    description: str = "",
+    description: str | None = "",
     on_behalf_of: int | None = None,
     channel: str | None = None,
     micro_grid_id: int | None = None,
     now: datetime | None = None,
 ) -> ServiceOrder:
     """点单: a resident asks for help; deadlines start now (1+1+7 by default)."""
-    requester, channel = _requester(session, actor, on_behalf_of, channel)
+    requester, channel = _requester(session, actor, on_behalf_of, optional_string(channel, "channel"))
     if channel not in CHANNELS:
         raise Invalid.field("channel", _("未知的来源渠道。"))
     community_id = requester.community_id
     if community_id is None:
         raise Invalid(str(_("请先在个人资料中选择所在社区。")))
-    cat = _category(session, community_id, category)
+    cat = _category(session, community_id, text(category, "category", CATEGORY_MAX))
     micro_grid_id = micro_grid_id or requester.micro_grid_id
     if (
         micro_grid_id
@@ -98,8 +90,8 @@ def place_order(
         community_id=community_id,
         micro_grid_id=micro_grid_id,
         category_id=cat.id,
-        title=_text(title, "title", TITLE_MAX, required=True),
-        description=_text(description, "description", DESCRIPTION_MAX, required=False),
+        title=text(title, "title", TITLE_MAX),
+        description=text(description, "description", DESCRIPTION_MAX, required=False),
         channel=channel,
         requester_id=requester.id,
         placed_by_id=actor.id,
@@ -228,6 +220,7 @@ def dispatch_order(
     now: datetime | None = None,
 ) -> ServiceOrder:
     """派单: to one volunteer of the community, or to the community's pool."""
+    note = text(note, "note", NOTE_MAX, required=False)
     order = get_order(session, actor, order_id)
     if volunteer_id is not None:
         volunteer = session.get(User, volunteer_id)
@@ -299,19 +292,13 @@ def complete_order(
     now: datetime | None = None,
 ) -> ServiceOrder:
     """The volunteer reports done; the reward is held for them until the order closes."""
-    note = _text(note, "note", NOTE_MAX, required=True)
+    note = text(note, "note", NOTE_MAX)
     order = _transition(
         session, actor, order_id, "complete", note=note, now=now, completion_note=note, photo=photo
     )
     rewards.hold_reward(session, order, actor)
     notify(session, "requester", order, _("服务已完成，请评价：%(t)s", t=order.title))
     return order
-
-
-def _parse_stars(stars) -> int:
-    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise Invalid.field("stars", _("评分必须是 1 到 5 的整数。"))
-    return stars
 
 
 def rate_order(
@@ -324,8 +311,8 @@ def rate_order(
     now: datetime | None = None,
 ) -> ServiceOrder:
     """评单: closes the order and pays the volunteer in the same transaction."""
-    stars = _parse_stars(stars)
-    comment = _text(comment, "comment", COMMENT_MAX, required=False)
+    stars = whole(stars, "stars", 1, 5)
+    comment = text(comment, "comment", COMMENT_MAX, required=False)
     awarded = rewards.points_for(get_order(session, actor, order_id).category.points, stars)
     order = _transition(
         session,
@@ -354,6 +341,7 @@ def verify_close(
 ):
     """核查结案: staff close an order its requester did not rate within the rating period,
     at 5 stars' pay."""
+    note = text(note, "note", NOTE_MAX, required=False)
     awarded = get_order(session, actor, order_id).category.points
     order = _transition(
         session,
@@ -373,7 +361,7 @@ def verify_close(
 def cancel_order(
     session: Session, actor: User, order_id: int, *, reason: str, now: datetime | None = None
 ) -> ServiceOrder:
-    reason = _text(reason, "reason", NOTE_MAX, required=True)
+    reason = text(reason, "reason", NOTE_MAX)
     order = _transition(session, actor, order_id, "cancel", note=reason, now=now)
     rewards.release_reward(session, order, actor)
     notify(session, "volunteer", order, _("订单已取消：%(t)s", t=order.title))
@@ -384,7 +372,7 @@ def reopen_order(
     session: Session, actor: User, order_id: int, *, note: str, now: datetime | None = None
 ) -> ServiceOrder:
     """A badly rated order goes back to the queue; the volunteer keeps what was paid."""
-    note = _text(note, "note", NOTE_MAX, required=True)
+    note = text(note, "note", NOTE_MAX)
     order = get_order(session, actor, order_id)
     now = now or utcnow()
     return _transition(
