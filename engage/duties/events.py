@@ -17,7 +17,7 @@ from engage.community.services import administered_community_ids
 from engage.duties.models import EVENT_KINDS, URGENT_EVENT_KINDS, DutyEvent
 from engage.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from engage.escalation import raise_level
-from engage.notifications.services import notify, send
+from engage.notifications.services import Link, notify, send
 from engage.orders.services import get_order
 from engage.validation import text, whole
 from points.base import utcnow
@@ -78,7 +78,7 @@ def report_event(
                 title=event.title,
                 minutes=int((event.arrive_by - now).total_seconds() // 60),
             ),
-            f"/duties/events/{event.id}",
+            Link("duties.event", {"event_id": event.id}),
         )
     return event
 
@@ -164,7 +164,7 @@ def escalate_late(session: Session, *, now: datetime) -> int:
                 "staff_of_community" if level == 1 else "admins_of_street",
                 event,
                 _("必到事件「%(title)s」超时未到场，请督办。", title=event.title),
-                link=f"/duties/events/{event.id}",
+                Link("duties.event", {"event_id": event.id}),
             )
             raised += 1
     session.flush()

@@ -16,7 +16,7 @@ from engage.community.services import administered_community_ids
 from engage.duties.compliance import STALE_DAYS, figures_for_grids
 from engage.duties.models import CareTarget, DutyReminder, DutyReport
 from engage.errors import Conflict
-from engage.notifications.services import send
+from engage.notifications.services import Link, send
 from engage.periods import last_finished
 from engage.persistence import add_unique
 
@@ -36,7 +36,12 @@ def remind_due_visits(session: Session, *, now: datetime, zone: ZoneInfo) -> int
             add_unique(session, DutyReminder(user_id=worker_id, day=today), Conflict())
         except Conflict:
             continue
-        send(session, worker_id, _("今天有 %(n)d 位走访对象到期或已逾期，请及时走访。", n=count), "/duties/")
+        send(
+            session,
+            worker_id,
+            _("今天有 %(n)d 位走访对象到期或已逾期，请及时走访。", n=count),
+            Link("duties.index"),
+        )
         sent += 1
     return sent
 

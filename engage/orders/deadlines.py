@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engage.escalation import raise_level
-from engage.notifications.services import notify
 from engage.orders.models import OPEN_STATUSES, OrderEvent, ServiceOrder
 from engage.orders.queries import deadline
+from engage.orders.services import notify_order
 
 MAX_ESCALATION = 3
 
@@ -64,7 +64,7 @@ def _remind(session: Session, order: ServiceOrder, today: str, now: datetime) ->
             note=f"deadline passed ({order.status})",
         )
     )
-    notify(session, _who_acts(order), order, _("订单已超时，请尽快处理：%(t)s", t=order.title))
+    notify_order(session, _who_acts(order), order, _("订单已超时，请尽快处理：%(t)s", t=order.title))
     return 1
 
 
@@ -90,5 +90,5 @@ def _escalate(session: Session, order: ServiceOrder, due: datetime, now: datetim
         )
     )
     audience = "staff_of_community" if level == 1 else "admins_of_street"
-    notify(session, audience, order, _("督办（第%(n)d次）：%(t)s", n=level, t=order.title))
+    notify_order(session, audience, order, _("督办（第%(n)d次）：%(t)s", n=level, t=order.title))
     return 1

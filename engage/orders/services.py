@@ -15,7 +15,7 @@ from engage.auth.models import User
 from engage.community.models import MicroGrid
 from engage.community.services import administered_community_ids
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
-from engage.notifications.services import notify
+from engage.notifications.services import Link, notify
 from engage.orders import rewards, workflow
 from engage.orders.models import CHANNELS, OrderCategory, OrderEvent, ServiceOrder
 from engage.validation import optional_string, text, whole
@@ -56,6 +56,11 @@ def _requester(session: Session, actor: User, on_behalf_of: int | None, channel:
     if actor.has_role("staff", "admin") and channel in STAFF_CHANNELS:
         return resident, channel
     return resident, "grid_worker"
+
+
+def notify_order(session: Session, audience_name: str, order: ServiceOrder, message) -> None:
+    """A message about the order to one of its audiences, pointing at the order's page."""
+    notify(session, audience_name, order, message, Link("orders.detail", {"order_id": order.id}))
 
 
 def place_order(
@@ -104,7 +109,7 @@ def place_order(
     session.add(order)
     session.flush()
     _event(session, order, "placed", actor, None, now)
-    notify(session, "staff_of_community", order, _("新的服务订单待派单：%(t)s", t=order.title))
+    notify_order(session, "staff_of_community", order, _("新的服务订单待派单：%(t)s", t=order.title))
     return order
 
 
@@ -245,8 +250,8 @@ def dispatch_order(
         accept_by=now + timedelta(hours=order.category.accept_hours),
     )
     audience = "volunteer" if volunteer_id else "volunteers_of_community"
-    notify(session, audience, order, _("有新的服务订单可以接单：%(t)s", t=order.title))
-    notify(session, "requester", order, _("您的订单已派单：%(t)s", t=order.title))
+    notify_order(session, audience, order, _("有新的服务订单可以接单：%(t)s", t=order.title))
+    notify_order(session, "requester", order, _("您的订单已派单：%(t)s", t=order.title))
     return order
 
 
@@ -266,7 +271,7 @@ def accept_order(session: Session, actor: User, order_id: int, *, now: datetime 
     except (NotFound, InvalidTransition):
         _refuse_if_taken(session, actor, order_id)
         raise
-    notify(session, "requester", order, _("志愿者 %(n)s 已接单。", n=actor.display_name))
+    notify_order(session, "requester", order, _("志愿者 %(n)s 已接单。", n=actor.display_name))
     return order
 
 
@@ -297,7 +302,7 @@ def complete_order(
         session, actor, order_id, "complete", note=note, now=now, completion_note=note, photo=photo
     )
     rewards.hold_reward(session, order, actor)
-    notify(session, "requester", order, _("服务已完成，请评价：%(t)s", t=order.title))
+    notify_order(session, "requester", order, _("服务已完成，请评价：%(t)s", t=order.title))
     return order
 
 
@@ -326,7 +331,7 @@ def rate_order(
         points_awarded=awarded,
     )
     rewards.pay_reward(session, order, awarded, actor)
-    notify(session, "volunteer", order, _("订单已评价，您获得 %(p)d 积分。", p=awarded))
+    notify_order(session, "volunteer", order, _("订单已评价，您获得 %(p)d 积分。", p=awarded))
     return order
 
 
@@ -354,7 +359,7 @@ def verify_close(
         points_awarded=awarded,
     )
     rewards.pay_reward(session, order, awarded, actor)
-    notify(session, "volunteer", order, _("订单已核查结案，您获得 %(p)d 积分。", p=awarded))
+    notify_order(session, "volunteer", order, _("订单已核查结案，您获得 %(p)d 积分。", p=awarded))
     return order
 
 
@@ -364,7 +369,7 @@ def cancel_order(
     reason = text(reason, "reason", NOTE_MAX)
     order = _transition(session, actor, order_id, "cancel", note=reason, now=now)
     rewards.release_reward(session, order, actor)
-    notify(session, "volunteer", order, _("订单已取消：%(t)s", t=order.title))
+    notify_order(session, "volunteer", order, _("订单已取消：%(t)s", t=order.title))
     return order
 
 
