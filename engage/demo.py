@@ -221,7 +221,7 @@ def _activities(session: Session, users: dict, key: str) -> None:
     for volunteer, names in ((first, ("彩虹联盟", "巡防联盟")), (second, ("巡防联盟",))):
         for name in names:
             volunteers.join_team(session, volunteer, teams[name].id)
-    volunteers.update_profile(
+    volunteers.update_volunteer_profile(
         session,
         first,
         volunteer_group="new_employment",
@@ -230,7 +230,7 @@ def _activities(session: Session, users: dict, key: str) -> None:
         id_number="11010519491231002X",
         key=key,
     )
-    volunteers.update_profile(
+    volunteers.update_volunteer_profile(
         session,
         second,
         volunteer_group="party_member",

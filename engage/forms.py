@@ -7,11 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
 
 from engage.errors import DomainError, Forbidden, Invalid, NotFound
 from engage.extensions import db
+
+
+class ReasonForm(FlaskForm):
+    """Why: the one field of a cancel or reopen button (orders, activities)."""
+
+    reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=500)])
 
 
 @dataclass(frozen=True)

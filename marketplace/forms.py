@@ -65,7 +65,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class RefundForm(FlaskForm):
     reason = StringField(_l("退款原因"), validators=[DataRequired(), Length(max=200)])
 
 

@@ -43,8 +43,8 @@ from marketplace.forms import (
     MerchantForm,
     NewRewardForm,
     PinForm,
-    ReasonForm,
     RedeemForm,
+    RefundForm,
     RestockForm,
     RewardForm,
 )
@@ -295,7 +295,7 @@ def history():
         "mall/history.html",
         result=result,
         filters=filters,
-        refund_form=ReasonForm(),
+        refund_form=RefundForm(),
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 
@@ -339,7 +339,7 @@ def _history():
 @bp.post("/admin/redemptions/<int:redemption_id>/refund")
 @login_required
 def refund(redemption_id: int):
-    form = ReasonForm()
+    form = RefundForm()
     if run_form(
         form, lambda: redemption.refund(db.session, current_user, redemption_id, form.reason.data)
     ).ok:

@@ -34,10 +34,6 @@ class NewActivityForm(ActivityForm):
     repeat_weeks = IntegerField(_l("每周重复（再重复几周，0 为不重复）"), default=0, validators=[Optional()])
 
 
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=500)])
-
-
 class AttendForm(FlaskForm):
     token = StringField(_l("签到码"), validators=[DataRequired(), Length(max=500)])
 

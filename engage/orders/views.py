@@ -21,9 +21,9 @@ from flask_login import current_user, login_required
 
 from engage.community.services import community_residents, micro_grid_from_poster
 from engage.extensions import db
-from engage.forms import options, run_form
+from engage.forms import ReasonForm, options, run_form
 from engage.orders import categories, queries, services
-from engage.orders.forms import CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm, ReasonForm
+from engage.orders.forms import CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm
 from engage.orders.models import STATUSES
 from engage.uploads import accepts_upload, with_photo
 
