@@ -3,7 +3,7 @@
 Addresses name the accounts: a street issues points from ``street:<id>:issuance``
 (the only account that may go negative: it is where points come from) into each
 community's ``community:<id>:budget``; staff pay awards from their community's
-budget into ``user:<id>``.
+budget into ``user:<id>``. These functions are the only place the addresses are spelled.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _
+from sqlalchemy import ColumnElement, String, cast, literal
 from sqlalchemy.orm import Session
 
 import points
@@ -32,8 +33,16 @@ class BudgetExhausted(Conflict):
     code = "budget_exhausted"
 
 
+USER_PREFIX = "user:"
+
+
 def user_account(user_id: int) -> str:
-    return f"user:{user_id}"
+    return f"{USER_PREFIX}{user_id}"
+
+
+def user_account_of(user_id: ColumnElement[int]) -> ColumnElement[str]:
+    """``user_account`` in SQL, to join users (or their ids) to their ledger accounts."""
+    return literal(USER_PREFIX) + cast(user_id, String)
 
 
 def budget_account(community_id: int) -> str:
