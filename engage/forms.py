@@ -47,6 +47,12 @@ def run_form(form: FlaskForm, call: Callable[[], Any]) -> Outcome:
         return Outcome(False)
 
 
+def posted(form: FlaskForm) -> bool:
+    """Whether this form, one of several on a page, is the one submitted: a field of its
+    own (not only a CSRF token, which every form on the page carries) came in."""
+    return form.is_submitted() and any(f.raw_data for f in form if f is not getattr(form, "csrf_token", None))
+
+
 def require_valid(form: FlaskForm) -> None:
     """For a button's form, which has no page of its own to show errors on: a bad value
     is refused as ``Invalid`` (400, the message naming the field) before anything runs."""

@@ -28,7 +28,7 @@ from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.exports import XLSX
 from engage.extensions import db
-from engage.forms import flash_errors, options, run_form
+from engage.forms import flash_errors, options, posted, run_form
 from engage.i18n import from_local, local_zone, to_local
 from engage.ledger.services import points_balance
 from engage.pagination import paginate
@@ -363,7 +363,7 @@ def places():
         )
     )
     if (
-        "kiosk-name" in request.form
+        posted(kiosk_form)
         and run_form(
             kiosk_form,
             lambda: catalogue.add_kiosk(
@@ -376,7 +376,7 @@ def places():
     ):
         return redirect(url_for("mall.places"))
     if (
-        "merchant-name" in request.form
+        posted(merchant_form)
         and run_form(
             merchant_form,
             lambda: catalogue.add_merchant(
