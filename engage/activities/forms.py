@@ -8,8 +8,8 @@ from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField,
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from engage.activities.labels import ACTIVITY_KIND_NAMES
 from engage.forms import options
-from engage.templating import ACTIVITY_KIND_NAMES
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from engage.duties.labels import CARE_CATEGORY_NAMES, EVENT_KIND_NAMES, FREQUENCY_NAMES, VISIT_KIND_NAMES
 from engage.forms import options
-from engage.templating import CARE_CATEGORY_NAMES, EVENT_KIND_NAMES, FREQUENCY_NAMES, VISIT_KIND_NAMES
 
 
 class VisitForm(FlaskForm):

@@ -23,6 +23,7 @@ from engage.duties.forms import (
     TargetForm,
     VisitForm,
 )
+from engage.duties.labels import CARE_CATEGORY_NAMES, CHECK_ITEM_NAMES
 from engage.duties.models import RESTRICTED, CareTarget, DutyEvent
 from engage.exports import xlsx_download
 from engage.extensions import db
@@ -30,7 +31,6 @@ from engage.forms import flash_errors, options, run_form
 from engage.i18n import from_local, local_zone, to_local
 from engage.orders.categories import active_categories
 from engage.periods import recent
-from engage.templating import CARE_CATEGORY_NAMES, CHECK_ITEM_NAMES
 from points.base import utcnow
 
 bp = Blueprint("duties", __name__, url_prefix="/duties")
