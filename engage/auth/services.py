@@ -30,7 +30,6 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_MAX, DISPLAY_NAME_MAX = 64, 50
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_.-]{{3,{USERNAME_MAX}}}$")
 SELF_SERVICE_ROLES = ("resident", "volunteer")
-WEB_SESSION_LIFETIME = timedelta(hours=12)
 
 
 def normalise_phone(phone: str) -> str:

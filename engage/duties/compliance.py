@@ -36,8 +36,6 @@ from engage.periods import Period, chosen_or_this_month, following_period, perio
 from engage.persistence import count_if
 from points.base import utcnow
 
-STALE_DAYS = 180
-
 
 def parse_period(value: str | None, zone: ZoneInfo) -> Period:
     """``YYYY-MM`` (default: the current month) as a local calendar month."""
@@ -97,7 +95,7 @@ def figures(
     actor: User,
     period: Period,
     *,
-    stale_days: int = STALE_DAYS,
+    stale_days: int,
     now: datetime | None = None,
     community_ids: list[int] | None = None,
 ) -> Figures:
@@ -113,7 +111,7 @@ def figures_over(
     actor: User,
     periods: list[Period],
     *,
-    stale_days: int = STALE_DAYS,
+    stale_days: int,
     now: datetime | None = None,
     community_ids: list[int] | None = None,
 ) -> list[Figures]:
@@ -130,7 +128,7 @@ def figures_for_grids(
     period: Period,
     *,
     zone: ZoneInfo,
-    stale_days: int = STALE_DAYS,
+    stale_days: int,
     now: datetime | None = None,
 ) -> Figures:
     """A whole community, for the kept weekly and monthly reports (counts only, no names)."""
@@ -144,7 +142,7 @@ def figures_by_grid(
     actor: User,
     period: Period,
     *,
-    stale_days: int = STALE_DAYS,
+    stale_days: int,
     now: datetime | None = None,
 ) -> list[tuple[Grid, Figures]]:
     """The same figures for each grid (and so each grid worker) in the caller's scope."""

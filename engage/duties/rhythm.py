@@ -13,7 +13,7 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Community
 from engage.community.services import administered_community_ids
-from engage.duties.compliance import STALE_DAYS, figures_for_grids
+from engage.duties.compliance import figures_for_grids
 from engage.duties.models import CareTarget, DutyReminder, DutyReport
 from engage.errors import Conflict
 from engage.notifications.services import Link, send
@@ -46,7 +46,7 @@ def remind_due_visits(session: Session, *, now: datetime, zone: ZoneInfo) -> int
     return sent
 
 
-def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo, stale_days: int = STALE_DAYS) -> int:
+def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo, stale_days: int) -> int:
     """The last finished week's and month's figures for every community, each kept once (the
     look-up first spares recomputing a kept report on every daily tick)."""
     made = 0
