@@ -22,10 +22,11 @@ PARTIES = ("staff", "requester", "open_volunteer", "volunteer")
 
 @dataclass(frozen=True)
 class Moment:
-    """What a guard weighs besides the order: the time now and the configured rating period."""
+    """What a guard weighs besides the order: the time now and the configured rating period
+    (given by the services that take 核查结案 or list the page's buttons; only its guard reads it)."""
 
     now: datetime
-    rating_period: timedelta
+    rating_period: timedelta | None
 
 
 Guard = Callable[[ServiceOrder, Moment], str | None]
