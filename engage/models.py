@@ -1,23 +1,42 @@
 """Every table of the application, imported in one place so that the shared
 MetaData (and so Alembic's autogenerate and the tests) always sees all of them."""
 
-from engage.activities.models import Activity, AttendanceCorrection, Enrollment  # noqa: F401
-from engage.api.models import IdempotentRequest  # noqa: F401
-from engage.audit.models import AccessLog, AuthEvent  # noqa: F401
-from engage.auth.models import AuthSession, User, UserRole  # noqa: F401
-from engage.community.models import (
-    MicroGrid,  # noqa: F401
-)
+from engage.activities.models import Activity, AttendanceCorrection, Enrollment
+from engage.api.models import IdempotentRequest
+from engage.audit.models import AccessLog, AuthEvent
+from engage.auth.models import AuthSession, User, UserRole
+from engage.community.models import Community, Compound, Grid, Household, MicroGrid, PropertyCompany, Street
 from engage.duties.models import (
-    DutyReport,  # noqa: F401
+    CarePolicy,
+    CareTarget,
+    DutyEvent,
+    DutyReminder,
+    DutyReport,
+    HouseholdCheck,
+    SensitiveGrant,
+    Visit,
 )
-from engage.notifications.models import Notification  # noqa: F401
-from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder  # noqa: F401
+from engage.notifications.models import Notification
+from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder
 from engage.rankings.models import (
-    PropertyRanking,  # noqa: F401
+    Criterion,
+    ManualScore,
+    PeriodicReport,
+    PropertyRanking,
+    RankingEntry,
+    VolunteerTally,
+    YellowResponse,
 )
-from engage.volunteers.models import Certificate, Team, TeamMember, VolunteerProfile  # noqa: F401
+from engage.volunteers.models import Certificate, Team, TeamMember, VolunteerProfile
 from marketplace.models import (
-    Reward,  # noqa: F401
+    Location,
+    MemberCard,
+    Merchant,
+    PinLockout,
+    Redemption,
+    Reward,
+    Stock,
+    StockMovement,
+    UsedMemberCode,
 )
-from points.models import Account, Hold, LedgerHead, Posting, Transaction  # noqa: F401
+from points.models import Account, Hold, LedgerHead, Posting, Transaction

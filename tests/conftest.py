@@ -17,6 +17,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+import engage.models  # noqa: F401 - every mapper known, even where a test never builds the app
 from engage import create_app
 from engage.extensions import db as _db
 from tests import factories

@@ -127,3 +127,34 @@ def test_the_wsgi_module_builds_the_app_in_a_fresh_interpreter(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_engage_models_alone_registers_every_table():
+    """`engage.models` is the one import that makes the shared MetaData complete (Alembic's
+    env and the ledger's own tests rely on it): alone, in a fresh interpreter, it must map
+    every model and know every table that importing every module of the packages finds."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import importlib, pkgutil
+import engage.models, points
+from sqlalchemy.orm import configure_mappers
+configure_mappers()
+alone = set(points.Base.metadata.tables)
+for package in ("engage", "marketplace", "points"):
+    module = importlib.import_module(package)
+    for found in pkgutil.walk_packages(module.__path__, package + "."):
+        importlib.import_module(found.name)
+print(sorted(set(points.Base.metadata.tables) - alone))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
