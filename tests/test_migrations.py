@@ -117,7 +117,7 @@ def test_upgrade_turns_notification_links_into_routes_and_back(app, db, make):
     db.session.commit()
     user_id = user.id
     db.session.remove()
-    downgrade(revision="2026_12_03_h1")
+    downgrade(revision="2026_12_03_s1")
     links = ["/orders/7", "/duties/events/8", "/activities/9", "/duties/", "/elsewhere", None]
     with db.engine.begin() as conn:
         for link in links:
@@ -140,7 +140,7 @@ def test_upgrade_turns_notification_links_into_routes_and_back(app, db, make):
         (None, None),
         (None, None),
     ]
-    downgrade(revision="2026_12_03_h1")
+    downgrade(revision="2026_12_03_s1")
     with db.engine.connect() as conn:
         back = conn.execute(text("SELECT link FROM notifications ORDER BY id")).scalars().all()
     assert back == [*links[:4], None, None]

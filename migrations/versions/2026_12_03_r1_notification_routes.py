@@ -3,7 +3,7 @@ that services built: ``link`` becomes ``route`` + ``route_args``. Existing links
 mapped to their routes; a link no route matches is dropped (the message stays).
 
 Revision ID: 2026_12_03_r1
-Revises: 2026_12_03_h1
+Revises: 2026_12_03_s1
 Create Date: 2026-12-03 14:10:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "2026_12_03_r1"
-down_revision = "2026_12_03_h1"
+down_revision = "2026_12_03_s1"
 branch_labels = None
 depends_on = None
 
