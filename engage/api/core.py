@@ -95,9 +95,9 @@ def int_arg(name: str, default: int, *, low: int, high: int) -> int:
 
 
 def choice_arg(name: str, choices: tuple[str, ...]) -> str:
-    """A query parameter that names one of ``choices`` (the first when absent); anything else
-    is refused rather than silently read as the default."""
-    raw = request.args.get(name) or choices[0]
+    """A query parameter that names one of ``choices`` (the first when absent); anything else,
+    an empty value included, is refused rather than silently read as the default."""
+    raw = request.args.get(name, choices[0])
     if raw not in choices:
         raise Invalid(_("参数无效。"), {name: _("可选值：%(values)s。", values="、".join(choices))})
     return raw
