@@ -34,7 +34,10 @@ from engage.unit_of_work import commit_answer
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
-class IdempotencyMismatch(Conflict):
+class ReusedRequestKey(Conflict):
+    """An Idempotency-Key header sent again with a different request (the ledger's own
+    ``points.IdempotencyMismatch`` is about its transfers; both answer the same code)."""
+
     code = "idempotency_mismatch"
 
 
@@ -56,7 +59,7 @@ def _fingerprint() -> str:
 
 def _replay(row: IdempotentRequest, fingerprint: str):
     if row.fingerprint != fingerprint:
-        raise IdempotencyMismatch(_("该 Idempotency-Key 已用于不同的请求。"))
+        raise ReusedRequestKey(_("该 Idempotency-Key 已用于不同的请求。"))
     return jsonify(row.body), row.status
 
 
