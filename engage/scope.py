@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, event, select
+from sqlalchemy import ColumnElement, bindparam, event, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engage.auth.models import User
@@ -20,6 +20,8 @@ from engage.community.models import Community
 from engage.errors import NotFound
 
 Row = TypeVar("Row")
+# Every request of a member without a street of their own asks this: built once.
+_STREET_OF_COMMUNITY = select(Community.street_id).where(Community.id == bindparam("community_id"))
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Scope:
         roles = frozenset(user.roles)
         street_id = user.street_id
         if street_id is None and user.community_id is not None:
-            street_id = session.scalar(select(Community.street_id).where(Community.id == user.community_id))
+            street_id = session.scalar(_STREET_OF_COMMUNITY, {"community_id": user.community_id})
         if "admin" in roles:
             administered = tuple(street_community_ids(session, street_id))
         elif "staff" in roles and user.community_id is not None:
