@@ -101,7 +101,7 @@ class Factory:
         **fields,
     ):
         roles = roles or ("resident",)
-        if community is None and not {"admin"} & set(roles):
+        if community is None and not {"admin", "district_admin", "department"} & set(roles):
             community = self.community()
         n = next(_seq)
         user = create_user(

@@ -35,7 +35,9 @@ def test_demo_is_idempotent_and_creates_the_contract_accounts(app, db):
 
 def test_create_street_and_user(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["engage", "create-street", "新街道", "一社区", "二社区"])
+    result = runner.invoke(
+        args=["engage", "create-street", "新街道", "一社区", "二社区", "--district", "新区"]
+    )
     assert result.exit_code == 0, result.output
     street = db.session.scalar(select(Street).where(Street.name == "新街道"))
     community_id = street.communities[0].id

@@ -125,7 +125,8 @@ def test_upgrade_puts_existing_streets_in_a_district_and_makes_them_units(app, d
         conn.execute(text("INSERT INTO property_companies (id, street_id, name) VALUES (10, 7, '老物业')"))
         conn.execute(
             text(
-                "INSERT INTO users (id, username, password_hash, display_name, street_id, is_active, created_at) VALUES (11, 'old', 'x', '老管理员', 7, true, '2026-01-01')"
+                "INSERT INTO users (id, username, password_hash, display_name, street_id, is_active, "
+                "created_at) VALUES (11, 'old', 'x', '老管理员', 7, true, '2026-01-01')"
             )
         )
     upgrade()
@@ -137,7 +138,8 @@ def test_upgrade_puts_existing_streets_in_a_district_and_makes_them_units(app, d
         units = set(
             conn.execute(
                 text(
-                    "SELECT kind, district_id, COALESCE(street_id, community_id, grid_id, property_company_id) FROM units"
+                    "SELECT kind, district_id, COALESCE(street_id, community_id, grid_id, "
+                    "property_company_id) FROM units"
                 )
             ).all()
         )

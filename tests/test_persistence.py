@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.auth.models import User
-from engage.community.models import Community, Street
+from engage.community.models import Community, District, Street
 from engage.persistence import Prepared, insert_row, inserting, reading
 from points.base import utcnow
 
@@ -26,7 +26,7 @@ def test_a_writer_commits_while_a_request_is_still_reading(app, make):
 
             def other_request() -> None:
                 with app.app_context():
-                    db.session.add(Street(name="并发街道"))
+                    db.session.add(District(name="并发区"))
                     db.session.commit()
                 committed.set()
 
@@ -41,12 +41,12 @@ def test_inside_a_begun_transaction_reading_commits_nothing(app, make):
     with app.app_context():
         from engage.extensions import db
 
-        db.session.add(Street(name="未提交街道"))
+        db.session.add(District(name="未提交区"))
         db.session.flush()
         with reading(db.session):
-            db.session.scalar(select(Street.id).limit(1))
+            db.session.scalar(select(District.id).limit(1))
         db.session.rollback()
-        assert db.session.scalar(select(Street).where(Street.name == "未提交街道")) is None
+        assert db.session.scalar(select(District).where(District.name == "未提交区")) is None
 
 
 def test_insert_row_returns_a_loaded_row_with_its_relations(app, make):
@@ -72,15 +72,15 @@ def test_insert_row_returns_a_loaded_row_with_its_relations(app, make):
 
 
 def test_insert_row_unless_taken_inserts_nothing_for_a_taken_value(app, make):
-    street = make.street()
+    district = make.district()
     with app.app_context():
         from engage.extensions import db
 
-        kept = {"name": street.name, "created_at": utcnow()}
-        assert insert_row(db.session, Street, kept, unless_taken="name") is None
-        fresh = insert_row(db.session, Street, {**kept, "name": "另一街道"}, unless_taken="name")
+        kept = {"name": district.name, "created_at": utcnow()}
+        assert insert_row(db.session, District, kept, unless_taken="name") is None
+        fresh = insert_row(db.session, District, {**kept, "name": "另一区"}, unless_taken="name")
         db.session.commit()
-        assert fresh.id and db.session.scalar(select(func.count()).select_from(Street)) == 2
+        assert fresh.id and db.session.scalar(select(func.count()).select_from(District)) == 2
 
 
 def test_a_value_left_out_is_named_since_no_column_default_fills_it(app):
@@ -88,7 +88,7 @@ def test_a_value_left_out_is_named_since_no_column_default_fills_it(app):
         from engage.extensions import db
 
         with pytest.raises(ValueError, match="created_at"):
-            insert_row(db.session, Street, {"name": "新街道"})
+            insert_row(db.session, District, {"name": "新区"})
 
 
 def test_prepared_sends_values_as_sqlalchemy_would_and_raises_its_errors(app):
