@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from engage.community.services import save_row
 from engage.errors import Conflict, Forbidden, Invalid, NotFound
 from engage.units import services
 from engage.units.models import Unit
@@ -151,3 +152,11 @@ def test_a_member_belongs_to_one_department(db, make, district):
     services.attach_member(db.session, district.centre, first.id, account.username)
     with pytest.raises(Invalid):
         services.attach_member(db.session, district.centre, second.id, account.username)
+
+
+def test_a_community_created_on_the_hierarchy_pages_is_routable_at_once(db, district):
+    community = save_row(db.session, district.admin, "communities", {"name": "新社区", "kind": "urban"})
+    grid = save_row(db.session, district.admin, "grids", {"community_id": community.id, "name": "新网格"})
+    units = {u.name: u for u in services.routable_units(db.session, district.admin)}
+    assert units["新网格"].parent_id == units["新社区"].id == _unit_id(db, community_id=community.id)
+    assert _unit_id(db, grid_id=grid.id) == units["新网格"].id
