@@ -132,6 +132,7 @@ def grant_command(username, category, admin_username):
 @engage_cli.command("reports")
 def reports_command() -> None:
     """Keep each street's report for the last finished week, month, quarter and year (idempotent)."""
+
     from engage.i18n import local_zone
     from engage.rankings.reports import generate
     from points.base import utcnow
@@ -146,7 +147,7 @@ def reports_command() -> None:
 def tick_command(ctx: click.Context) -> None:
     """Periodic work for cron (idempotent): order reminders and escalations, expired holds,
     forgotten activity check-outs, unclaimed online redemptions (refunded), 468 reminders,
-    escalations and reports, and the leaderboard tallies. Each job commits on its own; a
+    escalations and reports, the leaderboard tallies and the ledger's seal. Each job commits on its own; a
     failed one is reported and the exit status is 1, the others' work stays done."""
     report = run_jobs(db.session, _tick_jobs())
     click.echo(report.summary())
@@ -158,6 +159,8 @@ def tick_command(ctx: click.Context) -> None:
 
 def _tick_jobs() -> list[Job]:
     """The jobs of ``tick``, in order, with this run's time, zone and settings bound in."""
+    from datetime import timedelta
+
     from flask import current_app
 
     import points
@@ -206,4 +209,12 @@ def _tick_jobs() -> list[Job]:
             },
         ),
         Job("tallies", lambda session: {"leaderboard tallies": rebuild_tallies(session, zone=zone, now=now)}),
+        Job(
+            "ledger seal",
+            lambda session: {
+                "ledger seals": points.seal_if_due(
+                    session, every=timedelta(minutes=config["LEDGER_SEAL_MINUTES"]), now=now
+                )
+            },
+        ),
     ]

@@ -72,6 +72,7 @@ def load_config(instance_path: Path) -> dict:
         "REDEMPTION_PICKUP_HOURS": int(env.get("REDEMPTION_PICKUP_HOURS", "72")),
         "KIOSK_IDLE_SECONDS": int(env.get("KIOSK_IDLE_SECONDS", "60")),
         "KIOSK_QUEUE_HOURS": int(env.get("KIOSK_QUEUE_HOURS", "24")),
+        "LEDGER_SEAL_MINUTES": int(env.get("LEDGER_SEAL_MINUTES", "60")),
         "DUTY_URGENT_ARRIVE_MINUTES": int(env.get("DUTY_URGENT_ARRIVE_MINUTES", "30")),
         "DUTY_ARRIVE_HOURS": int(env.get("DUTY_ARRIVE_HOURS", "24")),
         "DUTY_STALE_DAYS": int(env.get("DUTY_STALE_DAYS", "180")),

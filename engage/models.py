@@ -49,4 +49,4 @@ from marketplace.models import (
     StockMovement,
     UsedMemberCode,
 )
-from points.models import Account, Hold, LedgerHead, Posting, Transaction
+from points.models import Account, Hold, Posting, Seal, SealedHead, Transaction

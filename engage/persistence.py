@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Insert, Table, bindparam, case, func, insert
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, case, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.expression import Executable
 
-from engage.auth.models import User
-from engage.errors import DomainError, NotFound
+from engage.errors import DomainError
 from points.db import READING
 
 Row = TypeVar("Row")
@@ -38,6 +37,34 @@ def add_unique(session: Session, row: Row, refusal: DomainError) -> Row:
     except IntegrityError:
         raise refusal from None
     return row
+
+
+def upsert(
+    session: Session,
+    model: type[Row],
+    key: dict,
+    values: dict | None = None,
+    *,
+    new: dict | None = None,
+    where: ColumnElement[bool] | None = None,
+) -> Row:
+    """The row whose unique ``key`` columns have these values, with ``values`` set on it:
+    inserted (with ``new`` too) if missing, else updated (left as it is when ``values`` is
+    empty). One statement, INSERT … ON CONFLICT, so two requests at once cannot both insert:
+    the unique constraint on ``key`` (a partial unique index when ``where`` is given)
+    decides, not a read beforehand.
+    """
+    values = values or {}
+    statement = _UPSERTS[session.get_bind().dialect.name](model).values({**key, **(new or {}), **values})
+    conflict = {"index_elements": list(key), "index_where": where}
+    statement = (
+        statement.on_conflict_do_update(**conflict, set_=values)
+        if values
+        else statement.on_conflict_do_nothing(**conflict)
+    )
+    session.execute(statement)
+    found = select(model).filter_by(**key).execution_options(populate_existing=True)
+    return session.scalars(found if where is None else found.where(where)).one()
 
 
 class Prepared:
@@ -165,14 +192,6 @@ def _insert_statement(table: Table, unless_taken: str | None, dialect: str) -> E
     if unless_taken is None:
         return inserting(table).returning(*key)
     return inserting(table, dialect).on_conflict_do_nothing(index_elements=[unless_taken]).returning(*key)
-
-
-def of_community(session: Session, model: type[Row], row_id: int, actor: User) -> Row:
-    """A row of the caller's community; another community's row is as absent as a missing one."""
-    row = session.get(model, row_id)
-    if row is None or row.community_id != actor.community_id:
-        raise NotFound()
-    return row
 
 
 @contextmanager

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Invalid, NotFound
-from engage.persistence import Prepared, of_community
+from engage.persistence import Prepared, upsert
+from engage.scope import scope_of
 from engage.validation import text, whole
 from marketplace.models import CATEGORIES, LIMIT_PERIODS, Location, Merchant, Reward, Stock, StockMovement
 from points.base import utcnow
@@ -38,25 +39,35 @@ def find_counter(session: Session, community_id: int) -> Location | None:
 
 
 def counter(session: Session, community_id: int) -> Location:
-    """The counter, opened by the first write that stocks or sells there."""
-    found = find_counter(session, community_id)
-    if found is None:
-        found = Location(community_id=community_id, kind="counter", name=str(_("社区服务中心")))
-        session.add(found)
-        session.flush()
-    return found
+    """The counter, opened by the first write that stocks or sells there (one per community:
+    a unique index, not the read, keeps two first writes at once from opening two; the read
+    only spares a page that lists it an INSERT once it exists)."""
+    return find_counter(session, community_id) or upsert(
+        session,
+        Location,
+        {"community_id": community_id},
+        where=Location.kind == "counter",
+        new={"kind": "counter", "name": str(_("社区服务中心"))},
+    )
 
 
 def add_kiosk(session: Session, actor: User, *, name: str, kiosk_user_id: int) -> Location:
     """Register a kiosk device (an account with the kiosk role) as a stock location."""
     require_role(actor, *STAFF_ROLES)
     device = session.get(User, kiosk_user_id)
-    if device is None or not device.has_role("kiosk") or device.community_id != actor.community_id:
+    if (
+        device is None
+        or not device.has_role("kiosk")
+        or device.community_id != scope_of(session, actor).community_id
+    ):
         raise Invalid.field("kiosk_user_id", _("请选择本社区的兑换机账号。"))
     if session.scalar(select(Location.id).where(Location.kiosk_user_id == device.id)):
         raise Invalid.field("kiosk_user_id", _("该兑换机已登记。"))
     location = Location(
-        community_id=actor.community_id, kind="kiosk", name=text(name, "name", 60), kiosk_user_id=device.id
+        community_id=scope_of(session, actor).community_id,
+        kind="kiosk",
+        name=text(name, "name", 60),
+        kiosk_user_id=device.id,
     )
     session.add(location)
     session.flush()
@@ -72,11 +83,11 @@ def kiosk_location(session: Session, device: User) -> Location:
 
 
 def locations(session: Session, actor: User) -> list[Location]:
-    counter(session, actor.community_id)
+    counter(session, scope_of(session, actor).community_id)
     return list(
         session.scalars(
             select(Location)
-            .where(Location.community_id == actor.community_id)
+            .where(Location.community_id == scope_of(session, actor).community_id)
             .order_by(Location.kind, Location.id)
         )
     )
@@ -85,7 +96,7 @@ def locations(session: Session, actor: User) -> list[Location]:
 def add_merchant(session: Session, actor: User, *, name: str, contact: str = "") -> Merchant:
     require_role(actor, *STAFF_ROLES)
     merchant = Merchant(
-        community_id=actor.community_id,
+        community_id=scope_of(session, actor).community_id,
         name=text(name, "name", 80),
         contact=text(contact, "contact", 80, required=False),
     )
@@ -97,7 +108,9 @@ def add_merchant(session: Session, actor: User, *, name: str, contact: str = "")
 def merchants(session: Session, actor: User) -> list[Merchant]:
     return list(
         session.scalars(
-            select(Merchant).where(Merchant.community_id == actor.community_id).order_by(Merchant.name)
+            select(Merchant)
+            .where(Merchant.community_id == scope_of(session, actor).community_id)
+            .order_by(Merchant.name)
         )
     )
 
@@ -124,7 +137,7 @@ def _reward_fields(
     if category not in CATEGORIES:
         raise Invalid.field("category", _("未知的类别。"))
     if merchant_id is not None:
-        of_community(session, Merchant, whole(merchant_id, "merchant_id", 1, 2**31 - 1), actor)
+        scope_of(session, actor).own(session, Merchant, whole(merchant_id, "merchant_id", 1, 2**31 - 1))
     if limit_per_person is not None:
         whole(limit_per_person, "limit_per_person", 1, 1000)
         if limit_period not in LIMIT_PERIODS:
@@ -150,17 +163,26 @@ def _reward_fields(
 def create_reward(session: Session, actor: User, *, stock: int = 0, **fields) -> Reward:
     """A new reward; initial ``stock`` goes to the service-centre counter."""
     require_role(actor, *STAFF_ROLES)
-    reward = Reward(community_id=actor.community_id, **_reward_fields(session, actor, **fields))
+    reward = Reward(
+        community_id=scope_of(session, actor).community_id, **_reward_fields(session, actor, **fields)
+    )
     session.add(reward)
     session.flush()
     if whole(stock, "stock", 0, MAX_STOCK_CHANGE):
-        restock(session, actor, reward.id, counter(session, actor.community_id).id, stock, note="首批入库")
+        restock(
+            session,
+            actor,
+            reward.id,
+            counter(session, scope_of(session, actor).community_id).id,
+            stock,
+            note="首批入库",
+        )
     return reward
 
 
 def update_reward(session: Session, actor: User, reward_id: int, **fields) -> Reward:
     require_role(actor, *STAFF_ROLES)
-    reward = of_community(session, Reward, reward_id, actor)
+    reward = scope_of(session, actor).own(session, Reward, reward_id)
     for key, value in _reward_fields(session, actor, **fields).items():
         setattr(reward, key, value)
     session.flush()
@@ -168,7 +190,7 @@ def update_reward(session: Session, actor: User, reward_id: int, **fields) -> Re
 
 
 def get_reward(session: Session, actor: User, reward_id: int) -> Reward:
-    return of_community(session, Reward, reward_id, actor)
+    return scope_of(session, actor).own(session, Reward, reward_id)
 
 
 def on_sale(reward: Reward, now: datetime | None = None) -> bool:
@@ -207,7 +229,7 @@ def offers(
     stmt = (
         select(Reward, func.coalesce(in_stock.c.quantity, 0))
         .outerjoin(in_stock, in_stock.c.reward_id == Reward.id)
-        .where(Reward.community_id == actor.community_id)
+        .where(Reward.community_id == scope_of(session, actor).community_id)
         .order_by(Reward.price_points, Reward.id)
     )
     if not include_inactive:
@@ -219,7 +241,7 @@ def offers(
 
 
 def _location(session: Session, actor: User, location_id: int) -> Location:
-    return of_community(session, Location, location_id, actor)
+    return scope_of(session, actor).own(session, Location, location_id)
 
 
 def restock(

@@ -23,6 +23,7 @@ from engage.auth.passwords import hash_password, verify_password
 from engage.auth.permissions import require_role
 from engage.errors import Conflict, Invalid, RateLimited, Unauthenticated
 from engage.persistence import add_unique
+from engage.scope import scope_of
 from marketplace.models import MemberCard, PinLockout, UsedMemberCode
 from points.base import utcnow
 
@@ -71,7 +72,11 @@ def identify_by_code(
     if not timedelta(seconds=-5) <= at - signed_at <= timedelta(seconds=CODE_SECONDS):
         raise MemberCodeRefused(str(_("会员码已过期，请刷新手机上的会员码。")))
     member = session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if member is None or not member.is_active or member.community_id != device.community_id:
+    if (
+        member is None
+        or not member.is_active
+        or member.community_id != scope_of(session, device).community_id
+    ):
         raise MemberCodeRefused(str(_("会员码无效。")))
     add_unique(
         session,
@@ -140,7 +145,7 @@ def check_pin(
         verify_password(card.pin_hash, pin or "")
         and member is not None
         and member.is_active
-        and member.community_id == device.community_id
+        and member.community_id == scope_of(session, device).community_id
     ):
         session.execute(
             _lockout(device.id, card.user_id)

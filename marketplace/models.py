@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
@@ -20,7 +30,16 @@ class Location(Base):
     """A place that holds stock: the service-centre counter, or one kiosk (bound to its device account)."""
 
     __tablename__ = "mall_locations"
-    __table_args__ = (CheckConstraint("kind IN ('counter', 'kiosk')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('counter', 'kiosk')", name="kind"),
+        Index(
+            "uq_mall_locations_counter",
+            "community_id",
+            unique=True,
+            sqlite_where=text("kind = 'counter'"),
+            postgresql_where=text("kind = 'counter'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

@@ -26,7 +26,8 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
-from engage.persistence import insert_row, of_community, reading
+from engage.persistence import insert_row, reading
+from engage.scope import scope_of
 from engage.validation import text, whole
 from marketplace.catalogue import OutOfStock, move_stock, on_sale, sell_stock
 from marketplace.models import Location, Redemption, Reward
@@ -203,9 +204,9 @@ def _reward_and_place(
     """The reward, and where it is taken from: the kiosk's place, or else the community's
     counter (read with the reward in one query: the mall's every redemption asks)."""
     if location is not None:
-        return of_community(session, Reward, reward_id, member), location
+        return scope_of(session, member).own(session, Reward, reward_id), location
     found = session.execute(_REWARD_AT_COUNTER, {"reward_id": reward_id}).first()
-    if found is None or found.Reward.community_id != member.community_id:
+    if found is None or found.Reward.community_id != scope_of(session, member).community_id:
         raise NotFound()
     return found.Reward, found.Location
 
@@ -311,7 +312,8 @@ def find_by_code(session: Session, staff: User, code: str) -> Redemption | None:
     require_role(staff, *STAFF_ROLES)
     return session.scalar(
         select(Redemption).where(
-            Redemption.pickup_code == (code or "").strip(), Redemption.community_id == staff.community_id
+            Redemption.pickup_code == (code or "").strip(),
+            Redemption.community_id == scope_of(session, staff).community_id,
         )
     )
 
@@ -369,7 +371,7 @@ def refund(session: Session, staff: User, redemption_id: int, reason: str) -> Re
     """Staff take a reward back (or cancel an uncollected one): the ledger transaction is
     reversed and the stock returns."""
     require_role(staff, *STAFF_ROLES)
-    redemption = of_community(session, Redemption, redemption_id, staff)
+    redemption = scope_of(session, staff).own(session, Redemption, redemption_id)
     reason = text(reason, "reason", 200)
     if not _settle(session, redemption, "refunded", from_statuses=HELD, actor_id=staff.id, reason=reason):
         raise InvalidTransition(str(_("该兑换已过期或已退款。")))
@@ -427,6 +429,7 @@ def get_mine(session: Session, member: User, redemption_id: int) -> Redemption:
 
 
 def community_redemptions(
+    session: Session,
     staff: User,
     *,
     location_id: int | None = None,
@@ -436,7 +439,7 @@ def community_redemptions(
 ):
     """Staff's history, filtered by place, reward and period (``end`` exclusive)."""
     require_role(staff, *STAFF_ROLES)
-    stmt = select(Redemption).where(Redemption.community_id == staff.community_id)
+    stmt = select(Redemption).where(Redemption.community_id == scope_of(session, staff).community_id)
     for column, value in ((Redemption.location_id, location_id), (Redemption.reward_id, reward_id)):
         if value:
             stmt = stmt.where(column == value)

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engage.auth.login import current_scope
 from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.exports import XLSX
@@ -58,7 +59,7 @@ bp = Blueprint("mall", __name__, url_prefix="/mall")
 @bp.get("/")
 @login_required
 def index():
-    counter = catalogue.find_counter(db.session, current_user.community_id)
+    counter = catalogue.find_counter(db.session, current_scope().community_id)
     offers = catalogue.offers(db.session, current_user, location_id=counter.id) if counter else []
     return render_template("mall/index.html", offers=offers, balance=points_balance(db.session, current_user))
 
@@ -328,6 +329,7 @@ def _history():
     filters.validate()
     end = from_local(filters.end.data + timedelta(days=1)) if filters.end.data else None
     return filters, redemption.community_redemptions(
+        db.session,
         current_user,
         location_id=filters.location.data or None,
         reward_id=filters.reward.data or None,
@@ -359,7 +361,7 @@ def places():
         for u in db.session.scalars(
             select(User)
             .join(UserRole)
-            .where(UserRole.role == "kiosk", User.community_id == current_user.community_id)
+            .where(UserRole.role == "kiosk", User.community_id == current_scope().community_id)
         )
     )
     if (

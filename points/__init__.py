@@ -19,7 +19,8 @@ from points.errors import (
 from points.expiry import EXPIRED_ACCOUNT, expire_points
 from points.holds import expire_holds, hold, post_hold, void_hold
 from points.ledger import Balance, balance, may_go_negative, post, reverse, transfer
-from points.models import Account, Hold, Posting, Transaction
+from points.models import Account, Hold, Posting, Seal, Transaction
+from points.seals import seal, seal_if_due
 from points.statements import Line, statement, statement_count
 from points.verify import verify
 
@@ -38,6 +39,7 @@ __all__ = [
     "Line",
     "Posting",
     "RepeatedAccount",
+    "Seal",
     "Transaction",
     "UTCDateTime",
     "UnbalancedTransaction",
@@ -49,6 +51,8 @@ __all__ = [
     "post",
     "post_hold",
     "reverse",
+    "seal",
+    "seal_if_due",
     "statement",
     "statement_count",
     "transfer",

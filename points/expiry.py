@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from points.ledger import lock_head, transfer
+from points.ledger import lock_where, open_accounts, transfer
 from points.models import Account, Posting, Transaction
 
 EXPIRED_ACCOUNT = "expired"
@@ -34,8 +34,12 @@ def expire_points(
     """Write the ``expire`` transactions for the period ending ``as_of`` (idempotent)."""
     if months < 1:
         raise ValueError("months must be at least 1")
-    lock_head(session)
     cutoff = _add_months(as_of, months)
+    # Every account that may lose points, and the one that receives them, locked at once in
+    # the order of their ids: the transfers below then wait for nothing and block no one
+    # into a deadlock. Their balances are read after the lock.
+    open_accounts(session, [EXPIRED_ACCOUNT])
+    lock_where(session, Account.address.startswith(EXPIRING_PREFIX) | (Account.address == EXPIRED_ACCOUNT))
     earned_early = (Posting.amount > 0) & (Transaction.created_at < cutoff)
     credits_before = func.sum(case((earned_early, Posting.amount), else_=0))
     debits = func.sum(case((Posting.amount < 0, -Posting.amount), else_=0))

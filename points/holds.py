@@ -3,6 +3,10 @@
 An order's reward is held for the volunteer when they report completion and posted
 when the requester rates it (or voided if the order is cancelled). Reserving raises
 the source's ``pending``, so the points cannot be spent twice meanwhile.
+
+Every step locks the accounts it changes before the hold row (``lock_accounts``, in
+the order of their ids, as postings do), so settling a hold cannot deadlock with a
+transfer or another settle.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from points.base import utcnow
 from points.errors import HoldNotPending, InsufficientPoints, InvalidAmount
-from points.ledger import account_ids, lock_head, transfer
+from points.ledger import insert_unless_taken, lock_accounts, lock_where, transfer
 from points.models import Account, Hold, Transaction
 
 
@@ -33,16 +37,38 @@ def hold(
 ) -> Hold:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidAmount("a hold reserves a positive integer number of points")
-    lock_head(session)
-    if idempotency_key and (
-        existing := session.scalar(select(Hold).where(Hold.idempotency_key == idempotency_key))
-    ):
+    if idempotency_key and (existing := _held(session, idempotency_key)):
         return existing
-    ids = account_ids(session, [source, destination])
+    session.flush()
+    accounts = lock_accounts(session, [source, destination])
+    if not accounts[source].can_spend(amount):
+        raise InsufficientPoints(f"{source} has too few points to hold {amount}")
+    held = session.scalar(
+        select(Hold).from_statement(
+            insert_unless_taken(session, Hold, "idempotency_key")
+            .values(
+                source_id=accounts[source].id,
+                destination_id=accounts[destination].id,
+                amount=amount,
+                status="pending",
+                kind=kind,
+                memo=memo,
+                reference=reference,
+                actor_id=actor_id,
+                created_at=utcnow(),
+                expires_at=expires_at,
+                idempotency_key=idempotency_key,
+            )
+            .returning(Hold)
+        )
+    )
+    if held is None:  # a retry with the same key committed first
+        return _held(session, idempotency_key)
     reserved = session.execute(
         update(Account)
         .where(
-            Account.id == ids[source], Account.may_go_negative | (Account.balance - Account.pending >= amount)
+            Account.id == accounts[source].id,
+            Account.may_go_negative | (Account.balance - Account.pending >= amount),
         )
         .values(pending=Account.pending + amount)
         .returning(Account.id)
@@ -50,25 +76,16 @@ def hold(
     ).scalar()
     if reserved is None:
         raise InsufficientPoints(f"{source} has too few points to hold {amount}")
-    session.add(
-        held := Hold(
-            source_id=ids[source],
-            destination_id=ids[destination],
-            amount=amount,
-            kind=kind,
-            memo=memo,
-            reference=reference,
-            actor_id=actor_id,
-            expires_at=expires_at,
-            idempotency_key=idempotency_key,
-        )
-    )
-    session.flush()
     return held
 
 
+def _held(session: Session, key: str) -> Hold | None:
+    return session.scalar(select(Hold).where(Hold.idempotency_key == key))
+
+
 def _settle(session: Session, held: Hold, status: str) -> None:
-    """Flip pending → status once; a second settle (or a concurrent one) is refused."""
+    """Flip pending → status once; a second settle (or a concurrent one) is refused.
+    The caller has locked the hold's accounts."""
     flipped = session.execute(
         update(Hold)
         .where(Hold.id == held.id, Hold.status == "pending")
@@ -93,7 +110,8 @@ def post_hold(
     amount = held.amount if amount is None else amount
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= held.amount:
         raise InvalidAmount("a hold posts a positive amount no larger than it reserved")
-    lock_head(session)
+    session.flush()
+    lock_where(session, Account.id.in_([held.source_id, held.destination_id]))
     _settle(session, held, "posted")
     tx = transfer(
         session,
@@ -111,15 +129,17 @@ def post_hold(
 
 
 def void_hold(session: Session, held: Hold) -> None:
-    lock_head(session)
+    session.flush()
+    lock_where(session, Account.id == held.source_id)
     _settle(session, held, "voided")
 
 
 def expire_holds(session: Session, *, now: datetime | None = None) -> int:
     """Void every pending hold past its expiry (the ``tick`` command runs this)."""
     now = now or utcnow()
-    lock_head(session)
-    due = list(session.scalars(select(Hold).where(Hold.status == "pending", Hold.expires_at <= now)))
+    expired = (Hold.status == "pending") & (Hold.expires_at <= now)
+    lock_where(session, Account.id.in_(select(Hold.source_id).where(expired)))
+    due = list(session.scalars(select(Hold).where(expired)))
     for held in due:
         _settle(session, held, "voided")
     return len(due)

@@ -1,13 +1,13 @@
 """Moving points: post, transfer, reverse. The only code that writes postings.
 
-Every write first locks the ledger head (``SELECT … FOR UPDATE`` on PostgreSQL; on
-SQLite ``BEGIN IMMEDIATE`` already serialises writers), whose hash the database moves
-to each new transaction's (points.schema). That orders the hash chain,
-makes an idempotency-key check race-free, and lets one writer at a time touch
-balances, so writers can never deadlock each other over account rows. Balances
-change through one conditional UPDATE that refuses to overdraw in the database itself
-and finds the accounts by address as it goes, since everything said between taking
-the head lock and committing holds every other writer up.
+A posting locks only the accounts it touches, all at once and in the order of their
+ids, so two transfers in opposite directions cannot deadlock and transfers between
+other accounts never wait for it (on SQLite ``BEGIN IMMEDIATE`` serialises writers
+anyway). Under that lock it reads each account's balance and chain head, refuses an
+overdraft, and writes the transaction, the new balances and heads (one conditional
+UPDATE, which refuses to overdraw in the database as well) and the postings, each
+carrying the hash that extends its account's chain. An idempotency key is claimed by
+the transaction's unique key, so a retry racing the first attempt returns its result.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Integer, String, bindparam, case, insert, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from points.base import utcnow
@@ -30,11 +32,11 @@ from points.errors import (
     RepeatedAccount,
     UnbalancedTransaction,
 )
-from points.models import Account, Transaction
+from points.models import Account, Posting, Transaction
 
-GENESIS_HASH = "0" * 64
 _ACCOUNTS = inspect(Account)
 NEGATIVE_ALLOWED_SUFFIX = ":issuance"
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def may_go_negative(address: str) -> bool:
@@ -52,26 +54,19 @@ class Balance:
         return self.total - self.pending
 
 
-def account_ids(session: Session, addresses: list[str], driver: _Driver | None = None) -> dict[str, int]:
-    """Ids of these accounts, creating the missing ones.
+@dataclass(frozen=True)
+class Locked:
+    """An account as read under its row lock."""
 
-    Writers hold the ledger head lock when they call this, so no one else creates
-    the same account meanwhile.
-    """
-    driver = driver or _Driver(session)
-    ids = {}
-    for address in dict.fromkeys(addresses):
-        row = driver.one("SELECT id FROM ledger_accounts WHERE address = ?", (address,))
-        ids[address] = (
-            row[0]
-            if row
-            else driver.one(
-                "INSERT INTO ledger_accounts (address, may_go_negative, balance, pending, created_at) "
-                "VALUES (?, ?, 0, 0, ?) RETURNING id",
-                (address, may_go_negative(address), driver.timestamp(utcnow())),
-            )[0]
-        )
-    return ids
+    id: int
+    address: str
+    balance: int
+    pending: int
+    may_go_negative: bool
+    head: str
+
+    def can_spend(self, amount: int) -> bool:
+        return self.may_go_negative or self.balance - self.pending >= amount
 
 
 def balance(session: Session, address: str) -> Balance:
@@ -80,78 +75,121 @@ def balance(session: Session, address: str) -> Balance:
     return Balance(row.balance, row.pending) if row else Balance(0, 0)
 
 
-class _Driver:
-    """The session's own DBAPI cursor, for the statements every posting runs.
+def insert_unless_taken(session: Session, model, key: str):
+    """``INSERT … ON CONFLICT (key) DO NOTHING`` for this session's database: a row whose
+    unique ``key`` someone else wrote first (or is writing now: PostgreSQL waits for
+    them) is skipped instead of failing the whole transaction."""
+    return _INSERTS[session.get_bind().dialect.name](model).on_conflict_do_nothing(index_elements=[key])
 
-    Building SQLAlchemy statements costs more than executing them (bench/ledger.py;
-    figures in bench/results/), so the hot path speaks SQL
-    to the driver directly — inside the session's transaction, so a posting and
-    the change it pays for still commit or roll back together.
-    """
 
-    def __init__(self, session: Session):
-        connection = session.connection()
-        self.dialect = connection.dialect.name
-        self.cursor = connection.connection.cursor()
-        self.qmark = connection.dialect.paramstyle == "qmark"
+def lock_accounts(session: Session, addresses: Iterable[str]) -> dict[str, Locked]:
+    """Lock these accounts in the order of their ids, opening the missing ones (with
+    nothing in them), and read them: ``{address: Locked}``."""
+    addresses = list(addresses)
+    connection = session.connection()
+    locked = _read_locked(connection.execute(_LOCK_BY_ADDRESS, {"addresses": addresses}))
+    if missing := [a for a in addresses if a not in locked]:
+        open_accounts(session, missing)
+        locked = _read_locked(connection.execute(_LOCK_BY_ADDRESS, {"addresses": addresses}))
+    return locked
 
-    def one(self, sql: str, params: tuple = ()):
-        self.cursor.execute(self._native(sql), params)
-        return self.cursor.fetchone()
 
-    def all(self, sql: str, rows: list[tuple], *, before: tuple = ()) -> list[tuple]:
-        """``sql`` with ``{values}`` standing for ``VALUES (…), (…)`` of all ``rows`` (one
-        round trip, not one per row); ``before`` are the parameters that come first."""
-        values = ", ".join(["(" + ", ".join("?" * len(rows[0])) + ")"] * len(rows))
-        self.cursor.execute(
-            self._native(sql.format(values=f"VALUES {values}")),
-            [*before, *(value for row in rows for value in row)],
+def open_accounts(session: Session, addresses: Iterable[str]) -> None:
+    """Create the accounts that do not exist yet, without locking those that do."""
+    session.execute(
+        insert_unless_taken(session, Account, "address"),
+        [{"address": a, "may_go_negative": may_go_negative(a), "created_at": utcnow()} for a in addresses],
+    )
+
+
+def _locking(which):
+    table = Account.__table__
+    columns = ("id", "address", "balance", "pending", "may_go_negative", "head")
+    return select(*(table.c[name] for name in columns)).where(which).order_by(table.c.id).with_for_update()
+
+
+def _read_locked(rows) -> dict[str, Locked]:
+    return {row.address: Locked(*row) for row in rows}
+
+
+def lock_where(session: Session, which) -> dict[str, Locked]:
+    """Lock the accounts matching ``which`` in the order of their ids, and read them."""
+    return _read_locked(session.connection().execute(_locking(which)))
+
+
+# What every posting runs is built once, with bound parameters, and runs on the session's
+# Connection (in its transaction): building a statement, or the ORM's handling of one that
+# loads no ORM objects, costs more than the database takes to run it.
+_LOCK_BY_ADDRESS = _locking(Account.__table__.c.address.in_(bindparam("addresses", expanding=True)))
+_BY_KEY = select(Transaction).where(Transaction.idempotency_key == bindparam("key"))
+_INSERT_POSTINGS = insert(Posting.__table__)
+_TRANSACTION_COLUMNS = (
+    "kind",
+    "memo",
+    "reference",
+    "actor_id",
+    "created_at",
+    "idempotency_key",
+    "fingerprint",
+    "reverses_id",
+    "hash",
+)
+
+
+@cache
+def _insert_transaction(dialect: str):
+    """Insert a transaction, returning its id; nothing when its idempotency key is taken."""
+    table = Transaction.__table__
+    return (
+        _INSERTS[dialect](table)
+        .values({name: bindparam(name, type_=table.c[name].type) for name in _TRANSACTION_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
+
+
+@cache
+def _change_balances_statement(legs: int):
+    """Move ``legs`` balances and heads by one conditional UPDATE (``id0``, ``amount0``,
+    ``head0`` …); an account it passes over would have been overdrawn."""
+    accounts = Account.__table__.c
+    ids = [bindparam(f"id{n}", type_=Integer) for n in range(legs)]
+    amount = case(*[(accounts.id == ids[n], bindparam(f"amount{n}", type_=Integer)) for n in range(legs)])
+    head = case(*[(accounts.id == ids[n], bindparam(f"head{n}", type_=String)) for n in range(legs)])
+    return (
+        update(Account.__table__)
+        .where(
+            accounts.id.in_(ids),
+            (amount > 0) | accounts.may_go_negative | (accounts.balance - accounts.pending + amount >= 0),
         )
-        return self.cursor.fetchall() if self.cursor.description else []
-
-    def _native(self, sql: str) -> str:
-        return sql if self.qmark else sql.replace("?", "%s")
-
-    def timestamp(self, moment: datetime):
-        """What ``UTCDateTime`` would bind: naive UTC text on SQLite, the datetime elsewhere."""
-        if self.dialect == "sqlite":
-            return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        return moment
-
-
-def lock_head(session: Session, driver: _Driver | None = None) -> str:
-    """Lock the chain head and return the newest transaction's hash."""
-    driver = driver or _Driver(session)
-    lock = "" if driver.dialect == "sqlite" else " FOR UPDATE"
-    row = driver.one(f"SELECT last_hash FROM ledger_head WHERE id = 1{lock}")
-    if row is None:
-        driver.one("INSERT INTO ledger_head (id, last_hash) VALUES (1, ?) RETURNING id", (GENESIS_HASH,))
-        return GENESIS_HASH
-    return row[0]
+        .values(balance=accounts.balance + amount, head=head)
+        .returning(accounts.id)
+    )
 
 
 def fingerprint(kind: str, postings: list[tuple[str, int]], memo: str, reference: str | None) -> str:
+    """What an idempotency key promises: the same key always means this content."""
     content = json.dumps([kind, sorted(postings), memo, reference], ensure_ascii=False)
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def chain_hash(
-    prev_hash: str,
-    kind: str,
-    memo: str,
-    reference: str | None,
-    created_at: datetime,
-    postings: list[tuple[str, int]],
+def transaction_hash(
+    kind: str, memo: str, reference: str | None, created_at: datetime, postings: list[tuple[str, int]]
 ) -> str:
-    """Each transaction's hash covers its content and its predecessor's hash."""
+    """A transaction's content, as its postings' chain links cover it."""
     content = json.dumps(
-        [prev_hash, kind, memo, reference, created_at.isoformat(), sorted(postings)], ensure_ascii=False
+        [kind, memo, reference, created_at.isoformat(), sorted(postings)], ensure_ascii=False
     )
     return hashlib.sha256(content.encode()).hexdigest()
 
 
+def link_hash(prev: str, transaction_id: int, tx_hash: str, amount: int, balance_after: int) -> str:
+    """A posting's place in its account's chain: the previous posting's hash and its own content."""
+    return hashlib.sha256(f"{prev}|{transaction_id}|{tx_hash}|{amount}|{balance_after}".encode()).hexdigest()
+
+
 def _replay(session: Session, key: str, print_: str) -> Transaction | None:
-    existing = session.scalar(select(Transaction).where(Transaction.idempotency_key == key))
+    existing = session.scalar(_BY_KEY, {"key": key})
     if existing is not None and existing.fingerprint != print_:
         raise IdempotencyMismatch(f"idempotency key {key!r} was used for different content")
     return existing
@@ -166,84 +204,6 @@ def _check(postings: list[tuple[str, int]]) -> None:
         raise InvalidAmount("posting amounts are non-zero integers")
 
 
-_INSERT_TX = (
-    "INSERT INTO ledger_transactions (kind, memo, reference, actor_id, created_at, idempotency_key, "
-    "fingerprint, reverses_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
-)
-_CHANGE_BALANCES = (
-    "UPDATE ledger_accounts SET balance = balance + change.column2 FROM ({values}) AS change "
-    "WHERE address = change.column1 "
-    "AND (change.column2 > 0 OR may_go_negative OR balance - pending + change.column2 >= 0) "
-)
-_INSERT_POSTINGS = "INSERT INTO ledger_postings (transaction_id, account_id, amount, balance_after) "
-# PostgreSQL does all three in one statement: each statement costs both sides CPU
-# (bench/results/), and a ledger writer holds everyone else up meanwhile.
-_WRITE_AT_ONCE = (
-    f"WITH tx AS ({_INSERT_TX}), "
-    f"changed AS ({_CHANGE_BALANCES} RETURNING address, ledger_accounts.id, balance, "
-    "change.column2 AS amount), "
-    f"posted AS ({_INSERT_POSTINGS} SELECT tx.id, changed.id, amount, balance FROM tx, changed) "
-    "SELECT tx.id, address, changed.id, balance FROM tx LEFT JOIN changed ON true"
-)
-
-
-def _write(
-    session: Session, driver: _Driver, row: tuple, postings: list[tuple[str, int]]
-) -> tuple[int, list[int]]:
-    """Insert the transaction ``row``, change every posting's balance in one UPDATE (each
-    account found by its address, a debit refused by the database if it would overdraw)
-    and write the postings; returns the transaction's id and the accounts' ids.
-
-    A posting the UPDATE passed over — an account not opened yet, or a refusal — is tried
-    on its own afterwards, which opens the account or raises ``InsufficientPoints``."""
-    if driver.dialect == "postgresql":
-        written = driver.all(_WRITE_AT_ONCE, postings, before=row)
-        tx_id = written[0][0]
-        changed = {address: (account_id, after) for _, address, account_id, after in written if address}
-    else:
-        tx_id = driver.one(_INSERT_TX, row)[0]
-        changed = {
-            address: (account_id, after)
-            for address, account_id, after in driver.all(
-                _CHANGE_BALANCES + "RETURNING address, id, balance", postings
-            )
-        }
-        _insert_postings(driver, tx_id, postings, changed)
-    if missed := {
-        address: _apply(session, driver, address, amount)
-        for address, amount in postings
-        if address not in changed
-    }:
-        _insert_postings(driver, tx_id, postings, missed)
-    return tx_id, [(changed.get(address) or missed[address])[0] for address, _ in postings]
-
-
-def _insert_postings(
-    driver: _Driver, tx_id: int, postings: list[tuple[str, int]], balances: dict[str, tuple[int, int]]
-) -> None:
-    """The postings of the accounts in ``balances`` (address: account id, balance after)."""
-    if rows := [
-        (tx_id, balances[address][0], amount, balances[address][1])
-        for address, amount in postings
-        if address in balances
-    ]:
-        driver.all(_INSERT_POSTINGS + "{values}", rows)
-
-
-def _apply(session: Session, driver: _Driver, address: str, amount: int) -> tuple[int, int]:
-    """A posting the one UPDATE passed over: open its account if it is new (with nothing in
-    it), then change the balance unless that would overdraw it."""
-    guard = " AND (may_go_negative OR balance - pending + ? >= 0)" if amount < 0 else ""
-    account_id = account_ids(session, [address], driver)[address]
-    row = driver.one(
-        f"UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?{guard} RETURNING id, balance",
-        (amount, account_id, amount) if amount < 0 else (amount, account_id),
-    )
-    if row is None:
-        raise InsufficientPoints(f"{address} has too few points for {-amount}")
-    return row
-
-
 def post(
     session: Session,
     postings: list[tuple[str, int]],
@@ -255,54 +215,68 @@ def post(
     idempotency_key: str | None = None,
     reverses_id: int | None = None,
 ) -> Transaction:
-    """Write one balanced transaction (flushes, never commits)."""
+    """Write one balanced transaction (flushes, never commits).
+
+    Nothing is written before the overdraft check, so a refusal leaves the caller's
+    transaction as it was."""
     _check(postings)
-    session.flush()  # the driver statements below must see the session's pending changes
-    driver = _Driver(session)
-    prev_hash = lock_head(session, driver)
     print_ = fingerprint(kind, postings, memo, reference)
     if idempotency_key and (existing := _replay(session, idempotency_key, print_)):
         return existing
+    session.flush()  # the statements below must see the session's pending changes
+    accounts = lock_accounts(session, [address for address, _ in postings])
+    for address, amount in postings:
+        if amount < 0 and not accounts[address].can_spend(-amount):
+            raise InsufficientPoints(f"{address} has too few points for {-amount}")
     now = utcnow()
-    new_hash = chain_hash(prev_hash, kind, memo, reference, now, postings)
-    tx_id, accounts = _write(
-        session,
-        driver,
-        (
-            kind,
-            memo,
-            reference,
-            actor_id,
-            driver.timestamp(now),
-            idempotency_key,
-            print_,
-            reverses_id,
-            prev_hash,
-            new_hash,
-        ),
-        postings,
+    tx_hash = transaction_hash(kind, memo, reference, now, postings)
+    values = dict(
+        kind=kind,
+        memo=memo,
+        reference=reference,
+        actor_id=actor_id,
+        created_at=now,
+        idempotency_key=idempotency_key,
+        fingerprint=print_,
+        reverses_id=reverses_id,
+        hash=tx_hash,
     )
-    _forget_accounts(session, accounts)
-    return _persistent(
-        session,
-        Transaction(
-            id=tx_id,
-            kind=kind,
-            memo=memo,
-            reference=reference,
-            actor_id=actor_id,
-            created_at=now,
-            idempotency_key=idempotency_key,
-            fingerprint=print_,
-            reverses_id=reverses_id,
-            prev_hash=prev_hash,
-            hash=new_hash,
-        ),
-    )
+    connection = session.connection()
+    tx_id = connection.scalar(_insert_transaction(connection.dialect.name), values)
+    if tx_id is None:  # a retry with the same key committed first
+        return _replay(session, idempotency_key, print_)
+    tx = _persistent(session, Transaction(id=tx_id, **values))
+    rows = []
+    for address, amount in postings:
+        account = accounts[address]
+        after = account.balance + amount
+        link = link_hash(account.head, tx.id, tx_hash, amount, after)
+        rows.append(
+            dict(transaction_id=tx.id, account_id=account.id, amount=amount, balance_after=after, hash=link)
+        )
+    _change_balances(session, rows, accounts, postings)
+    connection.execute(_INSERT_POSTINGS, rows)
+    return tx
+
+
+def _change_balances(
+    session: Session, rows: list[dict], accounts: dict[str, Locked], postings: list[tuple[str, int]]
+) -> None:
+    """One conditional UPDATE moves every balance and head; an account it passes over would
+    have been overdrawn (the lock makes that impossible here, the database checks anyway)."""
+    params = {}
+    for n, row in enumerate(rows):
+        params.update({f"id{n}": row["account_id"], f"amount{n}": row["amount"], f"head{n}": row["hash"]})
+    changed = set(session.connection().scalars(_change_balances_statement(len(rows)), params))
+    for address, amount_ in postings:
+        if accounts[address].id not in changed:
+            raise InsufficientPoints(f"{address} has too few points for {-amount_}")
+    _forget_accounts(session, changed)
 
 
 def _persistent(session: Session, tx: Transaction) -> Transaction:
-    """The row just inserted, as an ORM object, without reading it back."""
+    """The row just inserted, as an ORM object in the session, without reading it back:
+    every column's value is the one the INSERT wrote (the table has no server defaults)."""
     make_transient_to_detached(tx)
     session.add(tx)
     return tx
@@ -330,16 +304,23 @@ def reverse(
     memo: str = "",
     idempotency_key: str | None = None,
 ) -> Transaction:
-    """Correct a transaction by writing its opposite; the original is never touched."""
+    """Correct a transaction by writing its opposite; the original is never touched.
+    A retry with the first call's idempotency key returns the first reversal."""
+    opposite = [(p.account.address, -p.amount) for p in tx.postings]
+    memo = memo or f"reversal of {tx.id}"
+    reference = f"ledger_tx:{tx.id}"
+    if idempotency_key and (
+        existing := _replay(session, idempotency_key, fingerprint("reversal", opposite, memo, reference))
+    ):
+        return existing
     if session.scalar(select(Transaction.id).where(Transaction.reverses_id == tx.id)):
         raise AlreadyReversed(f"transaction {tx.id} is already reversed")
-    opposite = [(p.account.address, -p.amount) for p in tx.postings]
     return post(
         session,
         opposite,
         kind="reversal",
-        memo=memo or f"reversal of {tx.id}",
-        reference=f"ledger_tx:{tx.id}",
+        memo=memo,
+        reference=reference,
         actor_id=actor_id,
         idempotency_key=idempotency_key,
         reverses_id=tx.id,

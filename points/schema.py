@@ -1,10 +1,10 @@
 """What the database does for the ledger that the ORM cannot express: guards (append-only
 triggers and, on PostgreSQL, a deferred check that every transaction's postings sum to
-zero), and the chain head following the newest transaction.
+zero).
 
 The same statements serve ``Base.metadata.create_all`` (tests) and the Alembic
-migrations (guards 2026_11_24_02, head 2026_11_26_01), so both databases end up
-alike. Changing them therefore needs a new migration that drops and reinstalls them.
+migrations (2026_11_24_02 installs them), so both databases end up alike. Changing them
+therefore needs a new migration that drops and reinstalls them.
 """
 
 from __future__ import annotations
@@ -67,42 +67,9 @@ def drop_guard_ddl(dialect: str) -> list[str]:
     return []
 
 
-def head_ddl(dialect: str) -> list[str]:
-    """Writing a transaction moves the chain head to its hash, in the database: the head
-    cannot fall behind, and a posting costs one statement fewer while it holds the lock."""
-    if dialect == "sqlite":
-        return [
-            """CREATE TRIGGER ledger_head_follows AFTER INSERT ON ledger_transactions
-                   BEGIN UPDATE ledger_head SET last_hash = NEW.hash WHERE id = 1; END"""
-        ]
-    if dialect == "postgresql":
-        return [
-            """CREATE FUNCTION ledger_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
-                   BEGIN UPDATE ledger_head SET last_hash = NEW.hash WHERE id = 1; RETURN NULL; END $$""",
-            """CREATE TRIGGER ledger_head_follows AFTER INSERT ON ledger_transactions
-                   FOR EACH ROW EXECUTE FUNCTION ledger_head_follows()""",
-        ]
-    return []
-
-
-def drop_head_ddl(dialect: str) -> list[str]:
-    if dialect == "sqlite":
-        return ["DROP TRIGGER IF EXISTS ledger_head_follows"]
-    if dialect == "postgresql":
-        return [
-            "DROP TRIGGER IF EXISTS ledger_head_follows ON ledger_transactions",
-            "DROP FUNCTION IF EXISTS ledger_head_follows()",
-        ]
-    return []
-
-
 def install_guards(connection) -> None:
     """Plain driver SQL (the statements contain no ``%``, so no driver interpolates them)."""
     _run(connection, guard_ddl(connection.dialect.name))
-
-
-def install_head(connection) -> None:
-    _run(connection, head_ddl(connection.dialect.name))
 
 
 def _run(connection, statements: list[str]) -> None:
@@ -112,7 +79,6 @@ def _run(connection, statements: list[str]) -> None:
 
 def _install(target, connection, **_kw) -> None:
     install_guards(connection)
-    install_head(connection)
 
 
 event.listen(Base.metadata, "after_create", _install)

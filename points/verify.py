@@ -2,8 +2,9 @@
 
 It recomputes everything the materialized state claims: that every transaction
 balances, every balance equals its postings, no protected account is overdrawn,
-``balance_after`` runs correctly, holds add up to ``pending``, and the hash chain
-is unbroken. Each problem names the first bad row it found.
+``balance_after`` runs correctly, holds add up to ``pending``, every transaction
+matches its hash, every account's chain is unbroken and ends at its head, and every
+seal still holds. Each problem names the first bad row it found.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from points.ledger import GENESIS_HASH, chain_hash
-from points.models import Account, Hold, LedgerHead, Posting, Transaction
+from points.ledger import link_hash, transaction_hash
+from points.models import GENESIS_HASH, Account, Hold, Posting, SealedHead, Transaction
+from points.seals import history, root_of, seal_hash
 
 
 def verify(session: Session) -> list[str]:
@@ -24,7 +26,8 @@ def verify(session: Session) -> list[str]:
         *_balances_match(session),
         *_running_balances(session),
         *_pending_matches(session),
-        *_hash_chain(session),
+        *_transaction_hashes(session),
+        *_account_chains(session),
     ]
 
 
@@ -104,19 +107,7 @@ def _pending_matches(session: Session) -> list[str]:
     return []
 
 
-def _hash_chain(session: Session) -> list[str]:
-    prev = GENESIS_HASH
-    txs = session.execute(
-        select(
-            Transaction.id,
-            Transaction.kind,
-            Transaction.memo,
-            Transaction.reference,
-            Transaction.created_at,
-            Transaction.prev_hash,
-            Transaction.hash,
-        ).order_by(Transaction.id)
-    ).all()
+def _transaction_hashes(session: Session) -> list[str]:
     postings = defaultdict(list)
     for tx_id, address, amount in session.execute(
         select(Posting.transaction_id, Account.address, Posting.amount).join(
@@ -124,12 +115,65 @@ def _hash_chain(session: Session) -> list[str]:
         )
     ):
         postings[tx_id].append((address, amount))
-    for tx_id, kind, memo, reference, created_at, prev_hash, hash_ in txs:
-        expected = chain_hash(prev, kind, memo, reference, created_at, postings[tx_id])
-        if prev_hash != prev or hash_ != expected:
-            return [f"transaction {tx_id}: hash chain broken"]
-        prev = hash_
-    head = session.scalar(select(LedgerHead.last_hash).where(LedgerHead.id == 1))
-    if head is not None and head != prev:
-        return ["ledger head does not match the last transaction's hash"]
+    for tx_id, kind, memo, reference, created_at, hash_ in session.execute(
+        select(
+            Transaction.id,
+            Transaction.kind,
+            Transaction.memo,
+            Transaction.reference,
+            Transaction.created_at,
+            Transaction.hash,
+        ).order_by(Transaction.id)
+    ):
+        if hash_ != transaction_hash(kind, memo, reference, created_at, postings[tx_id]):
+            return [f"transaction {tx_id}: content does not match its hash"]
+    return []
+
+
+def _account_chains(session: Session) -> list[str]:
+    """Walk every account's chain; then check the seals against the heads it passed."""
+    sealed = set(session.execute(select(SealedHead.account_id, SealedHead.head)).all())
+    passed = set()
+    heads = dict(session.execute(select(Account.id, Account.head)).all())
+    rows = session.execute(
+        select(
+            Posting.account_id,
+            Posting.id,
+            Posting.transaction_id,
+            Transaction.hash,
+            Posting.amount,
+            Posting.balance_after,
+            Posting.hash,
+        )
+        .join(Transaction, Posting.transaction_id == Transaction.id)
+        .order_by(Posting.account_id, Posting.id)
+    )
+    ends = {}
+    for account, postings in groupby(rows, key=lambda r: r[0]):
+        prev = GENESIS_HASH
+        for _, posting_id, tx_id, tx_hash, amount, after, hash_ in postings:
+            if hash_ != link_hash(prev, tx_id, tx_hash, amount, after):
+                return [f"posting {posting_id}: account {account}'s chain broken"]
+            if (account, hash_) in sealed:
+                passed.add((account, hash_))
+            prev = hash_
+        ends[account] = prev
+    for account, head in heads.items():
+        if head != ends.get(account, GENESIS_HASH):
+            return [f"account {account}: head does not match its last posting"]
+    return _seals(session, sealed - passed)
+
+
+def _seals(session: Session, missing: set[tuple[int, str]]) -> list[str]:
+    prev = GENESIS_HASH
+    for seal, heads in history(session):
+        if seal.prev_hash != prev or seal.hash != seal_hash(
+            prev, seal.accounts, seal.root, seal.legacy_hash, seal.created_at
+        ):
+            return [f"seal {seal.id}: broken seal chain"]
+        if root_of(heads) != seal.root or len(heads) != seal.accounts:
+            return [f"seal {seal.id}: its account heads were changed"]
+        if gone := sorted(account for account, head in heads.items() if (account, head) in missing):
+            return [f"seal {seal.id}: account {gone[0]} no longer has the posting it sealed"]
+        prev = seal.hash
     return []

@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from engage.extensions import db as _db
 
@@ -34,7 +34,7 @@ def test_the_triggers_the_code_relies_on_are_installed(db):
         else:
             found = set(conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
             guards = {f"{table}_append_only" for table in APPEND_ONLY} | {"ledger_postings_balanced"}
-    assert found == guards | {"ledger_head_follows", "mall_redemptions_record_sale"}
+    assert found == guards | {"mall_redemptions_record_sale"}
 
 
 def test_downgrade_to_empty_and_upgrade_again(app, db):
@@ -61,29 +61,39 @@ def test_upgrade_from_the_previous_release_keeps_data(app, db):
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM communities WHERE id = 1")).scalar() == "老社区"
         with pytest.raises(Exception, match="append-only"):
-            conn.execute(text("INSERT INTO ledger_head (id, last_hash) VALUES (1, 'x')"))
             conn.execute(
                 text(
                     "INSERT INTO ledger_transactions (id, kind, memo, fingerprint, "
-                    "prev_hash, hash, created_at) VALUES (1, 'issue', '', 'f', 'p', 'h', "
-                    "'2026-01-01')"
+                    "hash, created_at) VALUES (1, 'issue', '', 'f', 'h', '2026-01-01')"
                 )
             )
             conn.execute(text("DELETE FROM ledger_transactions"))
 
 
-def test_upgrade_from_the_previous_release_moves_the_ledger_head_by_itself(app, db):
-    """2026_11_25_04 updated the head from Python; after the upgrade the database does."""
+def test_upgrade_rechains_the_single_chain_per_account_and_seals_its_last_hash(app, db):
+    """2026_12_03_l1: a ledger written under the single global chain (made here by
+    writing at head and downgrading, which rebuilds that chain) is re-chained per account,
+    and its first seal keeps the old chain's last hash: the evidence runs on unbroken."""
     import points
     from engage.extensions import db as database
 
-    downgrade(revision="2026_11_25_04")
-    upgrade()
     points.transfer(database.session, "community:1:issuance", "user:1", 5, kind="issue")
-    tx = points.transfer(database.session, "user:1", "market:redeemed", 2, kind="redeem")
+    points.transfer(database.session, "user:1", "market:redeemed", 2, kind="redeem")
+    database.session.commit()
+    database.session.close()
+    downgrade(revision="2026_12_03_s1")
+    with db.engine.connect() as conn:
+        old_head = conn.execute(text("SELECT last_hash FROM ledger_head")).scalar()
+        last = conn.execute(text("SELECT hash FROM ledger_transactions ORDER BY id DESC LIMIT 1")).scalar()
+    assert old_head == last
+    upgrade()
+    assert _differences(db) == []
+    seal = database.session.scalar(select(points.Seal))
+    assert seal.legacy_hash == old_head and seal.accounts == 3
+    assert points.verify(database.session) == []
+    points.transfer(database.session, "user:1", "market:redeemed", 1, kind="redeem")
     database.session.commit()
     assert points.verify(database.session) == []
-    assert database.session.execute(text("SELECT last_hash FROM ledger_head")).scalar() == tx.hash
 
 
 def test_upgrade_gives_existing_member_cards_random_numbers(app, db, make):

@@ -26,6 +26,7 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Invalid, InvalidTransition, NotFound
 from engage.ledger.services import BudgetExhausted, budget_account, user_account
+from engage.scope import scope_of
 from engage.validation import text
 from points.base import utcnow
 
@@ -224,7 +225,7 @@ def correct_attendance(
     """
     require_role(actor, *STAFF_ROLES)
     enrollment = session.get(Enrollment, enrollment_id)
-    if enrollment is None or enrollment.activity.community_id != actor.community_id:
+    if enrollment is None or enrollment.activity.community_id != scope_of(session, actor).community_id:
         raise NotFound()
     if enrollment.status != "enrolled":
         raise InvalidTransition(str(_("只能更正已获得名额的志愿者的考勤。")))

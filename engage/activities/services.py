@@ -18,7 +18,8 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from engage.notifications.services import send
-from engage.persistence import add_unique, of_community
+from engage.persistence import add_unique
+from engage.scope import scope_of
 from engage.validation import text, whole
 from engage.volunteers.models import Team, TeamMember
 from points.base import utcnow
@@ -57,7 +58,7 @@ def _checked(
         raise Invalid.field("ends_at", _("结束时间必须晚于开始时间。"))
     if team_id is not None:
         team = session.get(Team, whole(team_id, "team_id", 1, 2**31 - 1))
-        if team is None or team.community_id != actor.community_id:
+        if team is None or team.community_id != scope_of(session, actor).community_id:
             raise Invalid.field("team_id", _("未知的志愿队伍。"))
     return dict(
         kind=kind,
@@ -83,7 +84,7 @@ def create_activity(
     repeat_weeks = whole(repeat_weeks, "repeat_weeks", 0, MAX_REPEAT_WEEKS)
     occurrences = [
         Activity(
-            community_id=actor.community_id,
+            community_id=scope_of(session, actor).community_id,
             created_by_id=actor.id,
             waitlist=bool(waitlist),
             **{
@@ -179,7 +180,7 @@ def upcoming(session: Session, actor: User, *, now: datetime | None = None):
     return (
         select(Activity)
         .where(
-            Activity.community_id == actor.community_id,
+            Activity.community_id == scope_of(session, actor).community_id,
             Activity.ends_at > (now or utcnow()),
             Activity.cancelled.is_(False),
         )
@@ -189,7 +190,7 @@ def upcoming(session: Session, actor: User, *, now: datetime | None = None):
 
 
 def get_activity(session: Session, actor: User, activity_id: int) -> Activity:
-    return of_community(session, Activity, activity_id, actor)
+    return scope_of(session, actor).own(session, Activity, activity_id)
 
 
 def enroll(session: Session, actor: User, activity_id: int) -> Enrollment:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engage.audit.models import AccessLog, AuthEvent
 from engage.auth.models import User
 from engage.auth.permissions import require_role
-from engage.community.models import Community
+from engage.scope import scope_of
 
 log = logging.getLogger("engage.security")
 
@@ -60,11 +60,8 @@ def record_access(session: Session, actor: User, subject: str, purpose: str) -> 
 def _of_admins_street(session: Session, actor: User) -> ColumnElement[bool]:
     """Accounts of the admin's street: its own staff and admins, and every community's people.
     Events of a name that matches no account belong to no street and are shown to none."""
-    from engage.community.services import street_of  # community's services record reads here
-
-    street_id = street_of(session, actor)
-    communities = select(Community.id).where(Community.street_id == street_id)
-    return or_(User.street_id == street_id, User.community_id.in_(communities))
+    scope = scope_of(session, actor)
+    return or_(User.street_id == scope.street_id, scope.administered(User.community_id))
 
 
 def recent_auth_events(session: Session, actor: User, limit: int = 200) -> list[AuthEvent]:

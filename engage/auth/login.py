@@ -7,12 +7,14 @@ disabling the account ends the session everywhere at once.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
+from flask_login import current_user
 
 from engage.auth.models import User
 from engage.auth.services import resolve_session
 from engage.extensions import db, login_manager
 from engage.persistence import reading
+from engage.scope import Scope, scope_of
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +28,13 @@ def init_app(app: Flask) -> None:
 def _load_user(token: str) -> User | None:
     with reading(db.session):
         return resolve_session(db.session, token, kind="web")
+
+
+def current_scope() -> Scope:
+    """The tenant scope of whoever this request acts as (the API token's user, else the
+    signed-in one), for views and API handlers: worked out on first use, by them or by a
+    service, and carried by that user for the rest of the request."""
+    return scope_of(db.session, g.api_user if "api_user" in g else current_user)
 
 
 def client_ip() -> str | None:

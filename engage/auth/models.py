@@ -55,6 +55,8 @@ class User(Base):
 
     # Set by the login layer to the raw session token this request authenticated with.
     login_token = None  # type: str | None
+    # Set by engage.scope.scope_of: the tenant scope this user acts in, worked out once.
+    scope = None  # type: Scope | None  # noqa: F821
 
     @property
     def roles(self) -> list[str]:

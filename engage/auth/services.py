@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from engage.auth.models import ROLES, AuthSession, User, UserRole
 from engage.auth.passwords import check_policy, hash_password, verify_password
-from engage.auth.permissions import require_role
+from engage.auth.permissions import STAFF_ROLES, rank, require_role
 from engage.community.models import Community, MicroGrid
-from engage.community.services import administered_community_ids, managed_user
-from engage.errors import Conflict, Invalid, InvalidCredentials
+from engage.errors import Conflict, Forbidden, Invalid, InvalidCredentials
 from engage.pagination import Page, paginate
 from engage.persistence import add_unique
+from engage.scope import scope_of
 from points.base import utcnow
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -217,6 +217,20 @@ def revoke_all_sessions(session: Session, user: User, *, keep: str | None = None
     session.execute(stmt.values(revoked_at=utcnow()))
 
 
+def managed_user(session: Session, actor: User, user_id: int) -> User:
+    """An account the actor may manage (disable, award points to).
+
+    It must belong to one of the actor's communities (else ``NotFound``: its existence
+    does not leak) and hold no role above the actor's (else ``Forbidden``), so that
+    staff cannot disable or pay the street admin.
+    """
+    require_role(actor, *STAFF_ROLES)
+    user = scope_of(session, actor).managed(session, User, user_id)
+    if rank(user) > rank(actor):
+        raise Forbidden(str(_("您不能管理角色高于您的账号。")))
+    return user
+
+
 def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
     """Staff and admins disable accounts they manage; every session ends at once."""
     return set_user_active(session, managed_user(session, actor, user_id), active)
@@ -253,7 +267,7 @@ def users_in_scope(
 ) -> Page:
     """The accounts of the actor's communities, optionally searched by name or phone."""
     require_role(actor, "staff", "admin")
-    stmt = select(User).where(User.community_id.in_(administered_community_ids(session, actor)))
+    stmt = select(User).where(scope_of(session, actor).administered(User.community_id))
     if query.strip():
         like = f"%{query.strip()}%"
         stmt = stmt.where(User.display_name.like(like) | User.phone.like(like) | User.username.like(like))

@@ -19,20 +19,13 @@ from sqlalchemy.orm import Session
 
 from engage.audit.services import record_access
 from engage.auth.models import User, UserRole
-from engage.auth.permissions import STAFF_ROLES, rank, require_role
+from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Community, Compound, Grid, Household, MicroGrid, PropertyCompany, Street
-from engage.errors import Forbidden, Invalid, NotFound
+from engage.errors import Invalid, NotFound
 from engage.pagination import Page, paginate
+from engage.scope import Scope, scope_of
 
 POSTER_SALT = "micro-grid-poster"
-
-
-def street_of(session: Session, actor: User) -> int | None:
-    if actor.street_id is not None:
-        return actor.street_id
-    if actor.community_id is not None:
-        return session.get(Community, actor.community_id).street_id
-    return None
 
 
 def community_residents(session: Session, community_id: int | None) -> list[User]:
@@ -47,39 +40,15 @@ def community_residents(session: Session, community_id: int | None) -> list[User
     )
 
 
-def street_community_ids(session: Session, street_id: int | None) -> list[int]:
-    return list(session.scalars(select(Community.id).where(Community.street_id == street_id)))
-
-
-def administered_community_ids(session: Session, actor: User) -> list[int]:
-    """The communities whose hierarchy, users and orders this actor manages."""
-    if actor.has_role("admin"):
-        return street_community_ids(session, street_of(session, actor))
-    if actor.has_role("staff") and actor.community_id is not None:
-        return [actor.community_id]
-    return []
-
-
-def managed_user(session: Session, actor: User, user_id: int) -> User:
-    """An account the actor may manage (disable, award points to).
-
-    It must belong to one of the actor's communities (else ``NotFound``: its existence
-    does not leak) and hold no role above the actor's (else ``Forbidden``), so that
-    staff cannot disable or pay the street admin.
-    """
-    require_role(actor, *STAFF_ROLES)
-    user = session.get(User, user_id)
-    if user is None or user.community_id not in administered_community_ids(session, actor):
-        raise NotFound()
-    if rank(user) > rank(actor):
-        raise Forbidden(str(_("您不能管理角色高于您的账号。")))
-    return user
-
-
 def communities_in_scope(session: Session, actor: User) -> list[Community]:
     require_role(actor, *STAFF_ROLES)
-    ids = administered_community_ids(session, actor)
-    return list(session.scalars(select(Community).where(Community.id.in_(ids)).order_by(Community.id)))
+    return list(
+        session.scalars(
+            select(Community)
+            .where(scope_of(session, actor).administered(Community.id))
+            .order_by(Community.id)
+        )
+    )
 
 
 def public_communities(session: Session) -> list[Community]:
@@ -113,13 +82,15 @@ class Level:
 
 
 def _by_community(model: type) -> Callable[[Session, User], Any]:
-    return lambda session, actor: model.community_id.in_(administered_community_ids(session, actor))
+    return lambda session, actor: scope_of(session, actor).administered(model.community_id)
+
+
+def _by_street(model: type) -> Callable[[Session, User], Any]:
+    return lambda session, actor: model.street_id == scope_of(session, actor).street_id
 
 
 LEVELS: dict[str, Level] = {
-    "communities": Level(
-        Community, ("name", "kind"), lambda s, a: Community.street_id == street_of(s, a), admin_only=True
-    ),
+    "communities": Level(Community, ("name", "kind"), _by_street(Community), admin_only=True),
     "grids": Level(Grid, ("community_id", "name", "grid_worker_id"), _by_community(Grid)),
     "micro_grids": Level(
         MicroGrid, ("grid_id", "name", "leader_name"), _by_community(MicroGrid), parent=("grid_id", Grid)
@@ -137,7 +108,7 @@ LEVELS: dict[str, Level] = {
     "property_companies": Level(
         PropertyCompany,
         ("name", "contact_name", "contact_phone"),
-        lambda s, a: PropertyCompany.street_id == street_of(s, a),
+        _by_street(PropertyCompany),
         admin_only=True,
     ),
 }
@@ -186,7 +157,7 @@ def save_row(session: Session, actor: User, level_name: str, values: dict, row_i
         field, parent_model = level.parent
         values["community_id"] = session.get(parent_model, values[field]).community_id
     if level.model is Community or level.model is PropertyCompany:
-        values["street_id"] = street_of(session, actor)
+        values["street_id"] = scope_of(session, actor).street_id
     for key, value in values.items():
         setattr(row, key, value)
     session.add(row)
@@ -196,41 +167,40 @@ def save_row(session: Session, actor: User, level_name: str, values: dict, row_i
 
 def _check_references(session: Session, actor: User, values: dict) -> None:
     """A row may only point at rows the actor may see: no cross-tenant links."""
-    community_ids = administered_community_ids(session, actor)
+    scope = scope_of(session, actor)
     checks = {
-        "community_id": lambda v: v in community_ids,
-        "grid_id": lambda v: _in_scope(session, Grid, v, community_ids),
-        "micro_grid_id": lambda v: _in_scope(session, MicroGrid, v, community_ids),
-        "property_company_id": lambda v: v is None or _company_in_street(session, actor, v),
-        "grid_worker_id": lambda v: v is None or _is_grid_worker(session, v, community_ids),
+        "community_id": scope.administers,
+        "grid_id": lambda v: _in_scope(session, Grid, v, scope),
+        "micro_grid_id": lambda v: _in_scope(session, MicroGrid, v, scope),
+        "property_company_id": lambda v: v is None or _company_in_street(session, scope, v),
+        "grid_worker_id": lambda v: v is None or _is_grid_worker(session, v, scope),
     }
     for field, ok in checks.items():
         if field in values and not ok(values[field]):
             raise Invalid.field(field, _("所选项不存在或不在您的管辖范围内。"))
 
 
-def _in_scope(session: Session, model: type, row_id: int | None, community_ids: list[int]) -> bool:
+def _in_scope(session: Session, model: type, row_id: int | None, scope: Scope) -> bool:
     row = session.get(model, row_id) if row_id else None
-    return row is not None and row.community_id in community_ids
+    return row is not None and scope.administers(row.community_id)
 
 
-def _company_in_street(session: Session, actor: User, company_id: int) -> bool:
+def _company_in_street(session: Session, scope: Scope, company_id: int) -> bool:
     company = session.get(PropertyCompany, company_id)
-    return company is not None and company.street_id == street_of(session, actor)
+    return company is not None and scope.in_street(company.street_id)
 
 
-def _is_grid_worker(session: Session, user_id: int, community_ids: list[int]) -> bool:
+def _is_grid_worker(session: Session, user_id: int, scope: Scope) -> bool:
     user = session.get(User, user_id)
-    return user is not None and user.has_role("grid_worker") and user.community_id in community_ids
+    return user is not None and user.has_role("grid_worker") and scope.administers(user.community_id)
 
 
 def grid_workers_in_scope(session: Session, actor: User) -> list[User]:
-    ids = administered_community_ids(session, actor)
     return list(
         session.scalars(
             select(User)
             .join(UserRole)
-            .where(UserRole.role == "grid_worker", User.community_id.in_(ids))
+            .where(UserRole.role == "grid_worker", scope_of(session, actor).administered(User.community_id))
             .order_by(User.id)
         )
     )

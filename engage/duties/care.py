@@ -22,7 +22,6 @@ from engage.audit.services import record_access
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES
 from engage.community.models import Grid, Household
-from engage.community.services import administered_community_ids
 from engage.duties.models import (
     CATEGORIES,
     FREQUENCIES,
@@ -36,7 +35,9 @@ from engage.duties.models import (
 from engage.duties.schedule import DEFAULT_FREQUENCY, next_due
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.orders.services import place_order
+from engage.persistence import upsert
 from engage.privacy import mask_id_number, mask_name, mask_phone
+from engage.scope import scope_of
 from engage.validation import text, whole
 from points.base import utcnow
 
@@ -60,7 +61,7 @@ def visible_targets(session: Session, actor: User) -> Select:
         or_(
             mine,
             and_(
-                CareTarget.community_id.in_(administered_community_ids(session, actor)),
+                scope_of(session, actor).administered(CareTarget.community_id),
                 CareTarget.category.in_(allowed),
             ),
         ),
@@ -173,7 +174,7 @@ def register_target(
     if frequency and frequency not in FREQUENCIES:
         raise Invalid.field("frequency", _("未知的走访频次。"))
     grid = session.get(Grid, whole(grid_id, "grid_id", 1, 2**31 - 1))
-    if grid is None or grid.community_id not in administered_community_ids(session, actor):
+    if grid is None or not scope_of(session, actor).administers(grid.community_id):
         raise Invalid.field("grid_id", _("请选择本社区的网格。"))
     worker = session.get(User, assigned_worker_id or grid.grid_worker_id or 0)
     if worker is None or not worker.has_role("grid_worker") or worker.community_id != grid.community_id:
@@ -229,7 +230,7 @@ def record_visit(
         other is not None
         and actor.has_role("grid_worker")
         and not actor.has_role(*STAFF_ROLES)
-        and other.community_id == actor.community_id
+        and other.community_id == scope_of(session, actor).community_id
         and other.assigned_worker_id != actor.id
     ):
         raise Forbidden(str(_("该走访对象不是分配给您的。")))
@@ -291,15 +292,13 @@ def set_policy(session: Session, actor: User, category: str, frequency: str, *, 
         raise Invalid.field("category", _("未知的走访类别。"))
     if frequency not in FREQUENCIES:
         raise Invalid.field("frequency", _("未知的走访频次。"))
-    policy = session.get(CarePolicy, (actor.community_id, category)) or CarePolicy(
-        community_id=actor.community_id, category=category
+    community_id = scope_of(session, actor).community_id
+    policy = upsert(
+        session, CarePolicy, {"community_id": community_id, "category": category}, {"frequency": frequency}
     )
-    policy.frequency = frequency
-    session.add(policy)
-    session.flush()
     for target in session.scalars(
         select(CareTarget).where(
-            CareTarget.community_id == actor.community_id,
+            CareTarget.community_id == community_id,
             CareTarget.category == category,
             CareTarget.frequency.is_(None),
         )
@@ -313,7 +312,9 @@ def policies(session: Session, actor: User) -> dict[str, str]:
     """Every category's frequency in the caller's community, defaults filled in."""
     return {
         category: frequency
-        for (_c, category), frequency in policy_frequencies(session, {actor.community_id}).items()
+        for (_c, category), frequency in policy_frequencies(
+            session, {scope_of(session, actor).community_id}
+        ).items()
     }
 
 
@@ -329,14 +330,11 @@ def grant_category(session: Session, actor: User, user_id: int, category: str) -
     if category not in RESTRICTED:
         raise Invalid.field("category", _("只有受限类别需要授权。"))
     user = session.get(User, user_id)
-    if user is None or user.community_id not in administered_community_ids(session, actor):
+    if user is None or not scope_of(session, actor).administers(user.community_id):
         raise NotFound()
-    grant = session.get(SensitiveGrant, (user.id, category)) or SensitiveGrant(
-        user_id=user.id, category=category, granted_by_id=actor.id
+    return upsert(
+        session, SensitiveGrant, {"user_id": user.id, "category": category}, new={"granted_by_id": actor.id}
     )
-    session.add(grant)
-    session.flush()
-    return grant
 
 
 def masked(target: CareTarget, now: datetime) -> dict:

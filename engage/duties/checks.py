@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES
 from engage.community.models import Grid, Household, MicroGrid
-from engage.community.services import administered_community_ids
 from engage.duties.models import CHECK_ITEMS, HouseholdCheck
 from engage.errors import Forbidden, Invalid, NotFound
+from engage.persistence import upsert
+from engage.scope import scope_of
 from engage.validation import text
 from points.base import utcnow
 
@@ -24,7 +25,7 @@ def household_in_scope(session: Session, actor: User, household_id: int) -> Hous
     if household is None:
         raise NotFound()
     grid = session.get(Grid, session.get(MicroGrid, household.micro_grid_id).grid_id)
-    if actor.has_role(*STAFF_ROLES) and household.community_id in administered_community_ids(session, actor):
+    if actor.has_role(*STAFF_ROLES) and scope_of(session, actor).administers(household.community_id):
         return household
     if actor.has_role("grid_worker") and grid.grid_worker_id == actor.id:
         return household
@@ -56,11 +57,13 @@ def confirm(
     household = household_in_scope(session, actor, household_id)
     if item not in CHECK_ITEMS:
         raise Invalid.field("item", _("未知的必清项目。"))
-    check = session.scalar(
-        select(HouseholdCheck).where(HouseholdCheck.household_id == household.id, HouseholdCheck.item == item)
-    ) or HouseholdCheck(household_id=household.id, item=item)
-    check.confirmed_at, check.confirmed_by_id = now or utcnow(), actor.id
-    check.note = text(note, "note", 500, required=False)
-    session.add(check)
-    session.flush()
-    return check
+    return upsert(
+        session,
+        HouseholdCheck,
+        {"household_id": household.id, "item": item},
+        {
+            "confirmed_at": now or utcnow(),
+            "confirmed_by_id": actor.id,
+            "note": text(note, "note", 500, required=False),
+        },
+    )

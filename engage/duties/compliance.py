@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES
 from engage.community.models import Grid, Household, MicroGrid
-from engage.community.services import administered_community_ids
 from engage.duties.care import policy_frequencies, visible_targets
 from engage.duties.models import CHECK_ITEMS, CareTarget, DutyEvent, HouseholdCheck, Visit
 from engage.duties.schedule import next_due
 from engage.errors import Forbidden
 from engage.periods import Period, chosen_or_this_month, following_period, period_start
 from engage.persistence import count_if
+from engage.scope import scope_of
 from points.base import utcnow
 
 STALE_DAYS = 180
@@ -85,7 +85,7 @@ def grid_ids_in_scope(session: Session, actor: User, community_ids: list[int] | 
     """Staff: their communities' grids; a grid worker: the grids they serve — of those,
     only the ones in ``community_ids`` if given."""
     if actor.has_role(*STAFF_ROLES):
-        mine = Grid.community_id.in_(administered_community_ids(session, actor))
+        mine = scope_of(session, actor).administered(Grid.community_id)
     elif actor.has_role("grid_worker"):
         mine = Grid.grid_worker_id == actor.id
     else:

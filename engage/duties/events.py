@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES
 from engage.community.models import Grid, MicroGrid
-from engage.community.services import administered_community_ids
 from engage.duties.models import EVENT_KINDS, URGENT_EVENT_KINDS, DutyEvent
 from engage.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from engage.notifications.services import notify, send
 from engage.orders.services import get_order
+from engage.scope import scope_of
 from engage.validation import text, whole
 from points.base import utcnow
 
@@ -49,9 +49,8 @@ def report_event(
     if kind not in EVENT_KINDS:
         raise Invalid.field("kind", _("未知的事件类型。"))
     grid = session.get(Grid, whole(grid_id, "grid_id", 1, 2**31 - 1))
-    if grid is None or grid.community_id not in (
-        {actor.community_id} | set(administered_community_ids(session, actor))
-    ):
+    scope = scope_of(session, actor)
+    if grid is None or (grid.community_id != scope.community_id and not scope.administers(grid.community_id)):
         raise Invalid.field("grid_id", _("请选择本社区的网格。"))
     now = now or utcnow()
     event = DutyEvent(
@@ -108,7 +107,7 @@ def report_from_order(
 
 def events_in_scope(session: Session, actor: User) -> Select:
     if actor.has_role(*STAFF_ROLES):
-        return select(DutyEvent).where(DutyEvent.community_id.in_(administered_community_ids(session, actor)))
+        return select(DutyEvent).where(scope_of(session, actor).administered(DutyEvent.community_id))
     if actor.has_role("grid_worker"):
         return select(DutyEvent).where(DutyEvent.responsible_worker_id == actor.id)
     raise Forbidden()

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Community
-from engage.community.services import administered_community_ids
 from engage.duties.compliance import STALE_DAYS, figures_for_grids
 from engage.duties.models import CareTarget, DutyReminder, DutyReport
 from engage.errors import Conflict
 from engage.notifications.services import send
 from engage.periods import last_finished
 from engage.persistence import add_unique
+from engage.scope import scope_of
 
 
 def remind_due_visits(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
@@ -80,7 +80,7 @@ def kept_reports(session: Session, actor: User, *, newest_first: bool = True) ->
     return list(
         session.scalars(
             select(DutyReport)
-            .where(DutyReport.community_id.in_(administered_community_ids(session, actor)))
+            .where(scope_of(session, actor).administered(DutyReport.community_id))
             .order_by(order, DutyReport.kind)
         )
     )

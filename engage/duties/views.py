@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engage.auth.login import current_scope
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Grid
 from engage.community.services import community_residents
@@ -111,11 +112,11 @@ def _order_choices(form: VisitForm) -> VisitForm:
     """Order categories of the community and its residents, for a need found on a visit."""
     form.order_category.choices = options(
         [("", _("不下单"))]
-        + [(c.code, c.name) for c in active_categories(db.session, current_user.community_id)]
+        + [(c.code, c.name) for c in active_categories(db.session, current_scope().community_id)]
     )
     form.order_for.choices = options(
         [(0, "—")]
-        + [(u.id, u.display_name) for u in community_residents(db.session, current_user.community_id)]
+        + [(u.id, u.display_name) for u in community_residents(db.session, current_scope().community_id)]
     )
     return form
 

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 from engage.activities.attendance import service_minutes
 from engage.auth.models import User
 from engage.community.models import Compound, Grid, Household, MicroGrid
-from engage.community.services import administered_community_ids, communities_in_scope, micro_grids_served_by
+from engage.community.services import communities_in_scope, micro_grids_served_by
 from engage.ledger.services import points_balance
 from engage.orders.queries import open_count
+from engage.scope import Scope, scope_of
 
 
 def home_sections(session: Session, user: User) -> dict[str, dict]:
@@ -58,16 +59,16 @@ def _grid_worker(session: Session, user: User) -> dict:
     return {"micro_grids": micro_grids, "households": counts}
 
 
-def _count(session: Session, model: type, community_ids: list[int]) -> int:
+def _count(session: Session, model: type, scope: Scope) -> int:
     return session.scalar(
-        select(func.count()).select_from(model).where(model.community_id.in_(community_ids))
+        select(func.count()).select_from(model).where(scope.administered(model.community_id))
     )
 
 
 def _staff(session: Session, user: User) -> dict:
-    ids = administered_community_ids(session, user)
+    scope = scope_of(session, user)
     counts = {
-        name: _count(session, model, ids)
+        name: _count(session, model, scope)
         for name, model in (
             ("grids", Grid),
             ("micro_grids", MicroGrid),

@@ -20,7 +20,8 @@ points_cli = AppGroup("points", help="The points ledger (积分账本).")
 
 @points_cli.command("verify")
 def verify_command() -> None:
-    """Check sums, balances, running balances, holds and the hash chain; exit 1 on any problem."""
+    """Check sums, balances, running balances, holds, hashes, account chains and seals; exit 1 on any
+    problem."""
     problems = points.verify(db.session)
     db.session.rollback()
     for problem in problems:

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 import points
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.auth.services import managed_user
 from engage.community.models import Community
-from engage.community.services import administered_community_ids, managed_user, street_of
 from engage.errors import Conflict, Forbidden, Invalid, NotFound
 from engage.pagination import Page, clamped
+from engage.scope import scope_of
 
 MAX_AWARD = 100_000
 MAX_ISSUE = 100_000_000
@@ -67,7 +68,7 @@ def issue_budget(
     """A street admin funds one of the street's communities."""
     require_role(actor, "admin")
     community = session.get(Community, community_id)
-    if community is None or community.street_id != street_of(session, actor):
+    if community is None or not scope_of(session, actor).in_street(community.street_id):
         raise NotFound()
     return points.transfer(
         session,
@@ -128,8 +129,9 @@ def community_budget(
 ) -> tuple[Community, Statement]:
     """A community's budget as its staff (or the street's admin) see it."""
     require_role(actor, *STAFF_ROLES)
-    community = session.get(Community, community_id or actor.community_id or 0)
-    if community is None or community.id not in administered_community_ids(session, actor):
+    scope = scope_of(session, actor)
+    community = session.get(Community, community_id or scope.community_id or 0)
+    if community is None or not scope.administers(community.id):
         raise NotFound()
     return community, _statement(
         session, budget_account(community.id), kinds=None, page=page, per_page=per_page

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
-from engage.community.services import administered_community_ids
 from engage.errors import Conflict, Invalid, NotFound
 from engage.orders.models import OrderCategory
 from engage.persistence import add_unique
+from engage.scope import scope_of
 
 DEFAULTS = (  # code, name, points, skill
     ("housekeeping", "家政服务", 20, "家政"),
@@ -40,7 +40,7 @@ def community_categories(session: Session, actor: User) -> list[OrderCategory]:
     return list(
         session.scalars(
             select(OrderCategory)
-            .where(OrderCategory.community_id.in_(administered_community_ids(session, actor)))
+            .where(scope_of(session, actor).administered(OrderCategory.community_id))
             .order_by(OrderCategory.community_id, OrderCategory.id)
         )
     )
@@ -64,14 +64,12 @@ def save_category(
     community_id: int | None = None,
 ) -> OrderCategory:
     require_role(actor, *STAFF_ROLES)
-    scope = administered_community_ids(session, actor)
+    scope = scope_of(session, actor)
     if category_id:
-        category = session.get(OrderCategory, category_id)
-        if category is None or category.community_id not in scope:
-            raise NotFound()
+        category = scope.managed(session, OrderCategory, category_id)
     else:
-        category = OrderCategory(community_id=community_id or actor.community_id)
-        if category.community_id not in scope:
+        category = OrderCategory(community_id=community_id or scope.community_id)
+        if not scope.administers(category.community_id):
             raise NotFound()
     _validate(values)
     for key in FIELDS:

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import MicroGrid
-from engage.community.services import administered_community_ids
 from engage.errors import Invalid
 from engage.orders.models import OPEN_STATUSES, STATUSES, OrderCategory, OrderEvent, ServiceOrder
 from engage.orders.services import get_order, visible_orders
 from engage.orders.workflow import TRANSITIONS
 from engage.pagination import Page, paginate
+from engage.scope import scope_of
 from points.base import utcnow
 
 DEADLINE_OF = {
@@ -77,7 +77,7 @@ def staff_queue_query(session: Session, actor: User, *, status: str = "placed", 
     if status not in STATUSES:
         raise Invalid.field("status", _("未知的订单状态。"))
     stmt = select(ServiceOrder).where(
-        ServiceOrder.community_id.in_(administered_community_ids(session, actor)),
+        scope_of(session, actor).administered(ServiceOrder.community_id),
         ServiceOrder.status == status,
     )
     column = DEADLINE_OF.get(status)
@@ -112,7 +112,7 @@ def task_board_query(session: Session, actor: User, *, category: str | None = No
         raise Invalid.field("near", _("未知的距离范围。"))
     home = session.get(MicroGrid, actor.micro_grid_id) if actor.micro_grid_id else None
     stmt = select(ServiceOrder).where(
-        ServiceOrder.community_id == actor.community_id,
+        ServiceOrder.community_id == scope_of(session, actor).community_id,
         ServiceOrder.status == "dispatched",
         ServiceOrder.requester_id != actor.id,
         (ServiceOrder.assigned_volunteer_id.is_(None)) | (ServiceOrder.assigned_volunteer_id == actor.id),
@@ -238,7 +238,7 @@ def open_count(session: Session, actor: User) -> dict[str, int]:
         session.execute(
             select(ServiceOrder.status, func.count())
             .where(
-                ServiceOrder.community_id.in_(administered_community_ids(session, actor)),
+                scope_of(session, actor).administered(ServiceOrder.community_id),
                 ServiceOrder.status.in_(OPEN_STATUSES),
             )
             .group_by(ServiceOrder.status)

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.community.models import MicroGrid
-from engage.community.services import administered_community_ids
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from engage.notifications.services import notify
 from engage.orders import rewards, workflow
 from engage.orders.models import CHANNELS, OrderCategory, OrderEvent, ServiceOrder
+from engage.scope import scope_of
 from points.base import utcnow
 
 TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX, COMMENT_MAX = 100, 2000, 500, 500
@@ -59,7 +59,11 @@ def _requester(session: Session, actor: User, on_behalf_of: int | None, channel:
     if not actor.has_role("grid_worker", "staff", "admin"):
         raise Forbidden()
     resident = session.get(User, on_behalf_of)
-    if resident is None or not resident.has_role("resident") or resident.community_id != actor.community_id:
+    if (
+        resident is None
+        or not resident.has_role("resident")
+        or resident.community_id != scope_of(session, actor).community_id
+    ):
         raise Invalid.field("on_behalf_of", _("找不到该居民。"))
     if actor.has_role("staff", "admin") and channel in STAFF_CHANNELS:
         return resident, channel
@@ -119,14 +123,14 @@ def place_order(
 def visible_orders(session: Session, actor: User):
     """The select of orders this actor may see (docs/design.md rule 4, scope)."""
     conditions = [ServiceOrder.requester_id == actor.id, ServiceOrder.placed_by_id == actor.id]
-    staff_ids = administered_community_ids(session, actor)
-    if staff_ids:
-        conditions.append(ServiceOrder.community_id.in_(staff_ids))
+    scope = scope_of(session, actor)
+    if scope.community_ids:
+        conditions.append(scope.administered(ServiceOrder.community_id))
     if actor.has_role("volunteer"):
         conditions.append(ServiceOrder.volunteer_id == actor.id)
         conditions.append(
             (ServiceOrder.status == "dispatched")
-            & (ServiceOrder.community_id == actor.community_id)
+            & (ServiceOrder.community_id == scope.community_id)
             & (
                 (ServiceOrder.assigned_volunteer_id.is_(None))
                 | (ServiceOrder.assigned_volunteer_id == actor.id)
@@ -144,7 +148,7 @@ def get_order(session: Session, actor: User, order_id: int) -> ServiceOrder:
 
 def available_actions(session: Session, actor: User, order: ServiceOrder) -> set[str]:
     """What the actor could do to the order now: the buttons a page shows."""
-    mine = workflow.parties(actor, order, administered_community_ids(session, actor))
+    mine = workflow.parties(actor, order, scope_of(session, actor))
     return {
         t.action
         for t in workflow.TRANSITIONS
@@ -166,8 +170,8 @@ def _transition(
     **changes,
 ) -> ServiceOrder:
     order = get_order(session, actor, order_id)
-    staff_ids = administered_community_ids(session, actor)
-    transition, possible = workflow.find(action, order.status, workflow.parties(actor, order, staff_ids))
+    parties = workflow.parties(actor, order, scope_of(session, actor))
+    transition, possible = workflow.find(action, order.status, parties)
     if transition is None:
         if possible:
             raise InvalidTransition(str(_("订单当前状态为“%(s)s”，不能执行此操作。", s=order.status)))
@@ -275,7 +279,7 @@ def _refuse_if_taken(session: Session, actor: User, order_id: int) -> None:
     if (
         order is not None
         and actor.has_role("volunteer")
-        and order.community_id == actor.community_id
+        and order.community_id == scope_of(session, actor).community_id
         and order.volunteer_id not in (None, actor.id)
     ):
         raise AlreadyTaken(str(_("该订单已被其他志愿者接单。")))

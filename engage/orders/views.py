@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.auth.login import current_scope
 from engage.community.services import community_residents, micro_grid_from_poster
 from engage.extensions import db
 from engage.forms import options, run_form
@@ -37,9 +38,9 @@ def _photo_folder() -> Path:
 def _place_choices(form: PlaceForm) -> None:
     form.category.choices = options(
         (c.code, f"{c.name}（{c.points}分）")
-        for c in categories.active_categories(db.session, current_user.community_id)
+        for c in categories.active_categories(db.session, current_scope().community_id)
     )
-    residents = community_residents(db.session, current_user.community_id)
+    residents = community_residents(db.session, current_scope().community_id)
     form.on_behalf_of.choices = options([(0, _("我自己"))] + [(r.id, r.display_name) for r in residents])
 
 
@@ -236,7 +237,7 @@ def tasks():
         result=result,
         category=category,
         near=near,
-        categories=categories.active_categories(db.session, current_user.community_id),
+        categories=categories.active_categories(db.session, current_scope().community_id),
     )
 
 

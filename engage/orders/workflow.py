@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _
 
 from engage.auth.models import User
 from engage.orders.models import OPEN_STATUSES, ServiceOrder
+from engage.scope import Scope
 
 PARTIES = ("staff", "requester", "open_volunteer", "volunteer")
 
@@ -36,17 +37,17 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 
-def parties(actor: User, order: ServiceOrder, staff_communities: list[int]) -> set[str]:
-    """Which parties of the table the actor is, for this order."""
+def parties(actor: User, order: ServiceOrder, scope: Scope) -> set[str]:
+    """Which parties of the table the actor (whose scope this is) is, for this order."""
     found = set()
-    if actor.has_role("staff", "admin") and order.community_id in staff_communities:
+    if actor.has_role("staff", "admin") and scope.administers(order.community_id):
         found.add("staff")
     if actor.id == order.requester_id:
         found.add("requester")
     if actor.has_role("volunteer"):
         if order.volunteer_id == actor.id:
             found.add("volunteer")
-        if order.assigned_volunteer_id in (None, actor.id) and actor.community_id == order.community_id:
+        if order.assigned_volunteer_id in (None, actor.id) and scope.community_id == order.community_id:
             found.add("open_volunteer")
     return found
 

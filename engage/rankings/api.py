@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from engage.api.core import choice_arg, current_actor
 from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, STRING, array, obj, operation
-from engage.community.services import street_of
+from engage.auth.login import current_scope
 from engage.extensions import db
 from engage.i18n import local_zone
 from engage.periods import parse_label
@@ -41,7 +41,7 @@ def volunteers():
 def property_companies():
     label = request.args.get("period", "")
     services.period(label, local_zone())
-    ranking = services.latest(db.session, street_of(db.session, current_actor()) or 0, label)
+    ranking = services.latest(db.session, current_scope().street_id or 0, label)
     return jsonify(
         [
             {

@@ -23,13 +23,13 @@ from engage.activities.models import Activity, Enrollment
 from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Grid, MicroGrid
-from engage.community.services import administered_community_ids
 from engage.errors import NotFound
 from engage.orders.models import OrderCategory, ServiceOrder
 from engage.orders.queries import closed_at
 from engage.periods import Period
 from engage.persistence import count_if
 from engage.rankings.leaderboards import EARNING_KINDS
+from engage.scope import scope_of
 from engage.volunteers.models import VolunteerProfile
 from marketplace.models import Redemption
 from points.models import Account, Posting, Transaction
@@ -250,14 +250,14 @@ def _points(session: Session, board: Dashboard, community_ids: list[int], period
     }
 
 
-def scope(session: Session, actor: User, community_id: int | None = None) -> list[int]:
+def communities(session: Session, actor: User, community_id: int | None = None) -> list[int]:
     """Whose figures the caller may see: staff their community, admins the street or one of
     its communities; any other community is as absent as a missing one."""
     require_role(actor, *STAFF_ROLES)
-    allowed = administered_community_ids(session, actor)
+    scope = scope_of(session, actor)
     if community_id is None:
-        return allowed
-    if community_id not in allowed:
+        return list(scope.community_ids)
+    if not scope.administers(community_id):
         raise NotFound()
     return [community_id]
 

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from engage.activities.models import Activity, Enrollment
 from engage.auth.models import User, UserRole
-from engage.community.services import street_community_ids, street_of
 from engage.errors import Forbidden
 from engage.periods import Period, recent
 from engage.rankings.models import VolunteerTally
+from engage.scope import scope_of, street_community_ids
 from engage.volunteers.models import Team, TeamMember
 from points.base import UTCDateTime
 from points.models import Account, Posting, Transaction
@@ -110,10 +110,11 @@ def rebuild_tallies(session: Session, *, zone: ZoneInfo, now: datetime) -> int:
 
 
 def _communities(session: Session, actor: User, scope: str) -> list[int]:
+    mine = scope_of(session, actor)
     if scope == "street":
-        return street_community_ids(session, street_of(session, actor))
-    if scope == "community" and actor.community_id is not None:
-        return [actor.community_id]
+        return street_community_ids(session, mine.street_id)
+    if scope == "community" and mine.community_id is not None:
+        return [mine.community_id]
     raise Forbidden()
 
 
@@ -178,7 +179,8 @@ def my_rank(session: Session, actor: User, *, period: Period | None, by: str = "
 
 def team_board(session: Session, actor: User, *, period: Period | None) -> list[tuple[str, int, int, int]]:
     """The caller's community's teams by their members' hours: (name, members, points, minutes)."""
-    if actor.community_id is None:
+    community_id = scope_of(session, actor).community_id
+    if community_id is None:
         raise Forbidden()
     tallies = (
         select(VolunteerTally)
@@ -194,7 +196,7 @@ def team_board(session: Session, actor: User, *, period: Period | None) -> list[
         )
         .join(TeamMember, TeamMember.team_id == Team.id)
         .outerjoin(tallies, tallies.c.user_id == TeamMember.user_id)
-        .where(Team.community_id == actor.community_id)
+        .where(Team.community_id == community_id)
         .group_by(Team.id, Team.name)
         .order_by(func.coalesce(func.sum(tallies.c.minutes), 0).desc(), Team.id)
     )

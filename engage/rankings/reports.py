@@ -11,13 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
+from engage.auth.permissions import require_role
 from engage.community.models import Street
-from engage.community.services import street_community_ids, street_of
-from engage.errors import Forbidden, NotFound
+from engage.errors import NotFound
 from engage.periods import last_finished
 from engage.rankings import dashboard
 from engage.rankings.models import PeriodicReport
 from engage.rankings.services import latest
+from engage.scope import scope_of, street_community_ids
 
 KINDS = ("week", "month", "quarter", "year")
 
@@ -47,12 +48,13 @@ def generate(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
 
 
 def street_reports(session: Session, actor: User) -> list[PeriodicReport]:
-    if not actor.has_role("staff", "admin"):
-        raise Forbidden()
+    """A street's reports add up all its communities, so only its admins read them (staff see
+    their own community's figures on the dashboard: docs/design.md, "Scoping")."""
+    require_role(actor, "admin")
     return list(
         session.scalars(
             select(PeriodicReport)
-            .where(PeriodicReport.street_id == street_of(session, actor))
+            .where(PeriodicReport.street_id == scope_of(session, actor).street_id)
             .order_by(PeriodicReport.created_at.desc(), PeriodicReport.id.desc())
         )
     )
@@ -62,8 +64,8 @@ def get_report(session: Session, actor: User, report_id: int) -> PeriodicReport:
     report = session.get(PeriodicReport, report_id)
     if (
         report is None
-        or not actor.has_role("staff", "admin")
-        or report.street_id != street_of(session, actor)
+        or not actor.has_role("admin")
+        or not scope_of(session, actor).in_street(report.street_id)
     ):
         raise NotFound()
     return report

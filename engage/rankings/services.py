@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session, contains_eager
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Compound, PropertyCompany
-from engage.community.services import administered_community_ids, street_of
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.periods import Period, parse_label, previous_quarter
+from engage.persistence import upsert
 from engage.rankings.models import Criterion, ManualScore, PropertyRanking, RankingEntry, YellowResponse
 from engage.rankings.scoring import DEFAULT_RULE, Evaluation, evaluate, street_criteria
+from engage.scope import scope_of
 from engage.validation import text, whole
 
 PERIOD_KINDS = ("month", "quarter")
@@ -26,7 +27,7 @@ def period(label: str, zone: ZoneInfo) -> Period:
 
 
 def _street(session: Session, actor: User) -> int:
-    street_id = street_of(session, actor)
+    street_id = scope_of(session, actor).street_id
     if street_id is None:
         raise Forbidden()
     return street_id
@@ -53,21 +54,16 @@ def score(
         raise Forbidden(str(_("只能为服务本社区的物业公司评分。")))
     if criterion is None or criterion.street_id != street_id or criterion.source != "manual":
         raise Invalid.field("criterion_id", _("该指标由平台数据计算，不能手工评分。"))
-    row = session.scalar(
-        select(ManualScore).where(
-            ManualScore.period == found.label,
-            ManualScore.company_id == company.id,
-            ManualScore.criterion_id == criterion.id,
-        )
-    ) or ManualScore(period=found.label, company_id=company.id, criterion_id=criterion.id)
-    row.score, row.comment, row.scored_by_id = (
-        whole(value, "score", 0, 100),
-        text(comment, "comment", 500),
-        actor.id,
+    return upsert(
+        session,
+        ManualScore,
+        {"period": found.label, "company_id": company.id, "criterion_id": criterion.id},
+        {
+            "score": whole(value, "score", 0, 100),
+            "comment": text(comment, "comment", 500),
+            "scored_by_id": actor.id,
+        },
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def scorable_company_ids(session: Session, actor: User) -> set[int]:
@@ -82,7 +78,7 @@ def scorable_company_ids(session: Session, actor: User) -> set[int]:
     return set(
         session.scalars(
             select(Compound.property_company_id).where(
-                Compound.community_id.in_(administered_community_ids(session, actor)),
+                scope_of(session, actor).administered(Compound.community_id),
                 Compound.property_company_id.is_not(None),
             )
         )

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.auth.forms import EmptyForm
+from engage.auth.login import current_scope
 from engage.community.models import Street
-from engage.community.services import communities_in_scope, street_community_ids, street_of
+from engage.community.services import communities_in_scope
 from engage.duties import compliance
 from engage.exports import xlsx_download
 from engage.extensions import db
@@ -19,6 +20,7 @@ from engage.periods import chosen_or_this_month, parse_label, quarter_of, recent
 from engage.rankings import dashboard, leaderboards, reports, services
 from engage.rankings.dashboard import dashboard_rows
 from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm
+from engage.scope import street_community_ids
 from engage.validation import query_id
 from points.base import utcnow
 
@@ -93,9 +95,7 @@ def property_admin():
         ).ok
     ):
         flash(_("已发布，榜单已冻结。"), "success")
-        return redirect(
-            url_for("rankings.public", street_id=street_of(db.session, current_user), period=label)
-        )
+        return redirect(url_for("rankings.public", street_id=current_scope().street_id, period=label))
     if (
         "weights" in request.form
         and run_form(
@@ -122,7 +122,7 @@ def property_admin():
         score_form=score_form,
         scorable=services.scorable_company_ids(db.session, current_user),
         publish_form=publish_form,
-        published=services.latest(db.session, street_of(db.session, current_user), label),
+        published=services.latest(db.session, current_scope().street_id, label),
     )
 
 
@@ -157,9 +157,9 @@ def mine():
     )
 
 
-def _dashboard_scope() -> tuple[list[int], str]:
+def _dashboard_communities() -> tuple[list[int], str]:
     chosen = request.args.get("community", type=query_id)
-    return dashboard.scope(db.session, current_user, chosen), str(chosen or "")
+    return dashboard.communities(db.session, current_user, chosen), str(chosen or "")
 
 
 def _dashboard_period():
@@ -169,7 +169,7 @@ def _dashboard_period():
 @bp.get("/dashboard")
 @login_required
 def dashboard_page():
-    ids, chosen = _dashboard_scope()
+    ids, chosen = _dashboard_communities()
     period = _dashboard_period()
     board = dashboard.figures(db.session, ids, period)
     trend = dashboard.order_trend(db.session, ids, recent("month", 6, local_zone(), now=utcnow()))
@@ -190,7 +190,7 @@ def dashboard_page():
 @bp.get("/dashboard.xlsx")
 @login_required
 def dashboard_export():
-    ids, _chosen = _dashboard_scope()
+    ids, _chosen = _dashboard_communities()
     period = _dashboard_period()
     return xlsx_download(
         f"dashboard-{period.label}.xlsx",

@@ -3,10 +3,8 @@
 Who reaches what (docs/design.md rule 5): the command centre (``district_admin``) its
 whole district, a street admin their street, community staff their community; each of
 them also reaches the district's active departments, which serve every street. ``Reach``
-holds exactly that, worked out once per call by ``reach_of``: it is what the per-request
-scope will carry (its district, street and community), so moving onto it replaces
-``reach_of`` and nothing else. Rows outside the reach are ``NotFound``: their existence
-does not leak.
+is that narrowing of the request's ``Scope`` (engage/scope.py) by role. Rows outside the
+reach are ``NotFound``: their existence does not leak.
 """
 
 from __future__ import annotations
@@ -23,9 +21,9 @@ from engage.auth.models import User, UserRole
 from engage.auth.permissions import require_role
 from engage.auth.services import find_user
 from engage.community.models import Community, Compound, Grid, PropertyCompany, Street
-from engage.community.services import street_of
 from engage.errors import Conflict, Forbidden, Invalid, NotFound
 from engage.persistence import add_unique
+from engage.scope import Scope, scope_of
 from engage.units.models import UNIT_KINDS, Department, Unit
 from engage.validation import text
 
@@ -44,14 +42,15 @@ class Reach:
 
 def reach_of(session: Session, actor: User) -> Reach:
     """The dispatcher's reach; anyone who does not dispatch is ``Forbidden``."""
-    if actor.has_role("district_admin") and actor.district_id is not None:
-        return Reach(actor.district_id)
-    street_id = street_of(session, actor)
-    district_id = session.scalar(select(Street.district_id).where(Street.id == street_id))
-    if actor.has_role("admin") and district_id is not None:
-        return Reach(district_id, street_id)
-    if actor.has_role("staff") and district_id is not None and actor.community_id is not None:
-        return Reach(district_id, street_id, actor.community_id)
+    scope = scope_of(session, actor)
+    if scope.district_id is None:
+        raise Forbidden()
+    if "district_admin" in scope.roles:
+        return Reach(scope.district_id)
+    if "admin" in scope.roles and scope.street_id is not None:
+        return Reach(scope.district_id, scope.street_id)
+    if "staff" in scope.roles and scope.community_id is not None:
+        return Reach(scope.district_id, scope.street_id, scope.community_id)
     raise Forbidden()
 
 
@@ -151,17 +150,18 @@ def routable_unit(session: Session, actor: User, unit_id: int) -> UnitEntry:
     return UnitEntry(*row)
 
 
-def _command_centre(actor: User) -> int:
+def _command_centre(session: Session, actor: User) -> int:
     """Only the command centre manages departments; the district it runs."""
     require_role(actor, "district_admin")
-    if actor.district_id is None:
+    district_id = scope_of(session, actor).district_id
+    if district_id is None:
         raise Forbidden()
-    return actor.district_id
+    return district_id
 
 
 def departments(session: Session, actor: User) -> list[Department]:
     """Every department of the actor's district, active or not."""
-    district_id = _command_centre(actor)
+    district_id = _command_centre(session, actor)
     return list(
         session.scalars(
             select(Department).where(Department.district_id == district_id).order_by(Department.id)
@@ -171,7 +171,7 @@ def departments(session: Session, actor: User) -> list[Department]:
 
 def get_department(session: Session, actor: User, department_id: int) -> Department:
     department = session.get(Department, department_id)
-    if department is None or department.district_id != _command_centre(actor):
+    if department is None or department.district_id != _command_centre(session, actor):
         raise NotFound()
     return department
 
@@ -182,7 +182,9 @@ def _taken() -> Conflict:
 
 def create_department(session: Session, actor: User, name: str) -> Department:
     """A new department, and with it (same flush) its unit."""
-    department = Department(district_id=_command_centre(actor), name=text(name, "name", 80), is_active=True)
+    department = Department(
+        district_id=_command_centre(session, actor), name=text(name, "name", 80), is_active=True
+    )
     add_unique(session, department, _taken())
     return department
 
@@ -211,14 +213,6 @@ def members(session: Session, actor: User, department_id: int) -> list[User]:
     return list(session.scalars(select(User).where(User.department_id == department.id).order_by(User.id)))
 
 
-def _district_of_account(session: Session, user: User) -> int | None:
-    if user.department_id is not None:
-        return session.get(Department, user.department_id).district_id
-    if user.district_id is not None:
-        return user.district_id
-    return session.scalar(select(Street.district_id).where(Street.id == street_of(session, user)))
-
-
 def attach_member(session: Session, actor: User, department_id: int, username: str) -> User:
     """An existing account becomes a member of the department, with the ``department``
     role. It must be of this district or of none yet (else it is not found), hold no
@@ -226,7 +220,7 @@ def attach_member(session: Session, actor: User, department_id: int, username: s
     admin's), and not be another department's member (detach it there first)."""
     department = get_department(session, actor, department_id)
     user = find_user(session, text(username, "username", 64))
-    if user is None or _district_of_account(session, user) not in (None, department.district_id):
+    if user is None or Scope.of(session, user).district_id not in (None, department.district_id):
         raise Invalid.field("username", _("没有这个账号。"))
     if not set(user.roles) <= {MEMBER_ROLE}:
         raise Invalid.field("username", _("只有部门人员账号或尚无角色的账号可以加入部门。"))

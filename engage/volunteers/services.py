@@ -21,12 +21,12 @@ from engage import crypto
 from engage.activities.models import Activity, Enrollment
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
-from engage.community.services import administered_community_ids
 from engage.errors import Conflict, Invalid, NotFound
 from engage.ledger.services import points_balance
 from engage.orders.models import ServiceOrder
-from engage.persistence import add_unique, of_community
+from engage.persistence import add_unique
 from engage.privacy import mask_id_number
+from engage.scope import scope_of
 from engage.validation import text
 from engage.volunteers.models import GROUPS, Certificate, Team, TeamMember, VolunteerProfile
 from points.base import utcnow
@@ -158,10 +158,7 @@ def volunteer_view(
     if (
         volunteer is None
         or not volunteer.has_role("volunteer")
-        or (
-            volunteer.id != actor.id
-            and volunteer.community_id not in administered_community_ids(session, actor)
-        )
+        or (volunteer.id != actor.id and not scope_of(session, actor).administers(volunteer.community_id))
     ):
         raise NotFound()
     record = service_record(session, volunteer.id, zone)
@@ -193,7 +190,12 @@ def create_team(session: Session, actor: User, *, name: str, description: str = 
     name, description = text(name, "name", 40), text(description, "description", 2000, required=False)
     return add_unique(
         session,
-        Team(community_id=actor.community_id, name=name, description=description, created_by_id=actor.id),
+        Team(
+            community_id=scope_of(session, actor).community_id,
+            name=name,
+            description=description,
+            created_by_id=actor.id,
+        ),
         Invalid.field("name", _("本社区已有同名队伍。")),
     )
 
@@ -204,7 +206,7 @@ def community_teams(session: Session, actor: User) -> list[tuple[Team, int]]:
         session.execute(
             select(Team, func.count(TeamMember.user_id))
             .outerjoin(TeamMember, TeamMember.team_id == Team.id)
-            .where(Team.community_id == actor.community_id)
+            .where(Team.community_id == scope_of(session, actor).community_id)
             .group_by(Team.id)
             .order_by(Team.name)
         )
@@ -212,7 +214,7 @@ def community_teams(session: Session, actor: User) -> list[tuple[Team, int]]:
 
 
 def get_team(session: Session, actor: User, team_id: int) -> Team:
-    return of_community(session, Team, team_id, actor)
+    return scope_of(session, actor).own(session, Team, team_id)
 
 
 def join_team(session: Session, actor: User, team_id: int) -> TeamMember:
@@ -315,7 +317,7 @@ def get_certificate(session: Session, actor: User, serial: str) -> Certificate:
     certificate = session.scalar(select(Certificate).where(Certificate.serial == serial))
     if certificate is None or (
         certificate.volunteer_id != actor.id
-        and certificate.volunteer.community_id not in administered_community_ids(session, actor)
+        and not scope_of(session, actor).administers(certificate.volunteer.community_id)
     ):
         raise NotFound()
     return certificate

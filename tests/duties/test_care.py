@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engage.audit.models import AccessLog
 from engage.duties import care
-from engage.duties.models import CareTarget, Visit
+from engage.duties.models import CarePolicy, CareTarget, SensitiveGrant, Visit
 from engage.errors import Forbidden, Invalid, NotFound
 from points.base import utcnow
 from tests.duties.conftest import SHANGHAI
@@ -210,3 +210,28 @@ def test_visits_recorded_at_once_keep_the_latest_as_last_visited(app, db, duty, 
     reread(db.session)
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 6
     assert db.session.get(CareTarget, elder_id).last_visited_at == max(times)
+
+
+@pytest.mark.concurrency
+def test_a_policy_and_a_grant_set_at_once_are_one_row_each_and_no_error(app, db, duty):
+    """Both were read-then-insert: the second of two at once failed on the primary key."""
+    staff_id, admin_id = duty.staff.id, duty.admin.id
+    results = together(
+        app,
+        [
+            lambda session, f=f: care.set_policy(
+                session, session.get(type(duty.staff), staff_id), "hardship", f, zone=SHANGHAI
+            )
+            for f in ("month", "quarter") * 3
+        ]
+        + [
+            lambda session: care.grant_category(
+                session, session.get(type(duty.admin), admin_id), staff_id, "petitioner"
+            )
+            for _ in range(4)
+        ],
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    reread(db.session)
+    assert db.session.scalar(select(func.count()).select_from(CarePolicy)) == 1
+    assert db.session.scalar(select(func.count()).select_from(SensitiveGrant)) == 1

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from engage.duties import checks
 from engage.duties.models import CHECK_ITEMS, HouseholdCheck
 from engage.errors import Forbidden, NotFound
+from tests.factories import reread, together
 
 
 @pytest.fixture
@@ -73,3 +74,21 @@ def test_everyone_else_is_refused_and_confirms_nothing(db, duty, viewer, signed_
     assert client.get(f"/duties/households/{household.id}").status_code == status
     assert client.post(f"/duties/households/{household.id}", data={"item": "needs"}).status_code == status
     assert db.session.scalar(select(func.count()).select_from(HouseholdCheck)) == 0
+
+
+@pytest.mark.concurrency
+def test_one_item_confirmed_at_once_is_one_row_and_no_error(app, db, duty):
+    """It was read-then-insert: the second of two at once failed on the unique constraint."""
+    worker_id, household_id = duty.worker.id, duty.households[0].id
+    results = together(
+        app,
+        [
+            lambda session, i=i: checks.confirm(
+                session, session.get(type(duty.worker), worker_id), household_id, "basic", note=f"第{i}次"
+            )
+            for i in range(6)
+        ],
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    reread(db.session)
+    assert db.session.scalar(select(func.count()).select_from(HouseholdCheck)) == 1

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.rankings import services
 from engage.rankings.models import ManualScore, PropertyRanking
+from tests.factories import reread, together
 from tests.rankings.conftest import SHANGHAI
 
 
@@ -194,3 +196,31 @@ def test_staff_score_only_companies_serving_their_community_admins_any(db, make,
     score(street.admin, neighbours)
     db.session.commit()
     assert db.session.query(ManualScore).count() == 2
+
+
+@pytest.mark.concurrency
+def test_one_criterion_scored_at_once_is_one_row_and_no_error(app, db, street, company):
+    """It was read-then-insert: the second of two at once failed on the unique constraint."""
+    target = company()
+    theory = next(c for c in services.criteria(db.session, street.staff) if c.code == "theory")
+    staff_id, company_id, criterion_id = street.staff.id, target.id, theory.id
+    db.session.commit()
+    results = together(
+        app,
+        [
+            lambda session, v=v: services.score(
+                session,
+                session.get(type(street.staff), staff_id),
+                "2026-Q4",
+                company_id,
+                criterion_id,
+                v,
+                "考评组打分",
+                zone=SHANGHAI,
+            )
+            for v in range(60, 66)
+        ],
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    reread(db.session)
+    assert db.session.scalar(select(func.count()).select_from(ManualScore)) == 1

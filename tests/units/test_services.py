@@ -156,6 +156,7 @@ def test_a_member_belongs_to_one_department(db, make, district):
 
 def test_a_community_created_on_the_hierarchy_pages_is_routable_at_once(db, district):
     community = save_row(db.session, district.admin, "communities", {"name": "新社区", "kind": "urban"})
+    db.session.commit()  # one request each: the admin's scope is read again for the next
     grid = save_row(db.session, district.admin, "grids", {"community_id": community.id, "name": "新网格"})
     units = {u.name: u for u in services.routable_units(db.session, district.admin)}
     assert units["新网格"].parent_id == units["新社区"].id == _unit_id(db, community_id=community.id)

@@ -1,0 +1,195 @@
+"""Per-account chains and seals (issue 22): no global lock, and tamper evidence without one.
+
+Each test breaks the ledger the way an attacker with database access would, behind the
+ledger's back (guards off), and checks that ``verify`` names the first bad row.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select, text
+
+import points
+from points.models import Account, Posting, Seal, SealedHead
+from tests.points.test_concurrency import run_together
+
+
+def _account_id(session, address: str) -> int:
+    return session.scalar(select(Account.id).where(Account.address == address))
+
+
+def test_each_posting_extends_its_own_accounts_chain(sessions, fund, verified):
+    fund("user:1", 10)
+    fund("user:2", 10)
+    with sessions() as session:
+        one, two = _account_id(session, "user:1"), _account_id(session, "user:2")
+        heads = dict(session.execute(select(Account.id, Account.head)).all())
+        last = {
+            account: session.scalar(
+                select(Posting.hash).where(Posting.account_id == account).order_by(Posting.id.desc()).limit(1)
+            )
+            for account in (one, two)
+        }
+    assert heads[one] == last[one] and heads[two] == last[two] and last[one] != last[two]
+    verified()
+
+
+def test_a_deleted_posting_breaks_its_accounts_chain(sessions, fund, engine, guards_off):
+    fund("user:1", 10)
+    fund("user:1", 20)
+    fund("user:1", 30)
+    with engine.begin() as conn:
+        middle = conn.execute(select(Posting.id).where(Posting.amount == 20)).scalar()
+        conn.execute(text("DELETE FROM ledger_postings WHERE id = :id"), {"id": middle})
+    with sessions() as session:
+        found = points.verify(session)
+    assert any(p.startswith(f"posting {middle + 2}: account") and "chain broken" in p for p in found), found
+
+
+def test_an_account_rolled_back_behind_the_ledger_is_caught_by_the_seal(sessions, fund, engine, guards_off):
+    """The last posting removed and the balance and head put back: the chain alone looks
+    whole, but the seal taken before remembers the head that is gone."""
+    fund("user:1", 10)
+    fund("user:1", 20)
+    with sessions() as session:
+        points.seal(session)
+        session.commit()
+        account = _account_id(session, "user:1")
+        issuance = _account_id(session, "street:1:issuance")
+    with engine.begin() as conn:
+        last_tx = conn.execute(select(Posting.transaction_id).order_by(Posting.id.desc()).limit(1)).scalar()
+        first = conn.execute(
+            select(Posting.hash).where(Posting.account_id == account).order_by(Posting.id).limit(1)
+        ).scalar()
+        conn.execute(text("DELETE FROM ledger_postings WHERE transaction_id = :t"), {"t": last_tx})
+        conn.execute(text("DELETE FROM ledger_transactions WHERE id = :t"), {"t": last_tx})
+        conn.execute(
+            text("UPDATE ledger_accounts SET balance = 10, head = :h WHERE id = :a"),
+            {"h": first, "a": account},
+        )
+        conn.execute(
+            text(
+                "UPDATE ledger_accounts SET balance = balance + 20, head = (SELECT hash FROM "
+                "ledger_postings WHERE account_id = ledger_accounts.id ORDER BY id DESC LIMIT 1) "
+                "WHERE address = 'street:1:issuance'"
+            )
+        )
+    with sessions() as session:
+        found = points.verify(session)
+    # Both accounts of the dropped transaction lost the posting the seal named; the first is named.
+    assert found == [f"seal 1: account {min(account, issuance)} no longer has the posting it sealed"], found
+
+
+def test_a_changed_seal_is_named(sessions, fund, engine, guards_off):
+    fund("user:1", 10)
+    with sessions() as session:
+        points.seal(session)
+        session.commit()
+    fund("user:1", 5)
+    with sessions() as session:
+        points.seal(session)
+        session.commit()
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_sealed_heads SET head = :h WHERE seal_id = 1"), {"h": "f" * 64})
+    with sessions() as session:
+        assert points.verify(session) == ["seal 1: its account heads were changed"]
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM ledger_sealed_heads WHERE seal_id = 1"))
+        conn.execute(text("DELETE FROM ledger_seals WHERE id = 1"))
+    with sessions() as session:
+        assert points.verify(session) == ["seal 2: broken seal chain"]
+
+
+def test_an_account_head_moved_by_hand_is_named(sessions, fund, engine, guards_off):
+    fund("user:1", 10)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_accounts SET head = :h WHERE address = 'user:1'"), {"h": "e" * 64})
+        account = conn.execute(select(Account.id).where(Account.address == "user:1")).scalar()
+    with sessions() as session:
+        assert points.verify(session) == [f"account {account}: head does not match its last posting"]
+
+
+def test_a_seal_stores_only_the_heads_that_changed(sessions, fund):
+    fund("user:1", 10)
+    fund("user:2", 10)
+    with sessions() as session:
+        first = points.seal(session)
+        session.commit()
+    fund("user:2", 1)
+    with sessions() as session:
+        second = points.seal(session)
+        session.commit()
+        changed = session.scalars(select(SealedHead.account_id).where(SealedHead.seal_id == second.id)).all()
+        assert first.accounts == second.accounts == 3
+        assert sorted(changed) == sorted(
+            [_account_id(session, "user:2"), _account_id(session, "street:1:issuance")]
+        )
+        assert points.verify(session) == []
+
+
+def test_seal_if_due_waits_for_the_interval(sessions, fund):
+    from datetime import timedelta
+
+    fund("user:1", 10)
+    with sessions() as session:
+        assert points.seal_if_due(session, every=timedelta(hours=1)) == 1
+        assert points.seal_if_due(session, every=timedelta(hours=1)) == 0
+        later = points.utcnow() + timedelta(hours=2)
+        assert points.seal_if_due(session, every=timedelta(hours=1), now=later) == 1
+        assert session.scalar(select(Seal.id).order_by(Seal.id.desc()).limit(1)) == 2
+
+
+@pytest.mark.concurrency
+def test_transfers_in_opposite_directions_never_deadlock(sessions, fund, verified):
+    fund("user:1", 1000)
+    fund("user:2", 1000)
+
+    def swap(i):
+        source, destination = ("user:1", "user:2") if i % 2 else ("user:2", "user:1")
+        with sessions() as session:
+            for _ in range(5):
+                points.transfer(session, source, destination, 1, kind="gift")
+                session.commit()
+        return "ok"
+
+    assert run_together(swap) == ["ok"] * 20
+    with sessions() as session:
+        assert points.balance(session, "user:1").total + points.balance(session, "user:2").total == 2000
+    verified()
+
+
+@pytest.mark.concurrency
+def test_a_transfer_waits_only_for_the_accounts_it_touches(sessions, fund, engine):
+    """An open transaction that moved user:1's points holds user:1 alone: on PostgreSQL a
+    transfer between two other accounts commits meanwhile, and one that touches user:1
+    waits until it ends. SQLite has one writer at a time, so there both wait."""
+    fund("user:1", 10)
+    fund("user:3", 10)
+    holder = sessions()
+    points.transfer(holder, "user:1", "user:2", 5, kind="gift")
+    outcome = {}
+
+    def other(name, source):
+        with sessions() as session:
+            points.transfer(session, source, "user:4", 1, kind="gift")
+            session.commit()
+        outcome[name] = True
+
+    threads = [
+        threading.Thread(target=other, args=("elsewhere", "user:3")),
+        threading.Thread(target=other, args=("same account", "user:1")),
+    ]
+    for thread in threads:
+        thread.start()
+    threads[0].join(timeout=5)
+    if engine.dialect.name == "postgresql":
+        assert outcome == {"elsewhere": True}
+    else:
+        assert outcome == {}
+    holder.commit()
+    holder.close()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcome == {"elsewhere": True, "same account": True}
