@@ -66,7 +66,7 @@ def load_demo(session: Session, *, key: str) -> bool:
     session.add_all(companies)
     session.flush()
     users = _accounts(session, street, home, other, companies[0])
-    users.update(_command_centre(session, street.district))
+    _command_centre(session, street.district)
     _hierarchy(session, home, users["gridworker"], companies)
     _hierarchy(session, other, None, companies[1:])
     _place_members(session, home, users)
@@ -393,7 +393,7 @@ def _accounts(
     return users
 
 
-def _command_centre(session: Session, district: District) -> dict:
+def _command_centre(session: Session, district: District) -> None:
     """The district's command centre and its departments, with one member each in 城管 and 住建."""
     centre = create_user(
         session,
@@ -404,7 +404,6 @@ def _command_centre(session: Session, district: District) -> dict:
         district_id=district.id,
     )
     departments = [units.create_department(session, centre, name) for name in DEMO_DEPARTMENTS]
-    members = {"district": centre}
     for username, name, department in (
         ("dept1", "城管·吴队长", departments[0]),
         ("dept2", "住建·郑工", departments[1]),
@@ -412,8 +411,7 @@ def _command_centre(session: Session, district: District) -> dict:
         create_user(
             session, username=username, password=DEMO_PASSWORD, display_name=name, roles=["department"]
         )
-        members[username] = units.attach_member(session, centre, department.id, username)
-    return members
+        units.attach_member(session, centre, department.id, username)
 
 
 def _hierarchy(session: Session, community: Community, grid_worker, companies) -> None:
