@@ -26,7 +26,8 @@ def demo_command() -> None:
 
     from engage.demo import DEMO_PASSWORD, load_demo
 
-    created = load_demo(db.session, key=current_app.config["DATA_ENCRYPTION_KEY"])
+    config = current_app.config
+    created = load_demo(db.session, key=config["DATA_ENCRYPTION_KEY"], stale_days=config["DUTY_STALE_DAYS"])
     db.session.commit()
     if created:
         click.echo(

@@ -44,9 +44,10 @@ SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ["建国", "秀英", "志强", "丽华", "明", "芳", "海燕", "国庆", "桂兰", "小龙"]
 
 
-def load_demo(session: Session, *, key: str) -> bool:
-    """Create everything once (``key`` encrypts the sensitive fields); returns False (and changes
-    nothing) if already there."""
+def load_demo(session: Session, *, key: str, stale_days: int) -> bool:
+    """Create everything once (``key`` encrypts the sensitive fields; ``stale_days`` is the
+    configured 必清 freshness its reports count by); returns False (and changes nothing) if
+    already there."""
     if session.scalar(select(Street).where(Street.name == DEMO_STREET)):
         return False
     street = Street(district=District(name=DEMO_DISTRICT), name=DEMO_STREET)
@@ -79,7 +80,7 @@ def load_demo(session: Session, *, key: str) -> bool:
     _rankings(session, users, home)
     rebuild_tallies(session, zone=DEMO_ZONE, now=utcnow())
     periodic_reports.generate(session, now=utcnow(), zone=DEMO_ZONE)
-    duty_rhythm.generate_reports(session, now=utcnow(), zone=DEMO_ZONE)
+    duty_rhythm.generate_reports(session, now=utcnow(), zone=DEMO_ZONE, stale_days=stale_days)
     return True
 
 
@@ -234,7 +235,7 @@ def _activities(session: Session, users: dict, key: str) -> None:
     for volunteer, names in ((first, ("彩虹联盟", "巡防联盟")), (second, ("巡防联盟",))):
         for name in names:
             volunteers.join_team(session, volunteer, teams[name].id)
-    volunteers.update_profile(
+    volunteers.update_volunteer_profile(
         session,
         first,
         volunteer_group="new_employment",
@@ -243,7 +244,7 @@ def _activities(session: Session, users: dict, key: str) -> None:
         id_number="11010519491231002X",
         key=key,
     )
-    volunteers.update_profile(
+    volunteers.update_volunteer_profile(
         session,
         second,
         volunteer_group="party_member",

@@ -7,11 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
 
 from engage.errors import DomainError, Forbidden, Invalid, NotFound
 from engage.extensions import db
+
+
+class ReasonForm(FlaskForm):
+    """Why: the one field of a cancel or reopen button (orders, activities)."""
+
+    reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=500)])
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,12 @@ def run_form(form: FlaskForm, call: Callable[[], Any]) -> Outcome:
         db.session.rollback()
         apply_errors(form, error)
         return Outcome(False)
+
+
+def posted(form: FlaskForm) -> bool:
+    """Whether this form, one of several on a page, is the one submitted: a field of its
+    own (not only a CSRF token, which every form on the page carries) came in."""
+    return form.is_submitted() and any(f.raw_data for f in form if f is not getattr(form, "csrf_token", None))
 
 
 def require_valid(form: FlaskForm) -> None:

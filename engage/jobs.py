@@ -3,12 +3,12 @@
 A job commits when it ends; a job that fails is rolled back, reported and skipped, and
 the next one runs, so one community's empty budget cannot undo everyone's reminders.
 Each job's transaction ends before the next begins, so a job that posts to the ledger
-holds the ledger head only for itself, never while the reminders or reports run.
+holds its accounts' locks only for itself, never while the reminders or reports run.
 
 Jobs that pay per community run one transaction per community rather than a savepoint
-per community inside one transaction: a savepoint would keep the ledger head locked
+per community inside one transaction: a savepoint would keep the budget accounts locked
 (and the finished communities uncommitted) until the last community is done, while a
-transaction per community releases the lock and keeps each community's work at once.
+transaction per community releases the locks and keeps each community's work at once.
 """
 
 from __future__ import annotations

@@ -120,3 +120,9 @@ def recent(kind: str, count: int, zone: ZoneInfo, *, now: datetime) -> list[Peri
 
 def last_finished(kind: str, now: datetime, zone: ZoneInfo) -> Period:
     return containing(period_start(now, kind, zone) - timedelta(days=1), kind, zone)
+
+
+def rate(part: int, whole: int) -> float | None:
+    """The share of ``part`` in ``whole`` (0–1, four decimals) that reports and dashboards
+    show for a period; ``None`` when the whole is zero: no rate rather than 0 %."""
+    return round(part / whole, 4) if whole else None

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import partial
+from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Insert, Table, bindparam, case, func, insert, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql.expression import Executable
 
 from engage.errors import DomainError
@@ -67,131 +64,23 @@ def upsert(
     return session.scalars(found if where is None else found.where(where)).one()
 
 
-class Prepared:
-    """A Core statement that a hot path sends straight to the session's DBAPI cursor.
+def insert_unless_taken(session: Session, model: type[Row], values: dict, column: str) -> Row | None:
+    """INSERT one row unless ``column``'s value is taken already, and return it loaded as an
+    ORM object (column defaults applied, read back by RETURNING); None if it was taken.
 
-    SQLAlchemy's execution path costs more than a one-row INSERT or UPDATE takes, and a
-    redemption runs several (figures in bench/results/).
-    So the statement is compiled once per dialect, its values go through the column
-    types as SQLAlchemy would send them, and a driver error comes back as SQLAlchemy's
-    (an IntegrityError is caught alike wherever it was raised). It runs inside the
-    session's transaction, after its pending changes are flushed (as ``execute`` would),
-    so it commits or rolls back with everything else. Returns the driver's cursor:
-    rowcount, or plain values fetched from RETURNING. Python-side column defaults are
-    not applied: give every value.
-    """
-
-    def __init__(self, statement: Executable | Callable[[str], Executable]):
-        self._statement = statement
-        self._compiled: dict[tuple[str, str], _Compiled] = {}  # by dialect and driver
-
-    def run(self, session: Session, params: dict):
-        session.flush()
-        connection = session.connection()
-        dialect = connection.dialect
-        compiled = self._compiled.get((dialect.name, dialect.driver)) or self._compile(dialect)
-        values = compiled.values(params)
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(compiled.sql, values)
-        except dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(compiled.sql, values, error, dialect.loaded_dbapi.Error) from error
-        return cursor
-
-    def _compile(self, dialect: Dialect) -> _Compiled:
-        statement = (
-            self._statement if isinstance(self._statement, Executable) else self._statement(dialect.name)
-        )
-        compiled = statement.compile(dialect=dialect)
-        processors = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in compiled.binds.items()
-        }
-        literals = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
-        found = self._compiled[(dialect.name, dialect.driver)] = _Compiled(
-            compiled.string, compiled.positiontup, processors, literals
-        )
-        return found
+    The unique index decides, not a read beforehand, and without a SAVEPOINT: the
+    dialect's ``INSERT … ON CONFLICT (column) DO NOTHING``. A conflict on another unique
+    constraint still raises ``IntegrityError``."""
+    statement = _insert_unless_taken(model, column, session.connection().dialect.name)
+    return session.scalars(statement, values).one_or_none()
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    order: list[str] | None  # bind names in order for positional drivers (SQLite); None for named ones
-    processors: dict[str, Callable | None]
-    literals: dict[str, object]  # values written into the statement itself (``.limit(1)``)
-
-    def values(self, params: dict):
-        given = {**self.literals, **params}
-        try:
-            named = {
-                name: given[name] if process is None else process(given[name])
-                for name, process in self.processors.items()
-            }
-        except KeyError as missing:
-            raise ValueError(f"no value given for {missing} (no column defaults are applied)") from None
-        return named if self.order is None else [named[name] for name in self.order]
-
-
-_INSERTS: dict[tuple, Prepared] = {}  # INSERT … RETURNING per table and skipped duplicate
-
-
-def insert_row(
-    session: Session,
-    model: type[Row],
-    values: dict,
-    *,
-    related: dict | None = None,
-    unless_taken: str | None = None,
-) -> Row | None:
-    """INSERT one row and return it as a loaded ORM object, for hot paths.
-
-    One prepared statement instead of the unit of work, and no reading back: ``values``
-    must name every column but the primary key. ``related`` attaches objects already at
-    hand (``{"reward": reward}``) so that touching them later costs no query.
-    ``unless_taken`` names a unique column: if its value is taken already, nothing is
-    inserted and None comes back — the unique index decides, not a read beforehand.
-    """
+@cache
+def _insert_unless_taken(model: type, column: str, dialect: str) -> Executable:
+    """Built once per table, column and dialect, so that SQLAlchemy compiles it once."""
     table = model.__table__
-    statement = _INSERTS.get((table, unless_taken)) or _INSERTS.setdefault(
-        (table, unless_taken), Prepared(partial(_insert_statement, table, unless_taken))
-    )
-    inserted = statement.run(session, values).fetchone()
-    if inserted is None:
-        return None
-    row = model(**values)
-    for name, value in zip(table.primary_key.columns.keys(), inserted, strict=True):
-        setattr(row, name, value)
-    make_transient_to_detached(row)
-    session.add(row)
-    for name, value in (related or {}).items():
-        set_committed_value(row, name, value)
-    return row
-
-
-def inserting(table: Table, upsert: str | None = None) -> Insert:
-    """An INSERT naming every column but the primary key, each a bind of its own name
-    (what Prepared needs: it applies no column defaults), returning nothing unless asked.
-    ``upsert`` picks the dialect's INSERT, which knows ON CONFLICT."""
-    key = table.primary_key.columns
-    return (
-        (insert if upsert is None else _UPSERTS[upsert])(table)
-        .inline()
-        .values(
-            {
-                column.key: bindparam(column.key, type_=column.type)
-                for column in table.columns
-                if column.key not in key
-            }
-        )
-    )
-
-
-def _insert_statement(table: Table, unless_taken: str | None, dialect: str) -> Executable:
-    key = table.primary_key.columns
-    if unless_taken is None:
-        return inserting(table).returning(*key)
-    return inserting(table, dialect).on_conflict_do_nothing(index_elements=[unless_taken]).returning(*key)
+    statement = _UPSERTS[dialect](table).on_conflict_do_nothing(index_elements=[column])
+    return select(model).from_statement(statement.returning(*table.c))
 
 
 @contextmanager

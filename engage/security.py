@@ -41,7 +41,7 @@ class SessionInterface(SecureCookieSessionInterface):
     """Marks the session cookie Secure whenever the request came over HTTPS."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+        return app.config["SESSION_COOKIE_SECURE"] or request.is_secure
 
 
 def set_security_headers(response):

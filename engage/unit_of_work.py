@@ -6,7 +6,9 @@ remember to commit or roll back:
 
 - A POST (any unsafe method) that answers below 400 commits before its answer is sent,
   so a failing commit is answered as an error, never as a success.
-- Anything else rolls back: an error answer, an exception, and every GET or HEAD.
+- Anything else rolls back: an error answer, an exception, and every GET or HEAD;
+  except an error answer that is itself a record to keep (``commit_answer``: an
+  idempotent API call's stored refusal, which its retries must get again).
   A GET reads in a deferred transaction (SQLite's readers then never hold up its one
   writer) and must not change anything; one that does is a programming error.
 - Security records (``audit.services.keep``: authorization failures, failed logins,
@@ -31,6 +33,7 @@ from points.db import READING
 log = logging.getLogger("engage")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY = "engage.read_only"
+COMMIT_ANSWER = "engage.commit_answer"
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -57,11 +60,17 @@ def _in_unit_of_work(view: Callable) -> Callable:
         response = current_app.make_response(view(**kwargs))
         if reading:
             _refuse_changes(session)
-        elif response.status_code < 400:
+        elif response.status_code < 400 or session.info.pop(COMMIT_ANSWER, False):
             session.commit()
         return response
 
     return handle
+
+
+def commit_answer(session: Session) -> None:
+    """Commit this request's writes whatever its answer's status: they record the answer
+    itself (with any work it reports), in the request's one commit."""
+    session.info[COMMIT_ANSWER] = True
 
 
 def _begin_reading(session: Session) -> None:
@@ -95,6 +104,7 @@ def _write_kept_records(_error: BaseException | None = None) -> None:
     session = db.session()
     kept = session.info.pop(KEPT_RECORDS, [])
     session.info.pop(READ_ONLY, None)
+    session.info.pop(COMMIT_ANSWER, None)
     session.rollback()
     if not kept:
         return

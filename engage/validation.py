@@ -77,6 +77,21 @@ def storable(value: str, field: str) -> str:
     return value
 
 
+def storable_tree(value, field: str) -> None:
+    """Every string in a JSON value (keys too) storable, walked without recursion (the
+    parser already bounded its depth); errors name ``field``, the top-level one."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            storable(item, field)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
 def text(value, field: str, limit: int, *, required: bool = True) -> str:
     """A string (an object or a number is refused, not stored as its repr), trimmed."""
     if value is not None and not isinstance(value, str):

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Update, and_, bindparam, exists, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Invalid, NotFound
-from engage.persistence import Prepared, upsert
+from engage.persistence import upsert
 from engage.scope import scope_of
 from engage.validation import text, whole
 from marketplace.models import CATEGORIES, LIMIT_PERIODS, Location, Merchant, Reward, Stock, StockMovement
@@ -20,6 +20,7 @@ from points.base import utcnow
 
 MAX_PRICE = 1_000_000
 MAX_STOCK_CHANGE = 100_000
+_STOCKS = inspect(Stock)
 
 
 class OutOfStock(Conflict):
@@ -258,7 +259,7 @@ def restock(
     if session.get(Stock, (reward.id, location.id)) is None:
         session.add(Stock(reward_id=reward.id, location_id=location.id, quantity=0))
         session.flush()
-    if not move_stock(
+    left = move_stock(
         session,
         reward.id,
         location.id,
@@ -266,9 +267,9 @@ def restock(
         reason="restock" if delta > 0 else "adjust",
         note=note,
         actor_id=actor.id,
-    ):
+    )
+    if left is None:
         raise OutOfStock(str(_("库存不足，不能减少这么多。")))
-    session.flush()
     return session.get(Stock, (reward.id, location.id))
 
 
@@ -282,10 +283,11 @@ def move_stock(
     note: str = "",
     actor_id: int | None = None,
     redemption_id: int | None = None,
-) -> bool:
-    """Change stock and record why; False (and nothing changed) if it would go below zero."""
-    if not take_stock(session, reward_id, location_id, -delta):
-        return False
+) -> int | None:
+    """Change stock and record why; returns the quantity the database now has, or None
+    (and nothing changed) if it would go below zero."""
+    if (left := take_stock(session, reward_id, location_id, -delta)) is None:
+        return None
     record_movement(
         session,
         reward_id,
@@ -296,48 +298,58 @@ def move_stock(
         actor_id=actor_id,
         redemption_id=redemption_id,
     )
-    return True
+    return left
 
 
-_stock_columns = Stock.__table__.c
+_stock = Stock.__table__
 _TAKE = (
-    update(Stock.__table__)
+    update(_stock)
     .where(
-        _stock_columns.reward_id == bindparam("reward"),
-        _stock_columns.location_id == bindparam("location"),
-        _stock_columns.quantity >= bindparam("taken"),
+        _stock.c.reward_id == bindparam("reward"),
+        _stock.c.location_id == bindparam("location"),
+        _stock.c.quantity >= bindparam("taken"),
     )
-    .values(quantity=_stock_columns.quantity - bindparam("taken"))
+    .values(quantity=_stock.c.quantity - bindparam("taken"))
+    .returning(_stock.c.quantity)
 )
-# Every redemption runs this one: built once and sent straight to the driver.
-_SELL_STOCK = Prepared(
-    _TAKE.where(
-        exists().where(
-            Reward.__table__.c.id == bindparam("reward"),
-            Reward.__table__.c.price_points == bindparam("price"),
-            _on_sale_clause(bindparam("now")),
-        )
+_SELL = _TAKE.where(
+    exists().where(
+        Reward.id == bindparam("reward"),
+        Reward.price_points == bindparam("price"),
+        _on_sale_clause(bindparam("now")),
     )
 )
 
 
-def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> bool:
-    """One conditional UPDATE: the stock never goes below zero, however many ask at once."""
-    return (
-        session.execute(_TAKE, {"reward": reward_id, "location": location_id, "taken": quantity}).rowcount
-        == 1
-    )
+def take_stock(session: Session, reward_id: int, location_id: int, quantity: int) -> int | None:
+    """One conditional UPDATE: the stock never goes below zero, however many ask at once.
+    Returns the quantity the database now has, or None if there was too little."""
+    return _take(session, _TAKE, {"reward": reward_id, "location": location_id, "taken": quantity})
 
 
 def sell_stock(
     session: Session, reward_id: int, location_id: int, quantity: int, *, price: int, now: datetime
-) -> bool:
+) -> int | None:
     """Take stock only while the reward is on sale at ``price``: the buyer's terms were read
     before the write transaction, and staff may have changed them since."""
-    taken = _SELL_STOCK.run(
-        session, {"reward": reward_id, "location": location_id, "taken": quantity, "price": price, "now": now}
+    return _take(
+        session,
+        _SELL,
+        {"reward": reward_id, "location": location_id, "taken": quantity, "price": price, "now": now},
     )
-    return taken.rowcount == 1
+
+
+def _take(session: Session, statement: Update, values: dict) -> int | None:
+    """Run a conditional UPDATE of one stock row (a Core statement, built once); a Stock the
+    session has loaded is expired, so that it is read again rather than left stale."""
+    left = session.execute(statement, values).scalar()
+    if left is not None and (
+        loaded := session.identity_map.get(
+            _STOCKS.identity_key_from_primary_key((values["reward"], values["location"]))
+        )
+    ):
+        session.expire(loaded)
+    return left
 
 
 def record_movement(

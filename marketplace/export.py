@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from engage.exports import workbook_bytes
 from engage.privacy import mask_name
-from engage.templating import REDEMPTION_NAMES
+from marketplace.labels import REDEMPTION_NAMES
 from marketplace.models import Redemption
 
 HEADERS = ("编号", "时间", "会员", "奖品", "数量", "积分", "地点", "方式", "状态", "取货码", "退款原因")

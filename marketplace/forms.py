@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from engage.forms import options
-from engage.templating import CATEGORY_NAMES, PERIOD_NAMES
+from marketplace.labels import CATEGORY_NAMES, PERIOD_NAMES
 
 CATEGORY_CHOICES = options(CATEGORY_NAMES.items())
 PERIOD_CHOICES = options([("", _l("不限购")), *PERIOD_NAMES.items()])
@@ -65,7 +65,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class RefundForm(FlaskForm):
     reason = StringField(_l("退款原因"), validators=[DataRequired(), Length(max=200)])
 
 

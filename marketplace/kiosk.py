@@ -66,7 +66,11 @@ def identify_by_code():
     outcome = run_form(
         form,
         lambda: members.identify_by_code(
-            db.session, current_user, form.token.data.strip(), current_app.config["SECRET_KEY"]
+            db.session,
+            current_user,
+            form.token.data.strip(),
+            current_app.config["SECRET_KEY"],
+            queue_hours=current_app.config["KIOSK_QUEUE_HOURS"],
         ),
     )
     return _serve(outcome.value if outcome.ok else None)

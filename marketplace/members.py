@@ -54,7 +54,7 @@ def identify_by_code(
     secret_key: str,
     *,
     at: datetime | None = None,
-    queue_hours: int = 24,
+    queue_hours: int,
 ) -> User:
     """The member a code names, used up. ``at`` is when a kiosk that was offline scanned it:
     the code must have been fresh then, and the scan recent enough to trust."""

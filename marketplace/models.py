@@ -13,10 +13,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.schema import install_on_create
 from points.base import Base, UTCDateTime, utcnow
 
 CATEGORIES = ("goods", "services", "coupon")
@@ -156,6 +158,9 @@ class Redemption(Base):
     reward: Mapped[Reward] = relationship()
     location: Mapped[Location] = relationship()
     member: Mapped[User] = relationship(foreign_keys=[member_id])  # noqa: F821
+
+
+event.listen(Redemption.__table__, "after_create", install_on_create)  # its sales' stock movements
 
 
 class MemberCard(Base):

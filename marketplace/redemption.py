@@ -3,8 +3,8 @@
 A redemption is three changes that commit together or not at all: the stock goes
 down by one conditional UPDATE (never below zero), the points move from the member
 to ``market:redeemed`` through points/ (never below zero), and the redemption row is
-written — and with it, by the database, its stock movement (a trigger, migration
-2026_11_26_02). Whichever refuses first — ``out_of_stock`` or ``insufficient_points``
+written — and with it, by the database, its stock movement (a trigger,
+marketplace/schema.py). Whichever refuses first — ``out_of_stock`` or ``insufficient_points``
 — rolls the others back, so nobody is charged for nothing and nothing is given away.
 """
 
@@ -20,13 +20,14 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import points
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
-from engage.persistence import insert_row, reading
+from engage.persistence import insert_unless_taken, reading
 from engage.scope import scope_of
 from engage.validation import text, whole
 from marketplace.catalogue import OutOfStock, move_stock, on_sale, sell_stock
@@ -122,8 +123,9 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
         order.quantity,
         order.now,
     )
-    if location is None or not sell_stock(
-        session, reward.id, location.id, quantity, price=reward.price_points, now=now
+    if (
+        location is None
+        or sell_stock(session, reward.id, location.id, quantity, price=reward.price_points, now=now) is None
     ):
         _refuse(session, order)
     total = reward.price_points * quantity
@@ -138,7 +140,7 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
         actor_id=member.id,
     )
     _check_limit(session, member, reward, quantity, zone, now)
-    return _insert_redemption(
+    redemption = _insert_redemption(
         session,
         dict(
             community_id=member.community_id,
@@ -155,11 +157,12 @@ def _spend(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
             created_at=now,
             expires_at=now + timedelta(hours=order.pickup_hours) if order.online else None,
             collected_at=None if order.online else now,
-            handled_by_id=None,
-            refund_reason=None,
         ),
-        related={"reward": reward, "location": location},
     )
+    # what the answer shows of them is at hand: no query when the caller reads it
+    set_committed_value(redemption, "reward", reward)
+    set_committed_value(redemption, "location", location)
+    return redemption
 
 
 def _once(session: Session, order: _Order, zone: ZoneInfo) -> Redemption:
@@ -295,12 +298,10 @@ def _pickup_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 
 
-def _insert_redemption(session: Session, values: dict, related: dict) -> Redemption:
+def _insert_redemption(session: Session, values: dict) -> Redemption:
     """Write the redemption; a pickup code already in use (one chance in a hundred million
     per code out there) inserts nothing, and another one is drawn."""
-    while (
-        redemption := insert_row(session, Redemption, values, related=related, unless_taken="pickup_code")
-    ) is None:
+    while (redemption := insert_unless_taken(session, Redemption, values, "pickup_code")) is None:
         values["pickup_code"] = _pickup_code()
     return redemption
 

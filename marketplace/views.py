@@ -29,7 +29,7 @@ from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.exports import XLSX
 from engage.extensions import db
-from engage.forms import flash_errors, options, run_form
+from engage.forms import flash_errors, options, posted, run_form
 from engage.i18n import from_local, local_zone, to_local
 from engage.ledger.services import points_balance
 from engage.pagination import paginate
@@ -44,8 +44,8 @@ from marketplace.forms import (
     MerchantForm,
     NewRewardForm,
     PinForm,
-    ReasonForm,
     RedeemForm,
+    RefundForm,
     RestockForm,
     RewardForm,
 )
@@ -296,7 +296,7 @@ def history():
         "mall/history.html",
         result=result,
         filters=filters,
-        refund_form=ReasonForm(),
+        refund_form=RefundForm(),
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 
@@ -341,7 +341,7 @@ def _history():
 @bp.post("/admin/redemptions/<int:redemption_id>/refund")
 @login_required
 def refund(redemption_id: int):
-    form = ReasonForm()
+    form = RefundForm()
     if run_form(
         form, lambda: redemption.refund(db.session, current_user, redemption_id, form.reason.data)
     ).ok:
@@ -365,7 +365,7 @@ def places():
         )
     )
     if (
-        "kiosk-name" in request.form
+        posted(kiosk_form)
         and run_form(
             kiosk_form,
             lambda: catalogue.add_kiosk(
@@ -378,7 +378,7 @@ def places():
     ):
         return redirect(url_for("mall.places"))
     if (
-        "merchant-name" in request.form
+        posted(merchant_form)
         and run_form(
             merchant_form,
             lambda: catalogue.add_merchant(

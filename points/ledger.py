@@ -122,7 +122,7 @@ def lock_where(session: Session, which) -> dict[str, Locked]:
 # loads no ORM objects, costs more than the database takes to run it.
 _LOCK_BY_ADDRESS = _locking(Account.__table__.c.address.in_(bindparam("addresses", expanding=True)))
 _BY_KEY = select(Transaction).where(Transaction.idempotency_key == bindparam("key"))
-_INSERT_POSTINGS = insert(Posting.__table__)
+_POSTING_COLUMNS = ("transaction_id", "account_id", "amount", "balance_after", "hash")
 _TRANSACTION_COLUMNS = (
     "kind",
     "memo",
@@ -145,6 +145,19 @@ def _insert_transaction(dialect: str):
         .values({name: bindparam(name, type_=table.c[name].type) for name in _TRANSACTION_COLUMNS})
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(table.c.id)
+    )
+
+
+@cache
+def _insert_postings_statement(legs: int):
+    """All of a transaction's postings in one ``INSERT … VALUES (…), (…)`` (``amount0`` …):
+    one round trip, where a driver's executemany may take several (psycopg's takes three)."""
+    columns = Posting.__table__.c
+    return insert(Posting.__table__).values(
+        [
+            {name: bindparam(f"{name}{n}", type_=columns[name].type) for name in _POSTING_COLUMNS}
+            for n in range(legs)
+        ]
     )
 
 
@@ -255,7 +268,10 @@ def post(
             dict(transaction_id=tx.id, account_id=account.id, amount=amount, balance_after=after, hash=link)
         )
     _change_balances(session, rows, accounts, postings)
-    connection.execute(_INSERT_POSTINGS, rows)
+    connection.execute(
+        _insert_postings_statement(len(rows)),
+        {f"{name}{n}": row[name] for n, row in enumerate(rows) for name in _POSTING_COLUMNS},
+    )
     return tx
 
 

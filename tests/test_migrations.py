@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -161,3 +163,39 @@ def test_upgrade_puts_existing_streets_in_a_district_and_makes_them_units(app, d
         ("grid", street[2], 9),
         ("property_company", street[2], 10),
     }
+
+
+def test_upgrade_turns_notification_links_into_routes_and_back(app, db, make):
+    """Links written before 2026_12_03_r1 become a route and its arguments; unknown ones none."""
+    user = make.user("resident")
+    db.session.commit()
+    user_id = user.id
+    db.session.remove()
+    downgrade(revision="2026_12_03_l1")
+    links = ["/orders/7", "/duties/events/8", "/activities/9", "/duties/", "/elsewhere", None]
+    with db.engine.begin() as conn:
+        for link in links:
+            conn.execute(
+                text(
+                    "INSERT INTO notifications (user_id, message, link, created_at) "
+                    "VALUES (:user_id, 'm', :link, '2026-12-01')"
+                ),
+                {"user_id": user_id, "link": link},
+            )
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT route, route_args FROM notifications ORDER BY id")).all()
+    found = [(route, json.loads(args) if isinstance(args, str) else args) for route, args in rows]
+    assert found == [
+        ("orders.detail", {"order_id": 7}),
+        ("duties.event", {"event_id": 8}),
+        ("activities.detail", {"activity_id": 9}),
+        ("duties.index", {}),
+        (None, None),
+        (None, None),
+    ]
+    downgrade(revision="2026_12_03_l1")
+    with db.engine.connect() as conn:
+        back = conn.execute(text("SELECT link FROM notifications ORDER BY id")).scalars().all()
+    assert back == [*links[:4], None, None]
+    upgrade()

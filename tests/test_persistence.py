@@ -1,18 +1,14 @@
-"""engage.persistence: reads outside the write transaction, and single-row inserts."""
+"""engage.persistence: reads outside the write transaction, and inserts a unique index decides."""
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 
-import pytest
-from sqlalchemy import bindparam, event, func, inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, inspect, select
 
 from engage.auth.models import User
-from engage.community.models import Community, District, Street
-from engage.persistence import Prepared, insert_row, inserting, reading
-from points.base import utcnow
+from engage.community.models import District
+from engage.persistence import insert_unless_taken, reading
 
 
 def test_a_writer_commits_while_a_request_is_still_reading(app, make):
@@ -49,71 +45,24 @@ def test_inside_a_begun_transaction_reading_commits_nothing(app, make):
         assert db.session.scalar(select(District).where(District.name == "未提交区")) is None
 
 
-def test_insert_row_returns_a_loaded_row_with_its_relations(app, make):
-    street_id = make.street().id
+def test_insert_unless_taken_returns_the_row_loaded_with_its_column_defaults(app):
     with app.app_context():
         from engage.extensions import db
 
-        street = db.session.get(Street, street_id)
-        statements = []
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-        row = insert_row(
-            db.session,
-            Community,
-            {"street_id": street.id, "name": "新社区", "kind": "urban", "created_at": utcnow()},
-            related={"street": street},
-        )
-        assert row.id and inspect(row).persistent and not inspect(row).unloaded
-        assert row.street is street and row.name == "新社区"
-        assert statements == [], "sent to the driver: no unit of work, nothing read back"
+        row = insert_unless_taken(db.session, District, {"name": "新区"}, "name")
+        assert inspect(row).persistent and inspect(row).unloaded == {"communities"}, "every column loaded"
+        assert row.id and row.created_at is not None, "the column default applied, and read back"
         db.session.commit()
         db.session.expire_all()
-        assert db.session.get(Community, row.id).street_id == street_id
+        assert db.session.get(District, row.id).name == "新区"
 
 
-def test_insert_row_unless_taken_inserts_nothing_for_a_taken_value(app, make):
+def test_insert_unless_taken_inserts_nothing_for_a_taken_value(app, make):
     district = make.district()
     with app.app_context():
         from engage.extensions import db
 
-        kept = {"name": district.name, "created_at": utcnow()}
-        assert insert_row(db.session, District, kept, unless_taken="name") is None
-        fresh = insert_row(db.session, District, {**kept, "name": "另一区"}, unless_taken="name")
+        assert insert_unless_taken(db.session, District, {"name": district.name}, "name") is None
+        fresh = insert_unless_taken(db.session, District, {"name": "另一区"}, "name")
         db.session.commit()
         assert fresh.id and db.session.scalar(select(func.count()).select_from(District)) == 2
-
-
-def test_a_value_left_out_is_named_since_no_column_default_fills_it(app):
-    with app.app_context():
-        from engage.extensions import db
-
-        with pytest.raises(ValueError, match="created_at"):
-            insert_row(db.session, District, {"name": "新区"})
-
-
-def test_prepared_sends_values_as_sqlalchemy_would_and_raises_its_errors(app):
-    from engage.api.models import IdempotentRequest
-
-    store = Prepared(inserting(IdempotentRequest.__table__))
-    answer = {
-        "scope": "user:1",
-        "key": "k",
-        "fingerprint": "f",
-        "status": 201,
-        "body": {"名称": "洗衣液", "n": [1, 2]},
-        "created_at": datetime(2026, 11, 26, 8, 30, tzinfo=UTC),
-    }
-    with app.app_context():
-        from engage.extensions import db
-
-        assert store.run(db.session, answer).rowcount == 1
-        with pytest.raises(IntegrityError):
-            with db.session.begin_nested():
-                store.run(db.session, answer)
-        db.session.commit()
-        stored = db.session.scalar(select(IdempotentRequest))
-        assert (stored.body, stored.created_at) == (answer["body"], answer["created_at"])
-        first = Prepared(
-            select(IdempotentRequest.status).where(IdempotentRequest.key == bindparam("key")).limit(1)
-        )
-        assert first.run(db.session, {"key": "k"}).fetchall() == [(201,)], "values written into the statement"

@@ -8,8 +8,8 @@ from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField,
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from engage.activities.labels import ACTIVITY_KIND_NAMES
 from engage.forms import options
-from engage.templating import ACTIVITY_KIND_NAMES
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -32,10 +32,6 @@ class ActivityForm(FlaskForm):
 
 class NewActivityForm(ActivityForm):
     repeat_weeks = IntegerField(_l("每周重复（再重复几周，0 为不重复）"), default=0, validators=[Optional()])
-
-
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=500)])
 
 
 class AttendForm(FlaskForm):

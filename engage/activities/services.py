@@ -17,7 +17,7 @@ from engage.activities.models import KINDS, MAX_CAPACITY, Activity, Enrollment
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
-from engage.notifications.services import send
+from engage.notifications.services import Link, send
 from engage.persistence import add_unique
 from engage.scope import scope_of
 from engage.validation import text, whole
@@ -172,7 +172,7 @@ def notify_volunteers(session: Session, activity: Activity, message) -> None:
             Enrollment.activity_id == activity.id, Enrollment.status.in_(("enrolled", "waitlisted"))
         )
     ):
-        send(session, volunteer_id, message, f"/activities/{activity.id}")
+        send(session, volunteer_id, message, Link("activities.detail", {"activity_id": activity.id}))
 
 
 def upcoming(session: Session, actor: User, *, now: datetime | None = None):
@@ -288,7 +288,7 @@ def _promote(session: Session, activity_id: int) -> bool:
                 session,
                 session.get(Enrollment, enrollment_id).volunteer_id,
                 _("候补成功：您已获得活动名额。"),
-                f"/activities/{activity_id}",
+                Link("activities.detail", {"activity_id": activity_id}),
             )
             return True
         session.execute(

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.activities import attendance, services
-from engage.activities.forms import ActivityForm, AttendForm, CorrectionForm, NewActivityForm, ReasonForm
+from engage.activities.forms import ActivityForm, AttendForm, CorrectionForm, NewActivityForm
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.extensions import db
-from engage.forms import flash_errors, options, run_form
+from engage.forms import ReasonForm, flash_errors, options, run_form
 from engage.i18n import from_local, to_local
 from engage.pagination import paginate
 from engage.qr import qr_svg

@@ -20,7 +20,7 @@ from engage.errors import Invalid, Unauthenticated
 from engage.extensions import db
 from engage.pagination import MAX_PAGE, paginate
 from engage.persistence import reading
-from engage.validation import storable
+from engage.validation import storable, storable_tree
 
 MAX_PER_PAGE = 100
 
@@ -70,23 +70,9 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Invalid(_("请求体必须是 JSON 对象。"))
     for name, value in body.items():
-        _check_strings(str(name), value)
+        storable(str(name), str(name))
+        storable_tree(value, str(name))
     return body
-
-
-def _check_strings(field: str, value: Any) -> None:
-    """Walks a field's value without recursion (the parser already bounded its depth)."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            storable(item, field)
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    storable(field, field)
 
 
 def require_fields(body: dict, *names: str) -> None:
@@ -109,9 +95,9 @@ def int_arg(name: str, default: int, *, low: int, high: int) -> int:
 
 
 def choice_arg(name: str, choices: tuple[str, ...]) -> str:
-    """A query parameter that names one of ``choices`` (the first when absent); anything else
-    is refused rather than silently read as the default."""
-    raw = request.args.get(name) or choices[0]
+    """A query parameter that names one of ``choices`` (the first when absent); anything else,
+    an empty value included, is refused rather than silently read as the default."""
+    raw = request.args.get(name, choices[0])
     if raw not in choices:
         raise Invalid(_("参数无效。"), {name: _("可选值：%(values)s。", values="、".join(choices))})
     return raw

@@ -3,9 +3,11 @@
 A retry with the same key and body gets the first answer again (same status, same
 body) and moves nothing; the same key with another body is ``idempotency_mismatch``.
 The unique constraint on the stored answer decides, not a read beforehand: a handler
-runs and its answer is stored in the same transaction; when the key is already there
-(a retry, or a concurrent twin that committed first) the insert fails, everything the
-handler did rolls back, and the first answer is replayed. Retries are rare, so the
+runs and its answer is stored in the same transaction, which the request's unit of
+work (engage.unit_of_work) commits once, so the answer and the change it reports
+exist together or not at all; when the key is already there (a retry, or a
+concurrent twin that committed first) the insert fails, everything the handler did
+rolls back, and the first answer is replayed. Retries are rare, so the
 common case pays for no extra look-up.
 """
 
@@ -19,7 +21,7 @@ from functools import wraps
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.api.core import current_actor
@@ -27,13 +29,15 @@ from engage.api.models import IdempotentRequest
 from engage.errorhandlers import describe, is_expected
 from engage.errors import Conflict, Invalid
 from engage.extensions import db
-from engage.persistence import Prepared, inserting
-from points.base import utcnow
+from engage.unit_of_work import commit_answer
 
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
-class IdempotencyMismatch(Conflict):
+class ReusedRequestKey(Conflict):
+    """An Idempotency-Key header sent again with a different request (the ledger's own
+    ``points.IdempotencyMismatch`` is about its transfers; both answer the same code)."""
+
     code = "idempotency_mismatch"
 
 
@@ -55,7 +59,7 @@ def _fingerprint() -> str:
 
 def _replay(row: IdempotentRequest, fingerprint: str):
     if row.fingerprint != fingerprint:
-        raise IdempotencyMismatch(_("该 Idempotency-Key 已用于不同的请求。"))
+        raise ReusedRequestKey(_("该 Idempotency-Key 已用于不同的请求。"))
     return jsonify(row.body), row.status
 
 
@@ -65,28 +69,20 @@ def _find(scope: str, key: str) -> IdempotentRequest | None:
     )
 
 
-_STORE = Prepared(inserting(IdempotentRequest.__table__))
-
-
 def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
-    """Record the answer and commit with the work; a concurrent twin makes us replay."""
+    """Record the answer in the request's transaction, which the unit of work then commits
+    once, with the work (an error answer too: its retries must get the same refusal);
+    a concurrent twin that stored its answer first makes us replay that one."""
     try:
-        _STORE.run(
-            db.session,
-            {
-                "scope": scope,
-                "key": key,
-                "fingerprint": fingerprint,
-                "status": status,
-                "body": body,
-                "created_at": utcnow(),
-            },
+        db.session.execute(
+            insert(IdempotentRequest.__table__),
+            {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status, "body": body},
         )
     except IntegrityError:
         if (replayed := _replay_stored(scope, key, fingerprint)) is None:
             raise
         return replayed
-    db.session.commit()
+    commit_answer(db.session)
     return jsonify(body), status
 
 

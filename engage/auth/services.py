@@ -23,13 +23,13 @@ from engage.errors import Conflict, Forbidden, Invalid, InvalidCredentials
 from engage.pagination import Page, paginate
 from engage.persistence import add_unique
 from engage.scope import scope_of
+from engage.validation import text
 from points.base import utcnow
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-USERNAME_MAX = 64
+USERNAME_MAX, DISPLAY_NAME_MAX = 64, 50
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_.-]{{3,{USERNAME_MAX}}}$")
 SELF_SERVICE_ROLES = ("resident", "volunteer")
-WEB_SESSION_LIFETIME = timedelta(hours=12)
 
 
 def normalise_phone(phone: str) -> str:
@@ -116,9 +116,7 @@ def _check_home(session: Session, community_id: int, micro_grid_id: int | None) 
 def _add_user(
     session: Session, *, username: str, password: str, display_name: str, roles: list[str], **fields
 ) -> User:
-    display_name = (display_name or "").strip()
-    if not 1 <= len(display_name) <= 50:
-        raise Invalid.field("display_name", _("请填写真实姓名（最多50字）。"))
+    display_name = text(display_name, "display_name", DISPLAY_NAME_MAX)
     check_policy(password)
     user = User(username=username, display_name=display_name, password_hash=hash_password(password), **fields)
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
@@ -254,9 +252,7 @@ def change_password(session: Session, user: User, *, current: str, new: str) -> 
 
 
 def update_profile(session: Session, user: User, *, display_name: str, locale: str | None) -> User:
-    display_name = (display_name or "").strip()
-    if not 1 <= len(display_name) <= 50:
-        raise Invalid.field("display_name", _("请填写真实姓名（最多50字）。"))
+    display_name = text(display_name, "display_name", DISPLAY_NAME_MAX)
     user.display_name = display_name
     user.locale = locale or None
     return user

@@ -28,7 +28,7 @@ def _start_session(user) -> None:
         db.session,
         user,
         kind="web",
-        lifetime=services.WEB_SESSION_LIFETIME,
+        lifetime=current_app.permanent_session_lifetime,
         ip=request.remote_addr,
         user_agent=request.user_agent.string,
     )

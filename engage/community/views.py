@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,17 +14,13 @@ from engage.qr import qr_svg
 
 bp = Blueprint("community", __name__, url_prefix="/community")
 PER_PAGE = 50
+# The hierarchy's levels as a path segment: any other word matches no route (404).
+LEVEL = f"<any({', '.join(FORMS)}):level>"
 
 
-def _check_level(level: str) -> None:
-    if level not in FORMS:
-        abort(404)
-
-
-@bp.get("/<level>/")
+@bp.get(f"/{LEVEL}/")
 @login_required
 def list_level(level: str):
-    _check_level(level)
     page = request.args.get("page", 1, type=int)
     result = services.page_rows(db.session, current_user, level, page=page, per_page=PER_PAGE)
     return render_template(
@@ -35,11 +31,10 @@ def list_level(level: str):
     )
 
 
-@bp.route("/<level>/new", methods=["GET", "POST"])
-@bp.route("/<level>/<int:row_id>", methods=["GET", "POST"])
+@bp.route(f"/{LEVEL}/new", methods=["GET", "POST"])
+@bp.route(f"/{LEVEL}/<int:row_id>", methods=["GET", "POST"])
 @login_required
 def edit(level: str, row_id: int | None = None):
-    _check_level(level)
     row = services.get_row(db.session, current_user, level, row_id) if row_id else None
     form = build_form(db.session, current_user, level, obj=row)
     if run_form(

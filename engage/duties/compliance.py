@@ -31,21 +31,15 @@ from engage.duties.care import policy_frequencies, visible_targets
 from engage.duties.models import CHECK_ITEMS, CareTarget, DutyEvent, HouseholdCheck, Visit
 from engage.duties.schedule import next_due
 from engage.errors import Forbidden
-from engage.periods import Period, chosen_or_this_month, following_period, period_start
+from engage.periods import Period, chosen_or_this_month, following_period, period_start, rate
 from engage.persistence import count_if
 from engage.scope import scope_of
 from points.base import utcnow
-
-STALE_DAYS = 180
 
 
 def parse_period(value: str | None, zone: ZoneInfo) -> Period:
     """``YYYY-MM`` (default: the current month) as a local calendar month."""
     return chosen_or_this_month(value, zone, kinds=("month",))
-
-
-def _rate(met: int, due: int) -> float | None:
-    return round(met / due, 4) if due else None
 
 
 @dataclass(frozen=True)
@@ -63,17 +57,17 @@ class Figures:
         return {
             "period": self.period,
             "must_arrive": {
-                "rate": _rate(self.arrive_on_time, self.arrive_on_time + self.arrive_late),
+                "rate": rate(self.arrive_on_time, self.arrive_on_time + self.arrive_late),
                 "on_time": self.arrive_on_time,
                 "late": self.arrive_late,
             },
             "must_know": {
-                "rate": _rate(self.know_fresh, self.know_total),
+                "rate": rate(self.know_fresh, self.know_total),
                 "fresh": self.know_fresh,
                 "items": self.know_total,
             },
             "must_visit": {
-                "rate": _rate(self.visit_met, self.visit_due),
+                "rate": rate(self.visit_met, self.visit_due),
                 "met": self.visit_met,
                 "due": self.visit_due,
                 "overdue": self.overdue,
@@ -101,7 +95,7 @@ def figures(
     actor: User,
     period: Period,
     *,
-    stale_days: int = STALE_DAYS,
+    stale_days: int,
     now: datetime | None = None,
     community_ids: list[int] | None = None,
 ) -> Figures:
@@ -117,7 +111,7 @@ def figures_over(
     actor: User,
     periods: list[Period],
     *,
-    stale_days: int = STALE_DAYS,
+    stale_days: int,
     now: datetime | None = None,
     community_ids: list[int] | None = None,
 ) -> list[Figures]:
@@ -134,7 +128,7 @@ def figures_for_grids(
     period: Period,
     *,
     zone: ZoneInfo,
-    stale_days: int = STALE_DAYS,
+    stale_days: int,
     now: datetime | None = None,
 ) -> Figures:
     """A whole community, for the kept weekly and monthly reports (counts only, no names)."""
@@ -148,7 +142,7 @@ def figures_by_grid(
     actor: User,
     period: Period,
     *,
-    stale_days: int = STALE_DAYS,
+    stale_days: int,
     now: datetime | None = None,
 ) -> list[tuple[Grid, Figures]]:
     """The same figures for each grid (and so each grid worker) in the caller's scope."""

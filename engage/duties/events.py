@@ -15,7 +15,8 @@ from engage.auth.permissions import STAFF_ROLES
 from engage.community.models import Grid, MicroGrid
 from engage.duties.models import EVENT_KINDS, URGENT_EVENT_KINDS, DutyEvent
 from engage.errors import Forbidden, Invalid, InvalidTransition, NotFound
-from engage.notifications.services import notify, send
+from engage.escalation import raise_level
+from engage.notifications.services import Link, notify, send
 from engage.orders.services import get_order
 from engage.scope import scope_of
 from engage.validation import text, whole
@@ -76,7 +77,7 @@ def report_event(
                 title=event.title,
                 minutes=int((event.arrive_by - now).total_seconds() // 60),
             ),
-            f"/duties/events/{event.id}",
+            Link("duties.event", {"event_id": event.id}),
         )
     return event
 
@@ -156,20 +157,14 @@ def escalate_late(session: Session, *, now: datetime) -> int:
     ):
         window = event.arrive_by - event.reported_at
         level = min(2, 1 + int((now - event.arrive_by) / window))
-        if _raise_level(session, event.id, level):
+        if raise_level(session, DutyEvent, event.id, level):
             notify(
                 session,
                 "staff_of_community" if level == 1 else "admins_of_street",
                 event,
                 _("必到事件「%(title)s」超时未到场，请督办。", title=event.title),
-                link=f"/duties/events/{event.id}",
+                Link("duties.event", {"event_id": event.id}),
             )
             raised += 1
     session.flush()
     return raised
-
-
-def _raise_level(session: Session, event_id: int, level: int) -> bool:
-    """A conditional UPDATE, so two ``tick`` runs at once raise (and notify) each level once."""
-    raised = update(DutyEvent).where(DutyEvent.id == event_id, DutyEvent.escalation_level < level)
-    return session.execute(raised.values(escalation_level=level)).rowcount == 1

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from engage.duties.labels import CARE_CATEGORY_NAMES, EVENT_KIND_NAMES, FREQUENCY_NAMES, VISIT_KIND_NAMES
 from engage.forms import options
-from engage.templating import CARE_CATEGORY_NAMES, EVENT_KIND_NAMES, FREQUENCY_NAMES, VISIT_KIND_NAMES
 
 
 class VisitForm(FlaskForm):
@@ -51,3 +51,16 @@ class EventForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("处置情况"), validators=[Optional(), Length(max=2000)])
+
+
+class CheckForm(NoteForm):
+    """Confirming one item of a household's 必清 checklist (the service checks the item)."""
+
+    item = HiddenField()
+
+
+class PolicyForm(FlaskForm):
+    """One category's visit frequency (the service checks both values)."""
+
+    category = HiddenField()
+    frequency = StringField()

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Community
-from engage.duties.compliance import STALE_DAYS, figures_for_grids
+from engage.duties.compliance import figures_for_grids
 from engage.duties.models import CareTarget, DutyReminder, DutyReport
 from engage.errors import Conflict
-from engage.notifications.services import send
+from engage.notifications.services import Link, send
 from engage.periods import last_finished
 from engage.persistence import add_unique
 from engage.scope import scope_of
@@ -36,12 +36,17 @@ def remind_due_visits(session: Session, *, now: datetime, zone: ZoneInfo) -> int
             add_unique(session, DutyReminder(user_id=worker_id, day=today), Conflict())
         except Conflict:
             continue
-        send(session, worker_id, _("今天有 %(n)d 位走访对象到期或已逾期，请及时走访。", n=count), "/duties/")
+        send(
+            session,
+            worker_id,
+            _("今天有 %(n)d 位走访对象到期或已逾期，请及时走访。", n=count),
+            Link("duties.index"),
+        )
         sent += 1
     return sent
 
 
-def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo, stale_days: int = STALE_DAYS) -> int:
+def generate_reports(session: Session, *, now: datetime, zone: ZoneInfo, stale_days: int) -> int:
     """The last finished week's and month's figures for every community, each kept once (the
     look-up first spares recomputing a kept report on every daily tick)."""
     made = 0

@@ -15,7 +15,16 @@ from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Grid
 from engage.community.services import community_residents
 from engage.duties import care, checks, compliance, events, rhythm
-from engage.duties.forms import EventForm, FromOrderForm, NoteForm, TargetForm, VisitForm
+from engage.duties.forms import (
+    CheckForm,
+    EventForm,
+    FromOrderForm,
+    NoteForm,
+    PolicyForm,
+    TargetForm,
+    VisitForm,
+)
+from engage.duties.labels import CARE_CATEGORY_NAMES, CHECK_ITEM_NAMES
 from engage.duties.models import RESTRICTED, CareTarget, DutyEvent
 from engage.exports import xlsx_download
 from engage.extensions import db
@@ -23,7 +32,6 @@ from engage.forms import flash_errors, options, run_form
 from engage.i18n import from_local, local_zone, to_local
 from engage.orders.categories import active_categories
 from engage.periods import recent
-from engage.templating import CARE_CATEGORY_NAMES, CHECK_ITEM_NAMES
 from points.base import utcnow
 
 bp = Blueprint("duties", __name__, url_prefix="/duties")
@@ -249,16 +257,17 @@ def advance(event_id: int, step: str):
 @bp.route("/households/<int:household_id>", methods=["GET", "POST"])
 @login_required
 def household(household_id: int):
-    form = NoteForm()
-    item = request.form.get("item", "")
+    form = CheckForm()
     if (
         request.method == "POST"
         and run_form(
             form,
-            lambda: checks.confirm(db.session, current_user, household_id, item, note=form.note.data or ""),
+            lambda: checks.confirm(
+                db.session, current_user, household_id, form.item.data or "", note=form.note.data or ""
+            ),
         ).ok
     ):
-        flash(_("已确认：%(item)s", item=CHECK_ITEM_NAMES.get(item, item)), "success")
+        flash(_("已确认：%(item)s", item=CHECK_ITEM_NAMES[form.item.data]), "success")
         return redirect(url_for("duties.household", household_id=household_id))
     found, items = checks.checklist(db.session, current_user, household_id)
     stale = utcnow() - timedelta(days=current_app.config["DUTY_STALE_DAYS"])
@@ -295,7 +304,7 @@ def dashboard():
 def policies():
     """How often each category is visited in this community."""
     require_role(current_user, *STAFF_ROLES)
-    form = NoteForm()
+    form = PolicyForm()
     if (
         request.method == "POST"
         and run_form(
@@ -303,8 +312,8 @@ def policies():
             lambda: care.set_policy(
                 db.session,
                 current_user,
-                request.form.get("category", ""),
-                request.form.get("frequency", ""),
+                form.category.data or "",
+                form.frequency.data or "",
                 zone=local_zone(),
             ),
         ).ok

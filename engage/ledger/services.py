@@ -3,7 +3,7 @@
 Addresses name the accounts: a street issues points from ``street:<id>:issuance``
 (the only account that may go negative: it is where points come from) into each
 community's ``community:<id>:budget``; staff pay awards from their community's
-budget into ``user:<id>``.
+budget into ``user:<id>``. These functions are the only place the addresses are spelled.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _
+from sqlalchemy import ColumnElement, String, cast, literal
 from sqlalchemy.orm import Session
 
 import points
@@ -21,9 +22,11 @@ from engage.community.models import Community
 from engage.errors import Conflict, Forbidden, Invalid, NotFound
 from engage.pagination import Page, clamped
 from engage.scope import scope_of
+from engage.validation import text, whole
 
 MAX_AWARD = 100_000
 MAX_ISSUE = 100_000_000
+MEMO_MAX = 200
 KINDS = ("issue", "award", "order_reward", "activity_reward", "redeem", "refund", "expire", "reversal")
 
 
@@ -31,8 +34,16 @@ class BudgetExhausted(Conflict):
     code = "budget_exhausted"
 
 
+USER_PREFIX = "user:"
+
+
 def user_account(user_id: int) -> str:
-    return f"user:{user_id}"
+    return f"{USER_PREFIX}{user_id}"
+
+
+def user_account_of(user_id: ColumnElement[int]) -> ColumnElement[str]:
+    """``user_account`` in SQL, to join users (or their ids) to their ledger accounts."""
+    return literal(USER_PREFIX) + cast(user_id, String)
 
 
 def budget_account(community_id: int) -> str:
@@ -41,19 +52,6 @@ def budget_account(community_id: int) -> str:
 
 def issuance_account(street_id: int) -> str:
     return f"street:{street_id}:issuance"
-
-
-def _check_amount(amount: int, limit: int = MAX_AWARD) -> int:
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= limit:
-        raise Invalid.field("amount", _("积分必须是 1 到 %(max)d 之间的整数。", max=limit))
-    return amount
-
-
-def _check_memo(memo: str) -> str:
-    memo = (memo or "").strip()
-    if not 1 <= len(memo) <= 200:
-        raise Invalid.field("memo", _("请填写事由（最多200字）。"))
-    return memo
 
 
 def issue_budget(
@@ -74,9 +72,9 @@ def issue_budget(
         session,
         issuance_account(community.street_id),
         budget_account(community.id),
-        _check_amount(amount, MAX_ISSUE),
+        whole(amount, "amount", 1, MAX_ISSUE),
         kind="issue",
-        memo=_check_memo(memo),
+        memo=text(memo, "memo", MEMO_MAX),
         reference=f"community:{community.id}",
         actor_id=actor.id,
         idempotency_key=idempotency_key,
@@ -96,9 +94,9 @@ def award_points(
             session,
             budget_account(member.community_id),
             user_account(member.id),
-            _check_amount(amount),
+            whole(amount, "amount", 1, MAX_AWARD),
             kind="award",
-            memo=_check_memo(memo),
+            memo=text(memo, "memo", MEMO_MAX),
             reference=f"user:{member.id}",
             actor_id=actor.id,
             idempotency_key=idempotency_key,

@@ -1,10 +1,13 @@
-"""In-app notifications; other channels (SMS, WeChat) plug in behind ``Channel``."""
+"""In-app notifications; other channels (SMS, WeChat) plug in behind ``Channel``.
+
+A notification names the page it points at by route (a Flask endpoint) and arguments,
+not by URL: the page that lists it builds the URL, so services never do."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from points.base import Base, UTCDateTime, utcnow
@@ -17,6 +20,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     message: Mapped[str] = mapped_column(String(300))
-    link: Mapped[str | None] = mapped_column(String(200))
+    route: Mapped[str | None] = mapped_column(String(64))
+    route_args: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,11 +3,13 @@
 ``notify`` resolves an audience to users and hands each message to every
 configured channel. The in-app channel writes a row in the caller's transaction (so
 a rolled-back action notifies nobody); an SMS or WeChat channel would implement
-``Channel.send`` and be added to ``CHANNELS``.
+``Channel.send`` and be added to ``CHANNELS``. A message points at a page by ``Link``
+(a route and its arguments); the page that shows it builds the URL.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlalchemy import func, select, update
@@ -20,13 +22,28 @@ from engage.pagination import Page, paginate
 from points.base import utcnow
 
 
+@dataclass(frozen=True)
+class Link:
+    """The page a message points at: a route (a Flask endpoint) and its arguments."""
+
+    route: str
+    args: dict[str, int] = field(default_factory=dict)
+
+
 class Channel(Protocol):
-    def send(self, session: Session, user_id: int, message: str, link: str | None) -> None: ...
+    def send(self, session: Session, user_id: int, message: str, link: Link | None) -> None: ...
 
 
 class InAppChannel:
-    def send(self, session: Session, user_id: int, message: str, link: str | None) -> None:
-        session.add(Notification(user_id=user_id, message=message[:300], link=link))
+    def send(self, session: Session, user_id: int, message: str, link: Link | None) -> None:
+        session.add(
+            Notification(
+                user_id=user_id,
+                message=message[:300],
+                route=link.route if link else None,
+                route_args=link.args if link else None,
+            )
+        )
 
 
 CHANNELS: list[Channel] = [InAppChannel()]
@@ -66,14 +83,13 @@ def audience(session: Session, name: str, subject) -> list[int]:
     return [user_id for user_id in resolvers[name]() if user_id]
 
 
-def notify(session: Session, audience_name: str, subject, message, link: str | None = None) -> None:
-    if link is None and hasattr(subject, "id"):
-        link = f"/orders/{subject.id}"
+def notify(session: Session, audience_name: str, subject, message, link: Link | None) -> None:
+    """One message to an audience of a subject, pointing at ``link``."""
     for user_id in audience(session, audience_name, subject):
         send(session, user_id, message, link)
 
 
-def send(session: Session, user_id: int, message, link: str | None) -> None:
+def send(session: Session, user_id: int, message, link: Link | None) -> None:
     """One message to one person, through every channel."""
     for channel in CHANNELS:
         channel.send(session, user_id, str(message), link)

@@ -22,7 +22,7 @@ from engage.extensions import db
 from engage.orders import categories, queries, services
 from engage.orders.models import ServiceOrder
 from engage.pagination import MAX_PAGE
-from engage.validation import identifier, optional_string
+from engage.validation import identifier
 
 bp = Blueprint("orders_api", __name__)
 
@@ -62,10 +62,6 @@ def order_json(order: ServiceOrder) -> dict:
     }
 
 
-def _text(body: dict, name: str) -> str | None:
-    return optional_string(body.get(name), name)
-
-
 @bp.get("/order-categories")
 def list_categories():
     rows = categories.active_categories(db.session, current_actor().community_id)
@@ -79,11 +75,11 @@ def place():
     order = services.place_order(
         db.session,
         current_actor(),
-        category=_text(body, "category"),
-        title=_text(body, "title"),
-        description=_text(body, "description") or "",
+        category=body.get("category"),
+        title=body.get("title"),
+        description=body.get("description"),
         on_behalf_of=identifier(body.get("on_behalf_of"), "on_behalf_of", required=False),
-        channel=_text(body, "channel"),
+        channel=body.get("channel"),
     )
     return jsonify(order_json(order)), 201
 
@@ -141,7 +137,7 @@ def _act(order_id: int, action, **kwargs):
 def dispatch(order_id: int):
     body = json_body() if request.get_data() else {}
     volunteer_id = identifier(body.get("volunteer_id"), "volunteer_id", required=False)
-    return _act(order_id, services.dispatch_order, volunteer_id=volunteer_id, note=_text(body, "note"))
+    return _act(order_id, services.dispatch_order, volunteer_id=volunteer_id, note=body.get("note"))
 
 
 @bp.post("/orders/<int:order_id>/accept")
@@ -151,19 +147,19 @@ def accept(order_id: int):
 
 @bp.post("/orders/<int:order_id>/complete")
 def complete(order_id: int):
-    return _act(order_id, services.complete_order, note=_text(json_body(), "note"))
+    return _act(order_id, services.complete_order, note=json_body().get("note"))
 
 
 @bp.post("/orders/<int:order_id>/rate")
 def rate(order_id: int):
     body = json_body()
     require_fields(body, "stars")
-    return _act(order_id, services.rate_order, stars=body["stars"], comment=_text(body, "comment"))
+    return _act(order_id, services.rate_order, stars=body["stars"], comment=body.get("comment"))
 
 
 @bp.post("/orders/<int:order_id>/cancel")
 def cancel(order_id: int):
-    return _act(order_id, services.cancel_order, reason=_text(json_body(), "reason"))
+    return _act(order_id, services.cancel_order, reason=json_body().get("reason"))
 
 
 _TIME_OR_NULL = nullable(TIME)

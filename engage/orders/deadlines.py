@@ -15,9 +15,10 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engage.notifications.services import notify
+from engage.escalation import raise_level
 from engage.orders.models import OPEN_STATUSES, OrderEvent, ServiceOrder
 from engage.orders.queries import deadline
+from engage.orders.services import notify_order
 
 MAX_ESCALATION = 3
 
@@ -63,7 +64,7 @@ def _remind(session: Session, order: ServiceOrder, today: str, now: datetime) ->
             note=f"deadline passed ({order.status})",
         )
     )
-    notify(session, _who_acts(order), order, _("订单已超时，请尽快处理：%(t)s", t=order.title))
+    notify_order(session, _who_acts(order), order, _("订单已超时，请尽快处理：%(t)s", t=order.title))
     return 1
 
 
@@ -81,13 +82,7 @@ def _escalate(session: Session, order: ServiceOrder, due: datetime, now: datetim
     level = min(MAX_ESCALATION, (now - due) // timedelta(days=1))
     if level <= order.escalation_level:
         return 0
-    raised = session.execute(
-        update(ServiceOrder)
-        .where(ServiceOrder.id == order.id, ServiceOrder.escalation_level < level)
-        .values(escalation_level=level)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not raised:
+    if not raise_level(session, ServiceOrder, order.id, level):
         return 0
     session.add(
         OrderEvent(
@@ -95,5 +90,5 @@ def _escalate(session: Session, order: ServiceOrder, due: datetime, now: datetim
         )
     )
     audience = "staff_of_community" if level == 1 else "admins_of_street"
-    notify(session, audience, order, _("督办（第%(n)d次）：%(t)s", n=level, t=order.title))
+    notify_order(session, audience, order, _("督办（第%(n)d次）：%(t)s", n=level, t=order.title))
     return 1

@@ -56,10 +56,6 @@ class RateForm(FlaskForm):
     comment = TextAreaField(_l("评价"), validators=[Optional(), Length(max=500)])
 
 
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=500)])
-
-
 class CategoryForm(FlaskForm):
     code = StringField(_l("代码"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=40)])

@@ -14,27 +14,19 @@ from sqlalchemy.orm import Session
 from engage.auth.models import User
 from engage.community.models import MicroGrid
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
-from engage.notifications.services import notify
+from engage.notifications.services import Link, notify
 from engage.orders import rewards, workflow
 from engage.orders.models import CHANNELS, OrderCategory, OrderEvent, ServiceOrder
 from engage.scope import scope_of
+from engage.validation import optional_string, text, whole
 from points.base import utcnow
 
-TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX, COMMENT_MAX = 100, 2000, 500, 500
+CATEGORY_MAX, TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX, COMMENT_MAX = 32, 100, 2000, 500, 500
 STAFF_CHANNELS = ("phone", "hotline_12345")
 
 
 class AlreadyTaken(Conflict):
     code = "already_taken"
-
-
-def _text(value: str | None, field: str, limit: int, *, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid.field(field, _("此项不能为空。"))
-    if len(value) > limit:
-        raise Invalid.field(field, _("最多 %(n)d 个字。", n=limit))
-    return value
 
 
 def _category(session: Session, community_id: int, code: str) -> OrderCategory:
@@ -70,26 +62,31 @@ def _requester(session: Session, actor: User, on_behalf_of: int | None, channel:
     return resident, "grid_worker"
 
 
+def notify_order(session: Session, audience_name: str, order: ServiceOrder, message) -> None:
+    """A message about the order to one of its audiences, pointing at the order's page."""
+    notify(session, audience_name, order, message, Link("orders.detail", {"order_id": order.id}))
+
+
 def place_order(
     session: Session,
     actor: User,
     *,
     category: str,
     title: str,
-    description: str = "",
+    description: str | None = "",
     on_behalf_of: int | None = None,
     channel: str | None = None,
     micro_grid_id: int | None = None,
     now: datetime | None = None,
 ) -> ServiceOrder:
     """点单: a resident asks for help; deadlines start now (1+1+7 by default)."""
-    requester, channel = _requester(session, actor, on_behalf_of, channel)
+    requester, channel = _requester(session, actor, on_behalf_of, optional_string(channel, "channel"))
     if channel not in CHANNELS:
         raise Invalid.field("channel", _("未知的来源渠道。"))
     community_id = requester.community_id
     if community_id is None:
         raise Invalid(str(_("请先在个人资料中选择所在社区。")))
-    cat = _category(session, community_id, category)
+    cat = _category(session, community_id, text(category, "category", CATEGORY_MAX))
     micro_grid_id = micro_grid_id or requester.micro_grid_id
     if (
         micro_grid_id
@@ -102,8 +99,8 @@ def place_order(
         community_id=community_id,
         micro_grid_id=micro_grid_id,
         category_id=cat.id,
-        title=_text(title, "title", TITLE_MAX, required=True),
-        description=_text(description, "description", DESCRIPTION_MAX, required=False),
+        title=text(title, "title", TITLE_MAX),
+        description=text(description, "description", DESCRIPTION_MAX, required=False),
         channel=channel,
         requester_id=requester.id,
         placed_by_id=actor.id,
@@ -116,7 +113,7 @@ def place_order(
     session.add(order)
     session.flush()
     _event(session, order, "placed", actor, None, now)
-    notify(session, "staff_of_community", order, _("新的服务订单待派单：%(t)s", t=order.title))
+    notify_order(session, "staff_of_community", order, _("新的服务订单待派单：%(t)s", t=order.title))
     return order
 
 
@@ -146,16 +143,18 @@ def get_order(session: Session, actor: User, order_id: int) -> ServiceOrder:
     return order
 
 
-def available_actions(session: Session, actor: User, order: ServiceOrder) -> set[str]:
-    """What the actor could do to the order now: the buttons a page shows."""
-    mine = workflow.parties(actor, order, scope_of(session, actor))
-    return {
-        t.action
-        for t in workflow.TRANSITIONS
-        if t.party in mine
-        and order.status in t.sources
-        and workflow.self_dealing(actor, order, t.action) is None
-    }
+def available_actions(
+    session: Session,
+    actor: User,
+    order: ServiceOrder,
+    *,
+    rating_period: timedelta,
+    now: datetime | None = None,
+) -> set[str]:
+    """What the actor could do to the order now: the buttons a page shows, decided by the
+    same table, self-dealing rule and guards as the services."""
+    moment = workflow.Moment(now or utcnow(), rating_period)
+    return workflow.allowed(actor, order, scope_of(session, actor), moment)
 
 
 def _transition(
@@ -167,8 +166,11 @@ def _transition(
     note: str | None = None,
     extra_where=None,
     now: datetime | None = None,
+    rating_period: timedelta | None = None,
     **changes,
 ) -> ServiceOrder:
+    """Take the table's row for ``action``; ``rating_period`` is read only by the guard of
+    核查结案, the one transition that waits for it."""
     order = get_order(session, actor, order_id)
     parties = workflow.parties(actor, order, scope_of(session, actor))
     transition, possible = workflow.find(action, order.status, parties)
@@ -180,6 +182,9 @@ def _transition(
     if refusal:
         raise Forbidden(refusal)
     now = now or utcnow()
+    guarded = workflow.blocked(transition, order, workflow.Moment(now, rating_period))
+    if guarded:
+        raise InvalidTransition(guarded)
     stmt = update(ServiceOrder).where(
         ServiceOrder.id == order.id, ServiceOrder.status.in_(transition.sources)
     )
@@ -224,6 +229,7 @@ def dispatch_order(
     now: datetime | None = None,
 ) -> ServiceOrder:
     """派单: to one volunteer of the community, or to the community's pool."""
+    note = text(note, "note", NOTE_MAX, required=False)
     order = get_order(session, actor, order_id)
     if volunteer_id is not None:
         volunteer = session.get(User, volunteer_id)
@@ -248,8 +254,8 @@ def dispatch_order(
         accept_by=now + timedelta(hours=order.category.accept_hours),
     )
     audience = "volunteer" if volunteer_id else "volunteers_of_community"
-    notify(session, audience, order, _("有新的服务订单可以接单：%(t)s", t=order.title))
-    notify(session, "requester", order, _("您的订单已派单：%(t)s", t=order.title))
+    notify_order(session, audience, order, _("有新的服务订单可以接单：%(t)s", t=order.title))
+    notify_order(session, "requester", order, _("您的订单已派单：%(t)s", t=order.title))
     return order
 
 
@@ -269,7 +275,7 @@ def accept_order(session: Session, actor: User, order_id: int, *, now: datetime 
     except (NotFound, InvalidTransition):
         _refuse_if_taken(session, actor, order_id)
         raise
-    notify(session, "requester", order, _("志愿者 %(n)s 已接单。", n=actor.display_name))
+    notify_order(session, "requester", order, _("志愿者 %(n)s 已接单。", n=actor.display_name))
     return order
 
 
@@ -295,19 +301,13 @@ def complete_order(
     now: datetime | None = None,
 ) -> ServiceOrder:
     """The volunteer reports done; the reward is held for them until the order closes."""
-    note = _text(note, "note", NOTE_MAX, required=True)
+    note = text(note, "note", NOTE_MAX)
     order = _transition(
         session, actor, order_id, "complete", note=note, now=now, completion_note=note, photo=photo
     )
     rewards.hold_reward(session, order, actor)
-    notify(session, "requester", order, _("服务已完成，请评价：%(t)s", t=order.title))
+    notify_order(session, "requester", order, _("服务已完成，请评价：%(t)s", t=order.title))
     return order
-
-
-def _parse_stars(stars) -> int:
-    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise Invalid.field("stars", _("评分必须是 1 到 5 的整数。"))
-    return stars
 
 
 def rate_order(
@@ -320,8 +320,8 @@ def rate_order(
     now: datetime | None = None,
 ) -> ServiceOrder:
     """评单: closes the order and pays the volunteer in the same transaction."""
-    stars = _parse_stars(stars)
-    comment = _text(comment, "comment", COMMENT_MAX, required=False)
+    stars = whole(stars, "stars", 1, 5)
+    comment = text(comment, "comment", COMMENT_MAX, required=False)
     awarded = rewards.points_for(get_order(session, actor, order_id).category.points, stars)
     order = _transition(
         session,
@@ -335,7 +335,7 @@ def rate_order(
         points_awarded=awarded,
     )
     rewards.pay_reward(session, order, awarded, actor)
-    notify(session, "volunteer", order, _("订单已评价，您获得 %(p)d 积分。", p=awarded))
+    notify_order(session, "volunteer", order, _("订单已评价，您获得 %(p)d 积分。", p=awarded))
     return order
 
 
@@ -346,27 +346,34 @@ def verify_close(
     *,
     note: str | None = None,
     now: datetime | None = None,
-    unrated_after: timedelta = timedelta(days=3),
+    rating_period: timedelta,
 ):
-    """核查结案: staff close an order its requester did not rate in time, at 5 stars' pay."""
-    now = now or utcnow()
-    order = get_order(session, actor, order_id)
-    if order.status == "completed" and order.updated_at > now - unrated_after:
-        raise InvalidTransition(str(_("居民尚在评价期内，暂不能核查结案。")))
-    awarded = order.category.points
-    order = _transition(session, actor, order_id, "verify_close", note=note, now=now, points_awarded=awarded)
+    """核查结案: staff close an order its requester did not rate within the rating period,
+    at 5 stars' pay."""
+    note = text(note, "note", NOTE_MAX, required=False)
+    awarded = get_order(session, actor, order_id).category.points
+    order = _transition(
+        session,
+        actor,
+        order_id,
+        "verify_close",
+        note=note,
+        now=now,
+        rating_period=rating_period,
+        points_awarded=awarded,
+    )
     rewards.pay_reward(session, order, awarded, actor)
-    notify(session, "volunteer", order, _("订单已核查结案，您获得 %(p)d 积分。", p=awarded))
+    notify_order(session, "volunteer", order, _("订单已核查结案，您获得 %(p)d 积分。", p=awarded))
     return order
 
 
 def cancel_order(
     session: Session, actor: User, order_id: int, *, reason: str, now: datetime | None = None
 ) -> ServiceOrder:
-    reason = _text(reason, "reason", NOTE_MAX, required=True)
+    reason = text(reason, "reason", NOTE_MAX)
     order = _transition(session, actor, order_id, "cancel", note=reason, now=now)
     rewards.release_reward(session, order, actor)
-    notify(session, "volunteer", order, _("订单已取消：%(t)s", t=order.title))
+    notify_order(session, "volunteer", order, _("订单已取消：%(t)s", t=order.title))
     return order
 
 
@@ -374,10 +381,8 @@ def reopen_order(
     session: Session, actor: User, order_id: int, *, note: str, now: datetime | None = None
 ) -> ServiceOrder:
     """A badly rated order goes back to the queue; the volunteer keeps what was paid."""
-    note = _text(note, "note", NOTE_MAX, required=True)
+    note = text(note, "note", NOTE_MAX)
     order = get_order(session, actor, order_id)
-    if order.status == "closed" and (order.rating or 5) > 2:
-        raise InvalidTransition(str(_("只有评分为1–2星的订单可以重新派单。")))
     now = now or utcnow()
     return _transition(
         session,

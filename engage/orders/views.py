@@ -22,9 +22,9 @@ from flask_login import current_user, login_required
 from engage.auth.login import current_scope
 from engage.community.services import community_residents, micro_grid_from_poster
 from engage.extensions import db
-from engage.forms import options, run_form
+from engage.forms import ReasonForm, options, run_form
 from engage.orders import categories, queries, services
-from engage.orders.forms import CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm, ReasonForm
+from engage.orders.forms import CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm
 from engage.orders.models import STATUSES
 from engage.uploads import accepts_upload, with_photo
 
@@ -106,8 +106,13 @@ def detail(order_id: int):
         forms=forms,
         suggestions=suggestions,
         overdue=queries.is_overdue(order),
-        can=services.available_actions(db.session, current_user, order),
+        can=services.available_actions(db.session, current_user, order, rating_period=_rating_period()),
     )
+
+
+def _rating_period() -> timedelta:
+    """How long a requester has to rate before staff may 核查结案 (``ORDER_UNRATED_CLOSE_DAYS``)."""
+    return timedelta(days=current_app.config["ORDER_UNRATED_CLOSE_DAYS"])
 
 
 def _act(order_id: int, call, form=None, done: str = ""):
@@ -196,10 +201,9 @@ def cancel(order_id: int):
 @bp.post("/orders/<int:order_id>/verify-close")
 @login_required
 def verify_close(order_id: int):
-    wait = timedelta(days=current_app.config["ORDER_UNRATED_CLOSE_DAYS"])
     return _act(
         order_id,
-        lambda: services.verify_close(db.session, current_user, order_id, unrated_after=wait),
+        lambda: services.verify_close(db.session, current_user, order_id, rating_period=_rating_period()),
         done=_("已核查结案。"),
     )
 

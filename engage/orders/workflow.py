@@ -1,12 +1,16 @@
 """The order state machine: one explicit table of who may move an order where.
 
-Each row names an action, the statuses it starts from, the status it ends in, and
-the party allowed to take it. Services look the row up; nothing else decides.
+Each row names an action, the statuses it starts from, the status it ends in, the
+party allowed to take it and, for some, a guard on the order itself (the rating period
+before 核查结案, a bad rating before reopening). Services look the row up and the page's
+buttons come from ``allowed``, which asks the same questions; nothing else decides.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
 
@@ -18,11 +22,38 @@ PARTIES = ("staff", "requester", "open_volunteer", "volunteer")
 
 
 @dataclass(frozen=True)
+class Moment:
+    """What a guard weighs besides the order: the time now and the configured rating period
+    (given by the services that take 核查结案 or list the page's buttons; only its guard reads it)."""
+
+    now: datetime
+    rating_period: timedelta | None
+
+
+Guard = Callable[[ServiceOrder, Moment], str | None]
+
+
+def rating_period_over(order: ServiceOrder, moment: Moment) -> str | None:
+    """核查结案 only once the requester has had the rating period to rate."""
+    if order.updated_at > moment.now - moment.rating_period:
+        return str(_("居民尚在评价期内，暂不能核查结案。"))
+    return None
+
+
+def badly_rated(order: ServiceOrder, moment: Moment) -> str | None:
+    """Only an order rated 1–2 stars goes back to the queue."""
+    if (order.rating or 5) > 2:
+        return str(_("只有评分为1–2星的订单可以重新派单。"))
+    return None
+
+
+@dataclass(frozen=True)
 class Transition:
     action: str
     sources: tuple[str, ...]
     target: str
     party: str
+    guard: Guard | None = None
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -30,10 +61,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("accept", ("dispatched",), "accepted", "open_volunteer"),
     Transition("complete", ("accepted",), "completed", "volunteer"),
     Transition("rate", ("completed",), "closed", "requester"),
-    Transition("verify_close", ("completed",), "closed", "staff"),
+    Transition("verify_close", ("completed",), "closed", "staff", rating_period_over),
     Transition("cancel", ("placed", "dispatched"), "cancelled", "requester"),
     Transition("cancel", OPEN_STATUSES, "cancelled", "staff"),
-    Transition("reopen", ("closed",), "placed", "staff"),
+    Transition("reopen", ("closed",), "placed", "staff", badly_rated),
 )
 
 
@@ -74,3 +105,21 @@ def find(action: str, status: str, actor_parties: set[str]) -> tuple[Transition 
         if status in transition.sources:
             return transition, True
     return None, bool(mine)
+
+
+def blocked(transition: Transition, order: ServiceOrder, moment: Moment) -> str | None:
+    """Why the row's guard refuses this order now (``InvalidTransition``), or ``None``."""
+    return transition.guard(order, moment) if transition.guard else None
+
+
+def allowed(actor: User, order: ServiceOrder, scope: Scope, moment: Moment) -> set[str]:
+    """Every action the actor may take on the order now: exactly what the services accept."""
+    mine = parties(actor, order, scope)
+    return {
+        t.action
+        for t in TRANSITIONS
+        if t.party in mine
+        and order.status in t.sources
+        and self_dealing(actor, order, t.action) is None
+        and blocked(t, order, moment) is None
+    }

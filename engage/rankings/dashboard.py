@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from engage.activities.models import Activity, Enrollment
@@ -24,19 +24,16 @@ from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import Grid, MicroGrid
 from engage.errors import NotFound
+from engage.ledger.services import budget_account, user_account_of
 from engage.orders.models import OrderCategory, ServiceOrder
 from engage.orders.queries import closed_at
-from engage.periods import Period
+from engage.periods import Period, rate
 from engage.persistence import count_if
 from engage.rankings.leaderboards import EARNING_KINDS
 from engage.scope import scope_of
 from engage.volunteers.models import VolunteerProfile
 from marketplace.models import Redemption
 from points.models import Account, Posting, Transaction
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
 
 
 @dataclass
@@ -57,15 +54,15 @@ class Dashboard:
 
     @property
     def completion_rate(self) -> float | None:
-        return _rate(self.closed, self.received)
+        return rate(self.closed, self.received)
 
     @property
     def on_time_rate(self) -> float | None:
-        return _rate(self.closed_on_time, self.received)
+        return rate(self.closed_on_time, self.received)
 
     @property
     def satisfaction(self) -> float | None:
-        return _rate(self.satisfied, self.rated)
+        return rate(self.satisfied, self.rated)
 
 
 def figures(session: Session, community_ids: list[int], period: Period) -> Dashboard:
@@ -191,7 +188,7 @@ def _volunteers(session: Session, board: Dashboard, community_ids: list[int], pe
     board.minutes = int(session.scalar(select(func.coalesce(func.sum(served.c.minutes), 0))))
     earners = (
         select(User.id)
-        .join(Account, Account.address == literal("user:") + cast(User.id, String))
+        .join(Account, Account.address == user_account_of(User.id))
         .join(Posting, Posting.account_id == Account.id)
         .join(Transaction, Transaction.id == Posting.transaction_id)
         .where(
@@ -219,8 +216,8 @@ def _volunteers(session: Session, board: Dashboard, community_ids: list[int], pe
 
 
 def _points(session: Session, board: Dashboard, community_ids: list[int], period: Period) -> None:
-    budgets = [f"community:{c}:budget" for c in community_ids]
-    users = select(literal("user:") + cast(User.id, String)).where(User.community_id.in_(community_ids))
+    budgets = [budget_account(c) for c in community_ids]
+    users = select(user_account_of(User.id)).where(User.community_id.in_(community_ids))
 
     def moved(kinds: tuple[str, ...], addresses, sign: int = 1) -> int:
         return sign * int(

@@ -8,6 +8,7 @@ from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from engage.rankings.models import Criterion
 from engage.rankings.scoring import DEFAULT_RULE
 
 
@@ -33,3 +34,15 @@ class PublishForm(FlaskForm):
 class ResponseForm(FlaskForm):
     entry_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     text = TextAreaField(_l("整改回应"), validators=[DataRequired(), Length(max=2000)])
+
+
+def weights_form(criteria: list[Criterion]) -> FlaskForm:
+    """The street's criteria weights, one ``weight-<criterion id>`` field each (the service
+    checks the values, 0–100, and that one is above 0)."""
+    fields = {
+        f"weight-{c.id}": IntegerField(
+            c.name, default=c.weight, validators=[Optional()], render_kw={"min": 0, "max": 100}
+        )
+        for c in criteria
+    }
+    return type("WeightsForm", (FlaskForm,), fields)()

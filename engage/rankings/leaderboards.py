@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, String, cast, column, delete, func, insert, literal, select, union_all, values
+from sqlalchemy import String, column, delete, func, insert, literal, select, union_all, values
 from sqlalchemy.orm import Session
 
 from engage.activities.models import Activity, Enrollment
 from engage.auth.models import User, UserRole
 from engage.errors import Forbidden
+from engage.ledger.services import user_account_of
 from engage.periods import Period, recent
 from engage.rankings.models import VolunteerTally
 from engage.scope import scope_of, street_community_ids
@@ -68,7 +69,6 @@ def rebuild_tallies(session: Session, *, zone: ZoneInfo, now: datetime) -> int:
     volunteers = (
         select(User.id, User.community_id).join(UserRole).where(UserRole.role == "volunteer").subquery()
     )
-    owner = cast(func.substr(Account.address, 6), Integer)
     earned = (
         select(
             volunteers.c.id.label("user_id"),
@@ -80,9 +80,9 @@ def rebuild_tallies(session: Session, *, zone: ZoneInfo, now: datetime) -> int:
         .select_from(Posting)
         .join(Account, Account.id == Posting.account_id)
         .join(Transaction, Transaction.id == Posting.transaction_id)
-        .join(volunteers, volunteers.c.id == owner)
+        .join(volunteers, Account.address == user_account_of(volunteers.c.id))
         .join(periods, (Transaction.created_at >= periods.c.start) & (Transaction.created_at < periods.c.end))
-        .where(Account.address.like("user:%"), Transaction.kind.in_(EARNING_KINDS))
+        .where(Transaction.kind.in_(EARNING_KINDS))
     )
     served = (
         select(volunteers.c.id, volunteers.c.community_id, periods.c.label, literal(0), Enrollment.minutes)

@@ -7,19 +7,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engage.auth.forms import EmptyForm
 from engage.auth.login import current_scope
 from engage.community.models import Street
 from engage.community.services import communities_in_scope
 from engage.duties import compliance
 from engage.exports import xlsx_download
 from engage.extensions import db
-from engage.forms import run_form
+from engage.forms import posted, run_form
 from engage.i18n import local_zone
 from engage.periods import chosen_or_this_month, parse_label, quarter_of, recent
 from engage.rankings import dashboard, leaderboards, reports, services
 from engage.rankings.dashboard import dashboard_rows
-from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm
+from engage.rankings.forms import PublishForm, ResponseForm, ScoreForm, weights_form
 from engage.scope import street_community_ids
 from engage.validation import query_id
 from points.base import utcnow
@@ -57,8 +56,10 @@ def property_admin():
     """Staff score the manual criteria; admins publish (which freezes) the period's ranking."""
     label = _label()
     score_form, publish_form = ScoreForm(prefix="score"), PublishForm(prefix="publish")
+    criteria = services.criteria(db.session, current_user)
+    weights = weights_form(criteria)
     if (
-        "score-score" in request.form
+        posted(score_form)
         and run_form(
             score_form,
             lambda: services.score(
@@ -76,7 +77,7 @@ def property_admin():
         flash(_("评分已保存。"), "success")
         return redirect(url_for("rankings.property_admin", period=label))
     if (
-        "publish-note" in request.form
+        posted(publish_form)
         and run_form(
             publish_form,
             lambda: services.publish(
@@ -97,17 +98,11 @@ def property_admin():
         flash(_("已发布，榜单已冻结。"), "success")
         return redirect(url_for("rankings.public", street_id=current_scope().street_id, period=label))
     if (
-        "weights" in request.form
+        posted(weights)
         and run_form(
-            EmptyForm(),
+            weights,
             lambda: services.set_weights(
-                db.session,
-                current_user,
-                {
-                    int(key[7:]): request.form.get(key, type=int)
-                    for key in request.form
-                    if key.startswith("weight-") and key[7:].isdigit()
-                },
+                db.session, current_user, {c.id: weights[f"weight-{c.id}"].data for c in criteria}
             ),
         ).ok
     ):
@@ -118,7 +113,8 @@ def property_admin():
         "rankings/property_admin.html",
         label=label,
         results=results,
-        criteria=services.criteria(db.session, current_user),
+        criteria=criteria,
+        weights=weights,
         score_form=score_form,
         scorable=services.scorable_company_ids(db.session, current_user),
         publish_form=publish_form,

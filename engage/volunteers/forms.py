@@ -8,7 +8,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engage.forms import options
-from engage.templating import GROUP_NAMES
+from engage.volunteers.labels import GROUP_NAMES
 
 
 class ProfileForm(FlaskForm):

@@ -103,7 +103,7 @@ def _valid_id_number(number: str) -> str:
     return number
 
 
-def update_profile(
+def update_volunteer_profile(
     session: Session,
     actor: User,
     *,

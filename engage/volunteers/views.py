@@ -40,7 +40,7 @@ def me():
     )
     outcome = run_form(
         form,
-        lambda: services.update_profile(
+        lambda: services.update_volunteer_profile(
             db.session,
             current_user,
             volunteer_group=form.volunteer_group.data,

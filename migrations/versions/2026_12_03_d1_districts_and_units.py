@@ -4,7 +4,7 @@ own a request. Existing streets are attached to one new district named 未命名
 renames it), and every existing street, community, grid and property company gets its unit.
 
 Revision ID: 2026_12_03_d1
-Revises: 2026_12_03_l1
+Revises: 2026_12_03_r1
 Create Date: 2026-12-03 15:00:00
 
 """
@@ -16,7 +16,7 @@ import points.base
 
 # revision identifiers, used by Alembic.
 revision = "2026_12_03_d1"
-down_revision = "2026_12_03_l1"
+down_revision = "2026_12_03_r1"
 branch_labels = None
 depends_on = None
 

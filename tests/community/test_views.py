@@ -131,3 +131,9 @@ def test_html_list_pages(client, login, make):
     first = client.get("/community/households/").get_data(as_text=True)
     assert "共 51 条" in first and "1 / 2" in first
     assert client.get("/community/households/?page=2").get_data(as_text=True).count("<tr>") == 2
+
+
+@pytest.mark.parametrize("path", ["/community/streets/", "/community/users/new", "/community/nothing/1"])
+def test_an_unknown_level_matches_no_page(client, login, make, path):
+    login(make.user("staff"))
+    assert client.get(path).status_code == 404

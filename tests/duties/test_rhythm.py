@@ -31,8 +31,8 @@ def test_one_reminder_per_worker_per_local_day(db, duty, target):
 def test_last_weeks_and_months_reports_are_kept_once(db, duty, target):
     target(created_at=datetime(2026, 10, 1, tzinfo=UTC))
     now = datetime(2026, 11, 25, 2, tzinfo=UTC)
-    assert generate_reports(db.session, now=now, zone=SHANGHAI) == 2
-    assert generate_reports(db.session, now=now + timedelta(hours=5), zone=SHANGHAI) == 0
+    assert generate_reports(db.session, now=now, zone=SHANGHAI, stale_days=180) == 2
+    assert generate_reports(db.session, now=now + timedelta(hours=5), zone=SHANGHAI, stale_days=180) == 0
     kept = {
         r.kind: r
         for r in db.session.scalars(select(DutyReport).where(DutyReport.community_id == duty.community.id))
@@ -43,7 +43,7 @@ def test_last_weeks_and_months_reports_are_kept_once(db, duty, target):
 
 def test_kept_reports_are_shown_to_their_community_and_street_only(db, make, duty, target, signed_in):
     target(created_at=datetime(2026, 10, 1, tzinfo=UTC))
-    generate_reports(db.session, now=datetime(2026, 11, 25, 2, tzinfo=UTC), zone=SHANGHAI)
+    generate_reports(db.session, now=datetime(2026, 11, 25, 2, tzinfo=UTC), zone=SHANGHAI, stale_days=180)
     db.session.commit()
     street_admin = make.user("admin", street_id=duty.admin.street_id)  # no community of their own
     for viewer in (duty.staff, street_admin):

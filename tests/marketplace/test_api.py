@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 import points
 from engage.errors import Invalid, RateLimited
-from marketplace import members, redemption
+from marketplace import catalogue, members, redemption
 from marketplace.models import Redemption
 from points.base import utcnow
 from tests.factories import ApiClient, reread, together
@@ -298,3 +298,38 @@ def test_too_few_points_is_a_chinese_message_without_the_ledger_address(make_app
         409,
         {"code": "insufficient_points", "message": "积分余额不足。"},
     )
+
+
+def test_a_failure_after_the_answer_is_stored_rolls_back_the_answer_and_the_redemption(
+    make_app, db, mall, member, reward, monkeypatch
+):
+    """The stored answer and the redemption are committed by the request's one commit, at
+    its end: a failure before then (here rendering the answer) leaves neither."""
+    from engage.api import idempotency
+    from engage.api.models import IdempotentRequest
+
+    buyer, soap = member(50), reward(price=10)
+    client = _client(make_app, buyer)
+
+    def unrenderable(*args, **kwargs):
+        raise RuntimeError("the answer could not be rendered")
+
+    monkeypatch.setattr(idempotency, "jsonify", unrenderable)
+    with pytest.raises(RuntimeError):
+        client.post("/api/v1/redemptions", json={"reward_id": soap.id, "quantity": 1}, headers=_key(1))
+    assert _balance(db, buyer) == 50
+    assert db.session.scalar(select(func.count()).select_from(Redemption)) == 0
+    assert db.session.scalar(select(func.count()).select_from(IdempotentRequest)) == 0
+
+
+def test_a_refusal_is_committed_as_the_answer_its_retries_get(make_app, db, mall, member, reward):
+    buyer, soap = member(50), reward(price=10, stock=0)
+    client = _client(make_app, buyer)
+    body = {"reward_id": soap.id, "quantity": 1}
+    refused = client.post("/api/v1/redemptions", json=body, headers=_key(1))
+    assert (refused.status_code, refused.json["error"]["code"]) == (409, "out_of_stock")
+    catalogue.restock(db.session, mall.staff, soap.id, catalogue.counter(db.session, mall.community.id).id, 5)
+    db.session.commit()
+    again = client.post("/api/v1/redemptions", json=body, headers=_key(1))
+    assert (again.status_code, again.json) == (409, refused.json), "the stored refusal, not a new sale"
+    assert _balance(db, buyer) == 50

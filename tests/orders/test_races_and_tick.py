@@ -64,13 +64,22 @@ def _tick(db, now):
     return result
 
 
+def _next_local_noon(moment):
+    zone = ZoneInfo("Asia/Shanghai")
+    noon = moment.astimezone(zone).replace(hour=12, minute=0, second=0, microsecond=0)
+    return noon if noon >= moment else noon + timedelta(days=1)
+
+
 def test_tick_reminds_daily_escalates_up_to_three_and_is_idempotent(db, world, place):
     order = place()
     created = order.created_at
     assert _tick(db, created + timedelta(hours=1)).reminded == 0  # not overdue yet
-    first = _tick(db, created + timedelta(hours=25))
+    # Reminders are once per local day: tick first at local noon, so that the second tick
+    # five minutes later falls on the same day whatever the hour the test runs at.
+    first_at = _next_local_noon(created + timedelta(hours=24, minutes=1))
+    first = _tick(db, first_at)
     assert (first.reminded, first.escalated) == (1, 0)
-    again = _tick(db, created + timedelta(hours=25, minutes=5))
+    again = _tick(db, first_at + timedelta(minutes=5))
     assert (again.reminded, again.escalated) == (0, 0)
     day3 = _tick(db, created + timedelta(days=3, hours=2))
     assert (day3.reminded, day3.escalated) == (1, 1)

@@ -38,7 +38,9 @@ def _served_by(db, order_id: int, user) -> None:
 
 
 def test_requester_cannot_accept_their_own_order(db, world, both, own_order):
-    assert "accept" not in services.available_actions(db.session, both, own_order)
+    assert "accept" not in services.available_actions(
+        db.session, both, own_order, rating_period=timedelta(days=3)
+    )
     assert own_order.id not in [o.id for o in queries.task_board(db.session, both).items]
     with pytest.raises(Forbidden, match="自己发起的订单"):
         services.accept_order(db.session, both, own_order.id)
@@ -88,11 +90,20 @@ def test_staff_who_served_an_order_cannot_close_it_and_pay_themselves(db, make, 
     services.complete_order(db.session, staff_volunteer, order.id, note="完成")
     db.session.commit()
     later = utcnow() + timedelta(days=10)
-    assert "verify_close" not in services.available_actions(db.session, staff_volunteer, order)
+    assert "verify_close" not in services.available_actions(
+        db.session, staff_volunteer, order, rating_period=timedelta(days=3), now=later
+    )
     with pytest.raises(Forbidden, match="自己服务的订单"):
-        services.verify_close(db.session, staff_volunteer, order.id, now=later)
+        services.verify_close(
+            db.session, staff_volunteer, order.id, now=later, rating_period=timedelta(days=3)
+        )
     db.session.rollback()
-    assert services.verify_close(db.session, world.staff, order.id, now=later).status == "closed"
+    assert (
+        services.verify_close(
+            db.session, world.staff, order.id, now=later, rating_period=timedelta(days=3)
+        ).status
+        == "closed"
+    )
 
 
 def test_accepting_ones_own_order_on_the_page_is_403(signed_in, db, world, both, own_order):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -121,7 +123,7 @@ def test_completion_needs_budget_for_the_reward(db, world, advance):
 def test_verify_close_waits_for_the_rating_period(db, world, advance):
     order = advance("completed")
     with pytest.raises(InvalidTransition):
-        services.verify_close(db.session, world.staff, order.id)
+        services.verify_close(db.session, world.staff, order.id, rating_period=timedelta(days=3))
 
 
 def test_requester_sees_own_orders_volunteer_sees_board_outsiders_nothing(db, make, world, place):

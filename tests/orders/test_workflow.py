@@ -25,7 +25,9 @@ ACTIONS = {
     "rate": lambda s, a, o: services.rate_order(s, a, o, stars=4),
     "cancel": lambda s, a, o: services.cancel_order(s, a, o, reason="不需要了"),
     "reopen": lambda s, a, o: services.reopen_order(s, a, o, note="重新派单"),
-    "verify_close": lambda s, a, o: services.verify_close(s, a, o, now=utcnow() + timedelta(days=10)),
+    "verify_close": lambda s, a, o: services.verify_close(
+        s, a, o, now=utcnow() + timedelta(days=10), rating_period=timedelta(days=3)
+    ),
 }
 ALLOWED = {
     ("placed", "dispatch", "staff"): "dispatched",

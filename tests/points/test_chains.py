@@ -193,3 +193,27 @@ def test_a_transfer_waits_only_for_the_accounts_it_touches(sessions, fund, engin
     for thread in threads:
         thread.join(timeout=30)
     assert outcome == {"elsewhere": True, "same account": True}
+
+
+def test_two_postings_swapped_break_the_chain(sessions, fund, engine, guards_off):
+    """Reordering history: the first two postings of an account trade places."""
+    fund("user:1", 10)
+    fund("user:1", 20)
+    with engine.begin() as conn:
+        account = conn.execute(select(Account.id).where(Account.address == "user:1")).scalar()
+        first, second = conn.execute(
+            select(Posting.id, Posting.transaction_id, Posting.amount, Posting.balance_after, Posting.hash)
+            .where(Posting.account_id == account)
+            .order_by(Posting.id)
+        ).all()
+        for row, other in ((first, second), (second, first)):
+            conn.execute(
+                text(
+                    "UPDATE ledger_postings SET transaction_id = :t, amount = :a, "
+                    "balance_after = :b, hash = :h WHERE id = :id"
+                ),
+                {"t": other[1], "a": other[2], "b": other[3], "h": other[4], "id": row[0]},
+            )
+    with sessions() as session:
+        found = points.verify(session)
+    assert f"posting {first[0]}: account {account}'s chain broken" in found, found

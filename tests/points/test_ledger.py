@@ -98,6 +98,18 @@ def test_reverse_writes_the_opposite_once(session, fund, verified):
     verified()
 
 
+def test_reversing_again_with_the_same_key_returns_the_first_reversal(session, fund, verified):
+    fund("user:1", 50)
+    tx = points.transfer(session, "user:1", "market:redeemed", 30, kind="redeem")
+    first = points.reverse(session, tx, idempotency_key="refund:1")
+    session.commit()
+    again = points.reverse(session, tx, idempotency_key="refund:1")
+    assert again.id == first.id and points.balance(session, "user:1").total == 50
+    with pytest.raises(points.AlreadyReversed):
+        points.reverse(session, tx, idempotency_key="refund:2")
+    verified()
+
+
 def test_reversal_cannot_overdraw(session, fund):
     fund("user:1", 30)
     with session.begin_nested():

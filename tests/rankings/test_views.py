@@ -10,7 +10,7 @@ from engage.periods import containing
 from engage.privacy import mask_name
 from engage.rankings import services
 from engage.rankings.leaderboards import rebuild_tallies
-from engage.rankings.models import ManualScore, YellowResponse
+from engage.rankings.models import Criterion, ManualScore, YellowResponse
 from points.base import utcnow
 from tests.factories import DATA_KEY, ApiClient, reread
 from tests.rankings.conftest import OCTOBER, SHANGHAI
@@ -218,3 +218,17 @@ def test_the_public_figures_page_shows_aggregates_only(app, db, street, company,
     order(company(), rating=5)
     page = app.test_client().get(f"/public/figures/{street.street.id}?period=2026-10").get_data(as_text=True)
     assert 'data-test="received">1<' in page and street.resident.display_name not in page
+
+
+def test_a_bad_weight_is_refused_next_to_its_field(db, street, signed_in):
+    """The weights form is a form of its own: a weight out of range is shown where it was typed."""
+    theory = next(c for c in services.criteria(db.session, street.admin) if c.code == "theory")
+    before = theory.weight
+    db.session.commit()
+    page = signed_in(street.admin).post(
+        "/rankings/property?period=2026-Q4", data={f"weight-{theory.id}": 101}
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'class="field has-error"' in html and "0 到 100" in html
+    reread(db.session)
+    assert db.session.get(Criterion, theory.id).weight == before

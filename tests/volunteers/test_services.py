@@ -51,7 +51,7 @@ def test_hours_count_in_the_year_of_the_local_date(db, people, served):
 def test_the_id_number_is_stored_encrypted_and_shown_masked(app, db, people):
     volunteer = people[1]
     with app.app_context():
-        services.update_profile(
+        services.update_volunteer_profile(
             db.session,
             volunteer,
             volunteer_group="new_employment",
@@ -81,7 +81,7 @@ def test_the_id_number_is_stored_encrypted_and_shown_masked(app, db, people):
 def test_bad_profiles_are_refused_and_change_nothing(app, db, people, change, field):
     values = dict(volunteer_group="party_member", availability="", skills="", id_number="") | change
     with app.app_context(), pytest.raises(Invalid) as refused:
-        services.update_profile(db.session, people[1], key=DATA_KEY, **values)
+        services.update_volunteer_profile(db.session, people[1], key=DATA_KEY, **values)
     assert field in refused.value.fields
     db.session.rollback()
     assert db.session.get(VolunteerProfile, people[1].id) is None

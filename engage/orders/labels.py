@@ -1,0 +1,41 @@
+"""Order statuses, timeline events, channels and nearness as pages show them.
+
+Registered for every template by ``engage.templating``."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+__all__ = ["STATUS_NAMES", "EVENT_NAMES", "CHANNEL_NAMES", "NEARNESS_NAMES"]
+
+STATUS_NAMES = {
+    "placed": _l("待派单"),
+    "dispatched": _l("待接单"),
+    "accepted": _l("服务中"),
+    "completed": _l("待评价"),
+    "closed": _l("已办结"),
+    "cancelled": _l("已取消"),
+}
+
+EVENT_NAMES = {
+    "placed": _l("点单"),
+    "dispatch": _l("派单"),
+    "accept": _l("接单"),
+    "complete": _l("完成服务"),
+    "rate": _l("评单"),
+    "verify_close": _l("核查结案"),
+    "cancel": _l("取消"),
+    "reopen": _l("重新派单"),
+    "reminded": _l("超时提醒"),
+    "escalated": _l("督办"),
+}
+
+CHANNEL_NAMES = {
+    "app": _l("手机点单"),
+    "qr": _l("扫码点单"),
+    "grid_worker": _l("网格员代诉"),
+    "phone": _l("电话"),
+    "hotline_12345": _l("12345热线"),
+}
+
+NEARNESS_NAMES = {"micro_grid": _l("同一微网格"), "grid": _l("同一网格"), "community": _l("本社区")}
