@@ -52,11 +52,11 @@ def make_app(kind: str, workdir: Path):
 def world():
     """A street with one community, staff, a resident and volunteers, a funded budget."""
     from engage.auth.services import create_user
-    from engage.community.models import Community, Grid, MicroGrid, Street
+    from engage.community.models import Community, District, Grid, MicroGrid, Street
     from engage.ledger.services import issue_budget
     from engage.orders.categories import add_defaults
 
-    street = Street(name="基准街道")
+    street = Street(district=District(name="基准区"), name="基准街道")
     community = Community(street=street, name="基准社区")
     db.session.add_all([street, community])
     db.session.flush()

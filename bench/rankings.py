@@ -35,10 +35,10 @@ def seed(volunteers: int, postings: int) -> dict:
     from engage.activities.models import Activity, Enrollment
     from engage.auth.models import User, UserRole
     from engage.auth.services import create_user
-    from engage.community.models import Community, Street
+    from engage.community.models import Community, District, Street
     from points.models import Account, Posting, Transaction
 
-    street = Street(name="基准街道")
+    street = Street(district=District(name="基准区"), name="基准街道")
     community = Community(street=street, name="基准社区")
     db.session.add_all([street, community])
     db.session.flush()

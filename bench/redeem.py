@@ -50,7 +50,7 @@ def seed(url: str) -> dict:
 
     from engage import create_app
     from engage.auth.services import create_user, open_session
-    from engage.community.models import Community, Street
+    from engage.community.models import Community, District, Street
     from engage.extensions import db
     from engage.ledger.services import award_points, issue_budget
     from marketplace import catalogue
@@ -64,7 +64,7 @@ def seed(url: str) -> dict:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade()
-        street = Street(name="基准街道")
+        street = Street(district=District(name="基准区"), name="基准街道")
         community = Community(street=street, name="基准社区")
         db.session.add_all([street, community])
         db.session.flush()

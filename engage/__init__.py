@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from engage.orders.views import bp as orders_bp
     from engage.rankings.views import bp as rankings_bp
     from engage.security import storable_request_fields
+    from engage.units.views import bp as units_bp
     from engage.validation import DatabaseInt
     from engage.volunteers.views import bp as volunteers_bp
     from marketplace.kiosk import bp as kiosk_bp
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         kiosk_bp,
         duties_bp,
         rankings_bp,
+        units_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

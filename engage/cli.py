@@ -46,13 +46,15 @@ def demo_command() -> None:
     "roles",
     multiple=True,
     required=True,
-    help="resident, volunteer, grid_worker, staff, admin, property_manager or kiosk; repeatable.",
+    help="resident, volunteer, grid_worker, staff, admin, property_manager, kiosk, district_admin or "
+    "department; repeatable.",
 )
 @click.option("--community-id", type=int, default=None)
 @click.option("--street-id", type=int, default=None)
+@click.option("--district-id", type=int, default=None, help="The district a district_admin runs.")
 @click.option("--phone", default=None)
 @click.password_option()
-def create_user_command(username, display_name, roles, community_id, street_id, phone, password):
+def create_user_command(username, display_name, roles, community_id, street_id, district_id, phone, password):
     """Create an account of any role (the first admin, staff, kiosks)."""
     from engage.auth.services import create_user
 
@@ -65,6 +67,7 @@ def create_user_command(username, display_name, roles, community_id, street_id, 
             roles=list(roles),
             community_id=community_id,
             street_id=street_id,
+            district_id=district_id,
             phone=phone,
         )
         db.session.commit()
@@ -77,12 +80,16 @@ def create_user_command(username, display_name, roles, community_id, street_id, 
 @engage_cli.command("create-street")
 @click.argument("street")
 @click.argument("communities", nargs=-1, required=True)
-def create_street_command(street, communities):
+@click.option("--district", required=True, help="The district (区/县级市) it belongs to; created if new.")
+def create_street_command(street, communities, district):
     """Create a street office and its communities, to start a real deployment."""
-    from engage.community.models import Community, Street
+    from sqlalchemy import select
+
+    from engage.community.models import Community, District, Street
     from engage.rankings.scoring import add_default_criteria
 
-    row = Street(name=street, communities=[Community(name=name) for name in communities])
+    parent = db.session.scalar(select(District).where(District.name == district)) or District(name=district)
+    row = Street(district=parent, name=street, communities=[Community(name=name) for name in communities])
     db.session.add(row)
     db.session.flush()
     add_default_criteria(db.session, row.id)

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 from engage.activities import attendance
 from engage.activities import services as activities
 from engage.auth.services import create_user
-from engage.community.models import Community, Compound, Grid, Household, MicroGrid, PropertyCompany, Street
+from engage.community.models import (
+    Community,
+    Compound,
+    District,
+    Grid,
+    Household,
+    MicroGrid,
+    PropertyCompany,
+    Street,
+)
 from engage.duties import care, checks, events, schedule
 from engage.duties import rhythm as duty_rhythm
 from engage.ledger.services import award_points, issue_budget
@@ -21,12 +30,15 @@ from engage.rankings import reports as periodic_reports
 from engage.rankings import services as ranking_services
 from engage.rankings.leaderboards import rebuild_tallies
 from engage.rankings.scoring import add_default_criteria
+from engage.units import services as units
 from engage.volunteers import services as volunteers
 from marketplace import catalogue, members, redemption
 from points.base import utcnow
 
 DEMO_PASSWORD = "engage-demo"
 DEMO_STREET = "红星街道"
+DEMO_DISTRICT = "示范区"
+DEMO_DEPARTMENTS = ("城管", "住建", "供电", "水务", "市场监管")
 DEMO_ZONE = ZoneInfo("Asia/Shanghai")
 SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ["建国", "秀英", "志强", "丽华", "明", "芳", "海燕", "国庆", "桂兰", "小龙"]
@@ -38,7 +50,7 @@ def load_demo(session: Session, *, key: str, stale_days: int) -> bool:
     already there."""
     if session.scalar(select(Street).where(Street.name == DEMO_STREET)):
         return False
-    street = Street(name=DEMO_STREET)
+    street = Street(district=District(name=DEMO_DISTRICT), name=DEMO_STREET)
     home = Community(street=street, name="幸福社区")
     other = Community(street=street, name="和平社区")
     session.add_all([street, home, other])
@@ -55,6 +67,7 @@ def load_demo(session: Session, *, key: str, stale_days: int) -> bool:
     session.add_all(companies)
     session.flush()
     users = _accounts(session, street, home, other, companies[0])
+    _command_centre(session, street.district)
     _hierarchy(session, home, users["gridworker"], companies)
     _hierarchy(session, other, None, companies[1:])
     _place_members(session, home, users)
@@ -379,6 +392,27 @@ def _accounts(
         community_id=other.id,
     )
     return users
+
+
+def _command_centre(session: Session, district: District) -> None:
+    """The district's command centre and its departments, with one member each in 城管 and 住建."""
+    centre = create_user(
+        session,
+        username="district",
+        password=DEMO_PASSWORD,
+        display_name="示范区指挥中心",
+        roles=["district_admin"],
+        district_id=district.id,
+    )
+    departments = [units.create_department(session, centre, name) for name in DEMO_DEPARTMENTS]
+    for username, name, department in (
+        ("dept1", "城管·吴队长", departments[0]),
+        ("dept2", "住建·郑工", departments[1]),
+    ):
+        create_user(
+            session, username=username, password=DEMO_PASSWORD, display_name=name, roles=["department"]
+        )
+        units.attach_member(session, centre, department.id, username)
 
 
 def _hierarchy(session: Session, community: Community, grid_worker, companies) -> None:

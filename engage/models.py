@@ -5,7 +5,16 @@ from engage.activities.models import Activity, AttendanceCorrection, Enrollment
 from engage.api.models import IdempotentRequest
 from engage.audit.models import AccessLog, AuthEvent
 from engage.auth.models import AuthSession, User, UserRole
-from engage.community.models import Community, Compound, Grid, Household, MicroGrid, PropertyCompany, Street
+from engage.community.models import (
+    Community,
+    Compound,
+    District,
+    Grid,
+    Household,
+    MicroGrid,
+    PropertyCompany,
+    Street,
+)
 from engage.duties.models import (
     CarePolicy,
     CareTarget,
@@ -27,6 +36,7 @@ from engage.rankings.models import (
     VolunteerTally,
     YellowResponse,
 )
+from engage.units.models import Department, Unit
 from engage.volunteers.models import Certificate, Team, TeamMember, VolunteerProfile
 from marketplace.models import (
     Location,

@@ -1,9 +1,11 @@
-"""The tenant scope: which street and communities one user acts in (docs/design.md, "Scoping").
+"""The tenant scope: which district, street and communities one user acts in (docs/design.md, "Scoping").
 
 It is worked out once per request (or CLI job) by ``Scope.of`` and carried by the acting
 user (``scope_of``), so that every list and lookup asks it instead of deriving tenancy
 again. The rule it encodes: staff act within their own community, a street admin within
-every community of their street; everyone belongs to their own community and street.
+every community of their street; everyone belongs to their own community and street, and
+to the district above it (a command centre to the district it runs, a department member to
+their department's).
 Rows outside the scope are reported as ``NotFound``, so that their existence does not leak.
 """
 
@@ -16,8 +18,9 @@ from sqlalchemy import ColumnElement, bindparam, event, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engage.auth.models import User
-from engage.community.models import Community
+from engage.community.models import Community, Street
 from engage.errors import NotFound
+from engage.units.models import Department
 
 Row = TypeVar("Row")
 # Every request of a member without a street of their own asks this: built once.
@@ -27,13 +30,15 @@ _STREET_OF_COMMUNITY = select(Community.street_id).where(Community.id == bindpar
 @dataclass(frozen=True)
 class Scope:
     """What one user may reach. ``community_ids`` are the communities they administer
-    (none unless staff or admin); ``community_id`` and ``street_id`` are where they belong."""
+    (none unless staff or admin); ``community_id``, ``street_id`` and ``district_id`` are
+    where they belong."""
 
     user_id: int
     roles: frozenset[str]
     community_id: int | None
     street_id: int | None
     community_ids: tuple[int, ...]
+    district_id: int | None = None
 
     @classmethod
     def of(cls, session: Session, user: User) -> Scope:
@@ -49,7 +54,8 @@ class Scope:
             administered = (user.community_id,)
         else:
             administered = ()
-        return cls(user.id, roles, user.community_id, street_id, administered)
+        district_id = user.district_id or _district_of(session, street_id, user.department_id)
+        return cls(user.id, roles, user.community_id, street_id, administered, district_id)
 
     def administers(self, community_id: int | None) -> bool:
         return community_id is not None and community_id in self.community_ids
@@ -74,6 +80,15 @@ class Scope:
         if row is None or not self.administers(row.community_id):
             raise NotFound()
         return row
+
+
+def _district_of(session: Session, street_id: int | None, department_id: int | None) -> int | None:
+    """The district of an account's street, or else of its department."""
+    if street_id is not None:
+        return session.scalar(select(Street.district_id).where(Street.id == street_id))
+    if department_id is not None:
+        return session.scalar(select(Department.district_id).where(Department.id == department_id))
+    return None
 
 
 def street_community_ids(session: Session, street_id: int | None) -> list[int]:

@@ -9,7 +9,16 @@ import threading
 from sqlalchemy.orm import Session
 
 from engage.auth.services import create_user
-from engage.community.models import Community, Compound, Grid, Household, MicroGrid, PropertyCompany, Street
+from engage.community.models import (
+    Community,
+    Compound,
+    District,
+    Grid,
+    Household,
+    MicroGrid,
+    PropertyCompany,
+    Street,
+)
 from engage.extensions import db as _db
 from engage.rankings.scoring import add_default_criteria
 
@@ -27,8 +36,11 @@ class Factory:
         self.session.commit()
         return row
 
-    def street(self, name: str | None = None) -> Street:
-        street = self._save(Street(name=name or f"街道{next(_seq)}"))
+    def district(self, name: str | None = None) -> District:
+        return self._save(District(name=name or f"区{next(_seq)}"))
+
+    def street(self, name: str | None = None, district: District | None = None) -> Street:
+        street = self._save(Street(district=district or self.district(), name=name or f"街道{next(_seq)}"))
         add_default_criteria(self.session, street.id)
         self.session.commit()
         return street
@@ -89,7 +101,7 @@ class Factory:
         **fields,
     ):
         roles = roles or ("resident",)
-        if community is None and not {"admin"} & set(roles):
+        if community is None and not {"admin", "district_admin", "department"} & set(roles):
             community = self.community()
         n = next(_seq)
         user = create_user(

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from engage.auth.models import User
 from engage.community.models import Street
+from engage.units.models import Department
 
 
 def test_demo_is_idempotent_and_creates_the_contract_accounts(app, db):
@@ -31,11 +32,22 @@ def test_demo_is_idempotent_and_creates_the_contract_accounts(app, db):
     demo = {u.username: u for u in db.session.scalars(select(User))}
     assert len({demo[n].community_id for n in ("admin", "staff", "kiosk1", "resident1")}) == 1
     assert demo["kiosk1"].roles == ["kiosk"] and demo["gridworker"].roles == ["grid_worker"]
+    assert demo["district"].roles == ["district_admin"]
+    departments = {d.id: d for d in db.session.scalars(select(Department))}
+    assert {d.name for d in departments.values()} == {"城管", "住建", "供电", "水务", "市场监管"}
+    assert {d.district_id for d in departments.values()} == {demo["district"].district_id}
+    for username, department in (("dept1", "城管"), ("dept2", "住建")):
+        assert demo[username].roles == ["department"]
+        assert departments[demo[username].department_id].name == department
+    street = db.session.scalar(select(Street).where(Street.name == "红星街道"))
+    assert street.district_id == demo["district"].district_id and street.district.name == "示范区"
 
 
 def test_create_street_and_user(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["engage", "create-street", "新街道", "一社区", "二社区"])
+    result = runner.invoke(
+        args=["engage", "create-street", "新街道", "一社区", "二社区", "--district", "新区"]
+    )
     assert result.exit_code == 0, result.output
     street = db.session.scalar(select(Street).where(Street.name == "新街道"))
     community_id = street.communities[0].id

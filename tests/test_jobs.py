@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from engage.activities import services as activities
 from engage.activities.models import Enrollment
-from engage.community.models import Street
+from engage.community.models import District
 from engage.jobs import Job, run_jobs
 from engage.ledger.services import issue_budget
 from points.base import utcnow
@@ -18,18 +18,18 @@ from tests.factories import reread
 def test_a_failing_job_is_rolled_back_and_reported_and_the_others_stay_committed(db):
     def add(name):
         def run(session):
-            session.add(Street(name=name))
+            session.add(District(name=name))
             return {"streets": 1}
 
         return run
 
     def fail(session):
-        session.add(Street(name="半途"))
+        session.add(District(name="半途"))
         raise RuntimeError("budget empty")
 
     report = run_jobs(db.session, [Job("one", add("一街道")), Job("bad", fail), Job("two", add("二街道"))])
     reread(db.session)
-    assert set(db.session.scalars(select(Street.name))) == {"一街道", "二街道"}
+    assert set(db.session.scalars(select(District.name))) == {"一街道", "二街道"}
     assert report.counts == {"streets": 2}
     assert report.failures == ["bad: RuntimeError: budget empty"]
 

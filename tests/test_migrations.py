@@ -121,6 +121,50 @@ def test_upgrade_gives_existing_member_cards_random_numbers(app, db, make):
     assert len(set(numbers.values())) == 3
 
 
+def test_upgrade_puts_existing_streets_in_a_district_and_makes_them_units(app, db):
+    """Streets from before 2026_12_03_d1 join one district named to be renamed, and every
+    street, community, grid and property company becomes a unit of that district."""
+    downgrade(revision="2026_12_03_h1")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO streets (id, name, created_at) VALUES (7, '老街道', '2026-01-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO communities (id, street_id, name, kind, created_at) "
+                "VALUES (8, 7, '老社区', 'urban', '2026-01-01')"
+            )
+        )
+        conn.execute(text("INSERT INTO grids (id, community_id, name) VALUES (9, 8, '老网格')"))
+        conn.execute(text("INSERT INTO property_companies (id, street_id, name) VALUES (10, 7, '老物业')"))
+        conn.execute(
+            text(
+                "INSERT INTO users (id, username, password_hash, display_name, street_id, is_active, "
+                "created_at) VALUES (11, 'old', 'x', '老管理员', 7, true, '2026-01-01')"
+            )
+        )
+    upgrade()
+    assert _differences(db) == []
+    with db.engine.connect() as conn:
+        street = conn.execute(
+            text("SELECT s.name, d.name, d.id FROM streets s JOIN districts d ON d.id = s.district_id")
+        ).one()
+        units = set(
+            conn.execute(
+                text(
+                    "SELECT kind, district_id, COALESCE(street_id, community_id, grid_id, "
+                    "property_company_id) FROM units"
+                )
+            ).all()
+        )
+        assert conn.execute(text("SELECT street_id FROM users WHERE id = 11")).scalar() == 7
+    assert street[:2] == ("老街道", "未命名区")
+    assert units == {
+        ("street", street[2], 7),
+        ("community", street[2], 8),
+        ("grid", street[2], 9),
+        ("property_company", street[2], 10),
+    }
+
+
 def test_upgrade_turns_notification_links_into_routes_and_back(app, db, make):
     """Links written before 2026_12_03_r1 become a route and its arguments; unknown ones none."""
     user = make.user("resident")

@@ -7,7 +7,7 @@ import threading
 from sqlalchemy import func, inspect, select
 
 from engage.auth.models import User
-from engage.community.models import Street
+from engage.community.models import District
 from engage.persistence import insert_unless_taken, reading
 
 
@@ -22,7 +22,7 @@ def test_a_writer_commits_while_a_request_is_still_reading(app, make):
 
             def other_request() -> None:
                 with app.app_context():
-                    db.session.add(Street(name="并发街道"))
+                    db.session.add(District(name="并发区"))
                     db.session.commit()
                 committed.set()
 
@@ -37,32 +37,32 @@ def test_inside_a_begun_transaction_reading_commits_nothing(app, make):
     with app.app_context():
         from engage.extensions import db
 
-        db.session.add(Street(name="未提交街道"))
+        db.session.add(District(name="未提交区"))
         db.session.flush()
         with reading(db.session):
-            db.session.scalar(select(Street.id).limit(1))
+            db.session.scalar(select(District.id).limit(1))
         db.session.rollback()
-        assert db.session.scalar(select(Street).where(Street.name == "未提交街道")) is None
+        assert db.session.scalar(select(District).where(District.name == "未提交区")) is None
 
 
 def test_insert_unless_taken_returns_the_row_loaded_with_its_column_defaults(app):
     with app.app_context():
         from engage.extensions import db
 
-        row = insert_unless_taken(db.session, Street, {"name": "新街道"}, "name")
-        assert inspect(row).persistent and inspect(row).unloaded == {"communities"}, "every column loaded"
+        row = insert_unless_taken(db.session, District, {"name": "新区"}, "name")
+        assert inspect(row).persistent and inspect(row).unloaded == {"streets"}, "every column loaded"
         assert row.id and row.created_at is not None, "the column default applied, and read back"
         db.session.commit()
         db.session.expire_all()
-        assert db.session.get(Street, row.id).name == "新街道"
+        assert db.session.get(District, row.id).name == "新区"
 
 
 def test_insert_unless_taken_inserts_nothing_for_a_taken_value(app, make):
-    street = make.street()
+    district = make.district()
     with app.app_context():
         from engage.extensions import db
 
-        assert insert_unless_taken(db.session, Street, {"name": street.name}, "name") is None
-        fresh = insert_unless_taken(db.session, Street, {"name": "另一街道"}, "name")
+        assert insert_unless_taken(db.session, District, {"name": district.name}, "name") is None
+        fresh = insert_unless_taken(db.session, District, {"name": "另一区"}, "name")
         db.session.commit()
-        assert fresh.id and db.session.scalar(select(func.count()).select_from(Street)) == 2
+        assert fresh.id and db.session.scalar(select(func.count()).select_from(District)) == 2

@@ -19,6 +19,7 @@ from engage.ledger.services import community_budget
 from engage.orders import categories
 from engage.rankings import dashboard
 from engage.scope import Scope, scope_of
+from engage.units.services import attach_member, create_department
 from engage.volunteers import services as volunteers
 from marketplace import catalogue
 from points.base import utcnow
@@ -40,11 +41,22 @@ def town(db, make):
 
 def test_what_a_scope_holds(db, town):
     assert Scope.of(db.session, town.staff[town.a.id]) == Scope(
-        town.staff[town.a.id].id, frozenset({"staff"}), town.a.id, town.s.id, (town.a.id,)
+        town.staff[town.a.id].id, frozenset({"staff"}), town.a.id, town.s.id, (town.a.id,), town.s.district_id
     )
     assert Scope.of(db.session, town.admin).community_ids == (town.a.id, town.a2.id)
     resident = Scope.of(db.session, town.resident)
     assert (resident.community_id, resident.street_id, resident.community_ids) == (town.a.id, town.s.id, ())
+
+
+def test_the_district_of_a_command_centre_a_street_and_a_department_member(db, make, town):
+    centre = make.user("district_admin", district_id=town.s.district_id)
+    member = make.user("department")
+    attach_member(db.session, centre, create_department(db.session, centre, "城管").id, member.username)
+    districts = {
+        Scope.of(db.session, user).district_id for user in (centre, town.admin, town.resident, member)
+    }
+    assert districts == {town.s.district_id}
+    assert Scope.of(db.session, make.user("district_admin")).district_id is None
 
 
 def test_a_scope_lasts_until_the_transaction_ends(db, make, town):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.audit.models import AccessLog, AuthEvent
-from engage.community.models import Household, Street
+from engage.community.models import District, Household
 from engage.rankings import scoring
 from engage.rankings.models import Criterion
 from engage.unit_of_work import ReadOnlyViolation
@@ -38,7 +38,7 @@ def test_a_get_that_would_write_is_refused_and_writes_nothing(db, make, login, m
 
 def _write_then_refuse(error):
     def save_row(session, actor, level, values, row_id=None):
-        session.add(Street(name="半途写入"))
+        session.add(District(name="半途写入"))
         session.flush()
         raise error
 
@@ -58,7 +58,7 @@ def test_a_post_that_fails_after_writing_commits_nothing(db, make, login, monkey
         data={"micro_grid_id": micro_grid.id, "address": "新地址", "head_name": "王五", "size": 2},
     )
     assert _count(db, Household) == 0
-    assert db.session.scalar(select(Street).where(Street.name == "半途写入")) is None
+    assert db.session.scalar(select(District).where(District.name == "半途写入")) is None
 
 
 def test_a_forbidden_post_keeps_its_security_record_and_nothing_else(db, make, login, monkeypatch):
@@ -75,7 +75,7 @@ def test_a_forbidden_post_keeps_its_security_record_and_nothing_else(db, make, l
     )
     assert response.status_code == 403
     assert _count(db, Household) == 0
-    assert db.session.scalar(select(Street).where(Street.name == "半途写入")) is None
+    assert db.session.scalar(select(District).where(District.name == "半途写入")) is None
     assert (
         db.session.scalar(
             select(AuthEvent.event).where(AuthEvent.user_id == staff.id, AuthEvent.event == "forbidden")

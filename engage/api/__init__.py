@@ -23,6 +23,7 @@ def register_api(app: Flask) -> None:
     from engage.ledger.api import bp as ledger_api
     from engage.orders.api import bp as orders_api
     from engage.rankings.api import bp as rankings_api
+    from engage.units.api import bp as units_api
     from marketplace.api import bp as marketplace_api
 
     app.json = BoundedJSONProvider(app)
@@ -38,6 +39,7 @@ def register_api(app: Flask) -> None:
         marketplace_api,
         duties_api,
         rankings_api,
+        units_api,
     ):
         api.register_blueprint(child)
         csrf.exempt(child)  # Flask-WTF checks each nested blueprint by its own name

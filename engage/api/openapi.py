@@ -28,6 +28,7 @@ CAPABILITY_MODULES = [
     "marketplace.api",
     "engage.duties.api",
     "engage.rankings.api",
+    "engage.units.api",
 ]
 
 STRING, INTEGER, NUMBER, BOOLEAN = (

@@ -16,4 +16,6 @@ ROLE_NAMES = {
     "admin": _l("街道管理员"),
     "property_manager": _l("物业"),
     "kiosk": _l("兑换机"),
+    "district_admin": _l("指挥中心"),
+    "department": _l("部门人员"),
 }

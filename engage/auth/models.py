@@ -9,7 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
 
-ROLES = ("resident", "volunteer", "grid_worker", "staff", "admin", "property_manager", "kiosk")
+ROLES = (
+    "resident",
+    "volunteer",
+    "grid_worker",
+    "staff",
+    "admin",
+    "property_manager",
+    "kiosk",
+    "district_admin",
+    "department",
+)
 SESSION_KINDS = ("web", "api")
 
 
@@ -23,10 +33,14 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(11), unique=True)
+    # A command centre's (district_admin) district; everyone else's follows from street or community.
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"), index=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     micro_grid_id: Mapped[int | None] = mapped_column(ForeignKey("micro_grids.id"), index=True)
     property_company_id: Mapped[int | None] = mapped_column(ForeignKey("property_companies.id"))
+    # The department a member (role ``department``) signs and replies for.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     skills: Mapped[str | None] = mapped_column(String(200))  # volunteers: comma-separated tags
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -63,7 +77,8 @@ class UserRole(Base):
     __tablename__ = "user_roles"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('resident', 'volunteer', 'grid_worker', 'staff', 'admin', 'property_manager', 'kiosk')",
+            "role IN ('resident', 'volunteer', 'grid_worker', 'staff', 'admin', 'property_manager', 'kiosk', "
+            "'district_admin', 'department')",
             name="role",
         ),
     )

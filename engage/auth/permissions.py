@@ -15,8 +15,10 @@ ROLE_RANK = {
     "kiosk": 0,
     "grid_worker": 1,
     "property_manager": 1,
+    "department": 1,
     "staff": 2,
     "admin": 3,
+    "district_admin": 4,
 }
 
 

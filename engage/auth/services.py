@@ -80,6 +80,7 @@ def create_user(
     street_id: int | None = None,
     phone: str | None = None,
     property_company_id: int | None = None,
+    district_id: int | None = None,
 ) -> User:
     """An operator creates any kind of account (CLI ``create-user``, demo data)."""
     if not USERNAME_RE.match(username or ""):
@@ -99,6 +100,7 @@ def create_user(
         community_id=community_id,
         street_id=street_id,
         property_company_id=property_company_id,
+        district_id=district_id,
     )
 
 

@@ -1,4 +1,4 @@
-"""The community hierarchy: Street → Community → Grid → MicroGrid → Household,
+"""The community hierarchy: District → Street → Community → Grid → MicroGrid → Household,
 plus the compounds and the property companies that serve them.
 
 ``community_id`` is kept on every level below Community so that every query can be
@@ -18,13 +18,27 @@ from points.base import Base, UTCDateTime, utcnow
 COMMUNITY_KINDS = ("urban", "village")
 
 
-class Street(Base):
-    __tablename__ = "streets"
+class District(Base):
+    """The tenant root (区 / 县级市): runs the command centre; streets and departments hang off it."""
+
+    __tablename__ = "districts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    streets: Mapped[list[Street]] = relationship(back_populates="district", order_by="Street.id")
+
+
+class Street(Base):
+    __tablename__ = "streets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    district: Mapped[District] = relationship(back_populates="streets")
     communities: Mapped[list[Community]] = relationship(back_populates="street", order_by="Community.id")
 
 
