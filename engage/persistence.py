@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
-from sqlalchemy.sql.expression import Executable
 
 from engage.errors import DomainError
 from points.db import READING
+from points.inserts import dialect_insert
 
 Row = TypeVar("Row")
-_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -52,7 +49,9 @@ def upsert(
     decides, not a read beforehand.
     """
     values = values or {}
-    statement = _UPSERTS[session.get_bind().dialect.name](model).values({**key, **(new or {}), **values})
+    statement = dialect_insert(session.get_bind().dialect.name, model).values(
+        {**key, **(new or {}), **values}
+    )
     conflict = {"index_elements": list(key), "index_where": where}
     statement = (
         statement.on_conflict_do_update(**conflict, set_=values)
@@ -62,25 +61,6 @@ def upsert(
     session.execute(statement)
     found = select(model).filter_by(**key).execution_options(populate_existing=True)
     return session.scalars(found if where is None else found.where(where)).one()
-
-
-def insert_unless_taken(session: Session, model: type[Row], values: dict, column: str) -> Row | None:
-    """INSERT one row unless ``column``'s value is taken already, and return it loaded as an
-    ORM object (column defaults applied, read back by RETURNING); None if it was taken.
-
-    The unique index decides, not a read beforehand, and without a SAVEPOINT: the
-    dialect's ``INSERT … ON CONFLICT (column) DO NOTHING``. A conflict on another unique
-    constraint still raises ``IntegrityError``."""
-    statement = _insert_unless_taken(model, column, session.connection().dialect.name)
-    return session.scalars(statement, values).one_or_none()
-
-
-@cache
-def _insert_unless_taken(model: type, column: str, dialect: str) -> Executable:
-    """Built once per table, column and dialect, so that SQLAlchemy compiles it once."""
-    table = model.__table__
-    statement = _UPSERTS[dialect](table).on_conflict_do_nothing(index_elements=[column])
-    return select(model).from_statement(statement.returning(*table.c))
 
 
 @contextmanager

@@ -27,12 +27,13 @@ from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, InvalidTransition, NotFound
 from engage.ledger.services import user_account
-from engage.persistence import insert_unless_taken, reading
+from engage.persistence import reading
 from engage.scope import scope_of
 from engage.validation import text, whole
 from marketplace.catalogue import OutOfStock, move_stock, on_sale, sell_stock
 from marketplace.models import Location, Redemption, Reward
 from points.base import utcnow
+from points.inserts import insert_unless_taken
 
 MARKET_ACCOUNT = "market:redeemed"
 MAX_QUANTITY = 10

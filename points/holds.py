@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from points.base import utcnow
 from points.errors import HoldNotPending, InsufficientPoints, InvalidAmount
-from points.ledger import insert_unless_taken, lock_accounts, lock_where, transfer
+from points.inserts import insert_unless_taken
+from points.ledger import lock_accounts, lock_where, transfer
 from points.models import Account, Hold, Transaction
 
 
@@ -43,24 +44,21 @@ def hold(
     accounts = lock_accounts(session, [source, destination])
     if not accounts[source].can_spend(amount):
         raise InsufficientPoints(f"{source} has too few points to hold {amount}")
-    held = session.scalar(
-        select(Hold).from_statement(
-            insert_unless_taken(session, Hold, "idempotency_key")
-            .values(
-                source_id=accounts[source].id,
-                destination_id=accounts[destination].id,
-                amount=amount,
-                status="pending",
-                kind=kind,
-                memo=memo,
-                reference=reference,
-                actor_id=actor_id,
-                created_at=utcnow(),
-                expires_at=expires_at,
-                idempotency_key=idempotency_key,
-            )
-            .returning(Hold)
-        )
+    held = insert_unless_taken(
+        session,
+        Hold,
+        dict(
+            source_id=accounts[source].id,
+            destination_id=accounts[destination].id,
+            amount=amount,
+            kind=kind,
+            memo=memo,
+            reference=reference,
+            actor_id=actor_id,
+            expires_at=expires_at,
+            idempotency_key=idempotency_key,
+        ),
+        "idempotency_key",
     )
     if held is None:  # a retry with the same key committed first
         return _held(session, idempotency_key)

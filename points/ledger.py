@@ -20,7 +20,6 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Integer, String, bindparam, case, insert, inspect, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from points.base import utcnow
@@ -32,11 +31,11 @@ from points.errors import (
     RepeatedAccount,
     UnbalancedTransaction,
 )
+from points.inserts import dialect_insert
 from points.models import Account, Posting, Transaction
 
 _ACCOUNTS = inspect(Account)
 NEGATIVE_ALLOWED_SUFFIX = ":issuance"
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def may_go_negative(address: str) -> bool:
@@ -75,13 +74,6 @@ def balance(session: Session, address: str) -> Balance:
     return Balance(row.balance, row.pending) if row else Balance(0, 0)
 
 
-def insert_unless_taken(session: Session, model, key: str):
-    """``INSERT … ON CONFLICT (key) DO NOTHING`` for this session's database: a row whose
-    unique ``key`` someone else wrote first (or is writing now: PostgreSQL waits for
-    them) is skipped instead of failing the whole transaction."""
-    return _INSERTS[session.get_bind().dialect.name](model).on_conflict_do_nothing(index_elements=[key])
-
-
 def lock_accounts(session: Session, addresses: Iterable[str]) -> dict[str, Locked]:
     """Lock these accounts in the order of their ids, opening the missing ones (with
     nothing in them), and read them: ``{address: Locked}``."""
@@ -97,7 +89,9 @@ def lock_accounts(session: Session, addresses: Iterable[str]) -> dict[str, Locke
 def open_accounts(session: Session, addresses: Iterable[str]) -> None:
     """Create the accounts that do not exist yet, without locking those that do."""
     session.execute(
-        insert_unless_taken(session, Account, "address"),
+        dialect_insert(session.get_bind().dialect.name, Account).on_conflict_do_nothing(
+            index_elements=["address"]
+        ),
         [{"address": a, "may_go_negative": may_go_negative(a), "created_at": utcnow()} for a in addresses],
     )
 
@@ -140,7 +134,7 @@ def _insert_transaction(dialect: str):
     """Insert a transaction, returning its id; nothing when its idempotency key is taken."""
     table = Transaction.__table__
     return (
-        _INSERTS[dialect](table)
+        dialect_insert(dialect, table)
         .values({name: bindparam(name, type_=table.c[name].type) for name in _TRANSACTION_COLUMNS})
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(table.c.id)

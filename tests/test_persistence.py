@@ -8,7 +8,8 @@ from sqlalchemy import func, inspect, select
 
 from engage.auth.models import User
 from engage.community.models import District
-from engage.persistence import insert_unless_taken, reading
+from engage.persistence import reading
+from points.inserts import insert_unless_taken
 
 
 def test_a_writer_commits_while_a_request_is_still_reading(app, make):
