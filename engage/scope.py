@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, event, select
+from sqlalchemy import ColumnElement, Integer, bindparam, event, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engage.auth.models import User
@@ -23,8 +23,22 @@ from engage.errors import NotFound
 from engage.units.models import Department
 
 Row = TypeVar("Row")
-# Every request of a member without a street of their own asks this: built once.
-_STREET_OF_COMMUNITY = select(Community.street_id).where(Community.id == bindparam("community_id"))
+# Where an account belongs, read by every request that asks for a scope: one statement,
+# built once, run on the session's Connection (it loads no ORM objects). The street is the
+# account's own or its community's; the district is the account's own, its street's, or
+# else its department's.
+_STREET = func.coalesce(
+    bindparam("street_id", type_=Integer),
+    select(Community.street_id).where(Community.id == bindparam("community_id")).scalar_subquery(),
+)
+_PLACE = select(
+    _STREET,
+    func.coalesce(
+        bindparam("district_id", type_=Integer),
+        select(Street.district_id).where(Street.id == _STREET).scalar_subquery(),
+        select(Department.district_id).where(Department.id == bindparam("department_id")).scalar_subquery(),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -42,19 +56,23 @@ class Scope:
 
     @classmethod
     def of(cls, session: Session, user: User) -> Scope:
-        """The only constructor: reads the user's street (through their community when they
-        have none of their own) and, for a street admin, the street's communities."""
+        """The only constructor: reads the user's street and district (through their community
+        or department when they have none of their own) and, for a street admin, the
+        street's communities."""
         roles = frozenset(user.roles)
-        street_id = user.street_id
-        if street_id is None and user.community_id is not None:
-            street_id = session.scalar(_STREET_OF_COMMUNITY, {"community_id": user.community_id})
+        where = {
+            "street_id": user.street_id,
+            "community_id": user.community_id,
+            "district_id": user.district_id,
+            "department_id": user.department_id,
+        }
+        street_id, district_id = session.connection().execute(_PLACE, where).one()
         if "admin" in roles:
             administered = tuple(street_community_ids(session, street_id))
         elif "staff" in roles and user.community_id is not None:
             administered = (user.community_id,)
         else:
             administered = ()
-        district_id = user.district_id or _district_of(session, street_id, user.department_id)
         return cls(user.id, roles, user.community_id, street_id, administered, district_id)
 
     def administers(self, community_id: int | None) -> bool:
@@ -80,15 +98,6 @@ class Scope:
         if row is None or not self.administers(row.community_id):
             raise NotFound()
         return row
-
-
-def _district_of(session: Session, street_id: int | None, department_id: int | None) -> int | None:
-    """The district of an account's street, or else of its department."""
-    if street_id is not None:
-        return session.scalar(select(Street.district_id).where(Street.id == street_id))
-    if department_id is not None:
-        return session.scalar(select(Department.district_id).where(Department.id == department_id))
-    return None
 
 
 def street_community_ids(session: Session, street_id: int | None) -> list[int]:

@@ -340,9 +340,11 @@ def sell_stock(
 
 
 def _take(session: Session, statement: Update, values: dict) -> int | None:
-    """Run a conditional UPDATE of one stock row (a Core statement, built once); a Stock the
-    session has loaded is expired, so that it is read again rather than left stale."""
-    left = session.execute(statement, values).scalar()
+    """Run a conditional UPDATE of one stock row (a Core statement, built once, on the
+    session's Connection: it loads no ORM objects); a Stock the session has loaded is
+    expired, so that it is read again rather than left stale."""
+    session.flush()  # the statement must see the session's pending changes
+    left = session.connection().scalar(statement, values)
     if left is not None and (
         loaded := session.identity_map.get(
             _STOCKS.identity_key_from_primary_key((values["reward"], values["location"]))
