@@ -9,9 +9,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql.expression import Executable
 
 Row = TypeVar("Row")
@@ -23,21 +23,42 @@ def dialect_insert(dialect: str, target):
     return _INSERTS[dialect](target)
 
 
-def insert_unless_taken(session: Session, model: type[Row], values: dict, column: str) -> Row | None:
-    """INSERT one row unless ``column``'s value is taken already, and return it loaded as an
-    ORM object (column defaults applied, read back by RETURNING); None if it was taken.
+def insert_unless_taken(
+    session: Session, model: type[Row], values: dict, columns: str | tuple[str, ...]
+) -> Row | None:
+    """INSERT one row unless its value of the unique ``columns`` is taken already, and
+    return it as a persistent ORM object holding what the database stored (every column
+    read back by RETURNING, so column and server defaults are included); None if taken.
 
     The unique index decides, not a read beforehand, and without a SAVEPOINT: the
-    dialect's ``INSERT … ON CONFLICT (column) DO NOTHING`` (PostgreSQL waits for a writer
+    dialect's ``INSERT … ON CONFLICT (columns) DO NOTHING`` (PostgreSQL waits for a writer
     of the same value to finish). A conflict on another unique constraint still raises
-    ``IntegrityError``."""
-    statement = _insert_unless_taken(model, column, session.connection().dialect.name)
-    return session.scalars(statement, values).one_or_none()
+    ``IntegrityError``. The statement runs on the session's Connection and the object is
+    made from the returned row (``make_transient_to_detached``): the ORM's loading
+    machinery would cost more than the INSERT on these hot paths (redemptions, ledger
+    transactions, idempotent answers)."""
+    session.flush()  # the INSERT must see the session's pending changes (its foreign keys)
+    connection = session.connection()
+    statement = _insert_unless_taken(
+        model, (columns,) if isinstance(columns, str) else columns, connection.dialect.name
+    )
+    stored = connection.execute(statement, values).one_or_none()
+    if stored is None:
+        return None
+    row = model(**stored._asdict())
+    make_transient_to_detached(row)
+    if (stale := session.identity_map.get(inspect(row).key)) is not None:
+        session.expunge(stale)  # inserted by a transaction that rolled back, its id reused
+    session.add(row)
+    return row
 
 
 @cache
-def _insert_unless_taken(model: type, column: str, dialect: str) -> Executable:
-    """Built once per table, column and dialect, so that SQLAlchemy compiles it once."""
-    table = model.__table__
-    statement = dialect_insert(dialect, table).on_conflict_do_nothing(index_elements=[column])
-    return select(model).from_statement(statement.returning(*table.c))
+def _insert_unless_taken(model: type, columns: tuple[str, ...], dialect: str) -> Executable:
+    """Built once per table, columns and dialect, so that SQLAlchemy compiles it once; it
+    returns each column labelled with its attribute's name."""
+    mapper = inspect(model)
+    statement = dialect_insert(dialect, mapper.local_table).on_conflict_do_nothing(
+        index_elements=list(columns)
+    )
+    return statement.returning(*(attr.columns[0].label(attr.key) for attr in mapper.column_attrs))

@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Integer, String, bindparam, case, insert, inspect, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from points.base import utcnow
 from points.errors import (
@@ -31,7 +31,7 @@ from points.errors import (
     RepeatedAccount,
     UnbalancedTransaction,
 )
-from points.inserts import dialect_insert
+from points.inserts import dialect_insert, insert_unless_taken
 from points.models import Account, Posting, Transaction
 
 _ACCOUNTS = inspect(Account)
@@ -116,31 +116,6 @@ def lock_where(session: Session, which) -> dict[str, Locked]:
 # loads no ORM objects, costs more than the database takes to run it.
 _LOCK_BY_ADDRESS = _locking(Account.__table__.c.address.in_(bindparam("addresses", expanding=True)))
 _BY_KEY = select(Transaction).where(Transaction.idempotency_key == bindparam("key"))
-_TRANSACTION_COLUMNS = (
-    "kind",
-    "memo",
-    "reference",
-    "actor_id",
-    "created_at",
-    "idempotency_key",
-    "fingerprint",
-    "reverses_id",
-    "hash",
-)
-
-
-@cache
-def _insert_transaction(dialect: str):
-    """Insert a transaction, returning its id; nothing when its idempotency key is taken."""
-    table = Transaction.__table__
-    return (
-        dialect_insert(dialect, table)
-        .values({name: bindparam(name, type_=table.c[name].type) for name in _TRANSACTION_COLUMNS})
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(table.c.id)
-    )
-
-
 # With RETURNING, SQLAlchemy sends a transaction's postings as one INSERT … VALUES (…), (…)
 # ("insertmanyvalues"), compiled once: one round trip, where a driver's executemany may
 # take several (psycopg's takes three). What it returns is not needed.
@@ -222,13 +197,7 @@ def post(
     print_ = fingerprint(kind, postings, memo, reference)
     if idempotency_key and (existing := _replay(session, idempotency_key, print_)):
         return existing
-    session.flush()  # the statements below must see the session's pending changes
-    accounts = lock_accounts(session, [address for address, _ in postings])
-    for address, amount in postings:
-        if amount < 0 and not accounts[address].can_spend(-amount):
-            raise InsufficientPoints(f"{address} has too few points for {-amount}")
     now = utcnow()
-    tx_hash = transaction_hash(kind, memo, reference, now, postings)
     values = dict(
         kind=kind,
         memo=memo,
@@ -238,23 +207,26 @@ def post(
         idempotency_key=idempotency_key,
         fingerprint=print_,
         reverses_id=reverses_id,
-        hash=tx_hash,
+        hash=transaction_hash(kind, memo, reference, now, postings),
     )
-    connection = session.connection()
-    tx_id = connection.scalar(_insert_transaction(connection.dialect.name), values)
-    if tx_id is None:  # a retry with the same key committed first
+    session.flush()  # the statements below must see the session's pending changes
+    accounts = lock_accounts(session, [address for address, _ in postings])
+    for address, amount in postings:
+        if amount < 0 and not accounts[address].can_spend(-amount):
+            raise InsufficientPoints(f"{address} has too few points for {-amount}")
+    tx = insert_unless_taken(session, Transaction, values, "idempotency_key")
+    if tx is None:  # a retry with the same key committed first
         return _replay(session, idempotency_key, print_)
-    tx = _persistent(session, Transaction(id=tx_id, **values))
     rows = []
     for address, amount in postings:
         account = accounts[address]
         after = account.balance + amount
-        link = link_hash(account.head, tx.id, tx_hash, amount, after)
+        link = link_hash(account.head, tx.id, tx.hash, amount, after)
         rows.append(
             dict(transaction_id=tx.id, account_id=account.id, amount=amount, balance_after=after, hash=link)
         )
     _change_balances(session, rows, accounts, postings)
-    connection.execute(_INSERT_POSTINGS, rows)
+    session.connection().execute(_INSERT_POSTINGS, rows)
     return tx
 
 
@@ -271,14 +243,6 @@ def _change_balances(
         if accounts[address].id not in changed:
             raise InsufficientPoints(f"{address} has too few points for {-amount_}")
     _forget_accounts(session, changed)
-
-
-def _persistent(session: Session, tx: Transaction) -> Transaction:
-    """The row just inserted, as an ORM object in the session, without reading it back:
-    every column's value is the one the INSERT wrote (the table has no server defaults)."""
-    make_transient_to_detached(tx)
-    session.add(tx)
-    return tx
 
 
 def _forget_accounts(session: Session, account_ids_: Iterable[int]) -> None:

@@ -67,3 +67,14 @@ def test_insert_unless_taken_inserts_nothing_for_a_taken_value(app, make):
         fresh = insert_unless_taken(db.session, District, {"name": "另一区"}, "name")
         db.session.commit()
         assert fresh.id and db.session.scalar(select(func.count()).select_from(District)) == 2
+
+
+def test_insert_unless_taken_after_a_rollback_that_freed_the_id(app):
+    """SQLite gives a rolled-back row's id to the next insert: the session must hold the new row."""
+    with app.app_context():
+        from engage.extensions import db
+
+        insert_unless_taken(db.session, District, {"name": "回滚区"}, "name")
+        db.session.rollback()
+        row = insert_unless_taken(db.session, District, {"name": "新建区"}, "name")
+        assert db.session.get(District, row.id) is row and row.name == "新建区"

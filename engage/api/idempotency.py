@@ -21,8 +21,7 @@ from functools import wraps
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from engage.api.core import current_actor
 from engage.api.models import IdempotentRequest
@@ -30,6 +29,7 @@ from engage.errorhandlers import describe, is_expected
 from engage.errors import Conflict, Invalid
 from engage.extensions import db
 from engage.unit_of_work import commit_answer
+from points.inserts import insert_unless_taken
 
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 
@@ -73,14 +73,15 @@ def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
     """Record the answer in the request's transaction, which the unit of work then commits
     once, with the work (an error answer too: its retries must get the same refusal);
     a concurrent twin that stored its answer first makes us replay that one."""
-    try:
-        db.session.execute(
-            insert(IdempotentRequest.__table__),
-            {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status, "body": body},
-        )
-    except IntegrityError:
+    stored = insert_unless_taken(
+        db.session,
+        IdempotentRequest,
+        {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status, "body": body},
+        ("scope", "key"),
+    )
+    if stored is None:
         if (replayed := _replay_stored(scope, key, fingerprint)) is None:
-            raise
+            raise RuntimeError(f"idempotency key {key!r} taken, yet no answer is stored")
         return replayed
     commit_answer(db.session)
     return jsonify(body), status
