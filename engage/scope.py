@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Integer, bindparam, event, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, event, func, inspect, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, column_property
 
 from engage.auth.models import User
 from engage.community.models import Community, Street
@@ -23,21 +23,27 @@ from engage.errors import NotFound
 from engage.units.models import Department
 
 Row = TypeVar("Row")
-# Where an account belongs, read by every request that asks for a scope: one statement,
-# built once, run on the session's Connection (it loads no ORM objects). The street is the
-# account's own or its community's; the district is the account's own, its street's, or
-# else its department's.
+# Where an account belongs, loaded with the account itself (two correlated subqueries in
+# the SELECT that loads a user), so that working a member's scope out costs no statement
+# of its own: the street is the account's own or its community's; the district is the
+# account's own, its street's, or else its department's.
 _STREET = func.coalesce(
-    bindparam("street_id", type_=Integer),
-    select(Community.street_id).where(Community.id == bindparam("community_id")).scalar_subquery(),
+    User.street_id,
+    select(Community.street_id)
+    .where(Community.id == User.community_id)
+    .correlate_except(Community)
+    .scalar_subquery(),
 )
-_PLACE = select(
-    _STREET,
+User.home_street_id = column_property(_STREET)
+User.home_district_id = column_property(
     func.coalesce(
-        bindparam("district_id", type_=Integer),
-        select(Street.district_id).where(Street.id == _STREET).scalar_subquery(),
-        select(Department.district_id).where(Department.id == bindparam("department_id")).scalar_subquery(),
-    ),
+        User.district_id,
+        select(Street.district_id).where(Street.id == _STREET).correlate_except(Street).scalar_subquery(),
+        select(Department.district_id)
+        .where(Department.id == User.department_id)
+        .correlate_except(Department)
+        .scalar_subquery(),
+    )
 )
 
 
@@ -56,17 +62,13 @@ class Scope:
 
     @classmethod
     def of(cls, session: Session, user: User) -> Scope:
-        """The only constructor: reads the user's street and district (through their community
-        or department when they have none of their own) and, for a street admin, the
-        street's communities."""
+        """The only constructor: the user's street and district (through their community or
+        department when they have none of their own) come loaded with the user; a street
+        admin's communities are read."""
         roles = frozenset(user.roles)
-        where = {
-            "street_id": user.street_id,
-            "community_id": user.community_id,
-            "district_id": user.district_id,
-            "department_id": user.department_id,
-        }
-        street_id, district_id = session.connection().execute(_PLACE, where).one()
+        if inspect(user).modified:
+            session.flush()  # a place changed in this transaction is read again, not the loaded one
+        street_id, district_id = user.home_street_id, user.home_district_id
         if "admin" in roles:
             administered = tuple(street_community_ids(session, street_id))
         elif "staff" in roles and user.community_id is not None:

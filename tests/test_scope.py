@@ -214,3 +214,11 @@ def test_an_api_call_works_the_scope_out_once(db, make, town, api, monkeypatch):
     response = client.get("/api/v1/hierarchy/grids")
     assert response.status_code == 200 and len(response.json["items"]) == 1
     assert counts["of"] == 1, counts
+
+
+def test_a_member_moved_to_another_street_in_this_transaction_is_scoped_there(db, make, town):
+    other = make.community(make.street())
+    resident = db.session.get(type(town.resident), town.resident.id)
+    assert resident.home_street_id == town.s.id, "loaded with the account"
+    resident.community_id = other.id
+    assert scope_of(db.session, resident).street_id == other.street_id
