@@ -29,7 +29,7 @@ from engage.errorhandlers import describe, is_expected
 from engage.errors import Conflict, Invalid
 from engage.extensions import db
 from engage.unit_of_work import commit_answer
-from points.inserts import insert_unless_taken
+from points.inserts import stored_unless_taken
 
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 
@@ -73,7 +73,7 @@ def _store(scope: str, key: str, fingerprint: str, status: int, body: dict):
     """Record the answer in the request's transaction, which the unit of work then commits
     once, with the work (an error answer too: its retries must get the same refusal);
     a concurrent twin that stored its answer first makes us replay that one."""
-    stored = insert_unless_taken(
+    stored = stored_unless_taken(
         db.session,
         IdempotentRequest,
         {"scope": scope, "key": key, "fingerprint": fingerprint, "status": status, "body": body},
