@@ -9,10 +9,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 import points
-from points.models import Account, Posting, Seal, SealedHead
+from points.ledger import link_hash, transaction_hash
+from points.models import GENESIS_HASH, Account, Posting, Seal, SealedHead, Transaction
 from tests.points.test_concurrency import run_together
 
 
@@ -217,3 +218,100 @@ def test_two_postings_swapped_break_the_chain(sessions, fund, engine, guards_off
     with sessions() as session:
         found = points.verify(session)
     assert f"posting {first[0]}: account {account}'s chain broken" in found, found
+
+
+def test_a_whole_transaction_deleted_breaks_the_chain_of_each_account_it_touched(
+    sessions, fund, engine, guards_off
+):
+    fund("user:1", 10)
+    fund("user:1", 20)
+    fund("user:1", 30)
+    with engine.begin() as conn:
+        middle = conn.execute(select(Posting.transaction_id).where(Posting.amount == 20)).scalar()
+        conn.execute(text("DELETE FROM ledger_postings WHERE transaction_id = :t"), {"t": middle})
+        conn.execute(text("DELETE FROM ledger_transactions WHERE id = :t"), {"t": middle})
+        # Postings run in account order: the first account's next posting is the first bad row.
+        first_bad = conn.execute(
+            select(Posting.id, Posting.account_id)
+            .where(Posting.transaction_id > middle)
+            .order_by(Posting.account_id)
+        ).first()
+    with sessions() as session:
+        found = points.verify(session)
+    assert f"posting {first_bad.id}: account {first_bad.account_id}'s chain broken" in found, found
+
+
+def _rechain(conn) -> None:
+    """What an attacker who knows the hashing does after editing history: every transaction's
+    hash, running balance, chain link, balance and head recomputed to fit, so that only a
+    seal taken before can tell."""
+    legs: dict[int, list[tuple[str, int]]] = {}
+    for tx_id, address, amount in conn.execute(
+        select(Posting.transaction_id, Account.address, Posting.amount).join(Account)
+    ):
+        legs.setdefault(tx_id, []).append((address, amount))
+    tx_hashes = {}
+    for tx in conn.execute(select(Transaction).order_by(Transaction.id)):
+        tx_hashes[tx.id] = transaction_hash(tx.kind, tx.memo, tx.reference, tx.created_at, legs[tx.id])
+        conn.execute(update(Transaction).where(Transaction.id == tx.id).values(hash=tx_hashes[tx.id]))
+    for account in conn.scalars(select(Account.id)).all():
+        balance, head = 0, GENESIS_HASH
+        for posting in conn.execute(
+            select(Posting).where(Posting.account_id == account).order_by(Posting.id)
+        ):
+            balance += posting.amount
+            head = link_hash(
+                head, posting.transaction_id, tx_hashes[posting.transaction_id], posting.amount, balance
+            )
+            conn.execute(
+                update(Posting).where(Posting.id == posting.id).values(balance_after=balance, hash=head)
+            )
+        conn.execute(update(Account).where(Account.id == account).values(balance=balance, head=head))
+
+
+def _sealed_history(sessions, fund) -> tuple[int, int]:
+    """user:1 funded 10, 20 and 30 from street:1:issuance, then sealed: both account ids."""
+    for amount in (10, 20, 30):
+        fund("user:1", amount)
+    with sessions() as session:
+        points.seal(session)
+        session.commit()
+        return _account_id(session, "user:1"), _account_id(session, "street:1:issuance")
+
+
+def _only_the_seal_objects(sessions, accounts: tuple[int, int]) -> None:
+    with sessions() as session:
+        found = points.verify(session)
+    assert found == [f"seal 1: account {min(accounts)} no longer has the posting it sealed"], found
+
+
+def test_a_sealed_posting_rewritten_and_rehashed_is_caught_by_the_seal(sessions, fund, engine, guards_off):
+    accounts = _sealed_history(sessions, fund)
+    with engine.begin() as conn:
+        conn.execute(update(Posting).where(Posting.amount == 20).values(amount=25))
+        conn.execute(update(Posting).where(Posting.amount == -20).values(amount=-25))
+        _rechain(conn)
+    _only_the_seal_objects(sessions, accounts)
+
+
+def test_a_sealed_transaction_deleted_and_the_rest_rehashed_is_caught_by_the_seal(
+    sessions, fund, engine, guards_off
+):
+    accounts = _sealed_history(sessions, fund)
+    with engine.begin() as conn:
+        middle = conn.execute(select(Posting.transaction_id).where(Posting.amount == 20)).scalar()
+        conn.execute(text("DELETE FROM ledger_postings WHERE transaction_id = :t"), {"t": middle})
+        conn.execute(text("DELETE FROM ledger_transactions WHERE id = :t"), {"t": middle})
+        _rechain(conn)
+    _only_the_seal_objects(sessions, accounts)
+
+
+def test_sealed_postings_reordered_and_rehashed_are_caught_by_the_seal(sessions, fund, engine, guards_off):
+    """The 10 and the 30 trade transactions on both sides: every sum still holds."""
+    accounts = _sealed_history(sessions, fund)
+    with engine.begin() as conn:
+        for old, new in ((10, 999), (30, 10), (999, 30)):
+            conn.execute(update(Posting).where(Posting.amount == old).values(amount=new))
+            conn.execute(update(Posting).where(Posting.amount == -old).values(amount=-new))
+        _rechain(conn)
+    _only_the_seal_objects(sessions, accounts)
