@@ -315,3 +315,29 @@ def test_sealed_postings_reordered_and_rehashed_are_caught_by_the_seal(sessions,
             conn.execute(update(Posting).where(Posting.amount == -old).values(amount=-new))
         _rechain(conn)
     _only_the_seal_objects(sessions, accounts)
+
+
+@pytest.mark.concurrency
+def test_a_seal_in_progress_holds_no_writer_up(sessions, fund, engine):
+    """A seal writes a row per changed account head, and on PostgreSQL each row's foreign
+    key takes FOR KEY SHARE on its account until the seal commits: a posting's lock must
+    not conflict with it (FOR NO KEY UPDATE does not; FOR UPDATE does, and then a seal and
+    the writers it holds up can deadlock). SQLite has one writer at a time: there it waits."""
+    fund("user:1", 10)
+    sealing = sessions()
+    points.seal(sealing)  # flushed, not committed
+    done = threading.Event()
+
+    def transfer() -> None:
+        with sessions() as session:
+            points.transfer(session, "user:1", "user:2", 1, kind="gift")
+            session.commit()
+        done.set()
+
+    writer = threading.Thread(target=transfer)
+    writer.start()
+    committed_meanwhile = done.wait(timeout=5)
+    sealing.commit()
+    sealing.close()
+    writer.join(timeout=30)
+    assert committed_meanwhile == (engine.dialect.name == "postgresql")

@@ -14,11 +14,12 @@ import threading
 import traceback
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import sessionmaker
 
 import points
 from points.db import configure_engine
+from points.models import Seal
 
 pytestmark = pytest.mark.concurrency
 WRITERS = 6
@@ -98,6 +99,17 @@ def spend(sessions, index: int) -> tuple[int, int]:
     return succeeded, refused
 
 
+def pay_hot_or_seal(sessions, index: int) -> int:
+    """Writer 0 seals, again and again, while the others pay the hot account."""
+    if index:
+        return pay_hot(sessions, index)
+    for _ in range(TRANSFERS):
+        with sessions() as session:
+            points.seal(session)
+            session.commit()
+    return TRANSFERS
+
+
 BOTH = pytest.mark.parametrize("how", ["processes", "threads"])
 
 
@@ -136,4 +148,19 @@ def test_racing_overdrafts_let_exactly_the_affordable_spends_through(engine, ses
     with sessions() as session:
         assert points.balance(session, "user:1").total == 0
         assert points.balance(session, "market:redeemed").total == 70
+    verified()
+
+
+@BOTH
+def test_seals_taken_among_writers_vouch_only_for_what_they_committed(engine, sessions, fund, verified, how):
+    """A seal reads the accounts' heads without locking them: each is the end of a committed
+    prefix of its chain, so the postings committed after it extend the chains it sealed."""
+    for i in range(1, WRITERS):
+        fund(f"community:{i}:budget", 1000)
+    run_writers(engine, pay_hot_or_seal, how)
+    with sessions() as session:
+        assert points.balance(session, "user:hot").total == sum(
+            TRANSFERS * _amount(i) for i in range(1, WRITERS)
+        )
+        assert session.scalar(select(func.count()).select_from(Seal)) == TRANSFERS
     verified()
