@@ -95,7 +95,7 @@ def _raw_sql(dialect: str) -> dict[str, str]:
         "begin": "BEGIN IMMEDIATE" if dialect == "sqlite" else "BEGIN",
         "lock": native(
             "SELECT id, address, balance, pending, may_go_negative, head FROM ledger_accounts "
-            "WHERE address IN (?, ?) ORDER BY id" + ("" if dialect == "sqlite" else " FOR UPDATE")
+            "WHERE address IN (?, ?) ORDER BY id" + ("" if dialect == "sqlite" else " FOR NO KEY UPDATE")
         ),
         "tx": native(
             "INSERT INTO ledger_transactions (kind, memo, reference, actor_id, created_at, idempotency_key, "

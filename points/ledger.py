@@ -99,7 +99,10 @@ def open_accounts(session: Session, addresses: Iterable[str]) -> None:
 def _locking(which):
     table = Account.__table__
     columns = ("id", "address", "balance", "pending", "may_go_negative", "head")
-    return select(*(table.c[name] for name in columns)).where(which).order_by(table.c.id).with_for_update()
+    # FOR NO KEY UPDATE (key_share): the rows' keys do not change, so the key-share locks
+    # that foreign-key checks take (a seal's heads, a posting's account) are not waited for.
+    locking = select(*(table.c[name] for name in columns)).where(which).order_by(table.c.id)
+    return locking.with_for_update(key_share=True)
 
 
 def _read_locked(rows) -> dict[str, Locked]:
