@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
@@ -349,6 +349,13 @@ def prioritize_order(
         priority=priority,
         dispatch_by=placed + timedelta(hours=category.hours("dispatch", priority)),
         resolve_by=placed + timedelta(hours=category.hours("resolve", priority)),
+    )
+
+
+def unit_queue_count(session: Session, actor: User) -> int:
+    """How many requests wait in the actor's 本单位待办 (the home page's figure)."""
+    return session.scalar(
+        select(func.count()).select_from(unit_queue_query(session, actor).order_by(None).subquery())
     )
 
 
