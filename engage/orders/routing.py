@@ -158,7 +158,12 @@ def request_extension(
     hours = whole(hours, "hours", 1, MAX_EXTENSION_HOURS)
     reason = text(reason, "reason", NOTE_MAX)
     order = move_order(
-        session, actor, order_id, "request_extension", note=_("%(h)d小时：%(r)s", h=hours, r=reason), now=now
+        session,
+        actor,
+        order_id,
+        "request_extension",
+        note=str(_("%(h)d小时：%(r)s", h=hours, r=reason)),
+        now=now,
     )
     extension = OrderExtension(
         order_id=order.id, unit_id=order.handler_unit_id, hours=hours, reason=reason, requested_by_id=actor.id
