@@ -43,7 +43,7 @@ EVENT_NAMES = {
     "reassign": _l("改派"),
     "sign": _l("签收"),
     "return": _l("退单"),
-    "request_extension": _l("申请延期"),
+    "ask_extension": _l("申请延期"),
     "decide_extension": _l("延期审批"),
     "reply": _l("办理反馈"),
     "callback": _l("回访结案"),

@@ -103,7 +103,7 @@ def assign_order(
         actor,
         order_id,
         action,
-        note=f"{unit.name}{'：' + note if note else ''}",
+        note=f"{unit.name}{'：' + note if note else ''}"[:NOTE_MAX],
         now=now,
         handler_unit_id=unit.id,
         assigned_volunteer_id=None,
@@ -161,7 +161,7 @@ def request_extension(
         session,
         actor,
         order_id,
-        "request_extension",
+        "ask_extension",
         note=str(_("%(h)d小时：%(r)s", h=hours, r=reason)),
         now=now,
     )
@@ -286,7 +286,7 @@ def whistle_order(
     now = now or utcnow()
     names = "、".join(unit.name for unit in units.values())
     order = move_order(
-        session, actor, order_id, "whistle", note=f"{names}{'：' + note if note else ''}", now=now
+        session, actor, order_id, "whistle", note=f"{names}{'：' + note if note else ''}"[:NOTE_MAX], now=now
     )
     for unit in units.values():
         whistle = OrderWhistle(

@@ -95,7 +95,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("reassign", ("assigned", "signed"), "assigned", "dispatcher"),
     Transition("sign", ("assigned",), "signed", "handler"),
     Transition("return", ("assigned", "signed"), "placed", "handler"),
-    Transition("request_extension", ("signed",), STAYS, "handler", no_pending_extension),
+    Transition("ask_extension", ("signed",), STAYS, "handler", no_pending_extension),
     Transition("decide_extension", ("signed",), STAYS, "dispatcher", pending_extension),
     Transition("reply", ("signed",), "replied", "handler"),
     Transition("callback", ("replied",), "closed", "dispatcher"),
