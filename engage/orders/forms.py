@@ -116,8 +116,13 @@ class CallbackForm(FlaskForm):
 
 
 class WhistleForm(FlaskForm):
+    # The service checks each unit; the page offers only those it accepts.
     unit_ids = SelectMultipleField(
-        _l("吹哨部门"), coerce=int, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+        _l("吹哨部门"),
+        coerce=int,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
     note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
 

@@ -127,7 +127,6 @@ def callback(order_id: int):
 @login_required
 def whistle(order_id: int):
     form = WhistleForm(prefix="whistle")
-    form.unit_ids.choices = None  # the service checks each unit; the page offered only those it accepts
     return act(
         order_id,
         lambda: routing.whistle_order(
