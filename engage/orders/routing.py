@@ -26,7 +26,8 @@ from engage.orders.models import (
     OrderWhistle,
     ServiceOrder,
 )
-from engage.orders.services import NOTE_MAX, get_order, move_order, notify_order
+from engage.orders.services import NOTE_MAX, get_order, move_order, notify_order, permitted
+from engage.orders.workflow import Moment
 from engage.persistence import add_unique
 from engage.units.services import (
     UnitEntry,
@@ -91,12 +92,13 @@ def assign_order(
     it must sign within the category's accept hours and resolve within its resolve hours."""
     note = text(note, "note", NOTE_MAX, required=False)
     order = get_order(session, actor, order_id)
+    action = "assign" if order.status == "placed" else "reassign"
+    now = now or utcnow()
+    permitted(session, actor, order, action, Moment(now, None))
     unit = _unit(session, actor, order, unit_id, "unit_id")
     if unit.id == order.handler_unit_id:
         raise Invalid.field("unit_id", _("该诉求已由此单位办理。"))
-    action = "assign" if order.status == "placed" else "reassign"
     previous = order.handler_unit_id
-    now = now or utcnow()
     category, priority = order.category, order.priority
     order = move_order(
         session,
@@ -274,16 +276,17 @@ def whistle_order(
     """吹哨: a street admin or community staff calls departments in (协办); each must report
     in within ``report_hours``. The handling unit stays responsible (主办)."""
     note = text(note, "note", NOTE_MAX, required=False)
+    order = get_order(session, actor, order_id)
+    now = now or utcnow()
+    permitted(session, actor, order, "whistle", Moment(now, None))
     if not isinstance(unit_ids, list) or not 1 <= len(unit_ids) <= MAX_WHISTLED:
         raise Invalid.field("unit_ids", _("请选择1到%(n)d个部门。", n=MAX_WHISTLED))
-    order = get_order(session, actor, order_id)
     units = {
         unit.id: unit
         for unit in (_unit(session, actor, order, u, "unit_ids", "department") for u in unit_ids)
     }
     if order.handler_unit_id in units:
         raise Invalid.field("unit_ids", _("主办单位无需吹哨。"))
-    now = now or utcnow()
     names = "、".join(unit.name for unit in units.values())
     order = move_order(
         session, actor, order_id, "whistle", note=f"{names}{'：' + note if note else ''}"[:NOTE_MAX], now=now

@@ -176,6 +176,27 @@ def available_actions(
     return workflow.allowed(session, actor, order, moment)
 
 
+def permitted(
+    session: Session, actor: User, order: ServiceOrder, action: str, moment: workflow.Moment
+) -> workflow.Transition:
+    """The table's row the actor may take now, else the refusal: ``Forbidden`` when they may
+    never take the action, ``InvalidTransition`` when not from this status or its guard
+    refuses. Services whose input names other rows (a unit to assign to) ask this first, so
+    a caller who may not act learns that, not whether the rows they named exist."""
+    transition, possible = workflow.find(action, order.status, workflow.parties(session, actor, order))
+    if transition is None:
+        if possible:
+            raise InvalidTransition(str(_("订单当前状态为“%(s)s”，不能执行此操作。", s=order.status)))
+        raise Forbidden()
+    refusal = workflow.self_dealing(actor, order, action)
+    if refusal:
+        raise Forbidden(refusal)
+    guarded = workflow.blocked(transition, order, moment)
+    if guarded:
+        raise InvalidTransition(guarded)
+    return transition
+
+
 def move_order(
     session: Session,
     actor: User,
@@ -195,19 +216,8 @@ def move_order(
     on the same status only one moves the order; the other is refused, not applied to a
     status they never saw. Every step is on the timeline and told to the first responder."""
     order = get_order(session, actor, order_id)
-    parties = workflow.parties(session, actor, order)
-    transition, possible = workflow.find(action, order.status, parties)
-    if transition is None:
-        if possible:
-            raise InvalidTransition(str(_("订单当前状态为“%(s)s”，不能执行此操作。", s=order.status)))
-        raise Forbidden()
-    refusal = workflow.self_dealing(actor, order, action)
-    if refusal:
-        raise Forbidden(refusal)
     now = now or utcnow()
-    guarded = workflow.blocked(transition, order, workflow.Moment(now, rating_period))
-    if guarded:
-        raise InvalidTransition(guarded)
+    transition = permitted(session, actor, order, action, workflow.Moment(now, rating_period))
     stmt = update(ServiceOrder).where(ServiceOrder.id == order.id, ServiceOrder.status == order.status)
     if extra_where is not None:
         stmt = stmt.where(extra_where)
