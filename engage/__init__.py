@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from engage.home.views import bp as home_bp
     from engage.ledger.views import bp as ledger_bp
     from engage.notifications.views import bp as notifications_bp
+    from engage.orders.routing_views import bp as routing_bp
     from engage.orders.views import bp as orders_bp
     from engage.rankings.views import bp as rankings_bp
     from engage.security import storable_request_fields
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         ledger_bp,
         orders_bp,
+        routing_bp,
         notifications_bp,
         activities_bp,
         volunteers_bp,

@@ -80,6 +80,8 @@ def load_config(instance_path: Path) -> dict:
         "DATA_ENCRYPTION_KEY": env.get("DATA_ENCRYPTION_KEY")
         or _instance_secret(instance_path, "data_key", _data_key),
         "ORDER_UNRATED_CLOSE_DAYS": int(env.get("ORDER_UNRATED_CLOSE_DAYS", "3")),
+        # 吹哨报到: the hours a whistled unit has to report in.
+        "WHISTLE_REPORT_HOURS": int(env.get("WHISTLE_REPORT_HOURS", "24")),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
         # A body over the limit gets 413 before it is read: JSON and forms are small, and only the
         # views marked ``accepts_upload`` take a photo of up to 5 MB with its form.

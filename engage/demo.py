@@ -24,6 +24,7 @@ from engage.community.models import (
 from engage.duties import care, checks, events, schedule
 from engage.duties import rhythm as duty_rhythm
 from engage.ledger.services import award_points, issue_budget
+from engage.orders import routing
 from engage.orders import services as orders
 from engage.orders.categories import add_defaults
 from engage.rankings import reports as periodic_reports
@@ -31,6 +32,7 @@ from engage.rankings import services as ranking_services
 from engage.rankings.leaderboards import rebuild_tallies
 from engage.rankings.scoring import add_default_criteria
 from engage.units import services as units
+from engage.units.models import Department, Unit
 from engage.volunteers import services as volunteers
 from marketplace import catalogue, members, redemption
 from points.base import utcnow
@@ -67,13 +69,14 @@ def load_demo(session: Session, *, key: str, stale_days: int) -> bool:
     session.add_all(companies)
     session.flush()
     users = _accounts(session, street, home, other, companies[0])
-    _command_centre(session, street.district)
+    users.update(_command_centre(session, street.district))
     _hierarchy(session, home, users["gridworker"], companies)
     _hierarchy(session, other, None, companies[1:])
     _place_members(session, home, users)
     session.flush()
     _points(session, users, home, other)
     _orders(session, users, home, other)
+    _unit_orders(session, users)
     _activities(session, users, key)
     _mall(session, users)
     _duties(session, users, home, key)
@@ -394,8 +397,9 @@ def _accounts(
     return users
 
 
-def _command_centre(session: Session, district: District) -> None:
-    """The district's command centre and its departments, with one member each in 城管 and 住建."""
+def _command_centre(session: Session, district: District) -> dict:
+    """The district's command centre and its departments, with one member each in 城管 and 住建;
+    returns the three accounts."""
     centre = create_user(
         session,
         username="district",
@@ -405,14 +409,82 @@ def _command_centre(session: Session, district: District) -> None:
         district_id=district.id,
     )
     departments = [units.create_department(session, centre, name) for name in DEMO_DEPARTMENTS]
+    accounts = {"district": centre}
     for username, name, department in (
         ("dept1", "城管·吴队长", departments[0]),
         ("dept2", "住建·郑工", departments[1]),
     ):
-        create_user(
+        accounts[username] = create_user(
             session, username=username, password=DEMO_PASSWORD, display_name=name, roles=["department"]
         )
         units.attach_member(session, centre, department.id, username)
+    return accounts
+
+
+def _unit_orders(session: Session, users: dict) -> None:
+    """Requests on the unit path in every status: assigned, signed, replied (awaiting the
+    callback), closed, returned, extended, reopened (重办), whistled (吹哨报到), answered at
+    intake and one urgent; the command centre or staff dispatched each."""
+    centre, staff, resident = users["district"], users["staff"], users["resident2"]
+    city, housing = users["dept1"], users["dept2"]
+    unit = {
+        name: session.scalar(select(Unit.id).join(Department).where(Department.name == name))
+        for name in DEMO_DEPARTMENTS
+    }
+
+    def place(title: str, *, by=resident, **extra) -> int:
+        extra = (
+            {"on_behalf_of": resident.id, "channel": "hotline_12345", **extra}
+            if by is not resident
+            else extra
+        )
+        return orders.place_order(session, by, category="repair", title=title, **extra).id
+
+    def assign(order_id: int, department: str, by=centre) -> None:
+        routing.assign_order(session, by, order_id, unit_id=unit[department])
+
+    assign(place("路灯不亮（幸福路3号）"), "城管")
+    signed = place("人行道井盖松动")
+    assign(signed, "城管")
+    routing.sign_order(session, city, signed)
+    for title, satisfaction in (
+        ("小区门口占道经营", None),
+        ("路面坑洼积水", "satisfied"),
+        ("垃圾清运不及时", "unsatisfied"),
+    ):
+        order_id = place(title)
+        assign(order_id, "城管")
+        routing.sign_order(session, city, order_id)
+        routing.reply_order(session, city, order_id, result="已到现场处置，拍照存档")
+        if satisfaction:
+            routing.callback_order(session, centre, order_id, satisfaction=satisfaction, note="电话回访")
+    returned = place("楼顶防水层破损漏雨")
+    assign(returned, "城管")
+    routing.return_order(session, city, returned, reason="房屋维修属于住建部门职责")
+    for title, approve in (("老旧小区供水管网老化", True), ("单元门禁损坏", None)):
+        order_id = place(title)
+        assign(order_id, "住建")
+        routing.sign_order(session, housing, order_id)
+        routing.request_extension(session, housing, order_id, hours=72, reason="需协调施工队和配件")
+        if approve:
+            routing.decide_extension(session, centre, order_id, approve=True)
+    whistled = place("小区违章搭建", by=staff)
+    assign(whistled, "城管", by=staff)
+    routing.sign_order(session, city, whistled)
+    routing.whistle_order(
+        session,
+        staff,
+        whistled,
+        unit_ids=[unit["住建"], unit["供电"]],
+        note="涉及房屋结构和电线",
+        report_hours=24,
+    )
+    routing.report_in(session, housing, whistled, note="已派技术人员到场")
+    routing.answer_order(
+        session, staff, place("咨询居住证办理材料", by=staff), answer="身份证、租房合同，到社区服务中心办理"
+    )
+    urgent = place("电线垂落（3号楼）", by=staff, priority="urgent")
+    assign(urgent, "供电", by=staff)
 
 
 def _hierarchy(session: Session, community: Community, grid_worker, companies) -> None:

@@ -26,7 +26,7 @@ from engage.duties.models import (
     Visit,
 )
 from engage.notifications.models import Notification
-from engage.orders.models import OrderCategory, OrderEvent, ServiceOrder
+from engage.orders.models import OrderCategory, OrderEvent, OrderExtension, OrderWhistle, ServiceOrder
 from engage.rankings.models import (
     Criterion,
     ManualScore,

@@ -17,6 +17,7 @@ from engage.orders import labels as order_labels
 from engage.orders.queries import deadline, is_overdue
 from engage.privacy import mask_id_number, mask_name, mask_phone
 from engage.rankings import labels as ranking_labels
+from engage.units import labels as unit_labels
 from engage.volunteers import labels as volunteer_labels
 from marketplace import labels as mall_labels
 
@@ -30,6 +31,7 @@ LABELS = (
     mall_labels,
     duty_labels,
     ranking_labels,
+    unit_labels,
 )
 
 

@@ -102,6 +102,13 @@ def text(value, field: str, limit: int, *, required: bool = True) -> str:
     return value
 
 
+def choice(value, field: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices``, exactly (no trimming, no case folding)."""
+    if value not in choices:
+        raise Invalid.field(field, _("可选值：%(values)s。", values="、".join(choices)))
+    return value
+
+
 def optional_string(value, field: str) -> str | None:
     """A string or nothing, for services that apply their own length rules."""
     if value is None:

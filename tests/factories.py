@@ -6,6 +6,7 @@ import itertools
 import re
 import threading
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.auth.services import create_user
@@ -21,6 +22,7 @@ from engage.community.models import (
 )
 from engage.extensions import db as _db
 from engage.rankings.scoring import add_default_criteria
+from engage.units.models import Department, Unit
 
 PASSWORD = "correct-horse-42"
 DATA_KEY = "zIwu-xDkdBLTdm1opnc2FKMXae7ugES40i7GUZrg4Mo="  # the test apps' DATA_ENCRYPTION_KEY (a Fernet key)
@@ -92,6 +94,16 @@ class Factory:
             )
         )
 
+    def department(self, district: District | None = None, name: str | None = None) -> Department:
+        return self._save(Department(district=district or self.district(), name=name or f"部门{next(_seq)}"))
+
+    def unit(self, row) -> Unit:
+        """The unit a department, street, community, grid or property company stands for."""
+        kind = {Department: "department", Street: "street", Community: "community", Grid: "grid"}.get(
+            type(row), "property_company"
+        )
+        return self.session.scalars(select(Unit).where(getattr(Unit, f"{kind}_id") == row.id)).one()
+
     def user(
         self,
         *roles: str,
@@ -101,6 +113,7 @@ class Factory:
         **fields,
     ):
         roles = roles or ("resident",)
+        department_id = fields.pop("department_id", None)  # set by attaching, not at creation
         if community is None and not {"admin", "district_admin", "department"} & set(roles):
             community = self.community()
         n = next(_seq)
@@ -113,6 +126,7 @@ class Factory:
             community_id=community.id if community else None,
             **fields,
         )
+        user.department_id = department_id
         self.session.commit()
         return user
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from engage.auth.models import User
 from engage.community.models import Street
+from engage.orders.models import OrderEvent, ServiceOrder
 from engage.units.models import Department
 
 
@@ -41,6 +42,17 @@ def test_demo_is_idempotent_and_creates_the_contract_accounts(app, db):
         assert departments[demo[username].department_id].name == department
     street = db.session.scalar(select(Street).where(Street.name == "红星街道"))
     assert street.district_id == demo["district"].district_id and street.district.name == "示范区"
+    _demo_has_the_unit_path(db)
+
+
+def _demo_has_the_unit_path(db) -> None:
+    """Requests in every status of the unit path, and a returned, an extended, a reopened
+    and a whistled one (issue 17's demo)."""
+    routed = db.session.scalars(select(ServiceOrder).where(ServiceOrder.handler_unit_id.is_not(None))).all()
+    assert {o.status for o in routed} >= {"assigned", "signed", "replied", "closed"}
+    kinds = set(db.session.scalars(select(OrderEvent.kind)))
+    assert {"return", "decide_extension", "redo", "whistle", "report_in", "answer"} <= kinds
+    assert any(o.reopen_count for o in routed) and any(o.priority == "urgent" for o in routed)
 
 
 def test_create_street_and_user(app, db):

@@ -199,3 +199,26 @@ def test_upgrade_turns_notification_links_into_routes_and_back(app, db, make):
         back = conn.execute(text("SELECT link FROM notifications ORDER BY id")).scalars().all()
     assert back == [*links[:4], None, None]
     upgrade()
+
+
+def test_upgrade_gives_existing_orders_tracking_codes_and_admits_the_unit_path(app, db, make):
+    """2026_12_03_u1: orders from before get distinct random tracking codes, and the status
+    check (widened in place on SQLite) admits the unit path's statuses and nothing else."""
+    from engage.orders import categories, services
+
+    community = make.community()
+    categories.add_defaults(db.session, community.id)
+    resident = make.user("resident", community=community)
+    for title in ("一", "二", "三"):
+        services.place_order(db.session, resident, category="repair", title=title)
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="2026_12_03_d1")
+    upgrade()
+    assert _differences(db) == []
+    with db.engine.begin() as conn:
+        codes = list(conn.execute(text("SELECT tracking_code FROM service_orders")).scalars())
+        assert len(set(codes)) == 3 and all(len(code) == 10 for code in codes)
+        conn.execute(text("UPDATE service_orders SET status = 'assigned', priority = 'urgent'"))
+    with pytest.raises(Exception, match="(?i)check"), db.engine.begin() as conn:
+        conn.execute(text("UPDATE service_orders SET status = 'lost'"))

@@ -22,6 +22,7 @@ def register_api(app: Flask) -> None:
     from engage.extensions import csrf
     from engage.ledger.api import bp as ledger_api
     from engage.orders.api import bp as orders_api
+    from engage.orders.routing_api import bp as routing_api
     from engage.rankings.api import bp as rankings_api
     from engage.units.api import bp as units_api
     from marketplace.api import bp as marketplace_api
@@ -35,6 +36,7 @@ def register_api(app: Flask) -> None:
         community_api,
         ledger_api,
         orders_api,
+        routing_api,
         activities_api,
         marketplace_api,
         duties_api,

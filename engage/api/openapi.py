@@ -24,6 +24,7 @@ CAPABILITY_MODULES = [
     "engage.community.api",
     "engage.ledger.api",
     "engage.orders.api",
+    "engage.orders.routing_api",
     "engage.activities.api",
     "marketplace.api",
     "engage.duties.api",

@@ -11,6 +11,7 @@ from engage.community.models import Compound, Grid, Household, MicroGrid
 from engage.community.services import communities_in_scope, micro_grids_served_by
 from engage.ledger.services import points_balance
 from engage.orders.queries import open_count
+from engage.orders.routing import unit_queue_count
 from engage.scope import Scope, scope_of
 
 
@@ -22,6 +23,8 @@ def home_sections(session: Session, user: User) -> dict[str, dict]:
         "staff": _staff,
         "admin": _admin,
         "property_manager": _property_manager,
+        "department": _department,
+        "district_admin": _district_admin,
     }
     sections = {}
     for role in user.roles:
@@ -77,7 +80,11 @@ def _staff(session: Session, user: User) -> dict:
             ("users", User),
         )
     }
-    return {"counts": counts, "queue": open_count(session, user).get("placed", 0)}
+    return {
+        "counts": counts,
+        "queue": open_count(session, user).get("placed", 0),
+        "unit_queue": unit_queue_count(session, user),
+    }
 
 
 def _admin(session: Session, user: User) -> dict:
@@ -93,3 +100,13 @@ def _property_manager(session: Session, user: User) -> dict:
         )
     )
     return {"compounds": compounds}
+
+
+def _department(session: Session, user: User) -> dict:
+    """A department member starts from their unit's queue (本单位待办)."""
+    return {"unit_queue": unit_queue_count(session, user)}
+
+
+def _district_admin(session: Session, user: User) -> dict:
+    """The command centre starts from the district's requests waiting to be routed."""
+    return {"queue": open_count(session, user).get("placed", 0)}

@@ -19,6 +19,7 @@ from engage.auth.models import User, UserRole
 from engage.community.models import Community
 from engage.notifications.models import Notification
 from engage.pagination import Page, paginate
+from engage.units.services import unit_member_ids
 from points.base import utcnow
 
 
@@ -79,6 +80,8 @@ def audience(session: Session, name: str, subject) -> list[int]:
         "staff_of_community": lambda: _role_in_community(session, subject.community_id, "staff"),
         "admins_of_street": lambda: _admins_of_street(session, subject.community_id),
         "volunteers_of_community": lambda: _role_in_community(session, subject.community_id, "volunteer"),
+        "first_responder": lambda: [subject.first_responder_id],
+        "handler_unit": lambda: unit_member_ids(session, subject.handler_unit_id),
     }
     return [user_id for user_id in resolvers[name]() if user_id]
 

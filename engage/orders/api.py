@@ -20,7 +20,7 @@ from engage.api.openapi import (
 )
 from engage.extensions import db
 from engage.orders import categories, queries, services
-from engage.orders.models import ServiceOrder
+from engage.orders.models import EXTENSION_STATUSES, PRIORITIES, SATISFACTIONS, ServiceOrder
 from engage.pagination import MAX_PAGE
 from engage.validation import identifier
 
@@ -50,11 +50,26 @@ def order_json(order: ServiceOrder) -> dict:
         "escalation_level": order.escalation_level,
         "overdue": queries.is_overdue(order),
         "created_at": _time(order.created_at),
+        "tracking_code": order.tracking_code,
+        "priority": order.priority,
+        "first_responder_id": order.first_responder_id,
+        "handler_unit_id": order.handler_unit_id,
+        "satisfaction": order.satisfaction,
+        "reopen_count": order.reopen_count,
+        "result": order.completion_note,
         "deadlines": {
             "dispatch_by": _time(order.dispatch_by),
             "accept_by": _time(order.accept_by),
+            "sign_by": _time(order.sign_by),
             "resolve_by": _time(order.resolve_by),
         },
+        "whistle": [
+            {"unit_id": w.unit_id, "report_by": _time(w.report_by), "reported_at": _time(w.reported_at)}
+            for w in order.whistles
+        ],
+        "extensions": [
+            {"id": e.id, "hours": e.hours, "reason": e.reason, "status": e.status} for e in order.extensions
+        ],
         "timeline": [
             {"status": e.status, "event": e.kind, "at": _time(e.at), "actor_id": e.actor_id, "note": e.note}
             for e in order.events
@@ -80,6 +95,7 @@ def place():
         description=body.get("description"),
         on_behalf_of=identifier(body.get("on_behalf_of"), "on_behalf_of", required=False),
         channel=body.get("channel"),
+        priority=body.get("priority"),
     )
     return jsonify(order_json(order)), 201
 
@@ -129,7 +145,8 @@ def tasks():
     )
 
 
-def _act(order_id: int, action, **kwargs):
+def act(order_id: int, action, **kwargs):
+    """Run one order service for the caller and answer with the order."""
     return jsonify(order_json(action(db.session, current_actor(), order_id, **kwargs)))
 
 
@@ -137,29 +154,29 @@ def _act(order_id: int, action, **kwargs):
 def dispatch(order_id: int):
     body = json_body() if request.get_data() else {}
     volunteer_id = identifier(body.get("volunteer_id"), "volunteer_id", required=False)
-    return _act(order_id, services.dispatch_order, volunteer_id=volunteer_id, note=body.get("note"))
+    return act(order_id, services.dispatch_order, volunteer_id=volunteer_id, note=body.get("note"))
 
 
 @bp.post("/orders/<int:order_id>/accept")
 def accept(order_id: int):
-    return _act(order_id, services.accept_order)
+    return act(order_id, services.accept_order)
 
 
 @bp.post("/orders/<int:order_id>/complete")
 def complete(order_id: int):
-    return _act(order_id, services.complete_order, note=json_body().get("note"))
+    return act(order_id, services.complete_order, note=json_body().get("note"))
 
 
 @bp.post("/orders/<int:order_id>/rate")
 def rate(order_id: int):
     body = json_body()
     require_fields(body, "stars")
-    return _act(order_id, services.rate_order, stars=body["stars"], comment=body.get("comment"))
+    return act(order_id, services.rate_order, stars=body["stars"], comment=body.get("comment"))
 
 
 @bp.post("/orders/<int:order_id>/cancel")
 def cancel(order_id: int):
-    return _act(order_id, services.cancel_order, reason=json_body().get("reason"))
+    return act(order_id, services.cancel_order, reason=json_body().get("reason"))
 
 
 _TIME_OR_NULL = nullable(TIME)
@@ -182,8 +199,31 @@ ORDER = obj(
         "escalation_level": nullable(INTEGER),
         "overdue": BOOLEAN,
         "created_at": _TIME_OR_NULL,
+        "tracking_code": STRING,
+        "priority": {"type": "string", "enum": list(PRIORITIES)},
+        "first_responder_id": nullable(ID),
+        "handler_unit_id": nullable(ID),
+        "satisfaction": nullable({"type": "string", "enum": list(SATISFACTIONS)}),
+        "reopen_count": INTEGER,
+        "result": nullable(STRING),
         "deadlines": obj(
-            {"dispatch_by": _TIME_OR_NULL, "accept_by": _TIME_OR_NULL, "resolve_by": _TIME_OR_NULL}
+            {
+                "dispatch_by": _TIME_OR_NULL,
+                "accept_by": _TIME_OR_NULL,
+                "sign_by": _TIME_OR_NULL,
+                "resolve_by": _TIME_OR_NULL,
+            }
+        ),
+        "whistle": array(obj({"unit_id": ID, "report_by": TIME, "reported_at": _TIME_OR_NULL})),
+        "extensions": array(
+            obj(
+                {
+                    "id": ID,
+                    "hours": INTEGER,
+                    "reason": STRING,
+                    "status": {"type": "string", "enum": list(EXTENSION_STATUSES)},
+                }
+            )
         ),
         "timeline": array(
             obj(
@@ -204,14 +244,16 @@ _PLACE = {
     "description": {"type": "string", "maxLength": 2000},
     "on_behalf_of": ID,
     "channel": {"type": "string", "enum": ["app", "qr", "grid_worker", "phone", "hotline_12345"]},
+    "priority": {"type": "string", "enum": list(PRIORITIES)},
 }
 _ACTION_ERRORS = (400, 403, 404, 409)
 
 
-def _action(summary: str, body: dict | None = None, required: tuple[str, ...] = ()) -> dict:
+def action_doc(summary: str, body: dict | None = None, required: tuple[str, ...] = (), ok: int = 200) -> dict:
+    """The OpenAPI entry of one action on an order, which answers with the order."""
     return {
         "post": operation(
-            summary, tag="orders", body=body, required=required, returns=ORDER, errors=_ACTION_ERRORS
+            summary, tag="orders", body=body, required=required, returns=ORDER, errors=_ACTION_ERRORS, ok=ok
         )
     }
 
@@ -257,15 +299,15 @@ OPENAPI_PATHS = {
             errors=(403,),
         )
     },
-    "/orders/{order_id}/dispatch": _action(
+    "/orders/{order_id}/dispatch": action_doc(
         "Dispatch (派单) to a volunteer or the community pool", {"volunteer_id": ID, "note": STRING}
     ),
-    "/orders/{order_id}/accept": _action("Accept (接单); 409 already_taken when another volunteer won"),
-    "/orders/{order_id}/complete": _action("Report completion", {"note": STRING}),
-    "/orders/{order_id}/rate": _action(
+    "/orders/{order_id}/accept": action_doc("Accept (接单); 409 already_taken when another volunteer won"),
+    "/orders/{order_id}/complete": action_doc("Report completion", {"note": STRING}),
+    "/orders/{order_id}/rate": action_doc(
         "Rate (评单) 1–5 stars; closes the order and pays the volunteer",
         {"stars": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": STRING},
         ("stars",),
     ),
-    "/orders/{order_id}/cancel": _action("Cancel", {"reason": STRING}),
+    "/orders/{order_id}/cancel": action_doc("Cancel", {"reason": STRING}),
 }

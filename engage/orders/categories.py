@@ -22,7 +22,10 @@ DEFAULTS = (  # code, name, points, skill
     ("legal", "法律咨询", 30, "法律"),
     ("feedback", "社情民意", 10, None),
 )
-FIELDS = ("code", "name", "points", "skill", "dispatch_hours", "accept_hours", "resolve_hours", "active")
+HOURS = tuple(
+    f"{prefix}{step}_hours" for prefix in ("", "urgent_") for step in ("dispatch", "accept", "resolve")
+)
+FIELDS = ("code", "name", "points", "skill", *HOURS, "active")
 
 
 def active_categories(session: Session, community_id: int | None) -> list[OrderCategory]:
@@ -81,6 +84,6 @@ def save_category(
 def _validate(values: dict) -> None:
     if not 1 <= values.get("points", 0) <= 10_000:
         raise Invalid.field("points", _("积分必须是 1 到 %(max)d 之间的整数。", max=10_000))
-    for key in ("dispatch_hours", "accept_hours", "resolve_hours"):
+    for key in HOURS:
         if key in values and not 1 <= values[key] <= 24 * 90:
             raise Invalid.field(key, _("时限必须在1小时到90天之间。"))

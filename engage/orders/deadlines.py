@@ -74,6 +74,8 @@ def _who_acts(order: ServiceOrder) -> str:
         return "staff_of_community"
     if order.status == "dispatched" and order.assigned_volunteer_id is None:
         return "volunteers_of_community"
+    if order.status in ("assigned", "signed"):
+        return "handler_unit"
     return "volunteer"
 
 

@@ -1,17 +1,48 @@
-"""Service orders: 点单 → 派单 → 接单 → 完成 → 评单, with their timeline."""
+"""Service orders and their timeline, on either of the two paths after 点单: volunteer
+service (派单 → 接单 → 完成 → 评单) or a unit's work (分拨 → 签收 → 反馈 → 回访 → 结案, with
+退单, 延期 and 吹哨报到)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
 
-STATUSES = ("placed", "dispatched", "accepted", "completed", "closed", "cancelled")
-OPEN_STATUSES = ("placed", "dispatched", "accepted", "completed")
+VOLUNTEER_STATUSES = ("dispatched", "accepted", "completed")
+UNIT_STATUSES = ("assigned", "signed", "replied")
+STATUSES = ("placed", *VOLUNTEER_STATUSES, *UNIT_STATUSES, "closed", "cancelled")
+OPEN_STATUSES = ("placed", *VOLUNTEER_STATUSES, *UNIT_STATUSES)
 CHANNELS = ("app", "qr", "grid_worker", "phone", "hotline_12345")
+PRIORITIES = ("normal", "urgent")
+SATISFACTIONS = ("satisfied", "basically", "unsatisfied")
+EXTENSION_STATUSES = ("pending", "approved", "refused", "void")
+# Tracking codes: ten characters of an alphabet without 0/O and 1/I (2^50 codes), so a
+# code read out over the phone is neither misheard nor guessed.
+STEPS = ("dispatch", "accept", "resolve")
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 10
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class OrderCategory(Base):
@@ -22,6 +53,7 @@ class OrderCategory(Base):
         UniqueConstraint("community_id", "code"),
         CheckConstraint("points > 0 AND points <= 10000", name="points"),
         CheckConstraint("dispatch_hours > 0 AND accept_hours > 0 AND resolve_hours > 0", name="hours"),
+        *(CheckConstraint(f"urgent_{step}_hours > 0", name=f"urgent_{step}_hours") for step in STEPS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,16 +65,23 @@ class OrderCategory(Base):
     dispatch_hours: Mapped[int] = mapped_column(Integer, default=24)
     accept_hours: Mapped[int] = mapped_column(Integer, default=24)
     resolve_hours: Mapped[int] = mapped_column(Integer, default=24 * 7)
+    urgent_dispatch_hours: Mapped[int] = mapped_column(Integer, default=2)
+    urgent_accept_hours: Mapped[int] = mapped_column(Integer, default=2)
+    urgent_resolve_hours: Mapped[int] = mapped_column(Integer, default=24)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def hours(self, step: str, priority: str) -> int:
+        """The hours a request of this priority gets for one step: ``dispatch`` (派单 or
+        分拨), ``accept`` (接单, or 签收 on the unit path) or ``resolve`` (办结)."""
+        return getattr(self, f"urgent_{step}_hours" if priority == "urgent" else f"{step}_hours")
 
 
 class ServiceOrder(Base):
     __tablename__ = "service_orders"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('placed', 'dispatched', 'accepted', 'completed', 'closed', 'cancelled')",
-            name="status",
-        ),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("priority", PRIORITIES), name="priority"),
+        CheckConstraint(f"satisfaction IS NULL OR {_in('satisfaction', SATISFACTIONS)}", name="satisfaction"),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
         CheckConstraint("escalation_level >= 0 AND escalation_level <= 3", name="escalation"),
         # The staff queue and the volunteer board read by community and status, newest first.
@@ -50,6 +89,8 @@ class ServiceOrder(Base):
         Index("ix_service_orders_volunteer", "volunteer_id", "status"),
         Index("ix_service_orders_assigned", "assigned_volunteer_id", "status"),
         Index("ix_service_orders_requester", "requester_id", "created_at"),
+        # A unit's queue: its requests by status.
+        Index("ix_service_orders_handler", "handler_unit_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,9 +117,25 @@ class ServiceOrder(Base):
     reminded_on: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    tracking_code: Mapped[str] = mapped_column(
+        String(TRACKING_LENGTH), index=True, unique=True, default=new_tracking_code
+    )
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    # 首问负责人: set once, by the first account that took the request in; never changed.
+    first_responder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The unit path: the handling unit (主办), its 签收 deadline, the last callback's
+    # answer and how many times an unsatisfied callback sent it back (重办).
+    handler_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    sign_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction: Mapped[str | None] = mapped_column(String(12))
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
 
     category: Mapped[OrderCategory] = relationship()
     events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id", back_populates="order")
+    first_responder: Mapped[User | None] = relationship(foreign_keys=[first_responder_id])  # noqa: F821
+    handler_unit: Mapped[Unit | None] = relationship()  # noqa: F821
+    whistles: Mapped[list[OrderWhistle]] = relationship(order_by="OrderWhistle.id")
+    extensions: Mapped[list[OrderExtension]] = relationship(order_by="OrderExtension.id")
 
 
 class OrderEvent(Base):
@@ -96,3 +153,52 @@ class OrderEvent(Base):
 
     order: Mapped[ServiceOrder] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()  # noqa: F821
+
+
+class OrderExtension(Base):
+    """延期: the handling unit asks for more hours; the dispatcher approves or refuses. At
+    most one is pending per order (the partial unique index), a second only after a decision."""
+
+    __tablename__ = "order_extensions"
+    __table_args__ = (
+        CheckConstraint("hours > 0", name="hours"),
+        CheckConstraint(_in("status", EXTENSION_STATUSES), name="status"),
+        Index(
+            "uq_order_extensions_pending",
+            "order_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("service_orders.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    hours: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OrderWhistle(Base):
+    """吹哨报到: a unit called in to help with a request (协办), which must report in by
+    ``report_by``; the handling unit stays responsible (主办)."""
+
+    __tablename__ = "order_whistles"
+    __table_args__ = (UniqueConstraint("order_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("service_orders.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    whistled_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(String(500))
+    report_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()  # noqa: F821

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
@@ -16,13 +16,18 @@ from engage.community.models import MicroGrid
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from engage.notifications.services import Link, notify
 from engage.orders import rewards, workflow
-from engage.orders.models import CHANNELS, OrderCategory, OrderEvent, ServiceOrder
+from engage.orders.labels import EVENT_NAMES
+from engage.orders.models import CHANNELS, PRIORITIES, OrderCategory, OrderEvent, OrderWhistle, ServiceOrder
 from engage.scope import scope_of
-from engage.validation import optional_string, text, whole
+from engage.units.services import MEMBER_ROLES, dispatched_by, member_unit_ids
+from engage.validation import choice, optional_string, text, whole
 from points.base import utcnow
 
 CATEGORY_MAX, TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX, COMMENT_MAX = 32, 100, 2000, 500, 500
 STAFF_CHANNELS = ("phone", "hotline_12345")
+# The steps by which a dispatcher takes a resident's request in: the first of them makes
+# that dispatcher the first responder (首问负责人) unless someone recorded the request.
+TAKES_IN = ("dispatch", "assign", "answer")
 
 
 class AlreadyTaken(Conflict):
@@ -77,10 +82,16 @@ def place_order(
     on_behalf_of: int | None = None,
     channel: str | None = None,
     micro_grid_id: int | None = None,
+    priority: str | None = None,
     now: datetime | None = None,
 ) -> ServiceOrder:
-    """点单: a resident asks for help; deadlines start now (1+1+7 by default)."""
+    """点单: a resident asks for help; deadlines start now (1+1+7 by default, the category's
+    urgent hours for an urgent request). Whoever records a request for a resident (a call
+    taken by staff, a grid worker's 代诉) is its first responder; only they set a priority."""
     requester, channel = _requester(session, actor, on_behalf_of, optional_string(channel, "channel"))
+    priority = choice(priority or "normal", "priority", PRIORITIES)
+    if priority != "normal" and requester.id == actor.id:
+        raise Invalid.field("priority", _("紧急程度由受理人员设定。"))
     if channel not in CHANNELS:
         raise Invalid.field("channel", _("未知的来源渠道。"))
     community_id = requester.community_id
@@ -104,9 +115,11 @@ def place_order(
         channel=channel,
         requester_id=requester.id,
         placed_by_id=actor.id,
+        first_responder_id=actor.id if requester.id != actor.id else None,
+        priority=priority,
         status="placed",
-        dispatch_by=now + timedelta(hours=cat.dispatch_hours),
-        resolve_by=now + timedelta(hours=cat.resolve_hours),
+        dispatch_by=now + timedelta(hours=cat.hours("dispatch", priority)),
+        resolve_by=now + timedelta(hours=cat.hours("resolve", priority)),
         created_at=now,
         updated_at=now,
     )
@@ -121,8 +134,14 @@ def visible_orders(session: Session, actor: User):
     """The select of orders this actor may see (docs/design.md rule 4, scope)."""
     conditions = [ServiceOrder.requester_id == actor.id, ServiceOrder.placed_by_id == actor.id]
     scope = scope_of(session, actor)
-    if scope.community_ids:
-        conditions.append(scope.administered(ServiceOrder.community_id))
+    if scope.community_ids or "district_admin" in scope.roles:
+        conditions.append(dispatched_by(session, actor, ServiceOrder.community_id))
+    if actor.has_role(*MEMBER_ROLES):
+        units = member_unit_ids(actor)
+        conditions.append(ServiceOrder.handler_unit_id.in_(units))
+        conditions.append(
+            ServiceOrder.id.in_(select(OrderWhistle.order_id).where(OrderWhistle.unit_id.in_(units)))
+        )
     if actor.has_role("volunteer"):
         conditions.append(ServiceOrder.volunteer_id == actor.id)
         conditions.append(
@@ -154,10 +173,31 @@ def available_actions(
     """What the actor could do to the order now: the buttons a page shows, decided by the
     same table, self-dealing rule and guards as the services."""
     moment = workflow.Moment(now or utcnow(), rating_period)
-    return workflow.allowed(actor, order, scope_of(session, actor), moment)
+    return workflow.allowed(session, actor, order, moment)
 
 
-def _transition(
+def permitted(
+    session: Session, actor: User, order: ServiceOrder, action: str, moment: workflow.Moment
+) -> workflow.Transition:
+    """The table's row the actor may take now, else the refusal: ``Forbidden`` when they may
+    never take the action, ``InvalidTransition`` when not from this status or its guard
+    refuses. Services whose input names other rows (a unit to assign to) ask this first, so
+    a caller who may not act learns that, not whether the rows they named exist."""
+    transition, possible = workflow.find(action, order.status, workflow.parties(session, actor, order))
+    if transition is None:
+        if possible:
+            raise InvalidTransition(str(_("订单当前状态为“%(s)s”，不能执行此操作。", s=order.status)))
+        raise Forbidden()
+    refusal = workflow.self_dealing(actor, order, action)
+    if refusal:
+        raise Forbidden(refusal)
+    guarded = workflow.blocked(transition, order, moment)
+    if guarded:
+        raise InvalidTransition(guarded)
+    return transition
+
+
+def move_order(
     session: Session,
     actor: User,
     order_id: int,
@@ -170,30 +210,22 @@ def _transition(
     **changes,
 ) -> ServiceOrder:
     """Take the table's row for ``action``; ``rating_period`` is read only by the guard of
-    核查结案, the one transition that waits for it."""
+    核查结案, the one transition that waits for it.
+
+    The UPDATE is conditional on the status the actor saw, so of two people acting at once
+    on the same status only one moves the order; the other is refused, not applied to a
+    status they never saw. Every step is on the timeline and told to the first responder."""
     order = get_order(session, actor, order_id)
-    parties = workflow.parties(actor, order, scope_of(session, actor))
-    transition, possible = workflow.find(action, order.status, parties)
-    if transition is None:
-        if possible:
-            raise InvalidTransition(str(_("订单当前状态为“%(s)s”，不能执行此操作。", s=order.status)))
-        raise Forbidden()
-    refusal = workflow.self_dealing(actor, order, action)
-    if refusal:
-        raise Forbidden(refusal)
     now = now or utcnow()
-    guarded = workflow.blocked(transition, order, workflow.Moment(now, rating_period))
-    if guarded:
-        raise InvalidTransition(guarded)
-    stmt = update(ServiceOrder).where(
-        ServiceOrder.id == order.id, ServiceOrder.status.in_(transition.sources)
-    )
+    transition = permitted(session, actor, order, action, workflow.Moment(now, rating_period))
+    stmt = update(ServiceOrder).where(ServiceOrder.id == order.id, ServiceOrder.status == order.status)
     if extra_where is not None:
         stmt = stmt.where(extra_where)
+    if action in TAKES_IN:
+        changes["first_responder_id"] = func.coalesce(ServiceOrder.first_responder_id, actor.id)
+    target = transition.target or order.status
     result = session.execute(
-        stmt.values(status=transition.target, updated_at=now, **changes).execution_options(
-            synchronize_session=False
-        )
+        stmt.values(status=target, updated_at=now, **changes).execution_options(synchronize_session=False)
     )
     session.refresh(order)
     if result.rowcount != 1:
@@ -201,6 +233,9 @@ def _transition(
             raise AlreadyTaken(str(_("该订单已被其他志愿者接单。")))
         raise InvalidTransition(str(_("订单状态已变化，请刷新后重试。")))
     _event(session, order, action, actor, note, now)
+    if order.first_responder_id not in (None, actor.id):
+        message = _("您首问负责的诉求“%(t)s”：%(e)s", t=order.title, e=EVENT_NAMES.get(action, action))
+        notify_order(session, "first_responder", order, message)
     return order
 
 
@@ -243,7 +278,7 @@ def dispatch_order(
         if volunteer.id == order.requester_id:
             raise Invalid.field("volunteer_id", _("不能把订单派给下单人自己。"))
     now = now or utcnow()
-    order = _transition(
+    order = move_order(
         session,
         actor,
         order_id,
@@ -251,7 +286,7 @@ def dispatch_order(
         note=note,
         now=now,
         assigned_volunteer_id=volunteer_id,
-        accept_by=now + timedelta(hours=order.category.accept_hours),
+        accept_by=now + timedelta(hours=order.category.hours("accept", order.priority)),
     )
     audience = "volunteer" if volunteer_id else "volunteers_of_community"
     notify_order(session, audience, order, _("有新的服务订单可以接单：%(t)s", t=order.title))
@@ -262,7 +297,7 @@ def dispatch_order(
 def accept_order(session: Session, actor: User, order_id: int, *, now: datetime | None = None):
     """接单: exactly one volunteer wins; the others get ``already_taken``."""
     try:
-        order = _transition(
+        order = move_order(
             session,
             actor,
             order_id,
@@ -302,7 +337,7 @@ def complete_order(
 ) -> ServiceOrder:
     """The volunteer reports done; the reward is held for them until the order closes."""
     note = text(note, "note", NOTE_MAX)
-    order = _transition(
+    order = move_order(
         session, actor, order_id, "complete", note=note, now=now, completion_note=note, photo=photo
     )
     rewards.hold_reward(session, order, actor)
@@ -323,7 +358,7 @@ def rate_order(
     stars = whole(stars, "stars", 1, 5)
     comment = text(comment, "comment", COMMENT_MAX, required=False)
     awarded = rewards.points_for(get_order(session, actor, order_id).category.points, stars)
-    order = _transition(
+    order = move_order(
         session,
         actor,
         order_id,
@@ -352,7 +387,7 @@ def verify_close(
     at 5 stars' pay."""
     note = text(note, "note", NOTE_MAX, required=False)
     awarded = get_order(session, actor, order_id).category.points
-    order = _transition(
+    order = move_order(
         session,
         actor,
         order_id,
@@ -371,7 +406,7 @@ def cancel_order(
     session: Session, actor: User, order_id: int, *, reason: str, now: datetime | None = None
 ) -> ServiceOrder:
     reason = text(reason, "reason", NOTE_MAX)
-    order = _transition(session, actor, order_id, "cancel", note=reason, now=now)
+    order = move_order(session, actor, order_id, "cancel", note=reason, now=now)
     rewards.release_reward(session, order, actor)
     notify_order(session, "volunteer", order, _("订单已取消：%(t)s", t=order.title))
     return order
@@ -384,7 +419,7 @@ def reopen_order(
     note = text(note, "note", NOTE_MAX)
     order = get_order(session, actor, order_id)
     now = now or utcnow()
-    return _transition(
+    return move_order(
         session,
         actor,
         order_id,
@@ -396,6 +431,6 @@ def reopen_order(
         rating=None,
         rating_comment=None,
         escalation_level=0,
-        dispatch_by=now + timedelta(hours=order.category.dispatch_hours),
-        resolve_by=now + timedelta(hours=order.category.resolve_hours),
+        dispatch_by=now + timedelta(hours=order.category.hours("dispatch", order.priority)),
+        resolve_by=now + timedelta(hours=order.category.hours("resolve", order.priority)),
     )

@@ -26,12 +26,14 @@ from engage.forms import ReasonForm, options, run_form
 from engage.orders import categories, queries, services
 from engage.orders.forms import CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm
 from engage.orders.models import STATUSES
+from engage.orders.routing_forms import unit_path_forms
 from engage.uploads import accepts_upload, with_photo
+from points.base import utcnow
 
 bp = Blueprint("orders", __name__)
 
 
-def _photo_folder() -> Path:
+def photo_folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"]) / "orders"
 
 
@@ -66,6 +68,7 @@ def new():
             on_behalf_of=on_behalf,
             channel=form.channel.data if on_behalf else ("qr" if micro_grid else "app"),
             micro_grid_id=micro_grid.id if micro_grid else None,
+            priority=form.priority.data if on_behalf else None,
         ),
     )
     if outcome.ok:
@@ -100,13 +103,15 @@ def detail(order_id: int):
     suggestions = []
     if order.status == "placed" and current_user.has_role("staff", "admin"):
         suggestions = queries.suggest_volunteers(db.session, current_user, order.id)
+    can = services.available_actions(db.session, current_user, order, rating_period=_rating_period())
     return render_template(
         "orders/detail.html",
         order=order,
-        forms=forms,
+        forms={**forms, **unit_path_forms(order, can)},
         suggestions=suggestions,
         overdue=queries.is_overdue(order),
-        can=services.available_actions(db.session, current_user, order, rating_period=_rating_period()),
+        can=can,
+        now=utcnow(),
     )
 
 
@@ -115,8 +120,8 @@ def _rating_period() -> timedelta:
     return timedelta(days=current_app.config["ORDER_UNRATED_CLOSE_DAYS"])
 
 
-def _act(order_id: int, call, form=None, done: str = ""):
-    """Validate, run the service, commit once, and go back to the order."""
+def act(order_id: int, call, form=None, done: str = ""):
+    """Validate, run the service, and go back to the order (the request commits once)."""
     if form is not None and not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("orders.detail", order_id=order_id))
@@ -129,7 +134,7 @@ def _act(order_id: int, call, form=None, done: str = ""):
 @login_required
 def dispatch(order_id: int):
     form = DispatchForm()
-    return _act(
+    return act(
         order_id,
         lambda: services.dispatch_order(
             db.session,
@@ -146,7 +151,7 @@ def dispatch(order_id: int):
 @bp.post("/orders/<int:order_id>/accept")
 @login_required
 def accept(order_id: int):
-    return _act(
+    return act(
         order_id,
         lambda: services.accept_order(db.session, current_user, order_id),
         done=_("接单成功，请按时完成服务。"),
@@ -162,21 +167,21 @@ def complete(order_id: int):
     def run():
         return with_photo(
             db.session,
-            _photo_folder(),
+            photo_folder(),
             form.photo.data,
             lambda photo: services.complete_order(
                 db.session, current_user, order_id, note=form.note.data, photo=photo
             ),
         )
 
-    return _act(order_id, run, form, _("已提交完成，等待居民评价。"))
+    return act(order_id, run, form, _("已提交完成，等待居民评价。"))
 
 
 @bp.post("/orders/<int:order_id>/rate")
 @login_required
 def rate(order_id: int):
     form = RateForm()
-    return _act(
+    return act(
         order_id,
         lambda: services.rate_order(
             db.session, current_user, order_id, stars=form.stars.data, comment=form.comment.data
@@ -190,7 +195,7 @@ def rate(order_id: int):
 @login_required
 def cancel(order_id: int):
     form = ReasonForm(prefix="cancel")
-    return _act(
+    return act(
         order_id,
         lambda: services.cancel_order(db.session, current_user, order_id, reason=form.reason.data),
         form,
@@ -201,7 +206,7 @@ def cancel(order_id: int):
 @bp.post("/orders/<int:order_id>/verify-close")
 @login_required
 def verify_close(order_id: int):
-    return _act(
+    return act(
         order_id,
         lambda: services.verify_close(db.session, current_user, order_id, rating_period=_rating_period()),
         done=_("已核查结案。"),
@@ -212,7 +217,7 @@ def verify_close(order_id: int):
 @login_required
 def reopen(order_id: int):
     form = ReasonForm(prefix="reopen")
-    return _act(
+    return act(
         order_id,
         lambda: services.reopen_order(db.session, current_user, order_id, note=form.reason.data),
         form,
@@ -226,7 +231,7 @@ def photo(order_id: int):
     order = services.get_order(db.session, current_user, order_id)
     if not order.photo:
         abort(404)
-    return send_from_directory(_photo_folder(), order.photo)
+    return send_from_directory(photo_folder(), order.photo)
 
 
 @bp.get("/tasks")

@@ -1,9 +1,13 @@
 """The order state machine: one explicit table of who may move an order where.
 
-Each row names an action, the statuses it starts from, the status it ends in, the
-party allowed to take it and, for some, a guard on the order itself (the rating period
-before 核查结案, a bad rating before reopening). Services look the row up and the page's
-buttons come from ``allowed``, which asks the same questions; nothing else decides.
+Each row names an action, the statuses it starts from, the status it ends in (``STAYS``:
+the status does not change, the step is still on the timeline), the party allowed to take
+it and, for some, a guard on the order itself (the rating period before 核查结案, a bad
+rating before reopening, one pending 延期 at a time). Services look the row up and the
+page's buttons come from ``allowed``, which asks the same questions; nothing else decides.
+
+Both paths after 点单 are rows here: volunteer service (派单 → 接单 → 完成 → 评单) and a
+unit's work (分拨 → 签收 → 反馈 → 回访 → 结案, with 退单, 延期, 重办 and 吹哨报到).
 """
 
 from __future__ import annotations
@@ -13,12 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
+from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.orders.models import OPEN_STATUSES, ServiceOrder
-from engage.scope import Scope
+from engage.scope import Scope, scope_of
+from engage.units.services import is_member, may_dispatch
 
-PARTIES = ("staff", "requester", "open_volunteer", "volunteer")
+# staff: staff and street admins of the order's community; dispatcher: they and the
+# district's command centre; handler: members of the handling unit (主办); whistled:
+# members of a unit whistled in on it (协办).
+PARTIES = ("staff", "dispatcher", "requester", "open_volunteer", "volunteer", "handler", "whistled")
+STAYS = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,19 @@ class Moment:
 
 
 Guard = Callable[[ServiceOrder, Moment], str | None]
+
+
+def _pending(order: ServiceOrder) -> bool:
+    return any(extension.status == "pending" for extension in order.extensions)
+
+
+def no_pending_extension(order: ServiceOrder, moment: Moment) -> str | None:
+    """At most one 延期 request waits for a decision; the next only after it is decided."""
+    return str(_("已有待审批的延期申请。")) if _pending(order) else None
+
+
+def pending_extension(order: ServiceOrder, moment: Moment) -> str | None:
+    return None if _pending(order) else str(_("没有待审批的延期申请。"))
 
 
 def rating_period_over(order: ServiceOrder, moment: Moment) -> str | None:
@@ -51,7 +74,7 @@ def badly_rated(order: ServiceOrder, moment: Moment) -> str | None:
 class Transition:
     action: str
     sources: tuple[str, ...]
-    target: str
+    target: str | None
     party: str
     guard: Guard | None = None
 
@@ -65,14 +88,35 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("cancel", ("placed", "dispatched"), "cancelled", "requester"),
     Transition("cancel", OPEN_STATUSES, "cancelled", "staff"),
     Transition("reopen", ("closed",), "placed", "staff", badly_rated),
+    # The unit path.
+    Transition("prioritize", ("placed",), STAYS, "dispatcher"),
+    Transition("answer", ("placed",), "closed", "dispatcher"),
+    Transition("assign", ("placed",), "assigned", "dispatcher"),
+    Transition("reassign", ("assigned", "signed"), "assigned", "dispatcher"),
+    Transition("sign", ("assigned",), "signed", "handler"),
+    Transition("return", ("assigned", "signed"), "placed", "handler"),
+    Transition("ask_extension", ("signed",), STAYS, "handler", no_pending_extension),
+    Transition("decide_extension", ("signed",), STAYS, "dispatcher", pending_extension),
+    Transition("reply", ("signed",), "replied", "handler"),
+    Transition("callback", ("replied",), "closed", "dispatcher"),
+    Transition("redo", ("replied",), "assigned", "dispatcher"),
+    Transition("whistle", ("assigned", "signed"), STAYS, "staff"),
+    Transition("report_in", ("assigned", "signed", "replied"), STAYS, "whistled"),
 )
 
 
-def parties(actor: User, order: ServiceOrder, scope: Scope) -> set[str]:
-    """Which parties of the table the actor (whose scope this is) is, for this order."""
+def parties(session: Session, actor: User, order: ServiceOrder) -> set[str]:
+    """Which parties of the table the actor is, for this order."""
+    scope: Scope = scope_of(session, actor)
     found = set()
     if actor.has_role("staff", "admin") and scope.administers(order.community_id):
         found.add("staff")
+    if may_dispatch(session, actor, order.community_id):
+        found.add("dispatcher")
+    if is_member(session, actor, order.handler_unit_id):
+        found.add("handler")
+    if any(is_member(session, actor, whistle.unit_id) for whistle in order.whistles):
+        found.add("whistled")
     if actor.id == order.requester_id:
         found.add("requester")
     if actor.has_role("volunteer"):
@@ -112,9 +156,9 @@ def blocked(transition: Transition, order: ServiceOrder, moment: Moment) -> str 
     return transition.guard(order, moment) if transition.guard else None
 
 
-def allowed(actor: User, order: ServiceOrder, scope: Scope, moment: Moment) -> set[str]:
+def allowed(session: Session, actor: User, order: ServiceOrder, moment: Moment) -> set[str]:
     """Every action the actor may take on the order now: exactly what the services accept."""
-    mine = parties(actor, order, scope)
+    mine = parties(session, actor, order)
     return {
         t.action
         for t in TRANSITIONS

@@ -71,6 +71,11 @@ class Unit(Base):
     grid: Mapped[Grid | None] = relationship()
     property_company: Mapped[PropertyCompany | None] = relationship()
 
+    @property
+    def name(self) -> str:
+        """The name of the department, street, community, grid or company it stands for."""
+        return getattr(self, self.kind).name
+
 
 KIND_OF = {
     Department: "department",

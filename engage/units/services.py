@@ -1,10 +1,17 @@
-"""Departments, their members, and the units a dispatcher may route a request to.
+"""Departments, their members, the units a dispatcher may route a request to, and the two
+questions every step of the unit path asks: who is a member of a unit, and who may
+dispatch a request. They are answered here and nowhere else (services, pages and the API
+all ask these functions).
 
 Who reaches what (docs/design.md rule 5): the command centre (``district_admin``) its
 whole district, a street admin their street, community staff their community; each of
 them also reaches the district's active departments, which serve every street. ``Reach``
 is that narrowing of the request's ``Scope`` (engage/scope.py) by role. Rows outside the
 reach are ``NotFound``: their existence does not leak.
+
+A member of a unit: of a department, an account with the role ``department`` attached to
+it; of a street, its street admins; of a community, its staff; of a grid, its grid worker;
+of a property company, its property managers.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import ColumnElement, Select, false, null, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, null, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -28,6 +35,8 @@ from engage.units.models import UNIT_KINDS, Department, Unit
 from engage.validation import text
 
 MEMBER_ROLE = "department"
+# The roles whose accounts can be members of a unit (see ``_member_of``).
+MEMBER_ROLES = (MEMBER_ROLE, "admin", "staff", "grid_worker", "property_manager")
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,110 @@ def routable_unit(session: Session, actor: User, unit_id: int) -> UnitEntry:
     if row is None:
         raise NotFound()
     return UnitEntry(*row)
+
+
+def _serving(kind: str, street_id: int, community_id: int) -> ColumnElement[bool]:
+    """Units of ``kind`` that serve a request of this community: departments always, its
+    street, itself, its grids and the property companies of its compounds."""
+    spec = KINDS[kind]
+    return spec.in_street(street_id) if kind == "street" else spec.in_community(community_id)
+
+
+def units_for_request(
+    session: Session, actor: User, community_id: int, kind: str | None = None
+) -> list[UnitEntry]:
+    """The units the actor may route a request of ``community_id`` to: within the actor's
+    reach and serving the request's place (the unit picker, and what 分拨 accepts)."""
+    reach = reach_of(session, actor)
+    street_id = session.get(Community, community_id).street_id
+    return [
+        UnitEntry(*row)
+        for each in ((kind,) if kind else UNIT_KINDS)
+        for row in session.execute(_units_query(reach, each).where(_serving(each, street_id, community_id)))
+    ]
+
+
+def unit_for_request(session: Session, actor: User, community_id: int, unit_id: int) -> UnitEntry:
+    """One unit ``units_for_request`` offers, else ``NotFound``."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound()
+    found = [u for u in units_for_request(session, actor, community_id, unit.kind) if u.id == unit_id]
+    if not found:
+        raise NotFound()
+    return found[0]
+
+
+def _member_of() -> ColumnElement[bool]:
+    """The one definition of membership: a ``User`` (through one of its ``UserRole`` rows)
+    against a ``Unit``, usable in both directions (a user's units, a unit's members)."""
+    grid_of_worker = select(Grid.id).where(Grid.grid_worker_id == User.id)
+    return or_(
+        and_(
+            Unit.kind == "department", UserRole.role == MEMBER_ROLE, User.department_id == Unit.department_id
+        ),
+        and_(Unit.kind == "street", UserRole.role == "admin", User.street_id == Unit.street_id),
+        and_(Unit.kind == "community", UserRole.role == "staff", User.community_id == Unit.community_id),
+        and_(Unit.kind == "grid", UserRole.role == "grid_worker", Unit.grid_id.in_(grid_of_worker)),
+        and_(
+            Unit.kind == "property_company",
+            UserRole.role == "property_manager",
+            User.property_company_id == Unit.property_company_id,
+        ),
+    )
+
+
+def member_unit_ids(actor: User) -> Select:
+    """A select of the ids of the units the actor is a member of (for where-clauses)."""
+    return (
+        select(Unit.id)
+        .join(User, User.id == actor.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(_member_of())
+    )
+
+
+def is_member(session: Session, actor: User, unit_id: int | None) -> bool:
+    """Whether the actor acts for the unit (signs, returns, replies, reports in for it)."""
+    if unit_id is None:
+        return False
+    return session.scalar(select(exists(member_unit_ids(actor).where(Unit.id == unit_id)))) or False
+
+
+def unit_member_ids(session: Session, unit_id: int) -> list[int]:
+    """The active accounts that act for the unit: whom its work is sent to."""
+    return list(
+        session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .join(Unit, Unit.id == unit_id)
+            .where(_member_of(), User.is_active.is_(True))
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def dispatched_by(session: Session, actor: User, column) -> ColumnElement[bool]:
+    """A where-clause on a community-id column: requests the actor dispatches — staff their
+    community's, a street admin their street's, the command centre its district's."""
+    scope = scope_of(session, actor)
+    clauses = [scope.administered(column)]
+    if "district_admin" in scope.roles and scope.district_id is not None:
+        district = select(Community.id).join(Street).where(Street.district_id == scope.district_id)
+        clauses.append(column.in_(district))
+    return or_(*clauses)
+
+
+def may_dispatch(session: Session, actor: User, community_id: int) -> bool:
+    """Whether the actor dispatches requests of this community (派单, 分拨, 回访, 延期审批)."""
+    scope = scope_of(session, actor)
+    if scope.administers(community_id):
+        return True
+    if "district_admin" not in scope.roles or scope.district_id is None:
+        return False
+    street = session.get(Street, session.get(Community, community_id).street_id)
+    return street.district_id == scope.district_id
 
 
 def _command_centre(session: Session, actor: User) -> int:

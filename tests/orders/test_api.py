@@ -20,7 +20,7 @@ def test_full_loop_through_the_api(make_app, db, world):
     )
     assert placed.status_code == 201 and placed.json["status"] == "placed"
     order_id = placed.json["id"]
-    assert set(placed.json["deadlines"]) == {"dispatch_by", "accept_by", "resolve_by"}
+    assert set(placed.json["deadlines"]) == {"dispatch_by", "accept_by", "sign_by", "resolve_by"}
     assert staff.post(f"/api/v1/orders/{order_id}/dispatch", json={}).json["status"] == "dispatched"
     assert [t["id"] for t in volunteer.get("/api/v1/tasks").json["items"]] == [order_id]
     assert volunteer.post(f"/api/v1/orders/{order_id}/accept").json["status"] == "accepted"
