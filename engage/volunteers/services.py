@@ -27,13 +27,12 @@ from engage.orders.models import ServiceOrder
 from engage.persistence import add_unique
 from engage.privacy import mask_id_number
 from engage.scope import scope_of
+from engage.validation import id_number as valid_id_number
 from engage.validation import text
 from engage.volunteers.models import GROUPS, Certificate, Team, TeamMember, VolunteerProfile
 from points.base import utcnow
 
 CERTIFICATE_SALT = "service-certificate"
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 
 
 class AlreadyMember(Conflict):
@@ -92,17 +91,6 @@ def profile_of(session: Session, user_id: int) -> VolunteerProfile:
     )
 
 
-def _valid_id_number(number: str) -> str:
-    """A resident identity card number: 17 digits and the ISO 7064 check character."""
-    number = number.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise Invalid.field("id_number", _("身份证号应为18位。"))
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
-    if ID_CHECK[total % 11] != number[17]:
-        raise Invalid.field("id_number", _("身份证号校验位不正确。"))
-    return number
-
-
 def update_volunteer_profile(
     session: Session,
     actor: User,
@@ -123,7 +111,7 @@ def update_volunteer_profile(
     profile = session.get(VolunteerProfile, actor.id) or VolunteerProfile(user_id=actor.id)
     profile.volunteer_group, profile.availability = volunteer_group, availability
     if id_number and id_number.strip():
-        number = _valid_id_number(id_number)
+        number = valid_id_number(id_number, "id_number")
         profile.id_number_cipher = crypto.encrypt(key, number)
         profile.id_number_masked = mask_id_number(number)
     actor.skills = skills
