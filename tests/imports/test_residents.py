@@ -56,3 +56,9 @@ def test_bad_rows_are_named_and_nothing_is_written(db, make, place, run_import):
     assert "姓名" in reasons[3] and "手机号码" in reasons[4] and "第 2 行" in reasons[5]
     assert "其他社区" in reasons[6] and "不存在微网格" in reasons[7] and "工作人员" in reasons[8]
     assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_a_file_missing_a_required_column_is_refused_at_row_1(db, place, run_import):
+    with pytest.raises(ImportRefused) as refused:
+        run_import("residents", xlsx(["姓名", "电话"], ["王小明", "13800001112"]))
+    assert [(r.row, r.reason) for r in refused.value.report.refusals] == [(1, "缺少列：手机号")]
