@@ -10,7 +10,7 @@ from flask import current_app
 from engage.errors import DomainError
 from engage.extensions import db
 from engage.i18n import local_zone
-from engage.imports import services, sheets
+from engage.imports import services, templates
 from engage.imports.kinds import Context
 from engage.imports.registry import KINDS
 
@@ -22,7 +22,7 @@ KIND = click.Choice(sorted(KINDS))
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def import_template_command(kind: str, out: Path) -> None:
     """Write the template of KIND: Chinese headers, an example row and notes."""
-    out.write_bytes(sheets.template(KINDS[kind]))
+    out.write_bytes(templates.template(KINDS[kind]))
     click.echo(f"Template for {kind} written to {out}.")
 
 

@@ -19,7 +19,7 @@ from engage.exports import XLSX
 from engage.extensions import db
 from engage.forms import flash_errors, options, run_form
 from engage.i18n import local_zone
-from engage.imports import services, sheets
+from engage.imports import services, templates
 from engage.imports.forms import ConfirmForm, UploadForm
 from engage.imports.registry import KINDS
 from engage.uploads import accepts_upload
@@ -55,7 +55,7 @@ def template(kind: str):
     require_role(current_user, *STAFF_ROLES)
     found = services.kind_named(kind)
     with force_locale(IMPORT_LOCALE):
-        data = sheets.template(found)
+        data = templates.template(found)
     return send_file(BytesIO(data), download_name=f"{kind}-template.xlsx", as_attachment=True, mimetype=XLSX)
 
 
