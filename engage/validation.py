@@ -171,8 +171,11 @@ def choice(value, field: str, names: Mapping[str, object]) -> str:
     """One code of ``names`` (code → label), given as the code, its label, or the label's short
     form before an explanation in （…）: spreadsheets say 独居老人 where forms send elderly_alone."""
     wanted = value.strip() if isinstance(value, str) else ""
+    if wanted in names:
+        return wanted
     for code, label in names.items():
-        if wanted in (code, str(label), str(label).split("（")[0]):
+        shown = str(label)
+        if wanted in (shown, shown.split("（")[0]):
             return code
     raise Invalid.field(
         field, _("可选值：%(values)s。", values="、".join(str(label) for label in names.values()))

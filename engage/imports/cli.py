@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from engage.errors import DomainError
 from engage.extensions import db
@@ -18,6 +19,7 @@ KIND = click.Choice(sorted(KINDS))
 
 
 @click.command("import-template")
+@with_appcontext
 @click.argument("kind", type=KIND)
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def import_template_command(kind: str, out: Path) -> None:
@@ -27,6 +29,7 @@ def import_template_command(kind: str, out: Path) -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("kind", type=KIND)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--community-id", type=int, default=None, help="The community the rows belong to.")
