@@ -55,7 +55,7 @@ NOTES = Column("情况说明", "notes", "", note=_("精神病人、信访人员�
 
 
 @dataclass(frozen=True)
-class Target:
+class CareRow:
     category: str
     name: str
     address: str
@@ -73,8 +73,8 @@ class CareTargets(Kind):
     columns = (CATEGORY, NAME, ADDRESS, PHONE, ID_NUMBER, GRID, WORKER, FREQUENCY, NOTES)
     key_note = _("按类别、姓名和住址匹配：已登记的走访对象更新其余各项，否则新登记。")
 
-    def parse(self, cells: dict[str, str]) -> Target:
-        return Target(
+    def parse(self, cells: dict[str, str]) -> CareRow:
+        return CareRow(
             choice(required(cells, CATEGORY), CATEGORY.header, CARE_CATEGORY_NAMES),
             text(required(cells, NAME), NAME.header, 50),
             text(required(cells, ADDRESS), ADDRESS.header, 200),
@@ -86,7 +86,7 @@ class CareTargets(Kind):
             text(cells.get("notes", ""), NOTES.header, 2000, required=False),
         )
 
-    def plan(self, context: Context, records: list[tuple[int, Target]]) -> Plan:
+    def plan(self, context: Context, records: list[tuple[int, CareRow]]) -> Plan:
         plan = Plan()
         records = first_rows(records, _key, plan, _("同一类别、姓名和住址"))
         session, community_id = context.session, context.community_id
@@ -115,7 +115,7 @@ class CareTargets(Kind):
         return plan
 
 
-def _key(record: Target) -> tuple:
+def _key(record: CareRow) -> tuple:
     return (record.category, record.name, record.address)
 
 
@@ -147,7 +147,7 @@ def _plan_target(
     context: Context,
     plan: Plan,
     row: int,
-    record: Target,
+    record: CareRow,
     grid: Grid,
     worker_id: int,
     stored: CareTarget | None,

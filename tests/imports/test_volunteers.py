@@ -9,7 +9,7 @@ from engage import crypto
 from engage.auth.models import User
 from engage.imports.services import ImportRefused
 from engage.volunteers.models import ServiceHours, VolunteerProfile
-from engage.volunteers.services import service_record
+from engage.volunteers.services import create_team, join_team, service_record, team_members
 from tests.factories import DATA_KEY
 from tests.imports.conftest import SHANGHAI, xlsx
 
@@ -78,3 +78,12 @@ def test_bad_rows_are_named_and_nothing_is_written(db, place, run_import):
     assert "服务日期" in reasons[6] and "第 2 行" in reasons[7]
     assert db.session.scalar(select(func.count()).select_from(ServiceHours)) == 0
     assert db.session.scalar(select(func.count()).select_from(User).where(User.phone.like("139%"))) == 1
+
+
+def test_imported_hours_count_in_the_team_hours(db, place, run_import):
+    run_import("volunteers", xlsx(HEADER, *ROWS[:2]))
+    li = db.session.scalar(select(User).where(User.phone == "13900002222"))
+    team = create_team(db.session, place.staff, name="彩虹联盟")
+    join_team(db.session, li, team.id)
+    db.session.commit()
+    assert team_members(db.session, place.staff, team.id) == [(li, 330)]
