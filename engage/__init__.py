@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from engage.community.views import bp as community_bp
     from engage.duties.views import bp as duties_bp
     from engage.home.views import bp as home_bp
+    from engage.imports.views import bp as imports_bp
     from engage.ledger.views import bp as ledger_bp
     from engage.notifications.views import bp as notifications_bp
     from engage.orders.routing_views import bp as routing_bp
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         duties_bp,
         rankings_bp,
         units_bp,
+        imports_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -14,9 +14,12 @@ engage_cli = AppGroup("engage", help="Engage operator commands (志愿积分平�
 
 def register_subgroups() -> None:
     """Each capability's own command group, under ``flask engage``."""
+    from engage.imports.cli import import_command, import_template_command
     from engage.ledger.cli import points_cli
 
     engage_cli.add_command(points_cli)
+    engage_cli.add_command(import_command)
+    engage_cli.add_command(import_template_command)
 
 
 @engage_cli.command("demo")

@@ -13,6 +13,8 @@ from io import BytesIO
 from flask import send_file
 from openpyxl import Workbook
 from openpyxl.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,6 +28,33 @@ def workbook_bytes(title: str, header: Iterable, rows: Iterable[Iterable]) -> by
     sheet.title = title
     for row in (header, *rows):
         sheet.append(tuple(as_cell(sheet, value) for value in row))
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_in_workbook(
+    title: str, columns: Iterable[tuple[str, str, str]], notes: Iterable[Iterable[str]]
+) -> bytes:
+    """A sheet for people to fill in (an import's template): per column (header, example, note)
+    the header in row 1 with its note as a comment, the example in row 2, and the column
+    formatted as text, so phone and ID numbers stay as typed; then a sheet "说明" of ``notes``."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    columns = list(columns)
+    sheet.append([as_cell(sheet, header) for header, _example, _note in columns])
+    sheet.append([as_cell(sheet, example) for _header, example, _note in columns])
+    for index, (header, example, note) in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, 2 * len(header) + 4, len(example) + 4)
+        sheet.column_dimensions[letter].number_format = "@"
+        if note:
+            sheet.cell(row=1, column=index).comment = Comment(note, "Engage")
+    explained = book.create_sheet("说明")
+    for line in notes:
+        explained.append([as_cell(explained, text) for text in line])
+    explained.column_dimensions["A"].width, explained.column_dimensions["B"].width = 16, 90
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -11,6 +11,7 @@ from engage.community.models import (
     District,
     Grid,
     Household,
+    HouseholdMember,
     MicroGrid,
     PropertyCompany,
     Street,
@@ -25,6 +26,7 @@ from engage.duties.models import (
     SensitiveGrant,
     Visit,
 )
+from engage.imports.models import ImportRun, StagedImport
 from engage.notifications.models import Notification
 from engage.orders.models import OrderCategory, OrderEvent, OrderExtension, OrderWhistle, ServiceOrder
 from engage.rankings.models import (
@@ -37,7 +39,7 @@ from engage.rankings.models import (
     YellowResponse,
 )
 from engage.units.models import Department, Unit
-from engage.volunteers.models import Certificate, Team, TeamMember, VolunteerProfile
+from engage.volunteers.models import Certificate, ServiceHours, Team, TeamMember, VolunteerProfile
 from marketplace.models import (
     Location,
     MemberCard,

@@ -9,7 +9,9 @@ than coerced, so a malformed call cannot pay the wrong person.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _
 from werkzeug.routing import IntegerConverter, Map
@@ -21,6 +23,10 @@ DB_INT_MAX = 2**31 - 1
 # representable; no activity, visit or sale of this app lies outside it.
 EARLIEST, LATEST = datetime(1970, 1, 2, tzinfo=UTC), datetime(2999, 12, 1, tzinfo=UTC)
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+MOBILE = re.compile(r"1[3-9]\d{9}")
+# The resident identity card's check character (GB 11643, ISO 7064 MOD 11-2).
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
 
 
 class DatabaseInt(IntegerConverter):
@@ -127,3 +133,68 @@ def moment(value, field: str) -> datetime:
     if found is None or found.tzinfo is None or not EARLIEST <= found <= LATEST:
         raise Invalid.field(field, _("需要带时区的 ISO 8601 时间（1970 至 2999 年）。"))
     return found
+
+
+def phone(value, field: str) -> str:
+    """A mainland mobile number, tolerating spaces, dashes and a +86 prefix."""
+    digits = re.sub(r"[\s-]", "", value if isinstance(value, str) else "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not MOBILE.fullmatch(digits):
+        raise Invalid.field(field, _("请输入正确的11位手机号码。"))
+    return digits
+
+
+def id_number(value, field: str) -> str:
+    """A resident identity card number: 17 digits and the check character (upper-case X)."""
+    number = value.strip().upper() if isinstance(value, str) else ""
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise Invalid.field(field, _("身份证号应为18位。"))
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
+    if ID_CHECK[total % 11] != number[17]:
+        raise Invalid.field(field, _("身份证号校验位不正确。"))
+    return number
+
+
+def day(value, field: str) -> date:
+    """A calendar date as typed in a sheet: 2024-03-05, 2024/3/5 or 2024.3.5 (or a date already)."""
+    if isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    found = (
+        re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", value.strip())
+        if isinstance(value, str)
+        else None
+    )
+    try:
+        parsed = date(*(int(part) for part in found.groups())) if found else None
+    except ValueError:
+        parsed = None
+    if parsed is None or not EARLIEST.date() <= parsed <= LATEST.date():
+        raise Invalid.field(field, _("请填写日期，如 2024-03-05。"))
+    return parsed
+
+
+def code_or_label(value, field: str, names: Mapping[str, object]) -> str:
+    """One code of ``names`` (code → label), given as the code, its label, or the label's short
+    form before an explanation in （…）: spreadsheets say 独居老人 where forms send elderly_alone."""
+    wanted = value.strip() if isinstance(value, str) else ""
+    if wanted in names:
+        return wanted
+    for code, label in names.items():
+        shown = str(label)
+        if wanted in (shown, shown.split("（")[0]):
+            return code
+    raise Invalid.field(
+        field, _("可选值：%(values)s。", values="、".join(str(label) for label in names.values()))
+    )
+
+
+def decimal(value, field: str, low: Decimal, high: Decimal) -> Decimal:
+    """A number as typed in a sheet (2, 2.5, "1.25"), in [low, high]; never a float's rounding."""
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else "x")
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not low <= number <= high:
+        raise Invalid.field(field, _("必须是 %(low)s 到 %(high)s 之间的数。", low=low, high=high))
+    return number

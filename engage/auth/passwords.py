@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _
@@ -36,10 +37,18 @@ def check_policy(password: str) -> None:
 
 
 HASH_METHOD = "scrypt"
+# Django's convention: a stored hash starting with "!" is no hash at all, so no password matches.
+UNUSABLE_PREFIX = "!"
 
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=HASH_METHOD)
+
+
+def unusable_password() -> str:
+    """What an account that has no password yet stores (imported residents and volunteers, who
+    are given one later): it can never be matched, and costs nothing to make."""
+    return UNUSABLE_PREFIX + secrets.token_hex(16)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

@@ -16,30 +16,20 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from engage.auth.models import ROLES, AuthSession, User, UserRole
-from engage.auth.passwords import check_policy, hash_password, verify_password
+from engage.auth.passwords import check_policy, hash_password, unusable_password, verify_password
 from engage.auth.permissions import STAFF_ROLES, rank, require_role
 from engage.community.models import Community, MicroGrid
 from engage.errors import Conflict, Forbidden, Invalid, InvalidCredentials
 from engage.pagination import Page, paginate
 from engage.persistence import add_unique
 from engage.scope import scope_of
+from engage.validation import phone as valid_phone
 from engage.validation import text
 from points.base import utcnow
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_MAX, DISPLAY_NAME_MAX = 64, 50
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_.-]{{3,{USERNAME_MAX}}}$")
 SELF_SERVICE_ROLES = ("resident", "volunteer")
-
-
-def normalise_phone(phone: str) -> str:
-    """Mainland mobile numbers, tolerating spaces, dashes and a +86 prefix."""
-    digits = re.sub(r"[\s-]", "", phone or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    if not MOBILE_RE.match(digits):
-        raise Invalid.field("phone", _("请输入正确的11位手机号码。"))
-    return digits
 
 
 def register_user(
@@ -55,7 +45,7 @@ def register_user(
     """Self-registration of a resident or volunteer; the phone number is the login."""
     if role not in SELF_SERVICE_ROLES:
         raise Invalid.field("role", _("只能注册为居民或志愿者。"))
-    phone = normalise_phone(phone)
+    phone = valid_phone(phone, "phone")
     _check_home(session, community_id, micro_grid_id)
     return _add_user(
         session,
@@ -93,7 +83,7 @@ def create_user(
     return _add_user(
         session,
         username=username,
-        phone=normalise_phone(phone) if phone else None,
+        phone=valid_phone(phone, "phone") if phone else None,
         password=password,
         display_name=display_name,
         roles=roles,
@@ -102,6 +92,31 @@ def create_user(
         property_company_id=property_company_id,
         district_id=district_id,
     )
+
+
+def create_account_without_password(
+    session: Session,
+    *,
+    phone: str,
+    display_name: str,
+    roles: list[str],
+    community_id: int,
+    micro_grid_id: int | None,
+) -> User:
+    """An account made for someone on a list (an import): the phone is the login, and there is
+    no password until they are given one, so nobody can sign in as them meanwhile. Only added:
+    the caller checked phone and home and flushes a whole file at once."""
+    user = User(
+        username=phone,
+        phone=phone,
+        display_name=text(display_name, "display_name", DISPLAY_NAME_MAX),
+        password_hash=unusable_password(),
+        community_id=community_id,
+        micro_grid_id=micro_grid_id,
+    )
+    user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
+    session.add(user)
+    return user
 
 
 def _check_home(session: Session, community_id: int, micro_grid_id: int | None) -> None:

@@ -10,12 +10,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
 
 COMMUNITY_KINDS = ("urban", "village")
+# 6 必清, 基本户情 and 人口类别: what kind of household, how it is housed, who its members are.
+HOUSEHOLD_TYPES = ("permanent", "floating", "registered_only")
+HOUSING_TYPES = ("owned", "rented", "public_rental", "other")
+RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "sibling", "other")
+MEMBER_CATEGORIES = (
+    "party_member",
+    "veteran",
+    "disabled",
+    "subsistence",
+    "elderly_alone",
+    "left_behind_child",
+    "serious_illness",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class District(Base):
@@ -86,7 +103,13 @@ class MicroGrid(Base):
 
 class Household(Base):
     __tablename__ = "households"
-    __table_args__ = (CheckConstraint("size >= 1 AND size <= 50", name="size"),)
+    __table_args__ = (
+        CheckConstraint("size >= 1 AND size <= 50", name="size"),
+        CheckConstraint(
+            "household_type IS NULL OR " + _in("household_type", HOUSEHOLD_TYPES), name="household_type"
+        ),
+        CheckConstraint("housing_type IS NULL OR " + _in("housing_type", HOUSING_TYPES), name="housing_type"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     micro_grid_id: Mapped[int] = mapped_column(ForeignKey("micro_grids.id"), index=True)
@@ -95,8 +118,37 @@ class Household(Base):
     head_name: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(11))
     size: Mapped[int] = mapped_column(Integer, default=1)
+    household_type: Mapped[str | None] = mapped_column(String(20))
+    housing_type: Mapped[str | None] = mapped_column(String(20))
 
     micro_grid: Mapped[MicroGrid] = relationship()
+
+
+class HouseholdMember(Base):
+    """One person of a household (人口类别). The ID number is kept encrypted, with its masked
+    form beside it for lists; ``categories`` are comma-separated codes of MEMBER_CATEGORIES."""
+
+    __tablename__ = "household_members"
+    __table_args__ = (
+        UniqueConstraint("household_id", "name"),
+        CheckConstraint(_in("relation", RELATIONS), name="relation"),
+        CheckConstraint(
+            "birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)", name="birth_year"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    relation: Mapped[str] = mapped_column(String(12))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    id_number_cipher: Mapped[str | None] = mapped_column(Text)
+    id_number_masked: Mapped[str | None] = mapped_column(String(18))
+    categories: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    household: Mapped[Household] = relationship()
 
 
 class PropertyCompany(Base):

@@ -109,8 +109,8 @@ def open_record(session: Session, actor: User, target_id: int, purpose: str, *, 
     return FullRecord(
         target,
         _decrypt(key, target.id_number_cipher),
-        _secret_or_plain(key, target.notes_cipher, target.notes),
-        [(visit, _secret_or_plain(key, visit.found_cipher, visit.found)) for visit in visits],
+        secret_or_plain(key, target.notes_cipher, target.notes),
+        [(visit, secret_or_plain(key, visit.found_cipher, visit.found)) for visit in visits],
     )
 
 
@@ -118,11 +118,12 @@ def _decrypt(key: str, cipher: str | None) -> str | None:
     return crypto.decrypt(key, cipher) if cipher else None
 
 
-def _secret_or_plain(key: str, cipher: str | None, plain: str) -> str:
+def secret_or_plain(key: str, cipher: str | None, plain: str) -> str:
+    """A note as written: decrypted where it was stored encrypted."""
     return crypto.decrypt(key, cipher) if cipher else plain
 
 
-def _store_text(key: str, category: str, value: str) -> tuple[str, str | None]:
+def store_note(key: str, category: str, value: str) -> tuple[str, str | None]:
     """The plain and encrypted columns for a note: restricted categories never keep plain text."""
     return ("", crypto.encrypt(key, value)) if category in RESTRICTED and value else (value, None)
 
@@ -182,7 +183,7 @@ def register_target(
     household = session.get(Household, household_id) if household_id else None
     if household_id and (household is None or household.community_id != grid.community_id):
         raise Invalid.field("household_id", _("未知的住户。"))
-    plain, cipher = _store_text(key, category, text(notes, "notes", 2000, required=False))
+    plain, cipher = store_note(key, category, text(notes, "notes", 2000, required=False))
     target = CareTarget(
         community_id=grid.community_id,
         grid_id=grid.id,
@@ -241,7 +242,7 @@ def record_visit(
         raise Invalid.field("visited_at", _("走访时间不能晚于现在。"))
     if kind not in VISIT_KINDS:
         raise Invalid.field("kind", _("未知的走访方式。"))
-    plain, cipher = _store_text(key, target.category, text(found, "notes", 2000, required=False))
+    plain, cipher = store_note(key, target.category, text(found, "notes", 2000, required=False))
     visit = Visit(
         target_id=target.id,
         worker_id=actor.id,

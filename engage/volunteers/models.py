@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points.base import Base, UTCDateTime, utcnow
@@ -34,6 +34,8 @@ class VolunteerProfile(Base):
     id_number_cipher: Mapped[str | None] = mapped_column(Text)
     id_number_masked: Mapped[str | None] = mapped_column(String(18))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship()  # noqa: F821
 
 
 class Team(Base):
@@ -76,5 +78,27 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     minutes: Mapped[int] = mapped_column(Integer)
     content: Mapped[str] = mapped_column(Text)
+
+    volunteer: Mapped[User] = relationship()  # noqa: F821
+
+
+class ServiceHours(Base):
+    """Service a volunteer gave before or outside Engage, as another system recorded it (the
+    national volunteer system's export: hours by activity and date). Part of the volunteer's
+    service record beside credited attendance; never points."""
+
+    __tablename__ = "volunteer_service_hours"
+    __table_args__ = (
+        UniqueConstraint("volunteer_id", "served_on", "activity"),
+        CheckConstraint("minutes > 0 AND minutes <= 1440", name="minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    served_on: Mapped[date] = mapped_column(Date)
+    activity: Mapped[str] = mapped_column(String(100))
+    minutes: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20), default="national")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     volunteer: Mapped[User] = relationship()  # noqa: F821

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from engage import crypto
@@ -27,13 +27,12 @@ from engage.orders.models import ServiceOrder
 from engage.persistence import add_unique
 from engage.privacy import mask_id_number
 from engage.scope import scope_of
+from engage.validation import id_number as valid_id_number
 from engage.validation import text
-from engage.volunteers.models import GROUPS, Certificate, Team, TeamMember, VolunteerProfile
+from engage.volunteers.models import GROUPS, Certificate, ServiceHours, Team, TeamMember, VolunteerProfile
 from points.base import utcnow
 
 CERTIFICATE_SALT = "service-certificate"
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 
 
 class AlreadyMember(Conflict):
@@ -71,18 +70,24 @@ def star_level(minutes: int, thresholds_hours: tuple[int, ...]) -> int:
 
 
 def service_record(session: Session, volunteer_id: int, zone: ZoneInfo) -> ServiceRecord:
+    """Credited attendance and the hours another system recorded (imported), by day."""
     rows = session.execute(
         select(Activity.starts_at, Activity.title, Enrollment.minutes)
         .join(Enrollment.activity)
         .where(Enrollment.volunteer_id == volunteer_id, Enrollment.minutes > 0)
         .order_by(Activity.starts_at, Activity.id)
     )
-    return ServiceRecord(
-        [
-            ServiceLine(start.astimezone(zone).date().isoformat(), title, minutes)
-            for start, title, minutes in rows
-        ]
-    )
+    lines = [
+        ServiceLine(start.astimezone(zone).date().isoformat(), title, minutes)
+        for start, title, minutes in rows
+    ]
+    lines += [
+        ServiceLine(entry.served_on.isoformat(), entry.activity, entry.minutes)
+        for entry in session.scalars(
+            select(ServiceHours).where(ServiceHours.volunteer_id == volunteer_id).order_by(ServiceHours.id)
+        )
+    ]
+    return ServiceRecord(sorted(lines, key=lambda line: line.day))
 
 
 def profile_of(session: Session, user_id: int) -> VolunteerProfile:
@@ -90,17 +95,6 @@ def profile_of(session: Session, user_id: int) -> VolunteerProfile:
     return session.get(VolunteerProfile, user_id) or VolunteerProfile(
         user_id=user_id, volunteer_group="resident", availability=""
     )
-
-
-def _valid_id_number(number: str) -> str:
-    """A resident identity card number: 17 digits and the ISO 7064 check character."""
-    number = number.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise Invalid.field("id_number", _("身份证号应为18位。"))
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
-    if ID_CHECK[total % 11] != number[17]:
-        raise Invalid.field("id_number", _("身份证号校验位不正确。"))
-    return number
 
 
 def update_volunteer_profile(
@@ -123,7 +117,7 @@ def update_volunteer_profile(
     profile = session.get(VolunteerProfile, actor.id) or VolunteerProfile(user_id=actor.id)
     profile.volunteer_group, profile.availability = volunteer_group, availability
     if id_number and id_number.strip():
-        number = _valid_id_number(id_number)
+        number = valid_id_number(id_number, "id_number")
         profile.id_number_cipher = crypto.encrypt(key, number)
         profile.id_number_masked = mask_id_number(number)
     actor.skills = skills
@@ -238,10 +232,13 @@ def team_members(session: Session, actor: User, team_id: int) -> list[tuple[User
     """Members with their service minutes, most hours first."""
     team = get_team(session, actor, team_id)
     members = select(TeamMember.user_id).where(TeamMember.team_id == team.id)
+    served = union_all(
+        select(Enrollment.volunteer_id, Enrollment.minutes).where(Enrollment.volunteer_id.in_(members)),
+        select(ServiceHours.volunteer_id, ServiceHours.minutes).where(ServiceHours.volunteer_id.in_(members)),
+    ).subquery()
     minutes = (
-        select(Enrollment.volunteer_id, func.sum(Enrollment.minutes).label("minutes"))
-        .where(Enrollment.volunteer_id.in_(members))
-        .group_by(Enrollment.volunteer_id)
+        select(served.c.volunteer_id, func.sum(served.c.minutes).label("minutes"))
+        .group_by(served.c.volunteer_id)
         .subquery()
     )
     return [

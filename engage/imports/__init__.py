@@ -1,0 +1,1 @@
+"""Bringing a street's spreadsheets in: households, residents, volunteers, care targets."""
