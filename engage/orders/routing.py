@@ -232,7 +232,9 @@ def callback_order(
     now: datetime | None = None,
 ) -> ServiceOrder:
     """回访: satisfied or basically satisfied closes the request; unsatisfied sends it back
-    to the same unit (重办, counted) with fresh 签收 and 办结 deadlines."""
+    to the same unit (重办, counted) with fresh 签收 and 办结 deadlines. The dispatcher records
+    it after calling the requester, or the requester answers it themselves: the same rows of
+    the table, so whichever comes second finds the request moved on (``InvalidTransition``)."""
     satisfaction = choice(satisfaction, "satisfaction", SATISFACTIONS)
     note = text(note, "note", NOTE_MAX, required=False)
     order = get_order(session, actor, order_id)
