@@ -17,7 +17,15 @@ from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFo
 from engage.notifications.services import Link, notify
 from engage.orders import rewards, workflow
 from engage.orders.labels import EVENT_NAMES
-from engage.orders.models import CHANNELS, PRIORITIES, OrderCategory, OrderEvent, OrderWhistle, ServiceOrder
+from engage.orders.models import (
+    CHANNELS,
+    PRIORITIES,
+    OrderCategory,
+    OrderEvent,
+    OrderWhistle,
+    ServiceOrder,
+    deadline,
+)
 from engage.scope import scope_of
 from engage.units.services import MEMBER_ROLES, dispatched_by, member_unit_ids
 from engage.validation import choice, optional_string, text, whole
@@ -218,6 +226,7 @@ def move_order(
     order = get_order(session, actor, order_id)
     now = now or utcnow()
     transition = permitted(session, actor, order, action, workflow.Moment(now, rating_period))
+    unit_before, due = order.handler_unit_id, deadline(order)
     stmt = update(ServiceOrder).where(ServiceOrder.id == order.id, ServiceOrder.status == order.status)
     if extra_where is not None:
         stmt = stmt.where(extra_where)
@@ -232,7 +241,7 @@ def move_order(
         if action == "accept" and order.status == "accepted":
             raise AlreadyTaken(str(_("该订单已被其他志愿者接单。")))
         raise InvalidTransition(str(_("订单状态已变化，请刷新后重试。")))
-    _event(session, order, action, actor, note, now)
+    _event(session, order, action, actor, note, now, unit_id=order.handler_unit_id or unit_before, due=due)
     if order.first_responder_id not in (None, actor.id):
         message = _("您首问负责的诉求“%(t)s”：%(e)s", t=order.title, e=EVENT_NAMES.get(action, action))
         notify_order(session, "first_responder", order, message)
@@ -240,7 +249,15 @@ def move_order(
 
 
 def _event(
-    session: Session, order: ServiceOrder, kind: str, actor: User | None, note: str | None, at: datetime
+    session: Session,
+    order: ServiceOrder,
+    kind: str,
+    actor: User | None,
+    note: str | None,
+    at: datetime,
+    *,
+    unit_id: int | None = None,
+    due: datetime | None = None,
 ) -> None:
     session.add(
         OrderEvent(
@@ -250,6 +267,8 @@ def _event(
             at=at,
             actor_id=actor.id if actor else None,
             note=note or None,
+            unit_id=unit_id,
+            due=due,
         )
     )
 
