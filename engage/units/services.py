@@ -118,13 +118,15 @@ KINDS = {
 }
 
 
-def _units_query(reach: Reach, kind: str) -> Select:
+def _units_query(reach: Reach, kind: str, *, usable_only: bool = True) -> Select:
+    """Units of ``kind`` within the reach; with ``usable_only`` only those that take requests
+    now (a deactivated department's history is still read, its routing is not)."""
     spec = KINDS[kind]
     parent = aliased(Unit)
     stmt = (
         select(Unit.id, Unit.kind, spec.model.name, parent.id if spec.parent else null())
         .join(spec.model, getattr(Unit, f"{kind}_id") == spec.model.id)
-        .where(Unit.kind == kind, Unit.district_id == reach.district_id, spec.usable)
+        .where(Unit.kind == kind, Unit.district_id == reach.district_id, spec.usable | (not usable_only))
         .order_by(Unit.id)
     )
     if spec.parent:
@@ -250,7 +252,9 @@ def member_units(session: Session, actor: User) -> list[UnitEntry]:
     return [
         UnitEntry(*row)
         for kind in UNIT_KINDS
-        for row in session.execute(_units_query(Reach(district_id), kind).where(Unit.id.in_(mine)))
+        for row in session.execute(
+            _units_query(Reach(district_id), kind, usable_only=False).where(Unit.id.in_(mine))
+        )
     ]
 
 
@@ -271,7 +275,7 @@ def appraised_unit(session: Session, actor: User, unit_id: int) -> UnitEntry:
             raise NotFound() from None
         if unit.kind == "department" and reach != Reach(reach.district_id):
             raise NotFound()
-    row = session.execute(_units_query(reach, unit.kind).where(Unit.id == unit.id)).first()
+    row = session.execute(_units_query(reach, unit.kind, usable_only=False).where(Unit.id == unit.id)).first()
     if row is None:
         raise NotFound()
     return UnitEntry(*row)
