@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
-from engage.community.models import MicroGrid
+from engage.community.models import Grid, MicroGrid
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from engage.notifications.services import Link, notify
 from engage.orders import rewards, workflow
@@ -138,10 +138,23 @@ def place_order(
     return order
 
 
+def of_worked_grids(actor: User) -> ColumnElement[bool]:
+    """Requests of the grids the actor is the grid worker of: placed from one of their
+    micro-grids (its QR code, or the requester's micro-grid when placing), or by a resident
+    who lives in one. The grid worker sees them from the moment they are placed."""
+    micro_grids = (
+        select(MicroGrid.id).join(Grid, Grid.id == MicroGrid.grid_id).where(Grid.grid_worker_id == actor.id)
+    )
+    residents = select(User.id).where(User.micro_grid_id.in_(micro_grids))
+    return ServiceOrder.micro_grid_id.in_(micro_grids) | ServiceOrder.requester_id.in_(residents)
+
+
 def visible_orders(session: Session, actor: User):
     """The select of orders this actor may see (docs/design.md rule 4, scope)."""
     conditions = [ServiceOrder.requester_id == actor.id, ServiceOrder.placed_by_id == actor.id]
     scope = scope_of(session, actor)
+    if actor.has_role("grid_worker"):
+        conditions.append(of_worked_grids(actor))
     if scope.community_ids or "district_admin" in scope.roles:
         conditions.append(dispatched_by(session, actor, ServiceOrder.community_id))
     if actor.has_role(*MEMBER_ROLES):
