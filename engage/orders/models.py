@@ -138,10 +138,28 @@ class ServiceOrder(Base):
     extensions: Mapped[list[OrderExtension]] = relationship(order_by="OrderExtension.id")
 
 
+def deadline(order: ServiceOrder) -> datetime | None:
+    """The deadline the order is working against now (1+1+7): 派单 or 分拨, 接单 or 签收, 办结."""
+    return {
+        "placed": order.dispatch_by,
+        "dispatched": order.accept_by,
+        "accepted": order.resolve_by,
+        "assigned": order.sign_by,
+        "signed": order.resolve_by,
+    }.get(order.status)
+
+
 class OrderEvent(Base):
-    """The order's timeline: every transition, reminder and escalation (who, when, note)."""
+    """The order's timeline: every transition, reminder and escalation (who, when, note).
+
+    On the unit path a step also records the unit it concerned (``unit_id``: the handling
+    unit after the step, or for 退单 the unit that returned it) and the deadline the order
+    was working against when it was taken (``due``), so the 三率 are counted from the
+    timeline alone (engage/orders/appraisal.py)."""
 
     __tablename__ = "order_events"
+    # A unit's figures read its steps by kind and date.
+    __table_args__ = (Index("ix_order_events_unit", "unit_id", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("service_orders.id"), index=True)
@@ -150,6 +168,8 @@ class OrderEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(String(500))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[ServiceOrder] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()  # noqa: F821

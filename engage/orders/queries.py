@@ -13,7 +13,14 @@ from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import MicroGrid
 from engage.errors import Invalid
-from engage.orders.models import OPEN_STATUSES, STATUSES, OrderCategory, OrderEvent, ServiceOrder
+from engage.orders.models import (
+    OPEN_STATUSES,
+    STATUSES,
+    OrderCategory,
+    OrderEvent,
+    ServiceOrder,
+    deadline,
+)
 from engage.orders.services import get_order, visible_orders
 from engage.orders.workflow import TRANSITIONS
 from engage.pagination import Page, paginate
@@ -43,17 +50,6 @@ def closed_at():
         .group_by(OrderEvent.order_id)
         .subquery()
     )
-
-
-def deadline(order: ServiceOrder) -> datetime | None:
-    """The deadline the order is working against now (1+1+7): 派单 or 分拨, 接单 or 签收, 办结."""
-    return {
-        "placed": order.dispatch_by,
-        "dispatched": order.accept_by,
-        "accepted": order.resolve_by,
-        "assigned": order.sign_by,
-        "signed": order.resolve_by,
-    }.get(order.status)
 
 
 def is_overdue(order: ServiceOrder, now: datetime | None = None) -> bool:

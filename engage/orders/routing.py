@@ -20,13 +20,15 @@ from engage.errors import Invalid, InvalidTransition, NotFound
 from engage.notifications.services import Link, send
 from engage.orders.labels import PRIORITY_NAMES, SATISFACTION_NAMES
 from engage.orders.models import (
+    OPEN_STATUSES,
     PRIORITIES,
     SATISFACTIONS,
     OrderExtension,
     OrderWhistle,
     ServiceOrder,
 )
-from engage.orders.services import NOTE_MAX, get_order, move_order, notify_order, permitted
+from engage.orders.queries import DEADLINE_OF
+from engage.orders.services import NOTE_MAX, get_order, move_order, notify_order, of_worked_grids, permitted
 from engage.orders.workflow import Moment
 from engage.persistence import add_unique
 from engage.units.services import (
@@ -232,7 +234,9 @@ def callback_order(
     now: datetime | None = None,
 ) -> ServiceOrder:
     """回访: satisfied or basically satisfied closes the request; unsatisfied sends it back
-    to the same unit (重办, counted) with fresh 签收 and 办结 deadlines."""
+    to the same unit (重办, counted) with fresh 签收 and 办结 deadlines. The dispatcher records
+    it after calling the requester, or the requester answers it themselves: the same rows of
+    the table, so whichever comes second finds the request moved on (``InvalidTransition``)."""
     satisfaction = choice(satisfaction, "satisfaction", SATISFACTIONS)
     note = text(note, "note", NOTE_MAX, required=False)
     order = get_order(session, actor, order_id)
@@ -369,17 +373,19 @@ def unit_queue_count(session: Session, actor: User) -> int:
 
 def unit_queue_query(session: Session, actor: User):
     """本单位待办: requests the actor's units hold (assigned or signed) or were whistled in
-    on and have not reported for, overdue first, then by the nearest deadline."""
+    on and have not reported for, and for a grid worker every open request of their grids;
+    overdue first, then by the nearest deadline."""
     units = member_unit_ids(actor)
-    due = case((ServiceOrder.status == "assigned", ServiceOrder.sign_by), else_=ServiceOrder.resolve_by)
+    due = case(
+        *((ServiceOrder.status == status, column) for status, column in DEADLINE_OF.items()),
+        else_=ServiceOrder.resolve_by,
+    )
     whistled = select(OrderWhistle.order_id).where(
         OrderWhistle.unit_id.in_(units), OrderWhistle.reported_at.is_(None)
     )
-    return (
-        select(ServiceOrder)
-        .where(
-            ((ServiceOrder.handler_unit_id.in_(units)) & ServiceOrder.status.in_(("assigned", "signed")))
-            | (ServiceOrder.id.in_(whistled) & ServiceOrder.status.in_(("assigned", "signed", "replied")))
-        )
-        .order_by((due >= utcnow()), due, ServiceOrder.id)
-    )
+    waiting = (
+        (ServiceOrder.handler_unit_id.in_(units)) & ServiceOrder.status.in_(("assigned", "signed"))
+    ) | (ServiceOrder.id.in_(whistled) & ServiceOrder.status.in_(("assigned", "signed", "replied")))
+    if actor.has_role("grid_worker"):
+        waiting |= of_worked_grids(actor) & ServiceOrder.status.in_(OPEN_STATUSES)
+    return select(ServiceOrder).where(waiting).order_by((due >= utcnow()), due, ServiceOrder.id)

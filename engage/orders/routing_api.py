@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from engage.api.core import current_actor, json_body, require_fields
-from engage.api.openapi import BOOLEAN, ID, array
+from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, array, nullable, obj, operation
 from engage.extensions import db
-from engage.orders import routing, services
+from engage.i18n import local_zone
+from engage.orders import appraisal, routing, services
 from engage.orders.api import act, action_doc, order_json
 from engage.orders.models import PRIORITIES, SATISFACTIONS
+from engage.periods import chosen_or_this_month
 
 bp = Blueprint("routing_api", __name__)
 
@@ -88,8 +90,32 @@ def priority(order_id: int):
     return act(order_id, routing.prioritize_order, priority=json_body().get("priority"))
 
 
+@bp.get("/units/<int:unit_id>/figures")
+def figures(unit_id: int):
+    """The unit's 三率 for ``period`` (YYYY-MM; this month without one)."""
+    period = chosen_or_this_month(request.args.get("period"), local_zone(), kinds=("month",))
+    return jsonify(appraisal.unit_figures(db.session, current_actor(), unit_id, period).as_json())
+
+
 _NOTE = {"type": "string", "maxLength": 500}
+_RATE = nullable({**NUMBER, "minimum": 0, "maximum": 1})
+_FIGURES = obj(
+    {
+        **{name: INTEGER for name in ("received", "signed_on_time", "replied", "callbacks", "satisfied")},
+        **{name: INTEGER for name in ("returned", "reopened", "overdue")},
+        **{name: _RATE for name in ("response_rate", "resolution_rate", "satisfaction_rate")},
+    }
+)
 OPENAPI_PATHS = {
+    "/units/{unit_id}/figures": {
+        "get": operation(
+            "A unit's 三率 for a month (its members and the dispatchers above it; others 404)",
+            tag="units",
+            query={"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
+            returns=_FIGURES,
+            errors=(404,),
+        )
+    },
     "/orders/{order_id}/assign": action_doc(
         "分拨 a placed request to a unit, or reassign one a unit holds (dispatchers)",
         {"unit_id": ID, "note": _NOTE},

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 
 from engage.extensions import db
 from engage.forms import ReasonForm
-from engage.orders import routing
+from engage.i18n import local_zone
+from engage.orders import appraisal, routing
 from engage.orders.forms import (
     AnswerForm,
     CallbackForm,
@@ -24,6 +25,8 @@ from engage.orders.routing_forms import assign_form
 from engage.orders.services import get_order
 from engage.orders.views import act, photo_folder
 from engage.pagination import paginate
+from engage.periods import chosen_or_this_month
+from engage.units.services import member_units
 from engage.uploads import accepts_upload, with_photo
 
 bp = Blueprint("routing", __name__)
@@ -188,4 +191,15 @@ def unit_queue():
         page=request.args.get("page", 1, type=int),
         per_page=30,
     )
-    return render_template("orders/unit_queue.html", result=result)
+    return render_template(
+        "orders/unit_queue.html", result=result, units=member_units(db.session, current_user)
+    )
+
+
+@bp.get("/units/<int:unit_id>/figures")
+@login_required
+def unit_figures(unit_id: int):
+    """A unit's 三率 for a month, for its members and the dispatchers above it."""
+    period = chosen_or_this_month(request.args.get("period"), local_zone(), kinds=("month",))
+    figures = appraisal.unit_figures(db.session, current_user, unit_id, period)
+    return render_template("orders/unit_figures.html", figures=figures)

@@ -8,16 +8,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
-from engage.community.models import MicroGrid
+from engage.community.models import Grid, MicroGrid
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from engage.notifications.services import Link, notify
 from engage.orders import rewards, workflow
 from engage.orders.labels import EVENT_NAMES
-from engage.orders.models import CHANNELS, PRIORITIES, OrderCategory, OrderEvent, OrderWhistle, ServiceOrder
+from engage.orders.models import (
+    CHANNELS,
+    PRIORITIES,
+    OrderCategory,
+    OrderEvent,
+    OrderWhistle,
+    ServiceOrder,
+    deadline,
+)
 from engage.scope import scope_of
 from engage.units.services import MEMBER_ROLES, dispatched_by, member_unit_ids
 from engage.validation import choice, optional_string, text, whole
@@ -130,10 +138,23 @@ def place_order(
     return order
 
 
+def of_worked_grids(actor: User) -> ColumnElement[bool]:
+    """Requests of the grids the actor is the grid worker of: placed from one of their
+    micro-grids (its QR code, or the requester's micro-grid when placing), or by a resident
+    who lives in one. The grid worker sees them from the moment they are placed."""
+    micro_grids = (
+        select(MicroGrid.id).join(Grid, Grid.id == MicroGrid.grid_id).where(Grid.grid_worker_id == actor.id)
+    )
+    residents = select(User.id).where(User.micro_grid_id.in_(micro_grids))
+    return ServiceOrder.micro_grid_id.in_(micro_grids) | ServiceOrder.requester_id.in_(residents)
+
+
 def visible_orders(session: Session, actor: User):
     """The select of orders this actor may see (docs/design.md rule 4, scope)."""
     conditions = [ServiceOrder.requester_id == actor.id, ServiceOrder.placed_by_id == actor.id]
     scope = scope_of(session, actor)
+    if actor.has_role("grid_worker"):
+        conditions.append(of_worked_grids(actor))
     if scope.community_ids or "district_admin" in scope.roles:
         conditions.append(dispatched_by(session, actor, ServiceOrder.community_id))
     if actor.has_role(*MEMBER_ROLES):
@@ -218,6 +239,7 @@ def move_order(
     order = get_order(session, actor, order_id)
     now = now or utcnow()
     transition = permitted(session, actor, order, action, workflow.Moment(now, rating_period))
+    unit_before, due = order.handler_unit_id, deadline(order)
     stmt = update(ServiceOrder).where(ServiceOrder.id == order.id, ServiceOrder.status == order.status)
     if extra_where is not None:
         stmt = stmt.where(extra_where)
@@ -232,7 +254,7 @@ def move_order(
         if action == "accept" and order.status == "accepted":
             raise AlreadyTaken(str(_("该订单已被其他志愿者接单。")))
         raise InvalidTransition(str(_("订单状态已变化，请刷新后重试。")))
-    _event(session, order, action, actor, note, now)
+    _event(session, order, action, actor, note, now, unit_id=order.handler_unit_id or unit_before, due=due)
     if order.first_responder_id not in (None, actor.id):
         message = _("您首问负责的诉求“%(t)s”：%(e)s", t=order.title, e=EVENT_NAMES.get(action, action))
         notify_order(session, "first_responder", order, message)
@@ -240,7 +262,15 @@ def move_order(
 
 
 def _event(
-    session: Session, order: ServiceOrder, kind: str, actor: User | None, note: str | None, at: datetime
+    session: Session,
+    order: ServiceOrder,
+    kind: str,
+    actor: User | None,
+    note: str | None,
+    at: datetime,
+    *,
+    unit_id: int | None = None,
+    due: datetime | None = None,
 ) -> None:
     session.add(
         OrderEvent(
@@ -250,6 +280,8 @@ def _event(
             at=at,
             actor_id=actor.id if actor else None,
             note=note or None,
+            unit_id=unit_id,
+            due=due,
         )
     )
 

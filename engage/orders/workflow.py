@@ -100,6 +100,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("reply", ("signed",), "replied", "handler"),
     Transition("callback", ("replied",), "closed", "dispatcher"),
     Transition("redo", ("replied",), "assigned", "dispatcher"),
+    # The requester may answer the 回访 themselves, on their phone: the same two rows.
+    Transition("callback", ("replied",), "closed", "requester"),
+    Transition("redo", ("replied",), "assigned", "requester"),
     Transition("whistle", ("assigned", "signed"), STAYS, "staff"),
     Transition("report_in", ("assigned", "signed", "replied"), STAYS, "whistled"),
 )

@@ -46,6 +46,7 @@ class Department(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     district: Mapped[District] = relationship()
+    unit: Mapped[Unit] = relationship(viewonly=True, primaryjoin="Department.id == Unit.department_id")
 
 
 class Unit(Base):

@@ -118,13 +118,15 @@ KINDS = {
 }
 
 
-def _units_query(reach: Reach, kind: str) -> Select:
+def _units_query(reach: Reach, kind: str, *, usable_only: bool = True) -> Select:
+    """Units of ``kind`` within the reach; with ``usable_only`` only those that take requests
+    now (a deactivated department's history is still read, its routing is not)."""
     spec = KINDS[kind]
     parent = aliased(Unit)
     stmt = (
         select(Unit.id, Unit.kind, spec.model.name, parent.id if spec.parent else null())
         .join(spec.model, getattr(Unit, f"{kind}_id") == spec.model.id)
-        .where(Unit.kind == kind, Unit.district_id == reach.district_id, spec.usable)
+        .where(Unit.kind == kind, Unit.district_id == reach.district_id, spec.usable | (not usable_only))
         .order_by(Unit.id)
     )
     if spec.parent:
@@ -239,6 +241,44 @@ def unit_member_ids(session: Session, unit_id: int) -> list[int]:
             .order_by(User.id)
         )
     )
+
+
+def member_units(session: Session, actor: User) -> list[UnitEntry]:
+    """The units the actor acts for (their 本单位待办 and figures pages)."""
+    district_id = scope_of(session, actor).district_id
+    if district_id is None:
+        return []
+    mine = member_unit_ids(actor)
+    return [
+        UnitEntry(*row)
+        for kind in UNIT_KINDS
+        for row in session.execute(
+            _units_query(Reach(district_id), kind, usable_only=False).where(Unit.id.in_(mine))
+        )
+    ]
+
+
+def appraised_unit(session: Session, actor: User, unit_id: int) -> UnitEntry:
+    """A unit whose figures (三率) the actor may read: its own members, and the dispatchers
+    above it — the command centre every unit of its district, a street admin the units of
+    their street, community staff those of their community (a department, serving the
+    whole district, only the command centre). Anyone else finds no such unit (``NotFound``)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound()
+    if is_member(session, actor, unit.id):
+        reach = Reach(unit.district_id)
+    else:
+        try:
+            reach = reach_of(session, actor)
+        except Forbidden:
+            raise NotFound() from None
+        if unit.kind == "department" and reach != Reach(reach.district_id):
+            raise NotFound()
+    row = session.execute(_units_query(reach, unit.kind, usable_only=False).where(Unit.id == unit.id)).first()
+    if row is None:
+        raise NotFound()
+    return UnitEntry(*row)
 
 
 def dispatched_by(session: Session, actor: User, column) -> ColumnElement[bool]:

@@ -51,6 +51,8 @@ ALLOWED = {
     ("signed", "reply", "handler"): "replied",
     **_by(DISPATCHERS, "replied", "callback", "closed"),
     **_by(DISPATCHERS, "replied", "redo", "assigned"),
+    ("replied", "callback", "requester"): "closed",  # residents answer the 回访 themselves
+    ("replied", "redo", "requester"): "assigned",
     **_by(("staff", "admin"), "assigned", "whistle", "assigned"),
     **_by(("staff", "admin"), "signed", "whistle", "signed"),
     ("assigned", "report_in", "housing"): "assigned",

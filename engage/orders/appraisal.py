@@ -1,0 +1,166 @@
+"""The 三率 of a unit for a month: how it answered the requests routed to it.
+
+Everything is counted from the order timeline (``order_events``), in SQL: on the unit path
+each step records the unit it concerned (``unit_id``) and the deadline the request was
+working against when the step was taken (``due``; engage/orders/services.py
+``move_order``). A month is ``YYYY-MM`` in the configured zone (engage/periods.py); a step
+belongs to the month in which its local time falls.
+
+For one unit U and one month M:
+
+- **received**: 分拨 or 改派 steps to U in M (each receipt counts, so a request routed to U
+  twice counts twice).
+- **signed_on_time**: of those receipts, the ones whose next step — the first later 签收,
+  改派, 退单 or 取消 of that request — is a 签收 taken by its deadline (``at <= due``, the
+  ``sign_by`` then in force).
+  **response_rate (响应率)** = signed_on_time / received.
+- **replied**: of those receipts, the ones whose first later 反馈, 改派, 退单 or 取消 is a
+  反馈 by its deadline (``resolve_by`` then in force, after any approved 延期), and that
+  were not sent back to U by an unsatisfied callback (重办) afterwards.
+  **resolution_rate (解决率)** = replied / received.
+- **callbacks**: 回访 recorded in M for requests U handled, whoever recorded them (the
+  dispatcher or the requester); **satisfied**: those answered 满意 or 基本满意 (the
+  ``callback`` step; 不满意 is the ``redo`` step).
+  **satisfaction_rate (满意率)** = satisfied / callbacks.
+- **returned**: 退单 steps by U in M. **reopened**: 重办 steps (unsatisfied callbacks) sent
+  back to U in M.
+- **overdue**: receipts of M that missed a deadline: the next 签收 or 反馈 came after its
+  deadline, or U still holds the request (its last receipt) unsigned past ``sign_by`` or
+  unreplied past ``resolve_by`` at ``now``.
+
+Rates are fractions 0..1 (``periods.rate``), or null when their denominator is 0. The
+received-based counts follow the receipt's month even when the step comes later, so a
+request assigned on the last evening of a month counts in that month, signed or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from engage.auth.models import User
+from engage.orders.models import OrderEvent, ServiceOrder
+from engage.periods import Period, rate
+from engage.persistence import count_if
+from engage.units.services import UnitEntry, appraised_unit
+from points.base import utcnow
+
+RECEIPTS = ("assign", "reassign")
+# Steps after which a receipt's unit no longer holds the request.
+LEAVES = ("reassign", "return", "cancel")
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    unit: UnitEntry
+    period: Period
+    received: int
+    signed_on_time: int
+    replied: int
+    callbacks: int
+    satisfied: int
+    returned: int
+    reopened: int
+    overdue: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return rate(self.signed_on_time, self.received)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return rate(self.replied, self.received)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return rate(self.satisfied, self.callbacks)
+
+    def as_json(self) -> dict:
+        """The API's shape (docs/api.md ``GET /units/<id>/figures``)."""
+        counts = {k: v for k, v in asdict(self).items() if k not in ("unit", "period")}
+        return {
+            **counts,
+            "response_rate": self.response_rate,
+            "resolution_rate": self.resolution_rate,
+            "satisfaction_rate": self.satisfaction_rate,
+        }
+
+
+def _next_step(receipt, kind: str):
+    """The request's first step after the receipt that is ``kind`` or leaves the unit."""
+    later = aliased(OrderEvent)
+    first = (
+        select(func.min(later.id))
+        .where(later.order_id == receipt.order_id, later.id > receipt.id, later.kind.in_((kind, *LEAVES)))
+        .correlate(receipt)
+        .scalar_subquery()
+    )
+    step = aliased(OrderEvent)
+    return step, step.id == first
+
+
+def _took(receipt, kind: str, *, in_time: bool) -> ColumnElement[bool]:
+    """The receipt's next step is ``kind``, taken by its deadline (or after it)."""
+    step, is_next = _next_step(receipt, kind)
+    timely = step.at <= step.due if in_time else step.at > step.due
+    return exists().where(is_next, step.kind == kind, timely)
+
+
+def _redone(receipt) -> ColumnElement[bool]:
+    redo = aliased(OrderEvent)
+    return exists().where(
+        redo.order_id == receipt.order_id,
+        redo.id > receipt.id,
+        redo.kind == "redo",
+        redo.unit_id == receipt.unit_id,
+    )
+
+
+def _held_past_due(receipt, now: datetime) -> ColumnElement[bool]:
+    """The unit still holds the request from this (its last) receipt, past its deadline."""
+    later = aliased(OrderEvent)
+    order = aliased(ServiceOrder)
+    return exists().where(
+        order.id == receipt.order_id,
+        order.handler_unit_id == receipt.unit_id,
+        or_(
+            and_(order.status == "assigned", order.sign_by < now),
+            and_(order.status == "signed", order.resolve_by < now),
+        ),
+        ~exists()
+        .where(later.order_id == receipt.order_id, later.id > receipt.id, later.kind.in_(RECEIPTS))
+        .correlate(receipt),
+    )
+
+
+def unit_figures(
+    session: Session, actor: User, unit_id: int, period: Period, *, now: datetime | None = None
+) -> UnitFigures:
+    """The unit's figures for the period, for its members and the dispatchers above it."""
+    unit = appraised_unit(session, actor, unit_id)
+    now = now or utcnow()
+    step = aliased(OrderEvent)
+    receipt = step.kind.in_(RECEIPTS)
+    row = session.execute(
+        select(
+            count_if(receipt),
+            count_if(receipt & _took(step, "sign", in_time=True)),
+            count_if(receipt & _took(step, "reply", in_time=True) & ~_redone(step)),
+            count_if(step.kind.in_(("callback", "redo"))),
+            count_if(step.kind == "callback"),
+            count_if(step.kind == "return"),
+            count_if(step.kind == "redo"),
+            count_if(
+                receipt
+                & or_(
+                    _took(step, "sign", in_time=False),
+                    _took(step, "reply", in_time=False),
+                    _held_past_due(step, now),
+                )
+            ),
+        ).where(step.unit_id == unit.id, step.at >= period.start, step.at < period.end)
+    ).one()
+    return UnitFigures(unit, period, *(int(value) for value in row))
