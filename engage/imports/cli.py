@@ -1,4 +1,4 @@
-"""``flask engage import`` and ``flask engage import-template`` (../shared/API.md "Import (CLI)")."""
+"""``flask engage import`` and ``flask engage import-template`` (docs/api.md, "Import (CLI)")."""
 
 from __future__ import annotations
 
