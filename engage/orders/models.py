@@ -86,6 +86,8 @@ class ServiceOrder(Base):
         CheckConstraint("escalation_level >= 0 AND escalation_level <= 3", name="escalation"),
         # The staff queue and the volunteer board read by community and status, newest first.
         Index("ix_service_orders_queue", "community_id", "status", "created_at"),
+        # The command centre's queues span a district's communities: by status, oldest first.
+        Index("ix_service_orders_status_age", "status", "created_at"),
         Index("ix_service_orders_volunteer", "volunteer_id", "status"),
         Index("ix_service_orders_assigned", "assigned_volunteer_id", "status"),
         Index("ix_service_orders_requester", "requester_id", "created_at"),
