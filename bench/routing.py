@@ -274,7 +274,9 @@ def measure(skeleton: dict) -> dict:
     from engage.units.services import routable_units
 
     centre = db.session.merge(skeleton["centre"])
-    last_month = containing(utcnow().replace(day=1) - timedelta(days=1), "month", local_zone())
+    last_month = containing(
+        containing(utcnow(), "month", local_zone()).start - timedelta(days=1), "month", local_zone()
+    )
     department = skeleton["departments"][0]
     cases: dict[str, Callable[[], object]] = {}
     for status in ("placed", "assigned", "signed", "replied", "closed"):

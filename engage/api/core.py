@@ -111,9 +111,4 @@ def paginated(stmt: Select, serialize: Callable[[Any], dict]) -> dict:
         page=int_arg("page", 1, low=1, high=MAX_PAGE),
         per_page=int_arg("per_page", 20, low=1, high=MAX_PER_PAGE),
     )
-    return {
-        "items": [serialize(row) for row in result.items],
-        "page": result.page,
-        "per_page": result.per_page,
-        "total": result.total,
-    }
+    return result.as_json(serialize)

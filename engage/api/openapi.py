@@ -85,7 +85,9 @@ def array(items: dict) -> dict:
 
 def page_of(item: dict) -> dict:
     """The list shape of docs/api.md."""
-    return obj({"items": array(item), "page": INTEGER, "per_page": INTEGER, "total": INTEGER})
+    return obj(
+        {"items": array(item), "page": INTEGER, "per_page": INTEGER, "total": INTEGER, "total_exact": BOOLEAN}
+    )
 
 
 def operation(

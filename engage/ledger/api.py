@@ -36,14 +36,7 @@ def my_points():
         page=int_arg("page", 1, low=1, high=MAX_PAGE),
         per_page=int_arg("per_page", 20, low=1, high=100),
     ).lines
-    return jsonify(
-        {
-            "items": [line_json(line) for line in result.items],
-            "page": result.page,
-            "per_page": result.per_page,
-            "total": result.total,
-        }
-    )
+    return jsonify(result.as_json(line_json))
 
 
 @bp.post("/points/awards")

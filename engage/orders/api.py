@@ -110,14 +110,7 @@ def list_orders():
         page=int_arg("page", 1, low=1, high=MAX_PAGE),
         per_page=int_arg("per_page", 20, low=1, high=100),
     )
-    return jsonify(
-        {
-            "items": [order_json(o) for o in result.items],
-            "page": result.page,
-            "per_page": result.per_page,
-            "total": result.total,
-        }
-    )
+    return jsonify(result.as_json(order_json))
 
 
 @bp.get("/orders/<int:order_id>")
@@ -135,14 +128,7 @@ def tasks():
         page=int_arg("page", 1, low=1, high=MAX_PAGE),
         per_page=int_arg("per_page", 30, low=1, high=100),
     )
-    return jsonify(
-        {
-            "items": [order_json(o) for o in stmt_page.items],
-            "page": stmt_page.page,
-            "per_page": stmt_page.per_page,
-            "total": stmt_page.total,
-        }
-    )
+    return jsonify(stmt_page.as_json(order_json))
 
 
 def act(order_id: int, action, **kwargs):

@@ -161,6 +161,13 @@ def unit_figures(
                     _held_past_due(step, now),
                 )
             ),
-        ).where(step.unit_id == unit.id, step.at >= period.start, step.at < period.end)
+        ).where(
+            step.unit_id == unit.id,
+            # Every kind counted, named: the (unit_id, kind, at) index then reads only the
+            # month of each, rather than every step the unit ever took.
+            step.kind.in_((*RECEIPTS, "callback", "redo", "return")),
+            step.at >= period.start,
+            step.at < period.end,
+        )
     ).one()
     return UnitFigures(unit, period, *(int(value) for value in row))
