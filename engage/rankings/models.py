@@ -1,5 +1,7 @@
 """红色物业 evaluation: criteria and their weights per street, staff scores per period, and
-published rankings frozen as snapshots (a republish is a new version; the old one is kept)."""
+published rankings frozen as snapshots (a republish is a new version; the old one is kept);
+the units' rankings: each district's weights and its published rankings, frozen the same
+way (engage/rankings/snapshots.py); kept reports and leaderboard tallies."""
 
 from __future__ import annotations
 
