@@ -96,7 +96,12 @@ class Standing:
 
     @property
     def rates(self) -> dict[str, float | None]:
-        return {rate: getattr(self.figures, rate) for rate in RATE_OF.values()}
+        return rates_of(self.figures)
+
+
+def rates_of(figures: UnitFigures) -> dict[str, float | None]:
+    """The four rates the score weighs, as the figures give them."""
+    return {rate: getattr(figures, rate) for rate in RATE_OF.values()}
 
 
 def period(label: str, zone: ZoneInfo) -> Period:
@@ -125,7 +130,7 @@ def score(rates: dict[str, float | None], weights: dict[str, int]) -> float | No
 def standings(figures: list[UnitFigures], weights: dict[str, int]) -> list[Standing]:
     """Scored and ranked (module docstring): ranked first, highest score first, ties sharing
     a rank; then the unranked. ``figures`` come in the units' creation order, kept in ties."""
-    scored = [(f, score({rate: getattr(f, rate) for rate in RATE_OF.values()}, weights)) for f in figures]
+    scored = [(f, score(rates_of(f), weights)) for f in figures]
     ranked = sorted((pair for pair in scored if pair[1] is not None), key=lambda pair: -pair[1])
     found, previous, rank = [], None, 0
     for position, (f, value) in enumerate(ranked, start=1):
