@@ -4,6 +4,7 @@ request on the unit path, for its dispatchers only."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ from engage.orders.deadlines import tick_orders
 from engage.orders.models import ServiceOrder
 from points.base import utcnow
 from tests.orders.test_appraisal import SHANGHAI, local
+
+STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "css" / "app.css"
 
 
 def _escalated(db, units, place, *, assigned_at):
@@ -66,7 +69,7 @@ def test_the_printable_page_and_its_link_on_the_order_page(db, world, units, pla
     for part in ("督办单", "井盖缺失", "人民路口", "城管", "2天0小时", "督办意见", 'data-test="instruction"'):
         assert part in page, part
     assert 'data-test="timeline"' in page and units.centre.display_name in page and "data-print" in page
-    assert "@media print { .notice" in centre.get("/static/css/app.css").get_data(as_text=True)
+    assert "@media print { .notice" in STYLESHEET.read_text(encoding="utf-8")
     resident = signed_in(world.resident)
     assert 'data-test="supervision-link"' not in resident.get(f"/orders/{order.id}").get_data(as_text=True)
     assert resident.get(f"/orders/{order.id}/supervision").status_code == 403
