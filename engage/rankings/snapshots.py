@@ -92,6 +92,11 @@ def versions(session: Session, model: type[Row], key: dict, label: str) -> list[
     )
 
 
+def last_published(session: Session, model: type[Row], key: dict) -> Row | None:
+    """The most recent publication of the ranking, whatever its period."""
+    return session.scalar(select(model).where(_of(model, key)).order_by(model.id.desc()).limit(1))
+
+
 def published_periods(session: Session, model: type[Row], key: dict) -> list[str]:
     """The periods with a published version, latest first."""
     return list(

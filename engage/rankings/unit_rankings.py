@@ -254,6 +254,13 @@ def versions(session: Session, district_id: int, kind: str, label: str) -> list[
     )
 
 
+def last_published_period(session: Session, district_id: int, kind: str) -> str:
+    """The period published most recently (what the public page opens on), or ""."""
+    key = {"district_id": district_id, "kind": ranked_kind(kind)}
+    last = snapshots.last_published(session, UnitRanking, key)
+    return last.period if last else ""
+
+
 def published_periods(session: Session, district_id: int, kind: str) -> list[str]:
     return snapshots.published_periods(
         session, UnitRanking, {"district_id": district_id, "kind": ranked_kind(kind)}

@@ -78,11 +78,12 @@ def manage():
 @bp.get("/public/rankings/units/<int:district_id>")
 def public(district_id: int):
     """Anyone: the published ranking (latest version unless ``?version=``) of a district's
-    departments, streets or communities, by month or quarter."""
+    departments, streets or communities, by month or quarter; without ``?period=`` the
+    period published most recently."""
     district = db.session.get(District, district_id) or abort(404)
     kind = _kind()
     periods = unit_rankings.published_periods(db.session, district_id, kind)
-    label = request.args.get("period") or (periods[0] if periods else "")
+    label = request.args.get("period") or unit_rankings.last_published_period(db.session, district_id, kind)
     version = request.args.get("version", type=query_id)
     ranking = unit_rankings.published(db.session, district_id, kind, label, version) if label else None
     return render_template(

@@ -79,6 +79,8 @@ def test_the_public_page_needs_no_login_and_shows_the_latest_version(client, db,
     assert "第 2 版" in page and "按响应率复核" in page and 'data-test="versions"' in page
     first = client.get(url + "&period=2026-11&version=1").get_data(as_text=True)
     assert "第 1 版" in first and "42.50" in first
+    _publish(db, units, "2026-Q4")
+    assert "2026-Q4 第 1 版" in client.get(url).get_data(as_text=True)  # opens on the latest publication
     assert client.get("/public/rankings/units/999999").status_code == 404
     assert client.get(url.replace("department", "grid")).status_code == 400
 
