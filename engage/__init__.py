@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from engage.notifications.views import bp as notifications_bp
     from engage.orders.routing_views import bp as routing_bp
     from engage.orders.views import bp as orders_bp
+    from engage.rankings.unit_views import bp as unit_rankings_bp
     from engage.rankings.views import bp as rankings_bp
     from engage.security import storable_request_fields
     from engage.units.views import bp as units_bp
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         kiosk_bp,
         duties_bp,
         rankings_bp,
+        unit_rankings_bp,
         units_bp,
         imports_bp,
     ):

@@ -1,10 +1,12 @@
-"""The 三率 of a unit for a month: how it answered the requests routed to it.
+"""The 三率 of a unit for a period: how it answered the requests routed to it.
 
 Everything is counted from the order timeline (``order_events``), in SQL: on the unit path
 each step records the unit it concerned (``unit_id``) and the deadline the request was
 working against when the step was taken (``due``; engage/orders/services.py
-``move_order``). A month is ``YYYY-MM`` in the configured zone (engage/periods.py); a step
-belongs to the month in which its local time falls.
+``move_order``). A period is a month ``YYYY-MM`` (the figures page and API, the 三不放过
+list) or a quarter ``YYYY-Qn`` (the quarterly rankings) in the configured zone
+(engage/periods.py); a step belongs to the period in which its local time falls. Below,
+"month" reads "quarter" for a quarter: nothing else changes.
 
 For one unit U and one month M:
 
@@ -27,6 +29,10 @@ For one unit U and one month M:
 - **overdue**: receipts of M that missed a deadline: the next 签收 or 反馈 came after its
   deadline, or U still holds the request (its last receipt) unsigned past ``sign_by`` or
   unreplied past ``resolve_by`` at ``now``.
+  **timeliness_rate (按时率)** = (received − overdue) / received: the receipts that missed
+  no deadline (the unit rankings weigh it with the 三率, engage/rankings/unit_rankings.py).
+- **extended** (not one of the figures; the 三不放过 list counts it as stalling): 延期
+  requests (``ask_extension`` steps) by U in M.
 
 Rates are fractions 0..1 (``periods.rate``), or null when their denominator is 0. The
 received-based counts follow the receipt's month even when the step comes later, so a
@@ -49,6 +55,8 @@ from engage.units.services import UnitEntry, appraised_unit
 from points.base import utcnow
 
 RECEIPTS = ("assign", "reassign")
+# The kinds of step the figures count (see ``_counted``).
+COUNTED_KINDS = (*RECEIPTS, "callback", "redo", "return")
 # Steps after which a receipt's unit no longer holds the request.
 LEAVES = ("reassign", "return", "cancel")
 
@@ -77,6 +85,10 @@ class UnitFigures:
     @property
     def satisfaction_rate(self) -> float | None:
         return rate(self.satisfied, self.callbacks)
+
+    @property
+    def timeliness_rate(self) -> float | None:
+        return rate(self.received - self.overdue, self.received)
 
     def as_json(self) -> dict:
         """The API's shape (docs/api.md ``GET /units/<id>/figures``)."""
@@ -136,38 +148,86 @@ def _held_past_due(receipt, now: datetime) -> ColumnElement[bool]:
     )
 
 
+def _counted(step, now: datetime) -> dict[str, ColumnElement[bool]]:
+    """What each figure counts, as a condition on one step of the timeline (the caller
+    narrows the steps to the unit and the period), in ``UnitFigures``' order."""
+    receipt = step.kind.in_(RECEIPTS)
+    return {
+        "received": receipt,
+        "signed_on_time": receipt & _took(step, "sign", in_time=True),
+        "replied": receipt & _took(step, "reply", in_time=True) & ~_redone(step),
+        "callbacks": step.kind.in_(("callback", "redo")),
+        "satisfied": step.kind == "callback",
+        "returned": step.kind == "return",
+        "reopened": step.kind == "redo",
+        "overdue": receipt
+        & or_(
+            _took(step, "sign", in_time=False),
+            _took(step, "reply", in_time=False),
+            _held_past_due(step, now),
+        ),
+    }
+
+
+def _conditions(step, now: datetime) -> dict[str, ColumnElement[bool]]:
+    """The figures' conditions and ``extended`` (延期 asked), which lists of steps also name."""
+    return {**_counted(step, now), "extended": step.kind == "ask_extension"}
+
+
+def _of_units(step, unit_ids: list[int], period: Period) -> ColumnElement[bool]:
+    return step.unit_id.in_(unit_ids) & (step.at >= period.start) & (step.at < period.end)
+
+
+def figures_of(
+    session: Session, units: list[UnitEntry], period: Period, *, now: datetime | None = None
+) -> list[UnitFigures]:
+    """The figures of several units in one statement (grouped by unit), in their order; a
+    unit with no step in the period has every count 0. The caller has checked who reads them
+    (``unit_figures`` for one unit; the rankings and the 三不放过 list for many)."""
+    step = aliased(OrderEvent)
+    counted = _counted(step, now or utcnow())
+    found = {
+        unit_id: counts
+        for unit_id, *counts in session.execute(
+            select(step.unit_id, *(count_if(condition) for condition in counted.values()))
+            # Every kind counted, named: the (unit_id, kind, at) index then reads only the
+            # period of each, rather than every step the units ever took.
+            .where(_of_units(step, [unit.id for unit in units], period), step.kind.in_(COUNTED_KINDS))
+            .group_by(step.unit_id)
+        )
+    }
+    zero = [0] * len(counted)
+    return [UnitFigures(unit, period, *(int(value) for value in found.get(unit.id, zero))) for unit in units]
+
+
+def steps_behind(
+    session: Session,
+    unit_ids: list[int],
+    period: Period,
+    names: tuple[str, ...],
+    *,
+    now: datetime | None = None,
+) -> list[tuple[int, int, str]]:
+    """``(unit id, order id, name)`` for every step of the period that the count ``name``
+    (one of the figures, or ``extended``) counts for one of the units: the requests behind
+    the numbers, by the same conditions. A step counted under two names is listed twice."""
+    step = aliased(OrderEvent)
+    conditions = _conditions(step, now or utcnow())
+    rows: list[tuple[int, int, str]] = []
+    for name in names:
+        rows += [
+            (unit_id, order_id, name)
+            for unit_id, order_id in session.execute(
+                select(step.unit_id, step.order_id)
+                .where(_of_units(step, unit_ids, period), conditions[name])
+                .order_by(step.id)
+            )
+        ]
+    return rows
+
+
 def unit_figures(
     session: Session, actor: User, unit_id: int, period: Period, *, now: datetime | None = None
 ) -> UnitFigures:
     """The unit's figures for the period, for its members and the dispatchers above it."""
-    unit = appraised_unit(session, actor, unit_id)
-    now = now or utcnow()
-    step = aliased(OrderEvent)
-    receipt = step.kind.in_(RECEIPTS)
-    row = session.execute(
-        select(
-            count_if(receipt),
-            count_if(receipt & _took(step, "sign", in_time=True)),
-            count_if(receipt & _took(step, "reply", in_time=True) & ~_redone(step)),
-            count_if(step.kind.in_(("callback", "redo"))),
-            count_if(step.kind == "callback"),
-            count_if(step.kind == "return"),
-            count_if(step.kind == "redo"),
-            count_if(
-                receipt
-                & or_(
-                    _took(step, "sign", in_time=False),
-                    _took(step, "reply", in_time=False),
-                    _held_past_due(step, now),
-                )
-            ),
-        ).where(
-            step.unit_id == unit.id,
-            # Every kind counted, named: the (unit_id, kind, at) index then reads only the
-            # month of each, rather than every step the unit ever took.
-            step.kind.in_((*RECEIPTS, "callback", "redo", "return")),
-            step.at >= period.start,
-            step.at < period.end,
-        )
-    ).one()
-    return UnitFigures(unit, period, *(int(value) for value in row))
+    return figures_of(session, [appraised_unit(session, actor, unit_id)], period, now=now)[0]

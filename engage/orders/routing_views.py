@@ -1,5 +1,6 @@
 """The unit path's pages: the buttons of the order page (分拨, 签收, 退单, 延期, 反馈, 回访,
-吹哨, 报到, 答复结案, 紧急程度) and the unit members' queue (本单位待办)."""
+吹哨, 报到, 答复结案, 紧急程度), the unit members' queue (本单位待办), a unit's figures and
+an escalated request's printable 督办单."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask_login import current_user, login_required
 from engage.extensions import db
 from engage.forms import ReasonForm
 from engage.i18n import local_zone
-from engage.orders import appraisal, routing
+from engage.orders import appraisal, routing, supervision
 from engage.orders.forms import (
     AnswerForm,
     CallbackForm,
@@ -203,3 +204,12 @@ def unit_figures(unit_id: int):
     period = chosen_or_this_month(request.args.get("period"), local_zone(), kinds=("month",))
     figures = appraisal.unit_figures(db.session, current_user, unit_id, period)
     return render_template("orders/unit_figures.html", figures=figures)
+
+
+@bp.get("/orders/<int:order_id>/supervision")
+@login_required
+def supervision_notice(order_id: int):
+    """督办单: the printable supervision notice of an escalated request, for its dispatchers."""
+    return render_template(
+        "orders/supervision.html", notice=supervision.supervision_notice(db.session, current_user, order_id)
+    )

@@ -23,7 +23,7 @@ from engage.auth.login import current_scope
 from engage.community.services import community_residents, micro_grid_from_poster
 from engage.extensions import db
 from engage.forms import ReasonForm, options, run_form
-from engage.orders import categories, queries, services
+from engage.orders import categories, queries, services, supervision
 from engage.orders.forms import CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm
 from engage.orders.models import STATUSES
 from engage.orders.routing_forms import unit_path_forms
@@ -112,6 +112,7 @@ def detail(order_id: int):
         overdue=queries.is_overdue(order),
         can=can,
         now=utcnow(),
+        supervision=supervision.offered(db.session, current_user, order),
     )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from engage.api.core import choice_arg, current_actor
-from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, STRING, array, obj, operation
+from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, STRING, array, nullable, obj, operation
 from engage.auth.login import current_scope
 from engage.extensions import db
 from engage.i18n import local_zone
 from engage.periods import parse_label
 from engage.privacy import mask_name
-from engage.rankings import leaderboards, services
+from engage.rankings import leaderboards, services, unit_rankings
 
 bp = Blueprint("rankings_api", __name__)
 
@@ -57,6 +57,32 @@ def property_companies():
     )
 
 
+@bp.get("/rankings/units")
+def units():
+    """The published ranking (latest version) of the caller's district, as the public page
+    shows it: never the live figures, so an app and the page agree; ``[]`` until published."""
+    kind = choice_arg("kind", unit_rankings.RANKED_KINDS)
+    label = request.args.get("period", "")
+    unit_rankings.period(label, local_zone())
+    district_id = current_scope().district_id
+    ranking = unit_rankings.published(db.session, district_id, kind, label) if district_id else None
+    return jsonify(
+        [
+            {
+                "rank": e.rank,
+                "unit_id": e.unit_id,
+                "name": e.name,
+                "score": e.score,
+                "response_rate": e.response_rate,
+                "resolution_rate": e.resolution_rate,
+                "satisfaction_rate": e.satisfaction_rate,
+                "timeliness_rate": e.timeliness_rate,
+            }
+            for e in (ranking.entries if ranking else [])
+        ]
+    )
+
+
 _PERIOD = {"type": "string", "description": "YYYY-MM, YYYY-Qn or YYYY"}
 OPENAPI_PATHS = {
     "/rankings/volunteers": {
@@ -92,6 +118,32 @@ OPENAPI_PATHS = {
                         "score": NUMBER,
                         "list": {"type": ["string", "null"], "enum": ["red", "yellow", None]},
                         "gold": BOOLEAN,
+                    }
+                )
+            ),
+        )
+    },
+    "/rankings/units": {
+        "get": operation(
+            "The published ranking (latest version) of the caller's district's departments, streets or "
+            "communities for ?period=YYYY-MM or YYYY-Qn; [] until published; rank and score null: unranked",
+            tag="rankings",
+            errors=(400,),
+            query={
+                "kind": {"type": "string", "enum": list(unit_rankings.RANKED_KINDS)},
+                "period": {"type": "string", "description": "YYYY-MM or YYYY-Qn"},
+            },
+            returns=array(
+                obj(
+                    {
+                        "rank": nullable(INTEGER),
+                        "unit_id": ID,
+                        "name": STRING,
+                        "score": nullable(NUMBER),
+                        "response_rate": nullable(NUMBER),
+                        "resolution_rate": nullable(NUMBER),
+                        "satisfaction_rate": nullable(NUMBER),
+                        "timeliness_rate": nullable(NUMBER),
                     }
                 )
             ),

@@ -46,3 +46,16 @@ def weights_form(criteria: list[Criterion]) -> FlaskForm:
         for c in criteria
     }
     return type("WeightsForm", (FlaskForm,), fields)()
+
+
+class UnitWeightsForm(FlaskForm):
+    """The district's weights of the units' rankings (the service checks 0–100 and one above 0)."""
+
+    response = IntegerField(_l("响应率权重"), validators=[Optional()], render_kw={"min": 0, "max": 100})
+    resolution = IntegerField(_l("解决率权重"), validators=[Optional()], render_kw={"min": 0, "max": 100})
+    satisfaction = IntegerField(_l("满意率权重"), validators=[Optional()], render_kw={"min": 0, "max": 100})
+    timeliness = IntegerField(_l("按时率权重"), validators=[Optional()], render_kw={"min": 0, "max": 100})
+
+
+class UnitPublishForm(FlaskForm):
+    note = StringField(_l("说明（重新发布时必填）"), validators=[Optional(), Length(max=500)])

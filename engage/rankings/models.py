@@ -1,5 +1,7 @@
 """红色物业 evaluation: criteria and their weights per street, staff scores per period, and
-published rankings frozen as snapshots (a republish is a new version; the old one is kept)."""
+published rankings frozen as snapshots (a republish is a new version; the old one is kept);
+the units' rankings: each district's weights and its published rankings, frozen the same
+way (engage/rankings/snapshots.py); kept reports and leaderboard tallies."""
 
 from __future__ import annotations
 
@@ -19,8 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from engage.rankings.snapshots import Snapshot
 from points.base import Base, UTCDateTime, utcnow
 
+# The unit rankings' weights, one column each (engage/rankings/unit_rankings.py).
+WEIGHTS = ("response", "resolution", "satisfaction", "timeliness")
 SOURCES = ("manual", "satisfaction", "response_time", "complaints", "volunteer_hours", "must_arrive")
 
 
@@ -65,20 +70,15 @@ class ManualScore(Base):
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PropertyRanking(Base):
-    """A published ranking of one street and period. Publishing again makes version n+1."""
+class PropertyRanking(Snapshot, Base):
+    """A published ranking of one street and period (rankings.snapshots): publishing again
+    makes version n+1."""
 
     __tablename__ = "property_rankings"
     __table_args__ = (UniqueConstraint("street_id", "period", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
-    period: Mapped[str] = mapped_column(String(8))
-    version: Mapped[int] = mapped_column(Integer)
-    rule: Mapped[dict] = mapped_column(JSON)
-    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    note: Mapped[str] = mapped_column(String(500), default="")
 
     entries: Mapped[list[RankingEntry]] = relationship(order_by="RankingEntry.rank", back_populates="ranking")
 
@@ -146,3 +146,60 @@ class VolunteerTally(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     points: Mapped[int] = mapped_column(Integer, default=0)
     minutes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitRankingWeights(Base):
+    """How a district weighs the 三率 and timeliness in its units' rankings (0–100 each, one
+    above 0; engage/rankings/unit_rankings.py). No row: the defaults there. Published rankings
+    keep the weights they were computed with."""
+
+    __tablename__ = "unit_ranking_weights"
+    __table_args__ = (
+        *(CheckConstraint(f"{w} >= 0 AND {w} <= 100", name=w) for w in WEIGHTS),
+        CheckConstraint(" + ".join(WEIGHTS) + " > 0", name="some_weight"),
+    )
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    response: Mapped[int] = mapped_column(Integer)
+    resolution: Mapped[int] = mapped_column(Integer)
+    satisfaction: Mapped[int] = mapped_column(Integer)
+    timeliness: Mapped[int] = mapped_column(Integer)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UnitRanking(Snapshot, Base):
+    """A published ranking of one district's departments, streets or communities for a
+    month or quarter (rankings.snapshots): publishing again makes version n+1."""
+
+    __tablename__ = "unit_rankings"
+    __table_args__ = (
+        UniqueConstraint("district_id", "kind", "period", "version"),
+        CheckConstraint("kind IN ('department', 'street', 'community')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+
+    entries: Mapped[list[UnitRankingEntry]] = relationship(order_by="UnitRankingEntry.position")
+
+
+class UnitRankingEntry(Base):
+    """One unit as published: its rates and counts then, its score and rank (both null when
+    nothing weighed was counted: listed, unranked), in the published order (``position``)."""
+
+    __tablename__ = "unit_ranking_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ranking_id: Mapped[int] = mapped_column(ForeignKey("unit_rankings.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)
+    response_rate: Mapped[float | None] = mapped_column(Float)
+    resolution_rate: Mapped[float | None] = mapped_column(Float)
+    satisfaction_rate: Mapped[float | None] = mapped_column(Float)
+    timeliness_rate: Mapped[float | None] = mapped_column(Float)
+    figures: Mapped[dict] = mapped_column(JSON)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from engage.auth.models import User
@@ -14,6 +14,7 @@ from engage.community.models import Compound, PropertyCompany
 from engage.errors import Forbidden, Invalid, NotFound
 from engage.periods import Period, parse_label, previous_quarter
 from engage.persistence import upsert
+from engage.rankings import snapshots
 from engage.rankings.models import Criterion, ManualScore, PropertyRanking, RankingEntry, YellowResponse
 from engage.rankings.scoring import DEFAULT_RULE, Evaluation, evaluate, street_criteria
 from engage.scope import scope_of
@@ -119,67 +120,45 @@ def _red_streak(session: Session, street_id: int, label: str) -> dict[int, int]:
 def publish(
     session: Session, actor: User, label: str, *, zone: ZoneInfo, rule: dict | None = None, note: str = ""
 ) -> PropertyRanking:
-    """Freeze the ranking: later data changes nothing published. Publishing the same period
-    again writes the next version (and the note says why); earlier versions stay."""
+    """Freeze the ranking (rankings.snapshots): later data changes nothing published.
+    Publishing the same period again writes the next version (and the note says why);
+    earlier versions stay."""
     require_role(actor, "admin")
     street_id = _street(session, actor)
     rule = {**DEFAULT_RULE, **(rule or {})}
     for key in DEFAULT_RULE:
         whole(rule[key], key, 0, 100)
     results = preview(session, actor, label, zone=zone, rule=rule)
-    version = (
-        session.scalar(
-            select(func.max(PropertyRanking.version)).where(
-                PropertyRanking.street_id == street_id, PropertyRanking.period == label
-            )
-        )
-        or 0
-    ) + 1
-    if version > 1 and not (note or "").strip():
-        raise Invalid.field("note", _("重新发布请说明原因。"))
-    ranking = PropertyRanking(
-        street_id=street_id,
-        period=label,
-        version=version,
+    return snapshots.publish(
+        session,
+        PropertyRanking,
+        {"street_id": street_id},
+        label,
+        actor=actor,
         rule=rule,
-        published_by_id=actor.id,
-        note=text(note, "note", 500, required=False),
+        note=note,
+        entries=[
+            RankingEntry(
+                company_id=e.company.id,
+                name=e.company.name,
+                score=e.score or 0,
+                rank=e.rank,
+                list=e.listed,
+                gold=e.gold,
+                reasons=e.reasons,
+                breakdown=e.breakdown,
+            )
+            for e in results
+        ],
     )
-    ranking.entries = [
-        RankingEntry(
-            company_id=e.company.id,
-            name=e.company.name,
-            score=e.score or 0,
-            rank=e.rank,
-            list=e.listed,
-            gold=e.gold,
-            reasons=e.reasons,
-            breakdown=e.breakdown,
-        )
-        for e in results
-    ]
-    session.add(ranking)
-    session.flush()
-    return ranking
 
 
 def latest(session: Session, street_id: int, label: str) -> PropertyRanking | None:
-    return session.scalar(
-        select(PropertyRanking)
-        .where(PropertyRanking.street_id == street_id, PropertyRanking.period == label)
-        .order_by(PropertyRanking.version.desc())
-    )
+    return snapshots.latest(session, PropertyRanking, {"street_id": street_id}, label)
 
 
 def published_periods(session: Session, street_id: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(PropertyRanking.period)
-            .where(PropertyRanking.street_id == street_id)
-            .distinct()
-            .order_by(PropertyRanking.period.desc())
-        )
-    )
+    return snapshots.published_periods(session, PropertyRanking, {"street_id": street_id})
 
 
 def responses(session: Session, ranking: PropertyRanking) -> dict[int, list[YellowResponse]]:

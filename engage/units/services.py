@@ -281,6 +281,21 @@ def appraised_unit(session: Session, actor: User, unit_id: int) -> UnitEntry:
     return UnitEntry(*row)
 
 
+def overseen_units(session: Session, actor: User, kinds: tuple[str, ...] = UNIT_KINDS) -> list[UnitEntry]:
+    """The units of ``kinds`` whose figures the actor reads as a dispatcher above them —
+    ``appraised_unit``'s rule for many units at once: the command centre every unit of its
+    district, a street admin those of their street, staff those of their community (a
+    department only for the command centre). Deactivated departments too: their history is read."""
+    reach = reach_of(session, actor)
+    whole_district = reach == Reach(reach.district_id)
+    return [
+        UnitEntry(*row)
+        for kind in kinds
+        if kind != "department" or whole_district
+        for row in session.execute(_units_query(reach, kind, usable_only=False))
+    ]
+
+
 def dispatched_by(session: Session, actor: User, column) -> ColumnElement[bool]:
     """A where-clause on a community-id column: requests the actor dispatches — staff their
     community's, a street admin their street's, the command centre its district's."""

@@ -1,9 +1,8 @@
 """The unit path in a real browser: a resident reports a broken street lamp, the command
 centre assigns it to 城管, a member of 城管 signs and replies with a photo, and the command
-centre calls the resident back, satisfied, which closes it.
-
-Hook for issue 17 part 7 (the public ranking of units, built later): after the callback,
-this test goes on to the public ranking page and finds 城管 there."""
+centre calls the resident back, satisfied, which closes it. Then the command centre
+publishes the month's ranking of departments, and the public ranking page — opened with no
+login — shows 城管 ranked, with its rates."""
 
 from __future__ import annotations
 
@@ -70,3 +69,17 @@ def test_unit_path_in_the_browser(browser, live_server, db, make):
     resident_page.goto(order_url)
     timeline = resident_page.inner_text("[data-test=timeline]")
     assert all(step in timeline for step in ("分拨", "签收", "办理反馈", "回访结案"))
+
+    centre_page.click("[data-test=nav-unit-rankings]")
+    assert "城管" in centre_page.inner_text("[data-test=live]")
+    keep(centre_page, "unit_rankings_manage")
+    centre_page.click("[data-test=publish-submit]")
+    centre_page.wait_for_selector("[data-test=unit-ranking]")
+
+    public = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+    public.goto(f"{live_server}/public/rankings/units/{street.district_id}?kind=department")
+    entry = public.inner_text(f"[data-test=entry][data-unit='{make.unit(city).id}']")
+    # Signed and replied in time, 满意: every rate 100 %, so the score is 100 under any weights.
+    assert "城管" in entry and "100.00" in entry and "响应率 100.0%" in entry
+    keep(public, "unit_rankings_public")
+    public.context.close()
