@@ -271,6 +271,7 @@ def measure(skeleton: dict) -> dict:
     from engage.orders import queries
     from engage.orders.appraisal import unit_figures
     from engage.periods import containing
+    from engage.rankings import unit_rankings
     from engage.units.services import routable_units
 
     centre = db.session.merge(skeleton["centre"])
@@ -286,6 +287,10 @@ def measure(skeleton: dict) -> dict:
     )
     cases["unit figures, last month"] = lambda: unit_figures(db.session, centre, department, last_month)
     cases["units the centre may route to"] = lambda: routable_units(db.session, centre)
+    for kind, plural in (("department", "departments"), ("community", "communities")):
+        cases[f"ranking of {plural}, last month"] = lambda k=kind: unit_rankings.live(
+            db.session, centre, k, last_month.label, zone=local_zone()
+        )
     results = {name: timed(call) for name, call in cases.items()}
     plans = {
         status: plan_of(queries.staff_queue_query(db.session, centre, status=status).limit(50))
