@@ -50,6 +50,6 @@ def preference_form(
         "digest": bool(preference.digest),
     }
     for kind in NOTICE_KIND_NAMES:
-        chosen = chosen_channels(preference, kind)
+        chosen = chosen_channels(preference.channels, kind)
         data.update({f"{channel}_{kind}": channel in chosen for channel in CHANNELS})
     return PreferenceForm(prefix="notify", formdata=None, data=data)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
@@ -61,39 +61,49 @@ class Recipient:
 
     user_id: int
     phone: str | None
-    preference: NotificationPreference | None
+    choices: dict | None  # their NotificationPreference.channels, if they ever chose
+    digest: bool
+    wechat_openid: str | None
 
     def address(self, channel: str) -> str | None:
-        if channel == "sms":
-            return self.phone
-        return self.preference.wechat_openid if self.preference else None
+        return self.phone if channel == "sms" else self.wechat_openid
 
     def channels(self, kind: str, *, urgent: bool) -> list[str]:
         """The channels beyond in-app this kind of notice goes on, where they can be reached."""
-        chosen = set(chosen_channels(self.preference, kind))
+        chosen = set(chosen_channels(self.choices, kind))
         if urgent:
             chosen.add("sms")
         return [channel for channel in CHANNELS if channel in chosen and self.address(channel)]
 
-    @property
-    def digest(self) -> bool:
-        return bool(self.preference and self.preference.digest)
 
-
-def chosen_channels(preference: NotificationPreference | None, kind: str) -> tuple[str, ...]:
-    if preference is not None and kind in preference.channels:
-        return tuple(preference.channels[kind])
+def chosen_channels(choices: dict | None, kind: str) -> tuple[str, ...]:
+    """The channels a person chose for ``kind`` (``NotificationPreference.channels``), else the default."""
+    if choices is not None and kind in choices:
+        return tuple(choices[kind])
     return DEFAULT_CHANNELS.get(kind, ())
+
+
+# Built once: the statement is on every notice's path.
+_RECIPIENTS = (
+    select(
+        User.id,
+        User.phone,
+        NotificationPreference.channels,
+        NotificationPreference.digest,
+        NotificationPreference.wechat_openid,
+    )
+    .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+    .where(User.id.in_(bindparam("ids", expanding=True)), User.is_active.is_(True))
+)
 
 
 def recipients(session: Session, user_ids: Iterable[int]) -> list[Recipient]:
     """The active accounts among ``user_ids`` with their phone and preferences, in one query."""
-    rows = session.execute(
-        select(User.id, User.phone, NotificationPreference)
-        .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
-        .where(User.id.in_(set(user_ids)), User.is_active.is_(True))
-    )
-    return [Recipient(user_id, phone, preference) for user_id, phone, preference in rows]
+    rows = session.execute(_RECIPIENTS, {"ids": sorted(set(user_ids))})
+    return [
+        Recipient(user_id, phone, choices, bool(digest), openid)
+        for user_id, phone, choices, digest, openid in rows
+    ]
 
 
 def preference_of(session: Session, user: User) -> NotificationPreference:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Integer, Select, String, bindparam, func, select, update
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from engage.auth.models import User
@@ -25,12 +25,39 @@ from engage.outbox.models import CHANNELS, STATUSES, TEXT_MAX, OutboxMessage, Ou
 from engage.outbox.preferences import DIGEST, Recipient, recipients
 from engage.scope import scope_of
 from engage.validation import choice
-from points.base import utcnow
+from points.base import UTCDateTime, utcnow
 from points.inserts import insert_unless_taken, stored_unless_taken
 
 # Notices about one request (one page) to one person within this time go as one message.
 MERGE_WINDOW = timedelta(minutes=1)
 SEPARATOR = "；"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+_messages = OutboxMessage.__table__
+_pending = _messages.alias("pending")
+# Built once, for every notice's path: append to the newest untried pending message of a
+# merge key (created since a time) if the text still fits. One conditional UPDATE: a worker
+# claiming the message, or another notice merging into it, at the same moment is decided
+# by the row's lock and the conditions re-read under it (then this notice starts a message).
+_MERGE = (
+    update(_messages)
+    .where(
+        _messages.c.id
+        == select(func.max(_pending.c.id))
+        .where(
+            _pending.c.merge_key == bindparam("b_merge_key"),
+            _pending.c.status == "pending",
+            _pending.c.attempts == 0,
+            _pending.c.created_at >= bindparam("since", type_=UTCDateTime),
+        )
+        .scalar_subquery(),
+        _messages.c.status == "pending",
+        _messages.c.attempts == 0,
+        func.length(_messages.c.text) + bindparam("extra", type_=Integer) <= TEXT_MAX,
+    )
+    .values(text=_messages.c.text + bindparam("tail", type_=String))
+    .returning(_messages.c.id)
+)
 
 
 def enqueue(
@@ -52,34 +79,48 @@ def enqueue(
     ``due``). ``params`` fill the provider's template for ``kind`` (default: the text).
     With an ``idempotency_key`` already queued, that message is returned and nothing is
     added. With a ``merge_key``, a pending message of the same key (created since
-    ``merge_since``) has the text appended instead, when it has not been tried yet."""
+    ``merge_since``) has the text appended instead, when it has not been tried yet.
+    Pass ``urgent=True`` for what must not wait (an SMS code): the worker holds a person's
+    non-urgent message through their quiet hours."""
+    values = _values(
+        channel=channel,
+        kind=kind,
+        to=to,
+        text=text,
+        params=params,
+        user_id=user_id,
+        urgent=urgent,
+        idempotency_key=idempotency_key,
+        merge_key=merge_key,
+        due=due,
+    )
+    if merge_key is not None and (merged := _merge(session, merge_key, values["text"], merge_since)):
+        return session.get(OutboxMessage, merged, populate_existing=True)
+    row = insert_unless_taken(session, OutboxMessage, values, "idempotency_key")
+    if row is None:
+        row = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == values["idempotency_key"])
+        ).one()
+    return row
+
+
+def _values(
+    *, channel: str, to: str, text: str, idempotency_key: str | None, due: datetime | None, **rest
+) -> dict:
+    """The row of a new message, due now unless ``due`` says when."""
     channel = choice(channel, "channel", CHANNELS)
-    text = str(text)[:TEXT_MAX]
-    if merge_key is not None:
-        merged = _merge(session, merge_key, text, since=merge_since)
-        if merged is not None:
-            return merged
     now = utcnow()
-    key = idempotency_key or f"{channel}:{uuid4().hex}"
-    values = {
+    return {
+        **rest,
         "channel": channel,
-        "kind": kind,
-        "user_id": user_id,
         "address": to,
-        "text": text,
-        "params": params,
-        "urgent": urgent,
-        "idempotency_key": key,
-        "merge_key": merge_key,
+        "text": str(text)[:TEXT_MAX],
+        "idempotency_key": idempotency_key or f"{channel}:{uuid4().hex}",
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": due or now,
         "created_at": now,
     }
-    row = insert_unless_taken(session, OutboxMessage, values, "idempotency_key")
-    if row is None:
-        row = session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
-    return row
 
 
 def send_sms(
@@ -107,34 +148,16 @@ def send_sms(
     )
 
 
-def _merge(session: Session, merge_key: str, text: str, *, since: datetime | None) -> OutboxMessage | None:
-    """Append ``text`` to the newest untried pending message of ``merge_key``. The UPDATE is
-    conditional on the text and status read, so a worker claiming the message, or another
-    notice merging into it, at the same moment makes this one a message of its own instead."""
-    conditions = [
-        OutboxMessage.merge_key == merge_key,
-        OutboxMessage.status == "pending",
-        OutboxMessage.attempts == 0,
-    ]
-    if since is not None:
-        conditions.append(OutboxMessage.created_at >= since)
-    found = session.execute(
-        select(OutboxMessage.id, OutboxMessage.text)
-        .where(*conditions)
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    ).first()
-    if found is None or len(found.text) + len(SEPARATOR) + len(text) > TEXT_MAX:
-        return None
-    extended = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == found.id, OutboxMessage.status == "pending", OutboxMessage.text == found.text
+def _merge(session: Session, merge_key: str, text: str, since: datetime | None) -> int | None:
+    """The id of the message ``text`` was appended to, or None (then it needs its own)."""
+    tail = SEPARATOR + text
+    return (
+        session.connection()
+        .execute(
+            _MERGE, {"b_merge_key": merge_key, "since": since or EPOCH, "extra": len(tail), "tail": tail}
         )
-        .values(text=found.text + SEPARATOR + text)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return session.get(OutboxMessage, found.id, populate_existing=True) if extended else None
+        .scalar()
+    )
 
 
 def notice_key(channel: str, user_id: int, kind: str, about: str | None, text: str, now: datetime) -> str:
@@ -192,29 +215,29 @@ def _queue(
     """Urgent: a message of its own, due now. Digest: into the person's pending digest (the
     worker holds it until the digest hour). About a request: into a pending message about
     it from the last minute, else a new one due in a minute, so that what else happens to
-    the request meanwhile joins it. Otherwise: a message of its own, due now."""
-    common = {
-        "channel": channel,
-        "to": recipient.address(channel),
-        "text": text,
-        "user_id": recipient.user_id,
-        "idempotency_key": key,
-    }
-    if urgent:
-        enqueue(session, **common, kind=kind, urgent=True)
-    elif recipient.digest:
-        enqueue(session, **common, kind=DIGEST, merge_key=f"{DIGEST}:{channel}:{recipient.user_id}")
-    elif about:
-        enqueue(
-            session,
-            **common,
-            kind=kind,
-            merge_key=f"{channel}:{recipient.user_id}:{about}",
-            merge_since=now - MERGE_WINDOW,
-            due=now + MERGE_WINDOW,
-        )
-    else:
-        enqueue(session, **common, kind=kind)
+    the request meanwhile joins it. Otherwise: a message of its own, due now. (Rows, not
+    ORM objects: this runs for every recipient of every notice.)"""
+    merge_key, since, due = None, None, None
+    if recipient.digest and not urgent:
+        kind, merge_key = DIGEST, f"{DIGEST}:{channel}:{recipient.user_id}"
+    elif about and not urgent:
+        merge_key = f"{channel}:{recipient.user_id}:{about}"
+        since, due = now - MERGE_WINDOW, now + MERGE_WINDOW
+    if merge_key is not None and _merge(session, merge_key, text, since):
+        return
+    values = _values(
+        channel=channel,
+        kind=kind,
+        to=recipient.address(channel),
+        text=text,
+        params=None,
+        user_id=recipient.user_id,
+        urgent=urgent,
+        idempotency_key=key,
+        merge_key=merge_key,
+        due=due,
+    )
+    stored_unless_taken(session, OutboxMessage, values, "idempotency_key")
 
 
 def messages_in_scope(session: Session, actor: User, *, status: str | None = None) -> Select:

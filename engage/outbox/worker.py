@@ -9,13 +9,14 @@ committed here, so no lock is held while a provider is called.
   LOCKED`` inside it, so concurrent workers take disjoint batches without waiting; on
   SQLite the UPDATE runs in a ``BEGIN IMMEDIATE`` transaction, which one writer holds at a
   time. Either way no message is claimed by two workers at once.
-- Recording is conditional on the claim still being this worker's (status ``sending`` and
-  the same lease): sent, failed after the last try, or pending again after a backoff that
-  doubles each time, with jitter.
+- A batch is sent while at least half its lease is left (the rest goes back untried),
+  then its tries are recorded in one transaction, conditional on the claim still being
+  this worker's (status ``sending`` and the same lease): sent, failed after the last try,
+  or pending again after a backoff that doubles each time, with jitter.
 - A message still ``sending`` when its lease runs out was claimed by a worker that died
-  between sending and recording. The lost try is recorded as ``crashed`` and the message
-  is due again: it is sent once more, with the same idempotency key, which the providers
-  that take one use to drop the duplicate.
+  between sending and recording (its whole batch is in that state). The lost try is
+  recorded as ``crashed`` and the message is due again: it is sent once more, with the
+  same idempotency key, which the providers that take one use to drop the duplicate.
 - Before sending, a recipient's quiet hours and digest may hold a non-urgent message back
   (``preferences.hold_until``); it is put back, untried, due when they end.
 """
@@ -188,27 +189,36 @@ def attempt(adapter: Adapter, envelope: Envelope) -> SendResult:
         return SendResult("provider_error", f"{type(error).__name__}: {error}")
 
 
-def record(session: Session, envelope: Envelope, result: SendResult, policy: Policy, now: datetime) -> str:
-    """Write the try and its consequence, if the claim is still this worker's; returns the
-    message's new status, or ``stale`` when the lease had run out and another took over."""
-    tries = envelope.attempts + 1
-    if result.outcome == "sent":
-        values = {"status": "sent", "sent_at": now}
-    elif tries >= policy.max_attempts:
-        values = {"status": "failed"}
-    else:
-        values = {"status": "pending", "next_attempt_at": now + policy.backoff(tries)}
-    updated = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == envelope.id,
-            OutboxMessage.status == "sending",
-            OutboxMessage.claimed_until == envelope.claimed_until,
-        )
-        .values(attempts=tries, claimed_until=None, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.add(
+def send_batch(
+    adapters: Mapping[str, Adapter], ready: list[Envelope], policy: Policy, clock: Callable[[], datetime]
+) -> tuple[list[tuple[Envelope, SendResult]], list[Envelope]]:
+    """Send a claimed batch in turn while at least half of its lease is left (so a slow
+    provider cannot outlast the lease); returns the tries, and the messages left untried."""
+    tried, untried = [], []
+    for envelope in ready:
+        if clock() >= envelope.claimed_until - policy.lease / 2:
+            untried.append(envelope)
+        else:
+            tried.append((envelope, attempt(adapters[envelope.channel], envelope)))
+    return tried, untried
+
+
+def _still_mine(envelopes: list[Envelope]):
+    """Rows of these messages still claimed by this worker: sending, under the same lease."""
+    return (
+        OutboxMessage.id.in_([envelope.id for envelope in envelopes]),
+        OutboxMessage.status == "sending",
+        OutboxMessage.claimed_until == envelopes[0].claimed_until,  # one claim: one lease for all
+    )
+
+
+def record(
+    session: Session, tried: list[tuple[Envelope, SendResult]], policy: Policy, now: datetime
+) -> Counter:
+    """Write a batch's tries and their consequences, where the claim is still this worker's:
+    the sent ones in one UPDATE, each failure with its own backoff. Counts the new statuses,
+    and as ``stale`` the tries whose lease had run out (another worker took them over)."""
+    session.add_all(
         DeliveryAttempt(
             message_id=envelope.id,
             at=now,
@@ -216,8 +226,43 @@ def record(session: Session, envelope: Envelope, result: SendResult, policy: Pol
             detail=result.detail[:DETAIL_MAX] or None,
             provider_id=result.provider_id,
         )
+        for envelope, result in tried
     )
-    return values["status"] if updated else "stale"
+    counts: Counter = Counter()
+    sent = [envelope for envelope, result in tried if result.outcome == "sent"]
+    if sent:
+        counts["sent"] = _update(session, sent, status="sent", sent_at=now)
+        counts["stale"] += len(sent) - counts["sent"]
+    for envelope, result in tried:
+        if result.outcome != "sent":
+            tries = envelope.attempts + 1
+            if tries >= policy.max_attempts:
+                status, values = "failed", {}
+            else:
+                status, values = "pending", {"next_attempt_at": now + policy.backoff(tries)}
+            updated = _update(session, [envelope], status=status, **values)
+            counts[status if updated else "stale"] += 1
+    return counts
+
+
+def _update(session: Session, envelopes: list[Envelope], **values) -> int:
+    return session.execute(
+        update(OutboxMessage)
+        .where(*_still_mine(envelopes))
+        .values(attempts=OutboxMessage.attempts + 1, claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def release(session: Session, untried: list[Envelope]) -> None:
+    """Put messages claimed but not tried back, due at once, their attempts unchanged."""
+    if untried:
+        session.execute(
+            update(OutboxMessage)
+            .where(*_still_mine(untried))
+            .values(status="pending", claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 COUNT_LABELS = {
@@ -237,8 +282,10 @@ def deliver_due(
     *,
     clock: Callable[[], datetime] = utcnow,
 ) -> dict[str, int]:
-    """Send everything due, a batch at a time, until nothing is due; commits each claim and
-    each record. Returns counts by outcome, labelled for ``tick``'s report."""
+    """Send everything due, a batch at a time, until nothing is due: each claim and each
+    batch's record is committed on its own. Returns counts by outcome, labelled for
+    ``tick``'s report. A worker killed between sending a batch and recording it leaves the
+    batch ``sending``: when the lease runs out, the batch's messages are sent once more."""
     counts: Counter = Counter()
     while True:
         now = clock()
@@ -248,7 +295,7 @@ def deliver_due(
         counts["held"] += claimed - len(ready)
         if not claimed:
             return {COUNT_LABELS[name]: count for name, count in counts.items() if count}
-        for envelope in ready:
-            result = attempt(adapters[envelope.channel], envelope)
-            counts[record(session, envelope, result, policy, clock())] += 1
-            session.commit()
+        tried, untried = send_batch(adapters, ready, policy, clock)
+        counts.update(record(session, tried, policy, clock()))
+        release(session, untried)
+        session.commit()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engage.outbox import worker
-from engage.outbox.adapters import AliyunSms, SendResult
+from engage.outbox.adapters import AliyunSms, FileBackend, SendResult
 from engage.outbox.models import OutboxMessage
 from engage.outbox.services import send_sms
 from engage.outbox.worker import deliver_due
@@ -189,3 +189,22 @@ def test_two_workers_never_send_one_message_twice(app, db):
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     ).all()
     assert statuses == [("sent", 60)]
+
+
+def test_a_batch_left_with_under_half_its_lease_goes_back_untried(db, sms_file):
+    """A slow provider: each check of the clock finds 30% of the lease gone. Only what can
+    start within the first half of the lease is sent; the rest is claimed again later, its
+    attempts untouched, and everything goes exactly once."""
+    ids = queue(db, 3)
+    ticks = iter(range(1000))
+
+    def slow_clock():
+        return NOON + POLICY.lease * 0.3 * next(ticks)
+
+    counts = deliver_due(db.session, {"sms": FileBackend(str(sms_file))}, POLICY, clock=slow_clock)
+    assert counts == {"messages sent": 3}
+    assert sorted(line["text"] for line in lines(sms_file)) == ["验证码 0", "验证码 1", "验证码 2"]
+    db.session.expire_all()
+    sent = [db.session.get(OutboxMessage, i) for i in ids]
+    assert [message.attempts for message in sent] == [1, 1, 1]
+    assert len({message.tries[0].at for message in sent}) == 3  # each under a claim of its own
