@@ -14,7 +14,8 @@
    on SQLite), to show it reads the due index, not the table.
 
 SQLite (a file, WAL, durable commits) by default; ``--database-url`` for PostgreSQL
-(the schema in that database is dropped and created again).
+(the schema in that database is dropped and created again). The JSON keeps one entry per
+database.
 """
 
 from __future__ import annotations
@@ -199,7 +200,9 @@ def main() -> None:
             server.server_close()
         engine.dispose()
     out = ROOT / "bench" / "results" / "outbox.json"
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    kept = json.loads(out.read_text()) if out.exists() else {}
+    kept[result["database"]] = result  # one entry per database: a SQLite run keeps PostgreSQL's
+    out.write_text(json.dumps(kept, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
