@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from engage.outbox.services import send_sms
 from tests.outbox.conftest import lines
 
 WORKER_PHONE = "13700000001"
@@ -15,7 +16,8 @@ def _grid(make):
 
 
 def _tick(app):
-    """``flask engage tick`` in the app's own context (the test's session has another app's)."""
+    """``flask engage tick`` in the app's own context (the test's session has another app's,
+    which the command would otherwise run in, with that app's outbox file)."""
     with app.app_context():
         return app.test_cli_runner().invoke(args=["engage", "tick"])
 
@@ -69,3 +71,16 @@ def test_the_api_refuses_an_event_outside_the_callers_community(make, api):
         "/api/v1/duties/events", json={"grid_id": grid.id, "kind": "emergency", "title": "起火"}
     )
     assert response.status_code == 400 and "grid_id" in response.json["error"]["fields"]
+
+
+def test_the_worker_command_once_delivers_what_is_due(app, db, sms_file):
+    send_sms(db.session, to="13700000002", text="您的验证码是 123456", kind="sms_code", urgent=True)
+    db.session.commit()
+    with app.app_context():
+        first = app.test_cli_runner().invoke(args=["engage", "worker", "--once"])
+        again = app.test_cli_runner().invoke(args=["engage", "worker", "--once"])
+    assert first.exit_code == 0 and first.output.strip() == "messages sent 1", first.output
+    assert again.output.strip() == "nothing due"
+    assert [(line["to"], line["text"]) for line in lines(sms_file)] == [
+        ("13700000002", "您的验证码是 123456")
+    ]
