@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from engage.notifications.views import bp as notifications_bp
     from engage.orders.routing_views import bp as routing_bp
     from engage.orders.views import bp as orders_bp
+    from engage.outbox.views import bp as outbox_bp
     from engage.rankings.unit_views import bp as unit_rankings_bp
     from engage.rankings.views import bp as rankings_bp
     from engage.security import storable_request_fields
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         orders_bp,
         routing_bp,
         notifications_bp,
+        outbox_bp,
         activities_bp,
         volunteers_bp,
         mall_bp,

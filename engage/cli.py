@@ -16,8 +16,10 @@ def register_subgroups() -> None:
     """Each capability's own command group, under ``flask engage``."""
     from engage.imports.cli import import_command, import_template_command
     from engage.ledger.cli import points_cli
+    from engage.outbox.cli import worker_command
 
     engage_cli.add_command(points_cli)
+    engage_cli.add_command(worker_command)
     engage_cli.add_command(import_command)
     engage_cli.add_command(import_template_command)
 
@@ -151,8 +153,9 @@ def reports_command() -> None:
 def tick_command(ctx: click.Context) -> None:
     """Periodic work for cron (idempotent): order reminders and escalations, expired holds,
     forgotten activity check-outs, unclaimed online redemptions (refunded), 468 reminders,
-    escalations and reports, the leaderboard tallies and the ledger's seal. Each job commits on its own; a
-    failed one is reported and the exit status is 1, the others' work stays done."""
+    escalations and reports, the leaderboard tallies, the ledger's seal, and last the delivery of
+    every SMS and WeChat message due (those the jobs before just queued too). Each job commits on
+    its own; a failed one is reported and the exit status is 1, the others' work stays done."""
     report = run_jobs(db.session, _tick_jobs())
     click.echo(report.summary())
     for failure in report.failures:
@@ -173,6 +176,7 @@ def _tick_jobs() -> list[Job]:
     from engage.duties.rhythm import generate_reports, remind_due_visits
     from engage.i18n import local_zone
     from engage.orders.deadlines import tick_orders
+    from engage.outbox.cli import delivery_job
     from engage.rankings.leaderboards import rebuild_tallies
     from marketplace.redemption import expire_unclaimed
     from points.base import utcnow
@@ -221,4 +225,5 @@ def _tick_jobs() -> list[Job]:
                 )
             },
         ),
+        Job("delivery", delivery_job()),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 from pathlib import Path
@@ -34,6 +35,20 @@ def _data_key() -> str:
 
 def _hours_list(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(","))
+
+
+def _hour_range(text: str) -> tuple[int, int]:
+    """``22-7``: from 22:00 to 07:00 local."""
+    start, end = (int(part) for part in text.split("-"))
+    return start, end
+
+
+def _json_map(text: str) -> dict[str, str]:
+    """A JSON object of strings, e.g. message kind -> provider template code."""
+    value = json.loads(text)
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError(f"expected a JSON object of strings, got {text!r}")
+    return value
 
 
 MEGABYTE = 1024 * 1024
@@ -87,4 +102,46 @@ def load_config(instance_path: Path) -> dict:
         # views marked ``accepts_upload`` take a photo of up to 5 MB with its form.
         "MAX_CONTENT_LENGTH": MEGABYTE,
         "UPLOAD_MAX_CONTENT_LENGTH": 6 * MEGABYTE,
+        **_delivery_config(env, instance_path),
+    }
+
+
+def _delivery_config(env, instance_path: Path) -> dict:
+    """Outbound messages (docs/design.md, "Notifications and delivery"): with no provider
+    configured, SMS and WeChat messages are appended to files under instance/."""
+    return {
+        # file | aliyun | tencent. The file backend appends JSON lines {"to", "text", "at"}.
+        "SMS_BACKEND": env.get("SMS_BACKEND", "file"),
+        "SMS_OUTBOX_FILE": env.get("SMS_OUTBOX_FILE", str(instance_path / "sms-outbox.jsonl")),
+        # Empty: the provider's public endpoint (and Aliyun cn-hangzhou, Tencent ap-guangzhou).
+        "SMS_ENDPOINT": env.get("SMS_ENDPOINT", ""),
+        "SMS_REGION": env.get("SMS_REGION", ""),
+        # Aliyun AccessKey ID and secret, or Tencent SecretId and SecretKey.
+        "SMS_ACCESS_KEY_ID": env.get("SMS_ACCESS_KEY_ID", ""),
+        "SMS_ACCESS_KEY_SECRET": env.get("SMS_ACCESS_KEY_SECRET", ""),
+        "SMS_SIGN_NAME": env.get("SMS_SIGN_NAME", ""),
+        "SMS_SDK_APP_ID": env.get("SMS_SDK_APP_ID", ""),  # Tencent only
+        # Message kind -> template code, with a "default"; a notice's template has one variable, text.
+        "SMS_TEMPLATES": _json_map(env.get("SMS_TEMPLATES", "{}")),
+        # file | wechat (subscribe messages through the mini-program / official account API).
+        "WECHAT_BACKEND": env.get("WECHAT_BACKEND", "file"),
+        "WECHAT_OUTBOX_FILE": env.get("WECHAT_OUTBOX_FILE", str(instance_path / "wechat-outbox.jsonl")),
+        "WECHAT_APP_ID": env.get("WECHAT_APP_ID", ""),
+        "WECHAT_APP_SECRET": env.get("WECHAT_APP_SECRET", ""),
+        "WECHAT_API_BASE": env.get("WECHAT_API_BASE", "https://api.weixin.qq.com"),
+        "WECHAT_TEMPLATES": _json_map(env.get("WECHAT_TEMPLATES", "{}")),
+        "WECHAT_TEXT_FIELD": env.get("WECHAT_TEXT_FIELD", "thing1"),
+        "WECHAT_PAGE": env.get("WECHAT_PAGE", ""),
+        "WECHAT_MINIPROGRAM_STATE": env.get("WECHAT_MINIPROGRAM_STATE", "formal"),
+        "OUTBOX_TIMEOUT_SECONDS": float(env.get("OUTBOX_TIMEOUT_SECONDS", "10")),
+        "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "6")),
+        # Retries wait this long, doubling each time (with up to half again of jitter).
+        "OUTBOX_RETRY_SECONDS": int(env.get("OUTBOX_RETRY_SECONDS", "30")),
+        # A claimed message not recorded within the lease is taken for a crash and sent again.
+        "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "120")),
+        "OUTBOX_BATCH": int(env.get("OUTBOX_BATCH", "100")),
+        "OUTBOX_POLL_SECONDS": float(env.get("OUTBOX_POLL_SECONDS", "2")),
+        # Default quiet hours (local, from-to) without non-urgent SMS, and the digest's hour.
+        "NOTIFY_QUIET_HOURS": _hour_range(env.get("NOTIFY_QUIET_HOURS", "22-7")),
+        "NOTIFY_DIGEST_HOUR": int(env.get("NOTIFY_DIGEST_HOUR", "8")),
     }

@@ -29,6 +29,7 @@ from engage.duties.models import (
 from engage.imports.models import ImportRun, StagedImport
 from engage.notifications.models import Notification
 from engage.orders.models import OrderCategory, OrderEvent, OrderExtension, OrderWhistle, ServiceOrder
+from engage.outbox.models import DeliveryAttempt, NotificationPreference, OutboxMessage, OutboxNotice
 from engage.rankings.models import (
     Criterion,
     ManualScore,

@@ -15,6 +15,7 @@ from engage.duties import labels as duty_labels
 from engage.ledger import labels as ledger_labels
 from engage.orders import labels as order_labels
 from engage.orders.queries import deadline, is_overdue
+from engage.outbox import labels as outbox_labels
 from engage.privacy import mask_id_number, mask_name, mask_phone
 from engage.rankings import labels as ranking_labels
 from engage.units import labels as unit_labels
@@ -32,6 +33,7 @@ LABELS = (
     duty_labels,
     ranking_labels,
     unit_labels,
+    outbox_labels,
 )
 
 

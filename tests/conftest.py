@@ -36,6 +36,9 @@ def base_config(database_url: str, instance: Path) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "engage.test",
         "UPLOAD_FOLDER": str(instance / "uploads"),
+        # A run's SMS and WeChat messages land in its own instance folder, never the checkout's.
+        "SMS_OUTBOX_FILE": str(instance / "sms-outbox.jsonl"),
+        "WECHAT_OUTBOX_FILE": str(instance / "wechat-outbox.jsonl"),
     }
 
 

@@ -17,7 +17,7 @@ from engage.activities.models import KINDS, MAX_CAPACITY, Activity, Enrollment
 from engage.auth.models import User
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
-from engage.notifications.services import Link, send
+from engage.notifications.services import Link, Notice, deliver, send
 from engage.persistence import add_unique
 from engage.scope import scope_of
 from engage.validation import text, whole
@@ -167,12 +167,16 @@ def _open_for_change(session: Session, actor: User, activity_id: int) -> Activit
 
 def notify_volunteers(session: Session, activity: Activity, message) -> None:
     """Tell everyone holding a seat or waiting for one."""
-    for volunteer_id in session.scalars(
+    volunteers = session.scalars(
         select(Enrollment.volunteer_id).where(
             Enrollment.activity_id == activity.id, Enrollment.status.in_(("enrolled", "waitlisted"))
         )
-    ):
-        send(session, volunteer_id, message, Link("activities.detail", {"activity_id": activity.id}))
+    )
+    deliver(
+        session,
+        volunteers,
+        Notice(str(message), Link("activities.detail", {"activity_id": activity.id}), kind="activity"),
+    )
 
 
 def upcoming(session: Session, actor: User, *, now: datetime | None = None):
@@ -289,6 +293,7 @@ def _promote(session: Session, activity_id: int) -> bool:
                 session.get(Enrollment, enrollment_id).volunteer_id,
                 _("候补成功：您已获得活动名额。"),
                 Link("activities.detail", {"activity_id": activity_id}),
+                kind="activity",
             )
             return True
         session.execute(

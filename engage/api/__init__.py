@@ -21,6 +21,7 @@ def register_api(app: Flask) -> None:
     from engage.duties.api import bp as duties_api
     from engage.extensions import csrf
     from engage.ledger.api import bp as ledger_api
+    from engage.notifications.api import bp as notifications_api
     from engage.orders.api import bp as orders_api
     from engage.orders.routing_api import bp as routing_api
     from engage.rankings.api import bp as rankings_api
@@ -35,6 +36,7 @@ def register_api(app: Flask) -> None:
         auth_api,
         community_api,
         ledger_api,
+        notifications_api,
         orders_api,
         routing_api,
         activities_api,

@@ -23,6 +23,7 @@ CAPABILITY_MODULES = [
     "engage.auth.api",
     "engage.community.api",
     "engage.ledger.api",
+    "engage.notifications.api",
     "engage.orders.api",
     "engage.orders.routing_api",
     "engage.activities.api",

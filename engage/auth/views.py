@@ -15,6 +15,9 @@ from engage.errors import DomainError
 from engage.extensions import db
 from engage.forms import options, require_valid, run_form
 from engage.home.services import account_summary
+from engage.i18n import local_zone
+from engage.outbox.forms import preference_form
+from engage.outbox.preferences import Rules, preference_of
 from engage.security import is_local_path
 
 bp = Blueprint("auth", __name__)
@@ -114,8 +117,20 @@ def profile():
         session.pop("lang", None)
         flash(_("资料已保存。"), "success")
         return redirect(url_for("auth.profile"))
-    summary = account_summary(db.session, current_user)
-    return render_template("auth/profile.html", form=form, password_form=password_form, summary=summary)
+    return _profile_page(form, password_form)
+
+
+def _profile_page(form: ProfileForm, password_form: PasswordForm, status: int = 200):
+    """The profile page: the account, its password, and who gets which notices how."""
+    preference = preference_of(db.session, current_user)
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        password_form=password_form,
+        summary=account_summary(db.session, current_user),
+        notify_form=preference_form(preference, Rules.from_config(current_app.config, local_zone())),
+        wechat_linked=bool(preference.wechat_openid),
+    ), status
 
 
 @bp.post("/profile/password")
@@ -131,10 +146,7 @@ def change_password():
         signin.record(current_user, "password_changed")
         flash(_("密码已修改，其他设备上的登录已退出。"), "success")
         return redirect(url_for("auth.profile"))
-    summary = account_summary(db.session, current_user)
-    return render_template(
-        "auth/profile.html", form=ProfileForm(obj=current_user), password_form=form, summary=summary
-    ), 400
+    return _profile_page(ProfileForm(obj=current_user), form, 400)
 
 
 @bp.post("/language")

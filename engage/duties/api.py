@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, jsonify, request
 
 from engage.api.core import choice_arg, current_actor, json_body, paginated, require_fields
 from engage.api.openapi import BOOLEAN, ID, PAGE_QUERY, STRING, TIME, array, nullable, obj, operation, page_of
-from engage.duties import care, compliance
-from engage.duties.models import VISIT_KINDS
+from engage.duties import care, compliance, events
+from engage.duties.models import EVENT_KINDS, VISIT_KINDS, DutyEvent
 from engage.extensions import db
 from engage.i18n import local_zone
 from engage.validation import identifier, moment
@@ -61,6 +61,42 @@ def visit():
     ), 201
 
 
+def event_json(event: DutyEvent) -> dict:
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "title": event.title,
+        "status": event.status,
+        "grid_id": event.grid_id,
+        "reported_at": event.reported_at.isoformat(),
+        "arrive_by": event.arrive_by.isoformat(),
+        "responsible_worker_id": event.responsible_worker_id,
+    }
+
+
+@bp.post("/duties/events")
+def report_event():
+    body = json_body()
+    require_fields(body, "grid_id", "kind", "title")
+    config = current_app.config
+    event = events.report_event(
+        db.session,
+        current_actor(),
+        grid_id=body["grid_id"],
+        kind=body["kind"],
+        title=body["title"],
+        description=body.get("description") or "",
+        urgent_minutes=config["DUTY_URGENT_ARRIVE_MINUTES"],
+        other_hours=config["DUTY_ARRIVE_HOURS"],
+    )
+    return jsonify(event_json(event)), 201
+
+
+@bp.get("/duties/events/<int:event_id>")
+def event(event_id: int):
+    return jsonify(event_json(events.get_event(db.session, current_actor(), event_id)))
+
+
 @bp.get("/duties/compliance")
 def compliance_figures():
     period = compliance.parse_period(request.args.get("period"), local_zone())
@@ -80,6 +116,18 @@ _TARGET = obj(
         "grid_id": nullable(ID),
         "next_visit_due": TIME,
         "overdue": BOOLEAN,
+    }
+)
+_EVENT = obj(
+    {
+        "id": ID,
+        "kind": STRING,
+        "title": STRING,
+        "status": {"type": "string", "enum": ["reported", "arrived", "handled", "closed"]},
+        "grid_id": ID,
+        "reported_at": TIME,
+        "arrive_by": TIME,
+        "responsible_worker_id": nullable(ID),
     }
 )
 _RATE = {"rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1}}
@@ -123,6 +171,25 @@ OPENAPI_PATHS = {
             },
             returns=obj({"id": ID, "target_id": ID, "visited_at": TIME, "next_visit_due": TIME}),
         )
+    },
+    "/duties/events": {
+        "post": operation(
+            "Report a 必到 event for a grid; its grid worker is alerted at once (urgent kinds by SMS)",
+            tag="duties",
+            ok=201,
+            errors=(403,),
+            required=("grid_id", "kind", "title"),
+            body={
+                "grid_id": ID,
+                "kind": {"type": "string", "enum": list(EVENT_KINDS)},
+                "title": STRING,
+                "description": STRING,
+            },
+            returns=_EVENT,
+        )
+    },
+    "/duties/events/{event_id}": {
+        "get": operation("A 必到 event in the caller's scope", tag="duties", errors=(403,), returns=_EVENT)
     },
     "/duties/compliance": {
         "get": operation(

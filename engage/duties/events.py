@@ -78,6 +78,8 @@ def report_event(
                 minutes=int((event.arrive_by - now).total_seconds() // 60),
             ),
             Link("duties.event", {"event_id": event.id}),
+            kind="duty_event",
+            urgent=event.kind in URGENT_EVENT_KINDS,
         )
     return event
 
@@ -164,6 +166,8 @@ def escalate_late(session: Session, *, now: datetime) -> int:
                 event,
                 _("必到事件「%(title)s」超时未到场，请督办。", title=event.title),
                 Link("duties.event", {"event_id": event.id}),
+                kind="escalation",
+                urgent=True,
             )
             raised += 1
     session.flush()

@@ -41,6 +41,7 @@ def remind_due_visits(session: Session, *, now: datetime, zone: ZoneInfo) -> int
             worker_id,
             _("今天有 %(n)d 位走访对象到期或已逾期，请及时走访。", n=count),
             Link("duties.index"),
+            kind="reminder",
         )
         sent += 1
     return sent

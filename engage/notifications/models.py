@@ -19,6 +19,8 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The message kind (engage.outbox.labels.NOTICE_KIND_NAMES) that preferences route by.
+    kind: Mapped[str] = mapped_column(String(32), default="notice", server_default="notice")
     message: Mapped[str] = mapped_column(String(300))
     route: Mapped[str | None] = mapped_column(String(64))
     route_args: Mapped[dict | None] = mapped_column(JSON)

@@ -64,7 +64,9 @@ def _remind(session: Session, order: ServiceOrder, today: str, now: datetime) ->
             note=f"deadline passed ({order.status})",
         )
     )
-    notify_order(session, _who_acts(order), order, _("订单已超时，请尽快处理：%(t)s", t=order.title))
+    notify_order(
+        session, _who_acts(order), order, _("订单已超时，请尽快处理：%(t)s", t=order.title), kind="reminder"
+    )
     return 1
 
 
@@ -92,5 +94,12 @@ def _escalate(session: Session, order: ServiceOrder, due: datetime, now: datetim
         )
     )
     audience = "staff_of_community" if level == 1 else "admins_of_street"
-    notify_order(session, audience, order, _("督办（第%(n)d次）：%(t)s", n=level, t=order.title))
+    notify_order(
+        session,
+        audience,
+        order,
+        _("督办（第%(n)d次）：%(t)s", n=level, t=order.title),
+        kind="escalation",
+        urgent=True,
+    )
     return 1

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.errors import Invalid, InvalidTransition, NotFound
-from engage.notifications.services import Link, send
+from engage.notifications.services import Notice, deliver
 from engage.orders.labels import PRIORITY_NAMES, SATISFACTION_NAMES
 from engage.orders.models import (
     OPEN_STATUSES,
@@ -28,7 +28,15 @@ from engage.orders.models import (
     ServiceOrder,
 )
 from engage.orders.queries import DEADLINE_OF
-from engage.orders.services import NOTE_MAX, get_order, move_order, notify_order, of_worked_grids, permitted
+from engage.orders.services import (
+    NOTE_MAX,
+    get_order,
+    move_order,
+    notify_order,
+    of_worked_grids,
+    order_link,
+    permitted,
+)
 from engage.orders.workflow import Moment
 from engage.persistence import add_unique
 from engage.units.services import (
@@ -66,9 +74,10 @@ def _unit(
     return unit
 
 
-def _tell_unit(session: Session, unit_id: int, order: ServiceOrder, message) -> None:
-    for user_id in unit_member_ids(session, unit_id):
-        send(session, user_id, message, Link("orders.detail", {"order_id": order.id}))
+def _tell_unit(
+    session: Session, unit_id: int, order: ServiceOrder, message, *, kind: str, urgent: bool = False
+) -> None:
+    deliver(session, unit_member_ids(session, unit_id), Notice(str(message), order_link(order), kind, urgent))
 
 
 def _void_pending_extension(session: Session, order: ServiceOrder) -> None:
@@ -116,16 +125,18 @@ def assign_order(
     )
     if action == "reassign":
         _void_pending_extension(session, order)
-        _tell_unit(session, previous, order, _("诉求已改派其他单位：%(t)s", t=order.title))
-    notify_order(session, "handler_unit", order, _("新的诉求待签收：%(t)s", t=order.title))
-    notify_order(session, "requester", order, _("您的诉求已分拨至 %(u)s。", u=unit.name))
+        _tell_unit(session, previous, order, _("诉求已改派其他单位：%(t)s", t=order.title), kind="status")
+    notify_order(session, "handler_unit", order, _("新的诉求待签收：%(t)s", t=order.title), kind="dispatch")
+    notify_order(session, "requester", order, _("您的诉求已分拨至 %(u)s。", u=unit.name), kind="status")
     return order
 
 
 def sign_order(session: Session, actor: User, order_id: int, *, now: datetime | None = None) -> ServiceOrder:
     """签收: the handling unit takes the request on; one member signs for all."""
     order = move_order(session, actor, order_id, "sign", now=now)
-    notify_order(session, "requester", order, _("您的诉求已签收，正在办理：%(t)s", t=order.title))
+    notify_order(
+        session, "requester", order, _("您的诉求已签收，正在办理：%(t)s", t=order.title), kind="status"
+    )
     return order
 
 
@@ -150,7 +161,13 @@ def return_order(
         dispatch_by=dispatch_by,
     )
     _void_pending_extension(session, order)
-    notify_order(session, "staff_of_community", order, _("诉求被退回，请重新派单：%(t)s", t=order.title))
+    notify_order(
+        session,
+        "staff_of_community",
+        order,
+        _("诉求被退回，请重新派单：%(t)s", t=order.title),
+        kind="dispatch",
+    )
     return order
 
 
@@ -174,7 +191,9 @@ def request_extension(
     )
     add_unique(session, extension, InvalidTransition(str(_("已有待审批的延期申请。"))))
     session.expire(order, ["extensions"])
-    notify_order(session, "staff_of_community", order, _("延期申请待审批：%(t)s", t=order.title))
+    notify_order(
+        session, "staff_of_community", order, _("延期申请待审批：%(t)s", t=order.title), kind="dispatch"
+    )
     return extension
 
 
@@ -200,7 +219,13 @@ def decide_extension(
     if decided != 1:
         raise InvalidTransition(str(_("没有待审批的延期申请。")))
     session.expire(order, ["extensions"])
-    notify_order(session, "handler_unit", order, _("延期申请已处理（%(d)s）：%(t)s", d=label, t=order.title))
+    notify_order(
+        session,
+        "handler_unit",
+        order,
+        _("延期申请已处理（%(d)s）：%(t)s", d=label, t=order.title),
+        kind="status",
+    )
     return order
 
 
@@ -219,8 +244,10 @@ def reply_order(
         session, actor, order_id, "reply", note=result, now=now, completion_note=result, photo=photo
     )
     _void_pending_extension(session, order)
-    notify_order(session, "staff_of_community", order, _("单位已反馈，请回访：%(t)s", t=order.title))
-    notify_order(session, "requester", order, _("您的诉求已办理：%(t)s", t=order.title))
+    notify_order(
+        session, "staff_of_community", order, _("单位已反馈，请回访：%(t)s", t=order.title), kind="callback"
+    )
+    notify_order(session, "requester", order, _("您的诉求已办理：%(t)s", t=order.title), kind="callback")
     return order
 
 
@@ -246,7 +273,13 @@ def callback_order(
         order = move_order(
             session, actor, order_id, "callback", note=said, now=now, satisfaction=satisfaction
         )
-        notify_order(session, "handler_unit", order, _("回访%(s)s，已结案：%(t)s", s=said, t=order.title))
+        notify_order(
+            session,
+            "handler_unit",
+            order,
+            _("回访%(s)s，已结案：%(t)s", s=said, t=order.title),
+            kind="callback",
+        )
         return order
     category, priority = order.category, order.priority
     order = move_order(
@@ -263,7 +296,9 @@ def callback_order(
         sign_by=now + timedelta(hours=category.hours("accept", priority)),
         resolve_by=now + timedelta(hours=category.hours("resolve", priority)),
     )
-    notify_order(session, "handler_unit", order, _("回访不满意，请重办：%(t)s", t=order.title))
+    notify_order(
+        session, "handler_unit", order, _("回访不满意，请重办：%(t)s", t=order.title), kind="callback"
+    )
     return order
 
 
@@ -305,7 +340,14 @@ def whistle_order(
             created_at=now,
         )
         add_unique(session, whistle, Invalid.field("unit_ids", _("%(u)s 已被吹哨。", u=unit.name)))
-        _tell_unit(session, unit.id, order, _("吹哨报到：请于时限内报到协办：%(t)s", t=order.title))
+        _tell_unit(
+            session,
+            unit.id,
+            order,
+            _("吹哨报到：请于时限内报到协办：%(t)s", t=order.title),
+            kind="whistle",
+            urgent=True,
+        )
     session.expire(order, ["whistles"])
     return order
 
@@ -329,7 +371,7 @@ def report_in(
     if not reported:
         raise InvalidTransition(str(_("本单位已报到。")))
     session.expire(order, ["whistles"])
-    notify_order(session, "handler_unit", order, _("协办单位已报到：%(t)s", t=order.title))
+    notify_order(session, "handler_unit", order, _("协办单位已报到：%(t)s", t=order.title), kind="status")
     return order
 
 
@@ -339,7 +381,7 @@ def answer_order(
     """预检分诊: a simple question answered at intake and closed; the answer is on the timeline."""
     answer = text(answer, "answer", RESULT_MAX)
     order = move_order(session, actor, order_id, "answer", note=answer, now=now, completion_note=answer)
-    notify_order(session, "requester", order, _("您的诉求已答复：%(t)s", t=order.title))
+    notify_order(session, "requester", order, _("您的诉求已答复：%(t)s", t=order.title), kind="status")
     return order
 
 

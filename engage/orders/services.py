@@ -75,9 +75,21 @@ def _requester(session: Session, actor: User, on_behalf_of: int | None, channel:
     return resident, "grid_worker"
 
 
-def notify_order(session: Session, audience_name: str, order: ServiceOrder, message) -> None:
-    """A message about the order to one of its audiences, pointing at the order's page."""
-    notify(session, audience_name, order, message, Link("orders.detail", {"order_id": order.id}))
+def notify_order(
+    session: Session,
+    audience_name: str,
+    order: ServiceOrder,
+    message,
+    *,
+    kind: str = "notice",
+    urgent: bool = False,
+) -> None:
+    """A message of ``kind`` about the order to one of its audiences, pointing at the order's page."""
+    notify(session, audience_name, order, message, order_link(order), kind=kind, urgent=urgent)
+
+
+def order_link(order: ServiceOrder) -> Link:
+    return Link("orders.detail", {"order_id": order.id})
 
 
 def place_order(
@@ -134,7 +146,9 @@ def place_order(
     session.add(order)
     session.flush()
     _event(session, order, "placed", actor, None, now)
-    notify_order(session, "staff_of_community", order, _("新的服务订单待派单：%(t)s", t=order.title))
+    notify_order(
+        session, "staff_of_community", order, _("新的服务订单待派单：%(t)s", t=order.title), kind="dispatch"
+    )
     return order
 
 
@@ -257,7 +271,7 @@ def move_order(
     _event(session, order, action, actor, note, now, unit_id=order.handler_unit_id or unit_before, due=due)
     if order.first_responder_id not in (None, actor.id):
         message = _("您首问负责的诉求“%(t)s”：%(e)s", t=order.title, e=EVENT_NAMES.get(action, action))
-        notify_order(session, "first_responder", order, message)
+        notify_order(session, "first_responder", order, message, kind="status")
     return order
 
 
@@ -321,8 +335,9 @@ def dispatch_order(
         accept_by=now + timedelta(hours=order.category.hours("accept", order.priority)),
     )
     audience = "volunteer" if volunteer_id else "volunteers_of_community"
-    notify_order(session, audience, order, _("有新的服务订单可以接单：%(t)s", t=order.title))
-    notify_order(session, "requester", order, _("您的订单已派单：%(t)s", t=order.title))
+    kind = "dispatch" if audience == "volunteer" else "pool"
+    notify_order(session, audience, order, _("有新的服务订单可以接单：%(t)s", t=order.title), kind=kind)
+    notify_order(session, "requester", order, _("您的订单已派单：%(t)s", t=order.title), kind="status")
     return order
 
 
@@ -342,7 +357,7 @@ def accept_order(session: Session, actor: User, order_id: int, *, now: datetime 
     except (NotFound, InvalidTransition):
         _refuse_if_taken(session, actor, order_id)
         raise
-    notify_order(session, "requester", order, _("志愿者 %(n)s 已接单。", n=actor.display_name))
+    notify_order(session, "requester", order, _("志愿者 %(n)s 已接单。", n=actor.display_name), kind="status")
     return order
 
 
@@ -373,7 +388,7 @@ def complete_order(
         session, actor, order_id, "complete", note=note, now=now, completion_note=note, photo=photo
     )
     rewards.hold_reward(session, order, actor)
-    notify_order(session, "requester", order, _("服务已完成，请评价：%(t)s", t=order.title))
+    notify_order(session, "requester", order, _("服务已完成，请评价：%(t)s", t=order.title), kind="status")
     return order
 
 
@@ -402,7 +417,7 @@ def rate_order(
         points_awarded=awarded,
     )
     rewards.pay_reward(session, order, awarded, actor)
-    notify_order(session, "volunteer", order, _("订单已评价，您获得 %(p)d 积分。", p=awarded))
+    notify_order(session, "volunteer", order, _("订单已评价，您获得 %(p)d 积分。", p=awarded), kind="points")
     return order
 
 
@@ -430,7 +445,9 @@ def verify_close(
         points_awarded=awarded,
     )
     rewards.pay_reward(session, order, awarded, actor)
-    notify_order(session, "volunteer", order, _("订单已核查结案，您获得 %(p)d 积分。", p=awarded))
+    notify_order(
+        session, "volunteer", order, _("订单已核查结案，您获得 %(p)d 积分。", p=awarded), kind="points"
+    )
     return order
 
 
@@ -440,7 +457,7 @@ def cancel_order(
     reason = text(reason, "reason", NOTE_MAX)
     order = move_order(session, actor, order_id, "cancel", note=reason, now=now)
     rewards.release_reward(session, order, actor)
-    notify_order(session, "volunteer", order, _("订单已取消：%(t)s", t=order.title))
+    notify_order(session, "volunteer", order, _("订单已取消：%(t)s", t=order.title), kind="status")
     return order
 
 
