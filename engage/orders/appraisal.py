@@ -27,18 +27,24 @@ For one unit U and one month M:
 - **overdue**: receipts of M that missed a deadline: the next 签收 or 反馈 came after its
   deadline, or U still holds the request (its last receipt) unsigned past ``sign_by`` or
   unreplied past ``resolve_by`` at ``now``.
+- **escalated**: 督办 steps in M of requests U held, each raising a request it was late
+  with one level or more (engage/orders/levels.py).
 
 Rates are fractions 0..1 (``periods.rate``), or null when their denominator is 0. The
 received-based counts follow the receipt's month even when the step comes later, so a
 request assigned on the last evening of a month counts in that month, signed or not.
+
+Every count is one of U's steps, so the counts of several units add up: a group of units
+(a street and the units under it, engage/orders/comparison.py) has the sums of their
+counts, and its rates are taken of those sums.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from engage.auth.models import User
@@ -54,17 +60,18 @@ LEAVES = ("reassign", "return", "cancel")
 
 
 @dataclass(frozen=True)
-class UnitFigures:
-    unit: UnitEntry
-    period: Period
-    received: int
-    signed_on_time: int
-    replied: int
-    callbacks: int
-    satisfied: int
-    returned: int
-    reopened: int
-    overdue: int
+class Tally:
+    """The counts of one unit, or of a group of units, and the 三率 taken of them."""
+
+    received: int = 0
+    signed_on_time: int = 0
+    replied: int = 0
+    callbacks: int = 0
+    satisfied: int = 0
+    returned: int = 0
+    reopened: int = 0
+    overdue: int = 0
+    escalated: int = 0
 
     @property
     def response_rate(self) -> float | None:
@@ -78,15 +85,26 @@ class UnitFigures:
     def satisfaction_rate(self) -> float | None:
         return rate(self.satisfied, self.callbacks)
 
+    def counts(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(Tally)}
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(self.counts().values(), other.counts().values(), strict=True)))
+
     def as_json(self) -> dict:
         """The API's shape (docs/api.md ``GET /units/<id>/figures``)."""
-        counts = {k: v for k, v in asdict(self).items() if k not in ("unit", "period")}
         return {
-            **counts,
+            **self.counts(),
             "response_rate": self.response_rate,
             "resolution_rate": self.resolution_rate,
             "satisfaction_rate": self.satisfaction_rate,
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitFigures(Tally):
+    unit: UnitEntry
+    period: Period
 
 
 def _next_step(receipt, kind: str):
@@ -141,11 +159,22 @@ def unit_figures(
 ) -> UnitFigures:
     """The unit's figures for the period, for its members and the dispatchers above it."""
     unit = appraised_unit(session, actor, unit_id)
+    tally = tallies(session, [unit.id], period, now=now).get(unit.id, Tally())
+    return UnitFigures(**tally.counts(), unit=unit, period=period)
+
+
+def tallies(
+    session: Session, unit_ids: Select | list[int], period: Period, *, now: datetime | None = None
+) -> dict[int, Tally]:
+    """The counts of each of these units (a list, or a select of their ids) for the period, in
+    one statement; units with no step in it are absent. The caller has checked that the actor
+    may read them."""
     now = now or utcnow()
     step = aliased(OrderEvent)
     receipt = step.kind.in_(RECEIPTS)
-    row = session.execute(
+    rows = session.execute(
         select(
+            step.unit_id,
             count_if(receipt),
             count_if(receipt & _took(step, "sign", in_time=True)),
             count_if(receipt & _took(step, "reply", in_time=True) & ~_redone(step)),
@@ -161,6 +190,9 @@ def unit_figures(
                     _held_past_due(step, now),
                 )
             ),
-        ).where(step.unit_id == unit.id, step.at >= period.start, step.at < period.end)
-    ).one()
-    return UnitFigures(unit, period, *(int(value) for value in row))
+            count_if(step.kind == "escalated"),
+        )
+        .where(step.unit_id.in_(unit_ids), step.at >= period.start, step.at < period.end)
+        .group_by(step.unit_id)
+    )
+    return {unit_id: Tally(*(int(value) for value in counts)) for unit_id, *counts in rows}

@@ -1,5 +1,6 @@
 """The unit path's pages: the buttons of the order page (分拨, 签收, 退单, 延期, 反馈, 回访,
-吹哨, 报到, 答复结案, 紧急程度) and the unit members' queue (本单位待办)."""
+吹哨, 报到, 答复结案, 紧急程度), the unit members' queue (本单位待办), a unit's 三率 and the
+district's dashboard comparing units (区级看板)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask_login import current_user, login_required
 from engage.extensions import db
 from engage.forms import ReasonForm
 from engage.i18n import local_zone
-from engage.orders import appraisal, routing
+from engage.orders import appraisal, comparison, routing
 from engage.orders.forms import (
     AnswerForm,
     CallbackForm,
@@ -28,6 +29,7 @@ from engage.pagination import paginate
 from engage.periods import chosen_or_this_month
 from engage.units.services import member_units
 from engage.uploads import accepts_upload, with_photo
+from engage.validation import query_id
 
 bp = Blueprint("routing", __name__)
 
@@ -203,3 +205,15 @@ def unit_figures(unit_id: int):
     period = chosen_or_this_month(request.args.get("period"), local_zone(), kinds=("month",))
     figures = appraisal.unit_figures(db.session, current_user, unit_id, period)
     return render_template("orders/unit_figures.html", figures=figures)
+
+
+@bp.get("/units/comparison")
+@login_required
+def unit_comparison():
+    """区级看板: the command centre's streets and departments (or one street's communities), a
+    street admin's communities, for a month."""
+    period = chosen_or_this_month(request.args.get("period"), local_zone(), kinds=("month",))
+    board = comparison.compare_units(
+        db.session, current_user, period, street_id=request.args.get("street_id", type=query_id)
+    )
+    return render_template("orders/unit_comparison.html", board=board)
