@@ -22,7 +22,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User, UserRole
-from engage.community.models import Community
+from engage.community.models import Community, Street
 from engage.notifications.models import Notification
 from engage.outbox.services import deliver_notice
 from engage.pagination import Page, paginate
@@ -113,6 +113,24 @@ def _admins_of_street(session: Session, community_id: int) -> list[int]:
     )
 
 
+def _command_centre(session: Session, community_id: int) -> list[int]:
+    """The district command centre's accounts over the community (督办 at the district level)."""
+    district_id = session.scalar(
+        select(Street.district_id)
+        .join(Community, Community.street_id == Street.id)
+        .where(Community.id == community_id)
+    )
+    return list(
+        session.scalars(
+            select(User.id)
+            .join(UserRole)
+            .where(
+                UserRole.role == "district_admin", User.district_id == district_id, User.is_active.is_(True)
+            )
+        )
+    )
+
+
 def audience(session: Session, name: str, subject) -> list[int]:
     """User ids for an audience of a subject (an order, a duty event …)."""
     resolvers = {
@@ -120,6 +138,7 @@ def audience(session: Session, name: str, subject) -> list[int]:
         "volunteer": lambda: [subject.volunteer_id or subject.assigned_volunteer_id],
         "staff_of_community": lambda: _role_in_community(session, subject.community_id, "staff"),
         "admins_of_street": lambda: _admins_of_street(session, subject.community_id),
+        "command_centre": lambda: _command_centre(session, subject.community_id),
         "volunteers_of_community": lambda: _role_in_community(session, subject.community_id, "volunteer"),
         "first_responder": lambda: [subject.first_responder_id],
         "handler_unit": lambda: unit_member_ids(session, subject.handler_unit_id),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from engage.api.core import current_actor, int_arg, json_body, require_fields
+from engage.api.core import choice_arg, current_actor, int_arg, json_body, paginated, require_fields
 from engage.api.openapi import (
     BOOLEAN,
     ID,
@@ -20,9 +20,9 @@ from engage.api.openapi import (
 )
 from engage.extensions import db
 from engage.orders import categories, queries, services
-from engage.orders.models import EXTENSION_STATUSES, PRIORITIES, SATISFACTIONS, ServiceOrder
+from engage.orders.models import EXTENSION_STATUSES, LEVELS, PRIORITIES, SATISFACTIONS, ServiceOrder
 from engage.pagination import MAX_PAGE
-from engage.validation import identifier
+from engage.validation import DB_INT_MAX, identifier
 
 bp = Blueprint("orders_api", __name__)
 
@@ -56,6 +56,7 @@ def order_json(order: ServiceOrder) -> dict:
         "handler_unit_id": order.handler_unit_id,
         "satisfaction": order.satisfaction,
         "reopen_count": order.reopen_count,
+        "solved_level": order.solved_level,
         "result": order.completion_note,
         "deadlines": {
             "dispatch_by": _time(order.dispatch_by),
@@ -71,7 +72,14 @@ def order_json(order: ServiceOrder) -> dict:
             {"id": e.id, "hours": e.hours, "reason": e.reason, "status": e.status} for e in order.extensions
         ],
         "timeline": [
-            {"status": e.status, "event": e.kind, "at": _time(e.at), "actor_id": e.actor_id, "note": e.note}
+            {
+                "status": e.status,
+                "event": e.kind,
+                "at": _time(e.at),
+                "actor_id": e.actor_id,
+                "note": e.note,
+                "level": e.level,
+            }
             for e in order.events
         ],
     }
@@ -111,6 +119,21 @@ def list_orders():
         per_page=int_arg("per_page", 20, low=1, high=100),
     )
     return jsonify(result.as_json(order_json))
+
+
+@bp.get("/orders/queue")
+def queue():
+    """The dispatch queue (dispatchers), oldest first: ``?status=`` (every open one without),
+    ``?unit_id=`` (the handling unit), ``?overdue=1``, ``?escalated=1`` (督办 to the caller's level)."""
+    stmt = queries.staff_queue_query(
+        db.session,
+        current_actor(),
+        status=request.args.get("status") or None,
+        unit_id=int_arg("unit_id", None, low=1, high=DB_INT_MAX),
+        overdue=choice_arg("overdue", ("0", "1")) == "1",
+        escalated=choice_arg("escalated", ("0", "1")) == "1",
+    )
+    return jsonify(paginated(stmt, order_json))
 
 
 @bp.get("/orders/<int:order_id>")
@@ -191,6 +214,7 @@ ORDER = obj(
         "handler_unit_id": nullable(ID),
         "satisfaction": nullable({"type": "string", "enum": list(SATISFACTIONS)}),
         "reopen_count": INTEGER,
+        "solved_level": nullable({"type": "string", "enum": list(LEVELS)}),
         "result": nullable(STRING),
         "deadlines": obj(
             {
@@ -219,6 +243,7 @@ ORDER = obj(
                     "at": _TIME_OR_NULL,
                     "actor_id": nullable(ID),
                     "note": nullable(STRING),
+                    "level": nullable(INTEGER),
                 }
             )
         ),
@@ -268,6 +293,22 @@ OPENAPI_PATHS = {
             query={**PAGE_QUERY, "status": STRING},
             returns=page_of(ORDER),
         ),
+    },
+    "/orders/queue": {
+        "get": operation(
+            "The dispatch queue, oldest first, by status (every open one without), handling unit, "
+            "overdue and 督办 to the caller's level (dispatchers; a unit out of reach 404)",
+            tag="orders",
+            query={
+                **PAGE_QUERY,
+                "status": STRING,
+                "unit_id": ID,
+                "overdue": {"type": "string", "enum": ["0", "1"]},
+                "escalated": {"type": "string", "enum": ["0", "1"]},
+            },
+            returns=page_of(ORDER),
+            errors=(400, 403, 404),
+        )
     },
     "/orders/{order_id}": {
         "get": operation("One order with deadlines and timeline", tag="orders", returns=ORDER, errors=(403,))

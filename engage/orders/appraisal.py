@@ -31,20 +31,26 @@ For one unit U and one month M:
   unreplied past ``resolve_by`` at ``now``.
   **timeliness_rate (按时率)** = (received − overdue) / received: the receipts that missed
   no deadline (the unit rankings weigh it with the 三率, engage/rankings/unit_rankings.py).
+- **escalated**: 督办 steps in M of requests U held, each raising a request it was late
+  with one level or more (engage/orders/levels.py).
 - **extended** (not one of the figures; the 三不放过 list counts it as stalling): 延期
   requests (``ask_extension`` steps) by U in M.
 
 Rates are fractions 0..1 (``periods.rate``), or null when their denominator is 0. The
 received-based counts follow the receipt's month even when the step comes later, so a
 request assigned on the last evening of a month counts in that month, signed or not.
+
+Every count is one of U's steps, so the counts of several units add up: a group of units
+(a street and the units under it, engage/orders/comparison.py) has the sums of their
+counts, and its rates are taken of those sums.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from engage.auth.models import User
@@ -56,23 +62,24 @@ from points.base import utcnow
 
 RECEIPTS = ("assign", "reassign")
 # The kinds of step the figures count (see ``_counted``).
-COUNTED_KINDS = (*RECEIPTS, "callback", "redo", "return")
+COUNTED_KINDS = (*RECEIPTS, "callback", "redo", "return", "escalated")
 # Steps after which a receipt's unit no longer holds the request.
 LEAVES = ("reassign", "return", "cancel")
 
 
 @dataclass(frozen=True)
-class UnitFigures:
-    unit: UnitEntry
-    period: Period
-    received: int
-    signed_on_time: int
-    replied: int
-    callbacks: int
-    satisfied: int
-    returned: int
-    reopened: int
-    overdue: int
+class Tally:
+    """The counts of one unit, or of a group of units, and the 三率 taken of them."""
+
+    received: int = 0
+    signed_on_time: int = 0
+    replied: int = 0
+    callbacks: int = 0
+    satisfied: int = 0
+    returned: int = 0
+    reopened: int = 0
+    overdue: int = 0
+    escalated: int = 0
 
     @property
     def response_rate(self) -> float | None:
@@ -90,15 +97,26 @@ class UnitFigures:
     def timeliness_rate(self) -> float | None:
         return rate(self.received - self.overdue, self.received)
 
+    def counts(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(Tally)}
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(self.counts().values(), other.counts().values(), strict=True)))
+
     def as_json(self) -> dict:
         """The API's shape (docs/api.md ``GET /units/<id>/figures``)."""
-        counts = {k: v for k, v in asdict(self).items() if k not in ("unit", "period")}
         return {
-            **counts,
+            **self.counts(),
             "response_rate": self.response_rate,
             "resolution_rate": self.resolution_rate,
             "satisfaction_rate": self.satisfaction_rate,
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitFigures(Tally):
+    unit: UnitEntry
+    period: Period
 
 
 def _next_step(receipt, kind: str):
@@ -166,6 +184,7 @@ def _counted(step, now: datetime) -> dict[str, ColumnElement[bool]]:
             _took(step, "reply", in_time=False),
             _held_past_due(step, now),
         ),
+        "escalated": step.kind == "escalated",
     }
 
 
@@ -174,30 +193,35 @@ def _conditions(step, now: datetime) -> dict[str, ColumnElement[bool]]:
     return {**_counted(step, now), "extended": step.kind == "ask_extension"}
 
 
-def _of_units(step, unit_ids: list[int], period: Period) -> ColumnElement[bool]:
+def _of_units(step, unit_ids: Select | list[int], period: Period) -> ColumnElement[bool]:
     return step.unit_id.in_(unit_ids) & (step.at >= period.start) & (step.at < period.end)
+
+
+def tallies(
+    session: Session, unit_ids: Select | list[int], period: Period, *, now: datetime | None = None
+) -> dict[int, Tally]:
+    """The counts of each of these units (a list, or a select of their ids) for the period, in
+    one statement grouped by unit; units with no step in it are absent. The caller has
+    checked that the actor may read them."""
+    step = aliased(OrderEvent)
+    counted = _counted(step, now or utcnow())
+    rows = session.execute(
+        select(step.unit_id, *(count_if(condition) for condition in counted.values()))
+        # Every kind counted, named: the (unit_id, kind, at) index then reads only the
+        # period of each, rather than every step the units ever took.
+        .where(_of_units(step, unit_ids, period), step.kind.in_(COUNTED_KINDS))
+        .group_by(step.unit_id)
+    )
+    return {unit_id: Tally(*(int(value) for value in counts)) for unit_id, *counts in rows}
 
 
 def figures_of(
     session: Session, units: list[UnitEntry], period: Period, *, now: datetime | None = None
 ) -> list[UnitFigures]:
-    """The figures of several units in one statement (grouped by unit), in their order; a
-    unit with no step in the period has every count 0. The caller has checked who reads them
-    (``unit_figures`` for one unit; the rankings and the 三不放过 list for many)."""
-    step = aliased(OrderEvent)
-    counted = _counted(step, now or utcnow())
-    found = {
-        unit_id: counts
-        for unit_id, *counts in session.execute(
-            select(step.unit_id, *(count_if(condition) for condition in counted.values()))
-            # Every kind counted, named: the (unit_id, kind, at) index then reads only the
-            # period of each, rather than every step the units ever took.
-            .where(_of_units(step, [unit.id for unit in units], period), step.kind.in_(COUNTED_KINDS))
-            .group_by(step.unit_id)
-        )
-    }
-    zero = [0] * len(counted)
-    return [UnitFigures(unit, period, *(int(value) for value in found.get(unit.id, zero))) for unit in units]
+    """The figures of several units, in their order; a unit with no step in the period has
+    every count 0 (``unit_figures`` for one unit; the rankings and the 三不放过 list for many)."""
+    found = tallies(session, [unit.id for unit in units], period, now=now)
+    return [UnitFigures(**found.get(unit.id, Tally()).counts(), unit=unit, period=period) for unit in units]
 
 
 def steps_behind(

@@ -1,8 +1,10 @@
-"""1+1+7 deadlines: daily reminders (一天一提醒) and escalation (督办) up to three times.
+"""1+1+7 deadlines: daily reminders (一天一提醒) and escalation across levels (督办, 四流转).
 
 ``tick`` is run by cron (``flask engage tick``). It is idempotent: a reminder goes
 out at most once per local day per order, and an order is escalated one level per
-full day it is overdue, so a second run in the same day changes nothing.
+full day it is overdue — grid, community, street, district, from its handling unit's
+level (the rule: engage/orders/levels.py) — so a second run in the same day, or two at
+once, change nothing more.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engage.escalation import raise_level
-from engage.orders.models import OPEN_STATUSES, OrderEvent, ServiceOrder
-from engage.orders.queries import deadline
+from engage.orders.labels import FLOW_LEVEL_NAMES
+from engage.orders.levels import AUDIENCE, escalation_target
+from engage.orders.models import LEVELS, OPEN_STATUSES, OrderEvent, ServiceOrder, deadline
+from engage.orders.queries import DEADLINE_OF, due_at
 from engage.orders.services import notify_order
-
-MAX_ESCALATION = 3
+from engage.units.models import Unit
 
 
 @dataclass
@@ -32,14 +35,18 @@ class TickResult:
 def tick_orders(session: Session, *, now: datetime, zone: ZoneInfo) -> TickResult:
     result = TickResult()
     today = now.astimezone(zone).date().isoformat()
-    for order in session.scalars(
-        select(ServiceOrder).where(ServiceOrder.status.in_(OPEN_STATUSES)).order_by(ServiceOrder.id)
-    ):
+    overdue = (
+        select(ServiceOrder, Unit.kind)
+        .outerjoin(Unit, Unit.id == ServiceOrder.handler_unit_id)
+        .where(ServiceOrder.status.in_(OPEN_STATUSES), due_at() < now)
+        .order_by(ServiceOrder.id)
+    )
+    for order, kind in session.execute(overdue).all():
         due = deadline(order)
         if due is None or due >= now:
             continue
         result.reminded += _remind(session, order, today, now)
-        result.escalated += _escalate(session, order, due, now)
+        result.escalated += _escalate(session, order, kind, due, now)
     return result
 
 
@@ -81,25 +88,26 @@ def _who_acts(order: ServiceOrder) -> str:
     return "volunteer"
 
 
-def _escalate(session: Session, order: ServiceOrder, due: datetime, now: datetime) -> int:
-    """One level per full day overdue: community staff first, then the street (督办)."""
-    level = min(MAX_ESCALATION, (now - due) // timedelta(days=1))
+def _escalate(session: Session, order: ServiceOrder, kind: str | None, due: datetime, now: datetime) -> int:
+    """One level per full day overdue, from the level of the unit holding it (``kind``; none
+    on the volunteer path); the level reached is told and the step is on the timeline."""
+    level = escalation_target(kind, (now - due) // timedelta(days=1))
     if level <= order.escalation_level:
         return 0
-    if not raise_level(session, ServiceOrder, order.id, level):
+    seen = (ServiceOrder.status == order.status, DEADLINE_OF[order.status] == due)
+    if not raise_level(session, ServiceOrder, order.id, level, *seen):
         return 0
     session.add(
         OrderEvent(
-            order_id=order.id, kind="escalated", status=order.status, at=now, note=f"督办 level {level}"
+            order_id=order.id,
+            kind="escalated",
+            status=order.status,
+            at=now,
+            unit_id=order.handler_unit_id,
+            due=due,
+            level=level,
         )
     )
-    audience = "staff_of_community" if level == 1 else "admins_of_street"
-    notify_order(
-        session,
-        audience,
-        order,
-        _("督办（第%(n)d次）：%(t)s", n=level, t=order.title),
-        kind="escalation",
-        urgent=True,
-    )
+    message = _("督办：诉求超时，已升级至%(l)s：%(t)s", l=FLOW_LEVEL_NAMES[LEVELS[level]], t=order.title)
+    notify_order(session, AUDIENCE[level], order, message, kind="escalation", urgent=True)
     return 1

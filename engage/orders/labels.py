@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from engage.orders.models import LEVELS as FLOW_LEVELS
+
 __all__ = [
     "STATUS_NAMES",
     "EVENT_NAMES",
@@ -14,6 +16,8 @@ __all__ = [
     "PRIORITY_NAMES",
     "SATISFACTION_NAMES",
     "EXTENSION_STATUS_NAMES",
+    "FLOW_LEVELS",
+    "FLOW_LEVEL_NAMES",
 ]
 
 STATUS_NAMES = {
@@ -74,3 +78,7 @@ EXTENSION_STATUS_NAMES = {
     "refused": _l("未同意"),
     "void": _l("已失效"),
 }
+
+# 四流转 levels (engage/orders/levels.py); ``FLOW_LEVELS[n]`` is escalation level ``n``.
+# (``LEVEL_NAMES`` are the community hierarchy's, engage/community/labels.py.)
+FLOW_LEVEL_NAMES = {"grid": _l("网格"), "community": _l("社区"), "street": _l("街道"), "district": _l("区")}

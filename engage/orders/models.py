@@ -30,6 +30,8 @@ CHANNELS = ("app", "qr", "grid_worker", "phone", "hotline_12345")
 PRIORITIES = ("normal", "urgent")
 SATISFACTIONS = ("satisfied", "basically", "unsatisfied")
 EXTENSION_STATUSES = ("pending", "approved", "refused", "void")
+# 四流转: the levels a request climbs and is solved at (engage/orders/levels.py).
+LEVELS = ("grid", "community", "street", "district")
 # Tracking codes: ten characters of an alphabet without 0/O and 1/I (2^50 codes), so a
 # code read out over the phone is neither misheard nor guessed.
 STEPS = ("dispatch", "accept", "resolve")
@@ -84,6 +86,7 @@ class ServiceOrder(Base):
         CheckConstraint(f"satisfaction IS NULL OR {_in('satisfaction', SATISFACTIONS)}", name="satisfaction"),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
         CheckConstraint("escalation_level >= 0 AND escalation_level <= 3", name="escalation"),
+        CheckConstraint(f"solved_level IS NULL OR {_in('solved_level', LEVELS)}", name="solved_level"),
         # The staff queue and the volunteer board read by community and status, newest first.
         Index("ix_service_orders_queue", "community_id", "status", "created_at"),
         # The command centre's queues span a district's communities: by status, oldest first.
@@ -131,6 +134,8 @@ class ServiceOrder(Base):
     sign_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     satisfaction: Mapped[str | None] = mapped_column(String(12))
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The level at which the unit path closed it (小事不出网格 …; engage/orders/levels.py).
+    solved_level: Mapped[str | None] = mapped_column(String(10))
 
     category: Mapped[OrderCategory] = relationship()
     events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id", back_populates="order")
@@ -157,7 +162,8 @@ class OrderEvent(Base):
     On the unit path a step also records the unit it concerned (``unit_id``: the handling
     unit after the step, or for 退单 the unit that returned it) and the deadline the order
     was working against when it was taken (``due``), so the 三率 are counted from the
-    timeline alone (engage/orders/appraisal.py)."""
+    timeline alone (engage/orders/appraisal.py). A 督办 step records the level the request
+    was escalated to (``level``; engage/orders/levels.py)."""
 
     __tablename__ = "order_events"
     # A unit's figures read its steps by kind and date.
@@ -172,6 +178,7 @@ class OrderEvent(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    level: Mapped[int | None] = mapped_column(Integer)
 
     order: Mapped[ServiceOrder] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()  # noqa: F821

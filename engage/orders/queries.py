@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
 from engage.community.models import MicroGrid
 from engage.errors import Invalid
+from engage.orders.levels import escalated_to
 from engage.orders.models import (
     OPEN_STATUSES,
     STATUSES,
@@ -25,7 +26,7 @@ from engage.orders.services import get_order, visible_orders
 from engage.orders.workflow import TRANSITIONS
 from engage.pagination import Page, paginate
 from engage.scope import scope_of
-from engage.units.services import dispatched_by
+from engage.units.services import dispatched_by, routable_unit
 from points.base import utcnow
 
 DEADLINE_OF = {
@@ -39,6 +40,11 @@ DEADLINE_OF = {
 
 
 CLOSING_ACTIONS = tuple(t.action for t in TRANSITIONS if t.target == "closed")
+
+
+def due_at() -> ColumnElement:
+    """The deadline an order works against in its status, as SQL (``deadline`` in Python)."""
+    return case(*((ServiceOrder.status == status, column) for status, column in DEADLINE_OF.items()))
 
 
 def closed_at():
@@ -57,36 +63,39 @@ def is_overdue(order: ServiceOrder, now: datetime | None = None) -> bool:
     return due is not None and due < (now or utcnow())
 
 
-def staff_queue(
+def staff_queue(session: Session, actor: User, *, page: int = 1, per_page: int = 50, **narrow) -> Page:
+    """The dispatch queue and the other status queues, oldest (most urgent) first."""
+    return paginate(session, staff_queue_query(session, actor, **narrow), page=page, per_page=per_page)
+
+
+def staff_queue_query(
     session: Session,
     actor: User,
     *,
-    status: str = "placed",
+    status: str | None = "placed",
+    unit_id: int | None = None,
     overdue: bool = False,
-    page: int = 1,
-    per_page: int = 50,
-) -> Page:
-    """The dispatch queue and the other status queues, oldest (most urgent) first."""
-    return paginate(
-        session,
-        staff_queue_query(session, actor, status=status, overdue=overdue),
-        page=page,
-        per_page=per_page,
-    )
-
-
-def staff_queue_query(session: Session, actor: User, *, status: str = "placed", overdue: bool = False):
-    """Staff see their community's, street admins their street's, the command centre its district's."""
+    escalated: bool = False,
+):
+    """Staff see their community's, street admins their street's, the command centre its
+    district's; narrowed to one status (``None``: every open one), to a handling unit the
+    caller reaches (another → ``NotFound``), to the overdue (past the deadline of their
+    status) and to those escalated to the caller's level (督办, engage/orders/levels.py)."""
     require_role(actor, *DISPATCHER_ROLES)
-    if status not in STATUSES:
+    if status is not None and status not in STATUSES:
         raise Invalid.field("status", _("未知的订单状态。"))
     stmt = select(ServiceOrder).where(
         dispatched_by(session, actor, ServiceOrder.community_id),
-        ServiceOrder.status == status,
+        ServiceOrder.status.in_((status,) if status else OPEN_STATUSES),
     )
-    column = DEADLINE_OF.get(status)
-    if overdue and column is not None:
-        stmt = stmt.where(column < utcnow())
+    if unit_id is not None:
+        stmt = stmt.where(
+            ServiceOrder.handler_unit_id == routable_unit(session, actor, unit_id, usable_only=False).id
+        )
+    if overdue:
+        stmt = stmt.where(due_at() < utcnow())
+    if escalated:
+        stmt = stmt.where(escalated_to(session, actor))
     # Oldest first: served by the (community_id, status, created_at) index.
     return stmt.order_by(ServiceOrder.created_at, ServiceOrder.id)
 
@@ -235,6 +244,12 @@ def _suggestion(session, volunteer: User, order: ServiceOrder, order_mg, load: i
         + round(2 * float(rating or 3))
     )
     return Suggestion(volunteer, score, skill_match, nearness, load, float(rating) if rating else None)
+
+
+def escalated_count(session: Session, actor: User) -> int:
+    """How many open requests are escalated to the actor's level (the queue's 督办 tab)."""
+    query = staff_queue_query(session, actor, status=None, escalated=True).order_by(None)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def open_count(session: Session, actor: User) -> dict[str, int]:

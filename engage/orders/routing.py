@@ -12,12 +12,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engage.auth.models import User
 from engage.errors import Invalid, InvalidTransition, NotFound
 from engage.notifications.services import Notice, deliver
+from engage.orders import levels
 from engage.orders.labels import PRIORITY_NAMES, SATISFACTION_NAMES
 from engage.orders.models import (
     OPEN_STATUSES,
@@ -27,9 +28,10 @@ from engage.orders.models import (
     OrderWhistle,
     ServiceOrder,
 )
-from engage.orders.queries import DEADLINE_OF
+from engage.orders.queries import due_at
 from engage.orders.services import (
     NOTE_MAX,
+    START_OVER,
     get_order,
     move_order,
     notify_order,
@@ -122,6 +124,7 @@ def assign_order(
         assigned_volunteer_id=None,
         sign_by=now + timedelta(hours=category.hours("accept", priority)),
         resolve_by=now + timedelta(hours=category.hours("resolve", priority)),
+        **START_OVER,
     )
     if action == "reassign":
         _void_pending_extension(session, order)
@@ -132,8 +135,9 @@ def assign_order(
 
 
 def sign_order(session: Session, actor: User, order_id: int, *, now: datetime | None = None) -> ServiceOrder:
-    """签收: the handling unit takes the request on; one member signs for all."""
-    order = move_order(session, actor, order_id, "sign", now=now)
+    """签收: the handling unit takes the request on; one member signs for all. It now works
+    against its 办结 deadline, so its escalation starts over."""
+    order = move_order(session, actor, order_id, "sign", now=now, **START_OVER)
     notify_order(
         session, "requester", order, _("您的诉求已签收，正在办理：%(t)s", t=order.title), kind="status"
     )
@@ -159,6 +163,7 @@ def return_order(
         handler_unit_id=None,
         sign_by=None,
         dispatch_by=dispatch_by,
+        **START_OVER,
     )
     _void_pending_extension(session, order)
     notify_order(
@@ -208,7 +213,7 @@ def decide_extension(
     pending = next((e for e in order.extensions if e.status == "pending"), None)
     hours = pending.hours if pending else 0
     now = now or utcnow()
-    changes = {"resolve_by": order.resolve_by + timedelta(hours=hours)} if approve else {}
+    changes = {"resolve_by": order.resolve_by + timedelta(hours=hours), **START_OVER} if approve else {}
     label = _("同意延期%(h)d小时", h=hours) if approve else _("不同意延期")
     order = move_order(session, actor, order_id, "decide_extension", note=str(label), now=now, **changes)
     decided = session.execute(
@@ -270,8 +275,17 @@ def callback_order(
     now = now or utcnow()
     said = f"{SATISFACTION_NAMES[satisfaction]}{'：' + note if note else ''}"
     if satisfaction != "unsatisfied":
+        kind = order.handler_unit.kind if order.handler_unit else None  # none: refused below
+        solved = levels.solved_level(session, order.id, levels.unit_level(kind))
         order = move_order(
-            session, actor, order_id, "callback", note=said, now=now, satisfaction=satisfaction
+            session,
+            actor,
+            order_id,
+            "callback",
+            note=said,
+            now=now,
+            satisfaction=satisfaction,
+            solved_level=solved,
         )
         notify_order(
             session,
@@ -295,6 +309,7 @@ def callback_order(
         photo=None,
         sign_by=now + timedelta(hours=category.hours("accept", priority)),
         resolve_by=now + timedelta(hours=category.hours("resolve", priority)),
+        **START_OVER,
     )
     notify_order(
         session, "handler_unit", order, _("回访不满意，请重办：%(t)s", t=order.title), kind="callback"
@@ -378,9 +393,23 @@ def report_in(
 def answer_order(
     session: Session, actor: User, order_id: int, *, answer: str, now: datetime | None = None
 ) -> ServiceOrder:
-    """预检分诊: a simple question answered at intake and closed; the answer is on the timeline."""
+    """预检分诊: a simple question answered at intake and closed; the answer is on the timeline,
+    and it was solved at the answering dispatcher's level (engage/orders/levels.py)."""
     answer = text(answer, "answer", RESULT_MAX)
-    order = move_order(session, actor, order_id, "answer", note=answer, now=now, completion_note=answer)
+    order = get_order(session, actor, order_id)
+    solved = levels.solved_level(
+        session, order.id, levels.dispatcher_level(session, actor, order.community_id)
+    )
+    order = move_order(
+        session,
+        actor,
+        order_id,
+        "answer",
+        note=answer,
+        now=now,
+        completion_note=answer,
+        solved_level=solved,
+    )
     notify_order(session, "requester", order, _("您的诉求已答复：%(t)s", t=order.title), kind="status")
     return order
 
@@ -403,6 +432,7 @@ def prioritize_order(
         priority=priority,
         dispatch_by=placed + timedelta(hours=category.hours("dispatch", priority)),
         resolve_by=placed + timedelta(hours=category.hours("resolve", priority)),
+        **START_OVER,
     )
 
 
@@ -418,10 +448,7 @@ def unit_queue_query(session: Session, actor: User):
     on and have not reported for, and for a grid worker every open request of their grids;
     overdue first, then by the nearest deadline."""
     units = member_unit_ids(actor)
-    due = case(
-        *((ServiceOrder.status == status, column) for status, column in DEADLINE_OF.items()),
-        else_=ServiceOrder.resolve_by,
-    )
+    due = func.coalesce(due_at(), ServiceOrder.resolve_by)
     whistled = select(OrderWhistle.order_id).where(
         OrderWhistle.unit_id.in_(units), OrderWhistle.reported_at.is_(None)
     )

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from engage.api.core import current_actor, json_body, require_fields
-from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, array, nullable, obj, operation
+from engage.api.core import current_actor, int_arg, json_body, require_fields
+from engage.api.openapi import BOOLEAN, ID, INTEGER, NUMBER, STRING, array, nullable, obj, operation
 from engage.extensions import db
 from engage.i18n import local_zone
-from engage.orders import appraisal, routing, services
+from engage.orders import appraisal, comparison, routing, services
 from engage.orders.api import act, action_doc, order_json
-from engage.orders.models import PRIORITIES, SATISFACTIONS
+from engage.orders.models import LEVELS, PRIORITIES, SATISFACTIONS
 from engage.periods import chosen_or_this_month
+from engage.validation import DB_INT_MAX
 
 bp = Blueprint("routing_api", __name__)
 
@@ -97,16 +98,49 @@ def figures(unit_id: int):
     return jsonify(appraisal.unit_figures(db.session, current_actor(), unit_id, period).as_json())
 
 
+@bp.get("/units/comparison")
+def unit_comparison():
+    """区级看板 for ``period`` (YYYY-MM; this month without one): the district's streets and
+    departments, or with ``street_id`` one street's communities."""
+    period = chosen_or_this_month(request.args.get("period"), local_zone(), kinds=("month",))
+    street_id = int_arg("street_id", None, low=1, high=DB_INT_MAX)
+    board = comparison.compare_units(db.session, current_actor(), period, street_id=street_id)
+    return jsonify(board.as_json())
+
+
 _NOTE = {"type": "string", "maxLength": 500}
 _RATE = nullable({**NUMBER, "minimum": 0, "maximum": 1})
 _FIGURES = obj(
     {
         **{name: INTEGER for name in ("received", "signed_on_time", "replied", "callbacks", "satisfied")},
-        **{name: INTEGER for name in ("returned", "reopened", "overdue")},
+        **{name: INTEGER for name in ("returned", "reopened", "overdue", "escalated")},
         **{name: _RATE for name in ("response_rate", "resolution_rate", "satisfaction_rate")},
     }
 )
+_BY_LEVEL = nullable(obj({level: INTEGER for level in LEVELS}))
+_SHARES = nullable(obj({level: _RATE for level in LEVELS}))
+_ROW = obj(
+    {
+        **_FIGURES["properties"],
+        "kind": STRING,
+        "unit_id": nullable(ID),
+        "name": STRING,
+        "street_id": nullable(ID),
+        "solved": _BY_LEVEL,
+        "solved_shares": _SHARES,
+    }
+)
 OPENAPI_PATHS = {
+    "/units/comparison": {
+        "get": operation(
+            "区级看板: the 三率, overdue, escalated and the share solved per level of the district's "
+            "streets and departments, or of one street's communities (command centre, street admin)",
+            tag="units",
+            query={"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "street_id": ID},
+            returns=obj({"period": STRING, "street_id": nullable(ID), "rows": array(_ROW), "total": _ROW}),
+            errors=(403, 404),
+        )
+    },
     "/units/{unit_id}/figures": {
         "get": operation(
             "A unit's 三率 for a month (its members and the dispatchers above it; others 404)",

@@ -1,6 +1,6 @@
 """The unit path's pages: the buttons of the order page (分拨, 签收, 退单, 延期, 反馈, 回访,
-吹哨, 报到, 答复结案, 紧急程度), the unit members' queue (本单位待办), a unit's figures and
-an escalated request's printable 督办单."""
+吹哨, 报到, 答复结案, 紧急程度), the unit members' queue (本单位待办), a unit's 三率, the
+district's dashboard comparing units (区级看板) and an escalated request's printable 督办单."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from engage.extensions import db
 from engage.forms import ReasonForm
 from engage.i18n import local_zone
-from engage.orders import appraisal, routing, supervision
+from engage.orders import appraisal, comparison, routing, supervision
 from engage.orders.forms import (
     AnswerForm,
     CallbackForm,
@@ -29,6 +29,7 @@ from engage.pagination import paginate
 from engage.periods import chosen_or_this_month
 from engage.units.services import member_units
 from engage.uploads import accepts_upload, with_photo
+from engage.validation import query_id
 
 bp = Blueprint("routing", __name__)
 
@@ -213,3 +214,15 @@ def supervision_notice(order_id: int):
     return render_template(
         "orders/supervision.html", notice=supervision.supervision_notice(db.session, current_user, order_id)
     )
+
+
+@bp.get("/units/comparison")
+@login_required
+def unit_comparison():
+    """区级看板: the command centre's streets and departments (or one street's communities), a
+    street admin's communities, for a month."""
+    period = chosen_or_this_month(request.args.get("period"), local_zone(), kinds=("month",))
+    board = comparison.compare_units(
+        db.session, current_user, period, street_id=request.args.get("street_id", type=query_id)
+    )
+    return render_template("orders/unit_comparison.html", board=board)

@@ -36,6 +36,9 @@ STAFF_CHANNELS = ("phone", "hotline_12345")
 # The steps by which a dispatcher takes a resident's request in: the first of them makes
 # that dispatcher the first responder (首问负责人) unless someone recorded the request.
 TAKES_IN = ("dispatch", "assign", "answer")
+# What a step that sets a request a new deadline also sets: its escalation starts over
+# (the levels it reached stay on the timeline; engage/orders/levels.py).
+START_OVER = {"escalation_level": 0}
 
 
 class AlreadyTaken(Conflict):
@@ -333,6 +336,7 @@ def dispatch_order(
         now=now,
         assigned_volunteer_id=volunteer_id,
         accept_by=now + timedelta(hours=order.category.hours("accept", order.priority)),
+        **START_OVER,
     )
     audience = "volunteer" if volunteer_id else "volunteers_of_community"
     kind = "dispatch" if audience == "volunteer" else "pool"
@@ -351,6 +355,7 @@ def accept_order(session: Session, actor: User, order_id: int, *, now: datetime 
             "accept",
             now=now,
             volunteer_id=actor.id,
+            **START_OVER,
             extra_where=(ServiceOrder.assigned_volunteer_id.is_(None))
             | (ServiceOrder.assigned_volunteer_id == actor.id),
         )
@@ -479,7 +484,7 @@ def reopen_order(
         assigned_volunteer_id=None,
         rating=None,
         rating_comment=None,
-        escalation_level=0,
+        **START_OVER,
         dispatch_by=now + timedelta(hours=order.category.hours("dispatch", order.priority)),
         resolve_by=now + timedelta(hours=order.category.hours("resolve", order.priority)),
     )

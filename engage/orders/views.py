@@ -27,7 +27,9 @@ from engage.orders import categories, queries, services, supervision
 from engage.orders.forms import CategoryForm, CompleteForm, DispatchForm, PlaceForm, RateForm
 from engage.orders.models import STATUSES
 from engage.orders.routing_forms import unit_path_forms
+from engage.units.services import routable_units
 from engage.uploads import accepts_upload, with_photo
+from engage.validation import query_id
 from points.base import utcnow
 
 bp = Blueprint("orders", __name__)
@@ -261,17 +263,23 @@ def my_tasks():
 @bp.get("/orders/queue")
 @login_required
 def queue():
-    status = request.args.get("status", "placed")
-    overdue = request.args.get("overdue") == "1"
+    """The dispatch queue by status (empty: every open one), handling unit, overdue and 督办."""
+    narrow = {
+        "status": request.args.get("status", "placed") or None,
+        "unit_id": request.args.get("unit_id", type=query_id),
+        "overdue": request.args.get("overdue") == "1",
+        "escalated": request.args.get("escalated") == "1",
+    }
     result = queries.staff_queue(
-        db.session, current_user, status=status, overdue=overdue, page=request.args.get("page", 1, type=int)
+        db.session, current_user, page=request.args.get("page", 1, type=int), **narrow
     )
     return render_template(
         "orders/queue.html",
         result=result,
-        status=status,
-        overdue=overdue,
+        narrow=narrow,
         counts=queries.open_count(db.session, current_user),
+        escalated=queries.escalated_count(db.session, current_user),
+        units=routable_units(db.session, current_user),
         statuses=STATUSES,
     )
 

@@ -150,12 +150,16 @@ def routable_units(session: Session, actor: User, kind: str | None = None) -> li
     ]
 
 
-def routable_unit(session: Session, actor: User, unit_id: int) -> UnitEntry:
-    """One unit the actor may route to; any other (another district's) is not found."""
+def routable_unit(session: Session, actor: User, unit_id: int, *, usable_only: bool = True) -> UnitEntry:
+    """One unit the actor may route to (with ``usable_only=False`` also one that no longer
+    takes requests, whose history they still read); any other (another district's) is not found."""
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise NotFound()
-    row = session.execute(_units_query(reach_of(session, actor), unit.kind).where(Unit.id == unit_id)).first()
+    reach = reach_of(session, actor)
+    row = session.execute(
+        _units_query(reach, unit.kind, usable_only=usable_only).where(Unit.id == unit_id)
+    ).first()
     if row is None:
         raise NotFound()
     return UnitEntry(*row)

@@ -101,6 +101,7 @@ def test_the_three_rates_of_november_worked_out_by_hand(db, units, history):
         # B's late sign, and C: back with 城管 since its 重办 on 8 November, unsigned past
         # its new sign_by (9 November) at 1 December.
         "overdue": 2,
+        "escalated": 0,  # no tick ran (tests/orders/test_escalation.py)
     }
 
 

@@ -20,6 +20,7 @@ FIELDS = {
     "returned",
     "reopened",
     "overdue",
+    "escalated",
 }
 
 
