@@ -40,7 +40,8 @@ class Notice:
 
     @property
     def number(self) -> str:
-        return f"{self.order.tracking_code}-{self.order.escalation_level}"
+        """The request's code and the highest level it was escalated to."""
+        return f"{self.order.tracking_code}-{max(e.level or 0 for e in self.escalations)}"
 
     @property
     def late_hours(self) -> int:
@@ -52,9 +53,14 @@ def _last_unit_id(order: ServiceOrder) -> int | None:
     return order.handler_unit_id or next((e.unit_id for e in reversed(order.events) if e.unit_id), None)
 
 
+def _escalations(order: ServiceOrder) -> list[OrderEvent]:
+    return [e for e in order.events if e.kind == "escalated"]
+
+
 def has_notice(order: ServiceOrder) -> bool:
-    """Escalated and on the unit path."""
-    return order.escalation_level > 0 and _last_unit_id(order) is not None
+    """Escalated at some time, and on the unit path. The 督办 steps stay on the timeline when a
+    new deadline starts escalation over (``escalation_level`` back to 0), and so does the notice."""
+    return bool(_escalations(order)) and _last_unit_id(order) is not None
 
 
 def offered(session: Session, actor: User, order: ServiceOrder) -> bool:
@@ -88,7 +94,7 @@ def supervision_notice(
     return Notice(
         order=order,
         unit=session.get(Unit, _last_unit_id(order)),
-        escalations=[e for e in order.events if e.kind == "escalated"],
+        escalations=_escalations(order),
         due=due,
         late=late,
         issued_at=now,

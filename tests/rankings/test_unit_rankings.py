@@ -36,7 +36,7 @@ def test_the_docstring_example_ties_share_a_rank_and_nothing_counted_is_unranked
         "市场监管": (4, 3, 2, 2, 1, 0, 0, 1),  # as 城管: 55, the same rank
     }
     figures = [
-        UnitFigures(UnitEntry(i, "department", name, None), november, *row)
+        UnitFigures(*row, unit=UnitEntry(i, "department", name, None), period=november)
         for i, (name, row) in enumerate(counts.items(), start=1)
     ]
     rows = unit_rankings.standings(figures, unit_rankings.DEFAULT_WEIGHTS)
