@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from engage.activities.views import bp as activities_bp
     from engage.api import register_api
     from engage.audit.views import bp as audit_bp
+    from engage.auth.recovery_views import bp as recovery_bp
     from engage.auth.views import bp as auth_bp
     from engage.community.views import bp as community_bp
     from engage.duties.views import bp as duties_bp
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         home_bp,
         auth_bp,
+        recovery_bp,
         community_bp,
         audit_bp,
         ledger_bp,

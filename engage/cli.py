@@ -178,6 +178,7 @@ def _tick_jobs() -> list[Job]:
     from engage.orders.deadlines import tick_orders
     from engage.outbox.cli import delivery_job
     from engage.rankings.leaderboards import rebuild_tallies
+    from engage.verification.services import purge_codes
     from marketplace.redemption import expire_unclaimed
     from points.base import utcnow
 
@@ -225,5 +226,6 @@ def _tick_jobs() -> list[Job]:
                 )
             },
         ),
+        Job("sms codes", lambda session: {"sms codes purged": purge_codes(session, now=now)}),
         Job("delivery", delivery_job()),
     ]
