@@ -30,8 +30,13 @@ def clamped(page: int) -> int:
     return min(max(page, 1), MAX_PAGE)
 
 
+def count_rows(session: Session, stmt: Select) -> int:
+    """How many rows ``stmt`` gives."""
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
 def paginate(session: Session, stmt: Select, *, page: int, per_page: int) -> Page:
     page = clamped(page)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(session, stmt)
     items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, total, page, per_page)
