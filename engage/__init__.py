@@ -49,6 +49,7 @@ def _apply_password_hashing(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     import engage.models  # noqa: F401 - every table on the shared MetaData
     from engage.auth import login, throttle
+    from engage.background import queue
     from engage.extensions import babel, csrf, db, migrate
     from engage.i18n import select_locale, select_timezone
     from points.db import configure_engine
@@ -71,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     )
     throttle.init_app(app)
     login.init_app(app)
+    queue.init_app(app)
 
 
 def register_security(app: Flask) -> None:
@@ -83,7 +85,9 @@ def register_blueprints(app: Flask) -> None:
     from engage.activities.views import bp as activities_bp
     from engage.api import register_api
     from engage.audit.views import bp as audit_bp
+    from engage.auth.recovery_views import bp as recovery_bp
     from engage.auth.views import bp as auth_bp
+    from engage.background.views import bp as background_bp
     from engage.community.views import bp as community_bp
     from engage.duties.views import bp as duties_bp
     from engage.home.views import bp as home_bp
@@ -106,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         home_bp,
         auth_bp,
+        recovery_bp,
         community_bp,
         audit_bp,
         ledger_bp,
@@ -122,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
         unit_rankings_bp,
         units_bp,
         imports_bp,
+        background_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -136,16 +136,15 @@ def grant_command(username, category, admin_username):
 
 
 @engage_cli.command("reports")
-def reports_command() -> None:
-    """Keep each street's report for the last finished week, month, quarter and year (idempotent)."""
+@click.option("--wait", is_flag=True, help="With a job queue: follow the queued job until it ends.")
+def reports_command(wait: bool) -> None:
+    """Keep each street's report for the last finished week, month, quarter and year (idempotent);
+    with a job queue (REDIS_URL), a worker makes them."""
+    from engage.background.cli import run_with_progress
 
-    from engage.i18n import local_zone
-    from engage.rankings.reports import generate
-    from points.base import utcnow
-
-    made = generate(db.session, now=utcnow(), zone=local_zone())
-    db.session.commit()
-    click.echo(f"reports kept: {made}")
+    counts = run_with_progress("reports", "reports", wait=wait)
+    if counts is not None:
+        click.echo(f"reports kept: {counts['reports kept']}")
 
 
 @engage_cli.command("tick")
@@ -156,7 +155,7 @@ def tick_command(ctx: click.Context) -> None:
     escalations and reports, the leaderboard tallies, the ledger's seal, and last the delivery of
     every SMS and WeChat message due (those the jobs before just queued too). Each job commits on
     its own; a failed one is reported and the exit status is 1, the others' work stays done."""
-    report = run_jobs(db.session, _tick_jobs())
+    report = run_jobs(db.session, tick_jobs())
     click.echo(report.summary())
     for failure in report.failures:
         click.echo(f"failed: {failure}", err=True)
@@ -164,20 +163,21 @@ def tick_command(ctx: click.Context) -> None:
         ctx.exit(1)
 
 
-def _tick_jobs() -> list[Job]:
-    """The jobs of ``tick``, in order, with this run's time, zone and settings bound in."""
+def tick_jobs() -> list[Job]:
+    """The jobs of ``tick``, in order, with this run's time, zone and settings bound in. The
+    tallies and the delivery are queued when there is a job queue (``REDIS_URL``)."""
     from datetime import timedelta
 
     from flask import current_app
 
     import points
     from engage.activities.attendance import close_forgotten
+    from engage.background.queue import queued
     from engage.duties.events import escalate_late
     from engage.duties.rhythm import generate_reports, remind_due_visits
     from engage.i18n import local_zone
     from engage.orders.deadlines import tick_orders
-    from engage.outbox.cli import delivery_job
-    from engage.rankings.leaderboards import rebuild_tallies
+    from engage.verification.services import purge_codes
     from marketplace.redemption import expire_unclaimed
     from points.base import utcnow
 
@@ -216,7 +216,7 @@ def _tick_jobs() -> list[Job]:
                 )
             },
         ),
-        Job("tallies", lambda session: {"leaderboard tallies": rebuild_tallies(session, zone=zone, now=now)}),
+        Job("tallies", queued("tallies")),
         Job(
             "ledger seal",
             lambda session: {
@@ -225,5 +225,6 @@ def _tick_jobs() -> list[Job]:
                 )
             },
         ),
-        Job("delivery", delivery_job()),
+        Job("sms codes", lambda session: {"sms codes purged": purge_codes(session, now=now)}),
+        Job("delivery", queued("deliver")),
     ]

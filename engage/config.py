@@ -103,6 +103,21 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": MEGABYTE,
         "UPLOAD_MAX_CONTENT_LENGTH": 6 * MEGABYTE,
         **_delivery_config(env, instance_path),
+        **_queue_config(env),
+    }
+
+
+def _queue_config(env) -> dict:
+    """The job queue (docs/design.md, "Background work"): RQ on Redis when REDIS_URL is set."""
+    return {
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        "JOB_QUEUE": env.get("JOB_QUEUE", "engage"),
+        # How long a finished job's state and result (an export's file) stay readable.
+        "JOB_RESULT_SECONDS": int(env.get("JOB_RESULT_SECONDS", "3600")),
+        # An export of more rows than this is made by a worker while the page shows its progress.
+        "EXPORT_QUEUE_ROWS": int(env.get("EXPORT_QUEUE_ROWS", "5000")),
+        # How often the workers queue ``tick`` (one of them, whichever comes first).
+        "TICK_SECONDS": int(env.get("TICK_SECONDS", "300")),
     }
 
 

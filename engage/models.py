@@ -40,6 +40,7 @@ from engage.rankings.models import (
     YellowResponse,
 )
 from engage.units.models import Department, Unit
+from engage.verification.models import SmsCode, SmsCodeLimit
 from engage.volunteers.models import Certificate, ServiceHours, Team, TeamMember, VolunteerProfile
 from marketplace.models import (
     Location,

@@ -51,10 +51,17 @@ def clamped(page: int) -> int:
     return min(max(page, 1), MAX_PAGE)
 
 
+def count_rows(session: Session, stmt: Select, *, at_most: int | None = None) -> int:
+    """How many rows ``stmt`` gives; with ``at_most``, counting no further than one past it
+    (enough to tell "more than", without reading a district's whole archive)."""
+    rows = stmt.order_by(None)
+    if at_most is not None:
+        rows = rows.limit(at_most + 1)
+    return session.scalar(select(func.count()).select_from(rows.subquery()))
+
+
 def paginate(session: Session, stmt: Select, *, page: int, per_page: int) -> Page:
     page = clamped(page)
-    counted = session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery())
-    )
+    counted = count_rows(session, stmt, at_most=COUNT_LIMIT)
     items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, min(counted, COUNT_LIMIT), page, per_page, exact=counted <= COUNT_LIMIT)

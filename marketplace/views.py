@@ -27,16 +27,17 @@ from sqlalchemy import select
 from engage.auth.login import current_scope
 from engage.auth.models import User, UserRole
 from engage.auth.permissions import STAFF_ROLES, require_role
+from engage.background.queue import job_queue, submit
 from engage.exports import XLSX
 from engage.extensions import db
 from engage.forms import flash_errors, options, posted, run_form
 from engage.i18n import from_local, local_zone, to_local
 from engage.ledger.services import points_balance
-from engage.pagination import paginate
+from engage.pagination import count_rows, paginate
 from engage.qr import qr_svg
 from engage.uploads import accepts_upload, with_photo
 from marketplace import catalogue, members, redemption
-from marketplace.export import redemptions_workbook
+from marketplace.export import EXPORT_MAX_ROWS, redemptions_workbook
 from marketplace.forms import (
     CodeForm,
     HistoryFilter,
@@ -304,14 +305,43 @@ def history():
 @bp.get("/admin/redemptions.xlsx")
 @login_required
 def export():
-    _filters, stmt = _history()
-    rows = db.session.scalars(stmt.limit(100_000)).all()
+    """The file at once; a long period (over EXPORT_QUEUE_ROWS rows) with a job queue is made by
+    a worker while the job's page shows its progress (this GET queues the job; it writes nothing
+    to the database)."""
+    filters, stmt = _history()
+    queue_from = current_app.config["EXPORT_QUEUE_ROWS"]
+    if job_queue() is not None and count_rows(db.session, stmt, at_most=queue_from) > queue_from:
+        return redirect(url_for("background.job", job_id=_queue_export(filters)))
+    rows = db.session.scalars(stmt.limit(EXPORT_MAX_ROWS)).all()
     return send_file(
         BytesIO(redemptions_workbook(rows, local_zone())),
         download_name="redemptions.xlsx",
         as_attachment=True,
         mimetype=XLSX,
     )
+
+
+def _queue_export(filters: HistoryFilter) -> str:
+    start, end = _period(filters)
+    params = {
+        "user_id": current_user.id,
+        "location_id": filters.location.data or None,
+        "reward_id": filters.reward.data or None,
+        "start": start.isoformat() if start else None,
+        "end": end.isoformat() if end else None,
+    }
+    return submit(
+        "redemptions_export",
+        params,
+        owner_id=current_user.id,
+        filename="redemptions.xlsx",
+        title=_("兑换记录"),
+    ).job_id
+
+
+def _period(filters: HistoryFilter):
+    end = from_local(filters.end.data + timedelta(days=1)) if filters.end.data else None
+    return from_local(filters.start.data), end
 
 
 def _history():
@@ -327,13 +357,13 @@ def _history():
         ]
     )
     filters.validate()
-    end = from_local(filters.end.data + timedelta(days=1)) if filters.end.data else None
+    start, end = _period(filters)
     return filters, redemption.community_redemptions(
         db.session,
         current_user,
         location_id=filters.location.data or None,
         reward_id=filters.reward.data or None,
-        start=from_local(filters.start.data),
+        start=start,
         end=end,
     )
 

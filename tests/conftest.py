@@ -39,6 +39,8 @@ def base_config(database_url: str, instance: Path) -> dict:
         # A run's SMS and WeChat messages land in its own instance folder, never the checkout's.
         "SMS_OUTBOX_FILE": str(instance / "sms-outbox.jsonl"),
         "WECHAT_OUTBOX_FILE": str(instance / "wechat-outbox.jsonl"),
+        # No job queue unless a test asks for one (tests/background): jobs run inline.
+        "REDIS_URL": "",
     }
 
 

@@ -16,13 +16,17 @@ from sqlalchemy import Select
 
 from engage.auth.models import User
 from engage.auth.services import resolve_session
-from engage.errors import Invalid, Unauthenticated
+from engage.errors import Forbidden, Invalid, Unauthenticated
 from engage.extensions import db
 from engage.pagination import MAX_PAGE, paginate
 from engage.persistence import reading
 from engage.validation import storable, storable_tree
 
 MAX_PER_PAGE = 100
+# What a token of an account whose password staff reset may call until it chooses a new one.
+WHILE_CHOOSING_PASSWORD = frozenset(
+    {"api.auth_api.me", "api.auth_api.new_password", "api.auth_api.revoke_token"}
+)
 
 
 def public(view: Callable) -> Callable:
@@ -45,6 +49,8 @@ def authenticate_request() -> None:
         user = resolve_session(db.session, bearer_token(), kind="api")
     if user is None:
         raise Unauthenticated(_("请先登录。"))
+    if user.must_change_password and request.endpoint not in WHILE_CHOOSING_PASSWORD:
+        raise Forbidden(_("您的密码已由工作人员重置，请先设置新密码（POST /api/v1/me/password）。"))
     g.api_user = user
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional
 
 from engage.forms import options
@@ -56,6 +64,52 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(
         _l("确认新密码"), validators=[DataRequired(), EqualTo("new", message=_l("两次输入的密码不一致。"))]
     )
+
+
+class CodeLoginForm(FlaskForm):
+    """Phone, then a code: one page, two buttons (send the code; sign in with it)."""
+
+    phone = StringField(
+        _l("手机号"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )
+    code = StringField(
+        _l("验证码"),
+        validators=[Optional(), Length(max=10)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6},
+    )
+    send = SubmitField(_l("获取验证码"))
+    submit = SubmitField(_l("登录"))
+
+
+class CodeResetForm(CodeLoginForm):
+    password = PasswordField(
+        _l("新密码"), validators=[Optional(), Length(max=128)], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        _l("确认新密码"),
+        validators=[EqualTo("password", message=_l("两次输入的密码不一致。"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("重置密码"))
+
+
+class NewPasswordForm(FlaskForm):
+    """The password an account must choose after staff reset it (no current one asked)."""
+
+    new = PasswordField(
+        _l("新密码"), validators=[DataRequired(), Length(max=128)], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        _l("确认新密码"), validators=[DataRequired(), EqualTo("new", message=_l("两次输入的密码不一致。"))]
+    )
+
+
+class StaffResetForm(FlaskForm):
+    """Reset an account's password: show the one-time password ("show") or text it ("sms")."""
+
+    deliver = HiddenField(validators=[AnyOf(("show", "sms"), message=_l("请选择显示或短信发送。"))])
 
 
 class LanguageForm(FlaskForm):

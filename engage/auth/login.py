@@ -7,7 +7,8 @@ disabling the account ends the session everywhere at once.
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from engage.auth.models import User
@@ -23,6 +24,25 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
+    app.before_request(_insist_on_new_password)
+
+
+# What an account that must choose a new password may still open: that page, signing out, the
+# language switch and the static files. The API has its own check (``engage.api.core``).
+WHILE_CHOOSING_PASSWORD = frozenset({"recovery.new_password", "auth.logout", "auth.language", "static"})
+
+
+def _insist_on_new_password():
+    """After staff reset a password, every page leads to choosing a new one until it is chosen."""
+    if (
+        request.endpoint in WHILE_CHOOSING_PASSWORD
+        or "api" in request.blueprints
+        or not current_user.is_authenticated
+        or not current_user.must_change_password
+    ):
+        return None
+    flash(_("您的密码已由工作人员重置，请先设置新密码。"), "info")
+    return redirect(url_for("recovery.new_password"))
 
 
 def _load_user(token: str) -> User | None:

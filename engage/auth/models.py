@@ -44,6 +44,8 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(10))
     skills: Mapped[str | None] = mapped_column(String(200))  # volunteers: comma-separated tags
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when staff reset the password to a one-time one: the next sign-in must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -257,13 +257,28 @@ def set_user_active(session: Session, user: User, active: bool) -> User:
     return user
 
 
+def set_password(session: Session, user: User, password: str, *, must_change: bool = False) -> None:
+    """The one way a password changes: every session and API token of the account ends but
+    the one making the change (the user's own, when they change it themselves), so whoever
+    knew the old password, or had a session open with it, is out at once."""
+    check_policy(password)
+    user.password_hash = hash_password(password)
+    user.must_change_password = must_change
+    revoke_all_sessions(session, user, keep=user.login_token)
+
+
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:
-    """Other sessions end: whoever knew the old password is logged out."""
     if not verify_password(user.password_hash, current):
         raise Invalid.field("current", _("当前密码不正确。"))
-    check_policy(new)
-    user.password_hash = hash_password(new)
-    revoke_all_sessions(session, user, keep=user.login_token)
+    set_password(session, user, new)
+
+
+def choose_new_password(session: Session, user: User, *, new: str) -> None:
+    """The new password an account whose password staff reset must choose at its next sign-in;
+    it signed in with the one-time password (or an SMS code) just now, so it is not asked again."""
+    if not user.must_change_password:
+        raise Forbidden()
+    set_password(session, user, new)
 
 
 def update_profile(session: Session, user: User, *, display_name: str, locale: str | None) -> User:

@@ -25,19 +25,20 @@ def check_credentials(username: str, password: str) -> User:
         ensure_login_allowed(account, ip)
         return authenticate(user, password)
     except RateLimited:
-        _record_failure("login_rate_limited", username)
+        record_failure("login_rate_limited", username)
         raise
     except InvalidCredentials:
         count_failed_login(account, ip)
-        _record_failure("login_failed", username)
+        record_failure("login_failed", username)
         raise
 
 
-def record(user: User, event: str) -> None:
+def record(user: User, event: str, detail: str | None = None) -> None:
     """An event inside the caller's unit of work (it commits with it)."""
-    record_auth_event(db.session, event, user=user, ip=request.remote_addr)
+    record_auth_event(db.session, event, user=user, ip=request.remote_addr, detail=detail)
 
 
-def _record_failure(event: str, username: str) -> None:
+def record_failure(event: str, username: str) -> None:
+    """A refused sign-in, kept whatever the request's outcome."""
     # As typed, but bounded, and without a NUL, which PostgreSQL refuses in text.
     record_auth_event(db.session, event, username=username.replace("\x00", "")[:64], ip=request.remote_addr)

@@ -24,8 +24,9 @@ bp = Blueprint("auth", __name__)
 USERS_PER_PAGE = 50
 
 
-def _start_session(user) -> None:
-    """A new session at login: old session data is dropped, a fresh token issued."""
+def start_session(user, event: str = "login") -> None:
+    """A new session at login: old session data is dropped, a fresh token issued; ``event``
+    names the way in for the audit trail."""
     session.clear()
     services.open_session(
         db.session,
@@ -35,10 +36,10 @@ def _start_session(user) -> None:
         ip=request.remote_addr,
         user_agent=request.user_agent.string,
     )
-    signin.record(user, "login")
+    signin.record(user, event)
 
 
-def _safe_next(default: str, target: str | None = None) -> str:
+def safe_next(default: str, target: str | None = None) -> str:
     """Only local paths: a crafted ``next`` must not send users to another site."""
     target = target if target is not None else request.args.get("next", "")
     return target if is_local_path(target) else default
@@ -53,9 +54,9 @@ def login():
         except DomainError as error:
             flash(error.message, "error")
             return render_template("auth/login.html", form=form), error.status
-        _start_session(user)
+        start_session(user)
         login_user(user, remember=form.remember.data)
-        return redirect(_safe_next(url_for("home.index")))
+        return redirect(safe_next(url_for("home.index")))
     return render_template("auth/login.html", form=form)
 
 
@@ -98,7 +99,7 @@ def register():
     )
     if outcome.ok:
         signin.record(outcome.value, "registered")
-        _start_session(outcome.value)
+        start_session(outcome.value)
         login_user(outcome.value)
         flash(_("注册成功，欢迎加入！"), "success")
         return redirect(url_for("home.index"))
@@ -154,7 +155,7 @@ def language():
     form = LanguageForm()
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
         session["lang"] = form.lang.data
-    return redirect(_safe_next(url_for("home.index"), form.next.data or ""))
+    return redirect(safe_next(url_for("home.index"), form.next.data or ""))
 
 
 @bp.get("/users")

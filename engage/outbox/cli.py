@@ -1,4 +1,5 @@
-"""``flask engage worker``: the delivery worker, in a loop (or ``--once``)."""
+"""``flask engage worker``: the delivery worker, in a loop (or ``--once``); with a job queue,
+the RQ worker (``engage.background.queue.work``)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,14 @@ def delivery_job():
 @click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
 def worker_command(once: bool) -> None:
     """Deliver queued SMS and WeChat messages: claim what is due, send, record each try;
-    then wait OUTBOX_POLL_SECONDS and go again (Ctrl-C stops)."""
-    deliver = delivery_job()
+    then wait OUTBOX_POLL_SECONDS and go again (Ctrl-C stops). With REDIS_URL it is an RQ
+    worker: delivery is one of its jobs, with exports, reports, tallies and ``tick``."""
+    from engage.background.queue import job_queue, work
+
     pause = current_app.config["OUTBOX_POLL_SECONDS"]
+    if job_queue() is not None:
+        return work(once=once, pause=pause, tick_seconds=current_app.config["TICK_SECONDS"], echo=click.echo)
+    deliver = delivery_job()
     try:
         while True:
             counts = deliver(db.session)

@@ -4,6 +4,7 @@ regenerated, so what was circulated stays what was circulated)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,9 +24,13 @@ from engage.scope import scope_of, street_community_ids
 KINDS = ("week", "month", "quarter", "year")
 
 
-def generate(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
+def generate(
+    session: Session, *, now: datetime, zone: ZoneInfo, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """The reports not kept yet; ``progress(done, total)`` after each street."""
     made = 0
-    for street_id in session.scalars(select(Street.id)):
+    streets = session.scalars(select(Street.id).order_by(Street.id)).all()
+    for done, street_id in enumerate(streets, start=1):
         ids = street_community_ids(session, street_id)
         for kind in KINDS:
             period = last_finished(kind, now, zone)
@@ -43,6 +48,8 @@ def generate(session: Session, *, now: datetime, zone: ZoneInfo) -> int:
                 rows += [(f"第{e.rank}名 {e.name}", e.score) for e in ranking.entries]
             session.add(PeriodicReport(street_id=street_id, kind=kind, label=period.label, rows=rows))
             made += 1
+        if progress:
+            progress(done, len(streets))
     session.flush()
     return made
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,16 +24,25 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture
-def live_server(make_app):
-    """The real app (CSRF on, as in production) served on a free loopback port."""
-    app = make_app(WTF_CSRF_ENABLED=True, SERVER_NAME=None, TESTING=False)
+@contextmanager
+def serving(app):
+    """``app`` served on a free loopback port while the block runs; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+LIVE = {"WTF_CSRF_ENABLED": True, "SERVER_NAME": None, "TESTING": False}
+
+
+@pytest.fixture
+def live_server(make_app):
+    """The real app (CSRF on, as in production) served on a free loopback port."""
+    with serving(make_app(**LIVE)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
