@@ -158,3 +158,20 @@ print(sorted(set(points.Base.metadata.tables) - alone))
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_postgresql_connections_run_without_jit(db):
+    from sqlalchemy import text
+
+    from engage import engine_options
+
+    options = engine_options(
+        "postgresql+psycopg://h/d", {"connect_args": {"options": "-c statement_timeout=5000"}}
+    )
+    assert (
+        options["connect_args"]["options"] == "-c jit=off -c statement_timeout=5000"
+        and options["pool_pre_ping"]
+    )
+    assert engine_options("sqlite:///x.db", {"echo": False}) == {"echo": False, "pool_pre_ping": False}
+    if db.engine.dialect.name == "postgresql":  # the suite's own connections, when it runs there
+        assert db.session.scalar(text("SHOW jit")) == "off"
